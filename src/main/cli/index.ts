@@ -1,0 +1,2 @@
+// STUB (foundation helper replaces): the `lds` command line.
+export {};

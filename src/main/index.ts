@@ -1,0 +1,2 @@
+// STUB (desktop helper replaces): Electron entry, wiring only.
+export {};

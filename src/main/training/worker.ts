@@ -1,0 +1,2 @@
+// STUB (training helper replaces): the training process entry.
+export {};

@@ -1,0 +1,2 @@
+// STUB (desktop helper replaces): exposes exactly the contract.
+export {};

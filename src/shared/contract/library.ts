@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { command } from './define';
+import {
+  colourSchema,
+  empty,
+  idSchema,
+  imageStatusSchema,
+  jobStartedSchema,
+  labelSourceSchema,
+  ok,
+  splitSchema,
+} from './common';
+
+export const classInfoSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  colour: colourSchema,
+  hotkey: z.string().nullable(),
+  position: z.number().int(),
+  count: z.number().int(),
+});
+export type ClassInfo = z.infer<typeof classInfoSchema>;
+
+/** `lds status --json` prints exactly this. */
+export const statusSchema = z.object({
+  images: z.number().int(),
+  classes: z.array(z.object({ name: z.string(), count: z.number().int(), splits: z.record(z.string(), z.number().int()) })),
+  splits: z.object({
+    train: z.number().int(),
+    validation: z.number().int(),
+    test: z.number().int(),
+    unassigned: z.number().int(),
+  }),
+  unlabelled: z.number().int(),
+  predicted: z.number().int(),
+  missing: z.number().int(),
+  corrupt: z.number().int(),
+  duplicates: z.number().int(),
+});
+export type StatusSummary = z.infer<typeof statusSchema>;
+
+export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'duplicate'] as const;
+export const libraryFilterSchema = z.enum(LIBRARY_FILTERS);
+export type LibraryFilter = z.infer<typeof libraryFilterSchema>;
+
+/** One tile of the grid: everything the grid needs, nothing more (the whole list is sent at once). */
+export const imageItemSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  split: splitSchema,
+  status: imageStatusSchema,
+  classId: idSchema.nullable(),
+  labelSource: labelSourceSchema.nullable(),
+  confidence: z.number().nullable(),
+  duplicate: z.boolean(),
+});
+export type ImageItem = z.infer<typeof imageItemSchema>;
+
+export const imageDetailSchema = imageItemSchema.extend({
+  sha256: z.string(),
+  format: z.string(),
+  bytes: z.number().int(),
+  paths: z.array(z.string()),
+});
+export type ImageDetail = z.infer<typeof imageDetailSchema>;
+
+export const labelEntrySchema = z.object({
+  imageId: idSchema,
+  classId: idSchema.nullable(),
+  source: labelSourceSchema.default('manual'),
+  confidence: z.number().min(0).max(1).nullable().default(null),
+});
+export type LabelEntry = z.infer<typeof labelEntrySchema>;
+
+export const splitEntrySchema = z.object({ imageId: idSchema, split: splitSchema });
+export type SplitEntry = z.infer<typeof splitEntrySchema>;
+
+export const importOptionsSchema = z
+  .object({
+    paths: z.array(z.string().min(1).max(4096)).min(1).max(100),
+    valFraction: z.number().min(0).max(0.9).default(0.2),
+    testFraction: z.number().min(0).max(0.9).default(0),
+    seed: z.number().int().min(0).default(42),
+  })
+  .strict()
+  .refine((o) => o.valFraction + o.testFraction < 1, { message: 'valFraction + testFraction must be below 1' });
+export type ImportOptions = z.infer<typeof importOptionsSchema>;
+
+export const importResultSchema = z.object({
+  scanned: z.number().int(),
+  added: z.number().int(),
+  unchanged: z.number().int(),
+  duplicates: z.number().int(),
+  newPaths: z.number().int(),
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  cancelled: z.boolean(),
+});
+export type ImportResult = z.infer<typeof importResultSchema>;
+
+const ids = z.array(idSchema).min(1).max(100_000);
+
+export const libraryCommands = {
+  'library.status': command(empty, statusSchema),
+  'library.classes': command(empty, z.array(classInfoSchema)),
+  'library.list': command(
+    z
+      .object({
+        classId: z.union([idSchema, z.literal('unlabelled')]).nullable().default(null),
+        split: splitSchema.nullable().default(null),
+        filter: libraryFilterSchema.default('all'),
+      })
+      .strict(),
+    z.array(imageItemSchema),
+  ),
+  'library.image': command(z.object({ id: idSchema }).strict(), imageDetailSchema),
+  /** Starts an import job; its result (with every skipped file and why) arrives in job.finished. */
+  'library.import': command(importOptionsSchema, jobStartedSchema),
+  /** Re-checks every known path: marks missing files, picks up files that came back. */
+  'library.rescan': command(empty, jobStartedSchema),
+  /** Sets labels and returns what they were before, so the caller can undo exactly. */
+  'library.applyLabels': command(
+    z.object({ entries: z.array(labelEntrySchema).min(1).max(100_000) }).strict(),
+    z.object({ previous: z.array(labelEntrySchema) }),
+  ),
+  'library.applySplits': command(
+    z.object({ entries: z.array(splitEntrySchema).min(1).max(100_000) }).strict(),
+    z.object({ previous: z.array(splitEntrySchema) }),
+  ),
+  'classes.add': command(
+    z.object({ name: z.string().trim().min(1).max(64), colour: colourSchema.optional() }).strict(),
+    classInfoSchema,
+  ),
+  'classes.update': command(
+    z
+      .object({
+        id: idSchema,
+        name: z.string().trim().min(1).max(64).optional(),
+        colour: colourSchema.optional(),
+      })
+      .strict(),
+    classInfoSchema,
+  ),
+  'classes.reorder': command(z.object({ ids }).strict(), ok),
+  /** Deleting a class asks what becomes of its labels: cleared, or moved to another class. */
+  'classes.delete': command(
+    z.object({ id: idSchema, moveLabelsTo: idSchema.nullable().default(null) }).strict(),
+    ok,
+  ),
+};
