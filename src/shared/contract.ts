@@ -5,11 +5,13 @@
  */
 import { z } from 'zod';
 import type { CommandSpec } from './contract/define';
+import { desktopCommands, desktopEvents } from './contract/desktop';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
 import { projectCommands } from './contract/project';
 
 export * from './contract/common';
+export * from './contract/desktop';
 export * from './contract/jobs';
 export * from './contract/library';
 export * from './contract/project';
@@ -18,10 +20,12 @@ export const commands = {
   ...projectCommands,
   ...libraryCommands,
   ...jobCommands,
+  ...desktopCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {
   ...jobEvents,
+  ...desktopEvents,
   /** The catalogue changed (import, labels, classes): views refetch what they show. */
   'library.changed': z.object({ reason: z.string() }),
   'project.changed': z.object({ dir: z.string().nullable() }),

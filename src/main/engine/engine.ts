@@ -11,6 +11,7 @@ import { JobRunner } from '../jobs/job-runner';
 import { EngineError, toContractError } from './errors';
 import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
+import { desktopHandlers, type DesktopServices } from './handlers/desktop';
 import { jobHandlers } from './handlers/jobs';
 import { libraryHandlers } from './handlers/library';
 import { projectHandlers } from './handlers/project';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   /** Bundled resources: sample images, default backbone. */
   resourcesDir: string;
   version: string;
+  /** Native dialogs and the file manager; only the Electron shell provides them. */
+  desktop?: DesktopServices;
 }
 
 /**
@@ -40,6 +43,7 @@ export class Engine {
       ...projectHandlers(this),
       ...libraryHandlers(this),
       ...jobHandlers(this),
+      ...desktopHandlers(this),
     };
   }
 
