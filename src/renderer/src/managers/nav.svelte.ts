@@ -1,0 +1,13 @@
+/** The five places of the left rail; which one is showing. */
+export const PLACES = ['library', 'augment', 'train', 'runs', 'settings'] as const;
+export type Place = (typeof PLACES)[number];
+
+class NavManager {
+  place = $state<Place>('library');
+
+  go(place: Place): void {
+    this.place = place;
+  }
+}
+
+export const nav = new NavManager();
