@@ -1,0 +1,66 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { decodeLimit } from './concurrency';
+
+export const THUMB_SIZE = 256;
+export const FULL_MAX_SIZE = 2048;
+
+export interface EncodedImage {
+  data: Buffer;
+  contentType: string;
+}
+
+/**
+ * The decode every consumer shares: first frame only (GIF, multi-page TIFF), EXIF orientation
+ * applied, any colour space and bit depth (CMYK, 16-bit, greyscale) brought to 8-bit sRGB.
+ */
+function decode(input: string | Buffer): Sharp {
+  return sharp(input, { pages: 1, failOn: 'none' }).rotate();
+}
+
+const inFlight = new Map<string, Promise<Buffer>>();
+
+/**
+ * A WebP thumbnail (longest side THUMB_SIZE) cached as thumbs/<sha256>.webp: made on first request,
+ * read from disk after that. Concurrent requests for one image share a single render.
+ */
+export async function thumbnail(sourcePath: string, sha256: string, thumbsDir: string): Promise<Buffer> {
+  const file = join(thumbsDir, `${sha256}.webp`);
+  try {
+    return await readFile(file);
+  } catch {
+    // Not cached yet.
+  }
+  let pending = inFlight.get(file);
+  if (!pending) {
+    pending = decodeLimit(async () => {
+      const data = await decode(sourcePath)
+        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .webp({ quality: 80 })
+        .toBuffer();
+      await mkdir(thumbsDir, { recursive: true });
+      // Write then rename, so a reader never sees half a file.
+      const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      await writeFile(temp, data);
+      await rename(temp, file);
+      return data;
+    }).finally(() => inFlight.delete(file));
+    inFlight.set(file, pending);
+  }
+  return pending;
+}
+
+/** The picture as the user should see it, at most FULL_MAX_SIZE: PNG when it has transparency, else JPEG. */
+export async function renderFull(sourcePath: string): Promise<EncodedImage> {
+  return decodeLimit(async () => {
+    const meta = await sharp(sourcePath, { pages: 1 }).metadata();
+    const pipeline = decode(sourcePath)
+      .resize(FULL_MAX_SIZE, FULL_MAX_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb');
+    if (meta.hasAlpha) return { data: await pipeline.png().toBuffer(), contentType: 'image/png' };
+    return { data: await pipeline.jpeg({ quality: 90 }).toBuffer(), contentType: 'image/jpeg' };
+  });
+}
