@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { toContractError } from '../engine/errors';
+import { normaliseImage, parseImagePath, statusForError, type ImageReader } from './image-route';
+import {
+  COOKIE_NAME,
+  SECURITY_HEADERS,
+  hostAllowed,
+  newToken,
+  originAllowed,
+  readCookie,
+  tokenCookie,
+  tokensEqual,
+} from './security';
+import { readStatic } from './static-files';
+import { bridgeSocket, type ContractEngine } from './ws-bridge';
+
+export const HOST = '127.0.0.1';
+
+/** The engine as the server sees it: the contract, its events, and images by id. */
+export interface ServerEngine extends ContractEngine {
+  projects: object;
+}
+
+export interface ServerOptions {
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** Fixed token for tests; a fresh random one otherwise. */
+  token?: string;
+}
+
+export interface RunningServer {
+  /** Open this in a browser: it carries the token, which the first load trades for a cookie. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** 16 MB: room for a bulk label change of 100 000 images, nothing near memory trouble. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Browser mode: the built renderer and images over HTTP, the contract over a WebSocket at /ws.
+ * Loopback only, one random token per launch, Host and Origin checked on every request.
+ */
+export async function startServer(engine: ServerEngine, options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? newToken();
+  let port = 0;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  wss.on('connection', (socket) => bridgeSocket(socket, engine));
+
+  const authorised = (req: IncomingMessage, url: URL): boolean =>
+    tokensEqual(readCookie(req, COOKIE_NAME), token) || tokensEqual(url.searchParams.get('token'), token);
+
+  const server = createServer((req, res) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      if (!res.headersSent) reply(res, 500, `internal error: ${(error as Error).message}`);
+      else res.destroy();
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(req, port)) return reply(res, 403, 'Forbidden: unexpected Host header.');
+    if (!originAllowed(req, port)) return reply(res, 403, 'Forbidden: foreign Origin.');
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      if (!tokensEqual(offered, token)) return reply(res, 403, 'Forbidden: wrong token. Open the URL that `lds serve` printed.');
+      // Trade the token for a cookie and drop it from the address bar (and from history/referrers).
+      url.searchParams.delete('token');
+      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token), Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    if (!authorised(req, url)) return reply(res, 403, 'Forbidden: open the URL that `lds serve` printed (it carries the access token).');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'Method not allowed.');
+
+    const image = parseImagePath(url.pathname);
+    if (image) return serveImage(res, image.id, image.size, req.method === 'HEAD');
+    if (url.pathname.startsWith('/images/')) return reply(res, 404, 'No such image URL.');
+
+    const file = await readStatic(options.rendererDir, url.pathname);
+    if (!file) {
+      if (url.pathname === '/') return reply(res, 500, `The renderer is not built: no index.html in ${options.rendererDir}. Run \`npx electron-vite build\`.`);
+      return reply(res, 404, 'Not found.');
+    }
+    const immutable = url.pathname.startsWith('/assets/');
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': file.contentType,
+      'Content-Length': file.body.length,
+      'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  async function serveImage(res: ServerResponse, id: number, size: 'thumb' | 'full', headOnly: boolean): Promise<void> {
+    const reader = (engine.projects as Partial<ImageReader>).readImage;
+    if (typeof reader !== 'function') return reply(res, 501, 'This engine cannot read images yet.');
+    let image: { data: Buffer; contentType: string };
+    try {
+      image = normaliseImage(await reader.call(engine.projects, id, size));
+    } catch (error) {
+      const contractError = toContractError(error);
+      return reply(res, statusForError(contractError), contractError.message);
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': image.contentType,
+      'Content-Length': image.data.length,
+      // Ids are stable for a content hash, but a thumbnail can be regenerated: revalidate soon.
+      'Cache-Control': 'private, max-age=60',
+    });
+    res.end(headOnly ? undefined : image.data);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+    if (!hostAllowed(req, port) || !originAllowed(req, port) || !authorised(req, url)) return refuse(403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${HOST}:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function reply(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${text}\n`);
+}
