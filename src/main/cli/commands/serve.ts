@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startServer, type RunningServer, type ServerEngine } from '../../server';
+import { openBrowser } from './open-browser';
+
+export interface ServeOptions {
+  port?: number;
+  open?: boolean;
+  /** Where the built renderer lives; found next to the built CLI by default. */
+  rendererDir?: string;
+}
+
+/** out/main/cli.js → out/renderer; from the sources (tests, tsx) → <repo>/out/renderer. */
+export function defaultRendererDir(): string {
+  const candidates = [resolve(__dirname, '../renderer'), resolve(__dirname, '../../../../out/renderer'), resolve(process.cwd(), 'out/renderer')];
+  return candidates.find((dir) => existsSync(resolve(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+export function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
+/** Starts browser mode and prints its URL; the server runs until close() or a signal. */
+export async function startServe(engine: ServerEngine, options: ServeOptions, print: (line: string) => void = console.log): Promise<RunningServer> {
+  const rendererDir = options.rendererDir ?? defaultRendererDir();
+  if (!existsSync(resolve(rendererDir, 'index.html'))) {
+    throw new Error(`the studio's web interface is not built (no ${resolve(rendererDir, 'index.html')}); run \`npx electron-vite build\` first`);
+  }
+  const server = await startServer(engine, { port: options.port, rendererDir });
+  print(`Little Data Studio is running at ${server.url}`);
+  print('Press Ctrl+C to stop.');
+  if (options.open) openBrowser(server.url);
+  return server;
+}
+
+/** `lds serve [--port N] [--open]`: serves until SIGINT/SIGTERM, then closes cleanly. */
+export async function serveUntilSignal(
+  engine: ServerEngine & { close(): Promise<void> },
+  options: ServeOptions,
+  print: (line: string) => void = console.log,
+): Promise<void> {
+  const server = await startServe(engine, options, print);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  await engine.close();
+}
