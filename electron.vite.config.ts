@@ -22,6 +22,8 @@ export default defineConfig({
   preload: {
     resolve: { alias },
     build: {
+      // A sandboxed preload can require nothing but 'electron': bundle the contract and zod into it.
+      externalizeDeps: false,
       rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } },
     },
   },

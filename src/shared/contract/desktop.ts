@@ -43,3 +43,6 @@ export const desktopEvents = {
   /** An application-menu item the renderer acts on (its own undo stack, overlays, flows). */
   'desktop.menu': z.object({ action: menuActionSchema }),
 };
+
+/** Electron IPC channel for folders dropped on the window (paths resolved in the preload). */
+export const IPC_DROP = 'lds:drop';
