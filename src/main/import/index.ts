@@ -1,0 +1,4 @@
+export { importFolders, type ImportProgress } from './import-folders';
+export { rescanCatalogue, type RescanResult } from './rescan';
+export { layoutOf, seededSplit, splitFromFolderName, type FolderLayout } from './layout';
+export { scanFolders, type ScanResult, type ScannedFile, type SkippedFile } from './scan';
