@@ -77,7 +77,7 @@ function wideOperands(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): FilterG
   const xt = tf.reshape(tf.transpose(padOrCrop4d(xp, 0, spill, 0, 0), [3, 0, 1, 2]), [g.inChannels, g.batch, rowsTotal * usedWidth]);
   const run = g.outHeight * usedWidth;
   const positions = g.batch * run;
-  const dyWide = tf.reshape(padOrCrop4d(dy, 0, 0, 0, usedWidth - g.outWidth), [positions, dy.shape[3]]);
+  const dyWide = tf.reshape(padOrCrop4d(dy, 0, 0, 0, usedWidth - g.outWidth), [positions, dy.shape[3]]) as tf.Tensor2D;
   return {
     positions,
     dy: dyWide,
@@ -94,7 +94,7 @@ function stridedOperands(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): Filt
   const xt = tf.transpose(paddedInput(x, g), [3, 0, 1, 2]) as tf.Tensor4D;
   return {
     positions,
-    dy: tf.reshape(dy, [positions, dy.shape[3]]),
+    dy: tf.reshape(dy, [positions, dy.shape[3]]) as tf.Tensor2D,
     tapRows: (i, j) => tf.reshape(tapWindow(xt, g, i, j, 2), [g.inChannels, positions]) as tf.Tensor2D,
   };
 }
