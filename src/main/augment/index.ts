@@ -1,0 +1,5 @@
+export { augmentVariants, augmentBatch } from './augment-batch';
+export { sampleTransform, zoomBounds, IDENTITY_TRANSFORM, type SampledTransform } from './sample';
+export { transformMatrix, applyMatrix, type Matrix3 } from './matrix';
+export { parseAugmentParams, AugmentParamsError } from './params';
+export { BUILTIN_PRESETS, builtinPreset, isBuiltinPreset } from './presets';
