@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs';
+import { backboneKey, loadBackbone, type LoadedBackbone } from '../backbones';
+import { DenseHead } from '../dense-head';
+import { FeatureCache } from '../feature-cache';
+import { inputBatch, trainingAugmentParams } from '../image-batches';
+import { writeModelMetadata } from '../model-metadata';
+import { saveLayersModelToDir } from '../model-io';
+import type { ManifestItem } from '../protocol';
+import { runEpochs } from '../train-loop';
+import { batchProgress, splitItems, summaryOf, type ModeResult, type RunContext } from './run-context';
+
+const EXTRACT_BATCH = 16;
+
+interface Extraction {
+  /** Pooled features, one row per requested (item, variant). */
+  features: Float32Array;
+  computed: number;
+  fromCache: number;
+  seconds: number;
+}
+
+/**
+ * Pooled backbone features for items (variant null = plain picture), from the cache where present;
+ * the rest computed in batches and stored. Exported for the feature-cache tests and the benchmark.
+ */
+export async function extractFeatures(
+  ctx: Pick<RunContext, 'progress' | 'checkpoint'>,
+  backbone: LoadedBackbone,
+  cache: FeatureCache,
+  requests: readonly { item: ManifestItem; variant: number | null }[],
+  augment: { params: Record<string, unknown> | null; seed: number },
+): Promise<Extraction> {
+  const started = performance.now();
+  const key = `${backboneKey(backbone.spec)}|gap`;
+  const dim = (backbone.features.outputs[0]?.shape[3] as number | undefined) ?? 0;
+  const out = new Float32Array(requests.length * dim);
+  const missing: number[] = [];
+  const variantName = (v: number | null): string => FeatureCache.variantName(v === null ? null : { seed: augment.seed, index: v });
+  requests.forEach((r, i) => {
+    const cached = cache.get(r.item.sha256, key, variantName(r.variant), dim);
+    if (cached) out.set(cached, i * dim);
+    else missing.push(i);
+  });
+  const params = trainingAugmentParams(augment.params);
+  for (let b = 0; b < missing.length; b += EXTRACT_BATCH) {
+    await ctx.checkpoint();
+    const chunk = missing.slice(b, b + EXTRACT_BATCH);
+    // Plain and augmented requests go through separately: only the latter take the augmentation op.
+    for (const augmented of [false, true]) {
+      const part = chunk.filter((i) => (requests[i]?.variant !== null) === augmented);
+      if (!part.length) continue;
+      const reqs = part.map((i) => requests[i] as { item: ManifestItem; variant: number | null });
+      const x = await inputBatch(
+        reqs.map((r) => r.item),
+        backbone.spec.preprocessing,
+        augmented && params ? { params, seed: augment.seed, variant: reqs.map((r) => r.variant ?? 0) } : null,
+      );
+      const pooled = tf.tidy(() => tf.mean(backbone.features.predict(x) as tf.Tensor4D, [1, 2]));
+      x.dispose();
+      const data = (await pooled.data()) as Float32Array;
+      pooled.dispose();
+      part.forEach((i, j) => {
+        const row = data.subarray(j * dim, (j + 1) * dim);
+        out.set(row, i * dim);
+        const r = requests[i] as { item: ManifestItem; variant: number | null };
+        cache.put(r.item.sha256, key, variantName(r.variant), row.slice());
+      });
+    }
+    const done = Math.min(missing.length, b + EXTRACT_BATCH);
+    const rate = done / ((performance.now() - started) / 1000);
+    ctx.progress('features', done, missing.length, `features ${done}/${missing.length} (${rate.toFixed(0)} img/s)`, (missing.length - done) / rate);
+  }
+  return { features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
+  const { start } = ctx;
+  if (!start.backbone) throw new Error('bottleneck mode needs a backbone');
+  const { config, manifest } = start;
+  ctx.progress('loading', 0, 1, `loading backbone ${start.backbone.id}`);
+  const backbone = await loadBackbone(start.backbone);
+  try {
+    const cache = new FeatureCache(start.featuresDir);
+    const { train, validation } = splitItems(manifest.items);
+    if (!train.length) throw new Error('no labelled training images');
+    const variants = config.augment ? config.augmentVariants : 0;
+    const requests = [
+      ...train.map((item) => ({ item, variant: null as number | null })),
+      ...Array.from({ length: variants }, (_, k) => train.map((item) => ({ item, variant: k as number | null }))).flat(),
+      ...validation.map((item) => ({ item, variant: null as number | null })),
+    ];
+    const extraction = await extractFeatures(ctx, backbone, cache, requests, { params: config.augment, seed: config.seed });
+    const dim = extraction.features.length / Math.max(1, requests.length);
+    const trainRows = train.length * (1 + variants);
+    const labels = requests.map((r) => r.item.label);
+
+    const head = new DenseHead({ inputDim: dim, numClasses: manifest.classes.length, hidden: config.hidden, dropout: config.dropout, seed: config.seed });
+    const xTrain = tf.tensor2d(extraction.features.subarray(0, trainRows * dim), [trainRows, dim]);
+    const yTrain = tf.tensor1d(labels.slice(0, trainRows), 'int32');
+    const xVal = tf.tensor2d(extraction.features.subarray(trainRows * dim), [validation.length, dim]);
+    const yVal = tf.tensor1d(labels.slice(trainRows), 'int32');
+    const optimizer = tf.train.adam(config.learningRate);
+    let stepSeed = config.seed;
+    try {
+      const result = await runEpochs({
+        trainCount: trainRows,
+        batchSize: config.batchSize,
+        epochs: config.epochs,
+        seed: config.seed,
+        patience: config.patience,
+        variables: head.variables,
+        step: async (indices) => {
+          const seed = stepSeed++;
+          optimizer.minimize(
+            () =>
+              tf.tidy(() => {
+                const idx = tf.tensor1d(indices, 'int32');
+                const logits = head.apply(tf.gather(xTrain, idx), true, seed);
+                return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(yTrain, idx), manifest.classes.length), logits) as tf.Scalar;
+              }),
+            false,
+            head.variables,
+          );
+          return { loss: 0, correct: 0 };
+        },
+        // Whole-split metrics without dropout: one matMul, cheaper than tracking them per batch.
+        trainMetrics: async () => head.evaluate(xTrain, yTrain),
+        validate: async () => (validation.length ? head.evaluate(xVal, yVal) : null),
+        onEpoch: (m) => ctx.epoch(m),
+        onBatch: batchProgress(ctx, config.epochs),
+        // Yielding every batch costs little here, and keeps cancel within one batch.
+        checkpoint: () => ctx.checkpoint(),
+      });
+
+      ctx.progress('saving', 0, 1, 'saving model');
+      const pooled = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(backbone.features.outputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: backbone.features.inputs, outputs: head.toLayers(pooled), name: `lds_${start.runId}` });
+      await saveLayersModelToDir(model, ctx.modelDir);
+      writeModelMetadata(ctx.modelDir, {
+        runId: start.runId,
+        mode: 'bottleneck',
+        labels: manifest.classes,
+        preprocessing: start.backbone.preprocessing,
+        backbone: { id: start.backbone.id, name: start.backbone.name, weightsSha256: start.backbone.weightsSha256, featureLayer: start.backbone.featureLayer, topBlockStart: start.backbone.topBlockStart },
+        head: { hidden: config.hidden, dropout: config.dropout, pooling: 'global-average' },
+      });
+      return {
+        ...summaryOf(result.epochs, result.bestEpoch),
+        stoppedEarly: result.stoppedEarly,
+        featureSeconds: extraction.seconds,
+        imagesPerSecond: extraction.computed ? extraction.computed / extraction.seconds : null,
+        featuresComputed: extraction.computed,
+        featuresFromCache: extraction.fromCache,
+      };
+    } finally {
+      tf.dispose([xTrain, yTrain, xVal, yVal]);
+      optimizer.dispose();
+      head.dispose();
+    }
+  } finally {
+    backbone.dispose();
+  }
+}
