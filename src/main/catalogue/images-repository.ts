@@ -111,6 +111,12 @@ export class ImagesRepository {
     return (this.#allFiles.all() as Array<Omit<ImageFileRow, 'missing'> & { missing: number }>).map((r) => ({ ...r, missing: r.missing === 1 }));
   }
 
+  /** What it takes to render an image: its hash (cache key) and a path that was present at the last scan. */
+  source(imageId: number): { sha256: string; path: string | null } | null {
+    const row = this.#detail.get(imageId) as { sha256: string } | undefined;
+    return row ? { sha256: row.sha256, path: this.primaryPath(imageId) } : null;
+  }
+
   /** The path to read an image from: its first file that was present at the last scan. */
   primaryPath(imageId: number): string | null {
     return this.files(imageId).find((f) => !f.missing)?.path ?? null;

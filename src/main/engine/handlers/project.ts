@@ -1,19 +1,27 @@
+import { resolve } from 'node:path';
 import type { Engine } from '../engine';
-import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 
-/** STUB (foundation helper replaces). */
 export function projectHandlers(engine: Engine): HandlerMap<
   'project.state' | 'project.open' | 'project.openSample' | 'project.close' | 'project.forgetRecent'
 > {
-  const todo = (): never => {
-    throw new EngineError('failed', 'not implemented yet');
-  };
+  const projects = engine.projects;
   return {
-    'project.state': () => ({ project: engine.projects.current(), recent: [], sampleAvailable: false, version: engine.options.version }),
-    'project.open': todo,
-    'project.openSample': todo,
-    'project.close': () => ({ ok: true }),
-    'project.forgetRecent': () => ({ ok: true }),
+    'project.state': () => ({
+      project: projects.current(),
+      recent: projects.recent.list(),
+      sampleAvailable: projects.sampleAvailable,
+      version: engine.options.version,
+    }),
+    'project.open': ({ dir, create }) => projects.open(dir, { create }),
+    'project.openSample': () => projects.openSample(),
+    'project.close': () => {
+      projects.closeProject();
+      return { ok: true as const };
+    },
+    'project.forgetRecent': ({ dir }) => {
+      projects.recent.forget(resolve(dir));
+      return { ok: true as const };
+    },
   };
 }
