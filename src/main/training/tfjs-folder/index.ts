@@ -1,0 +1,13 @@
+export { TfjsFolderError, readTeachableMachineMetadata, validateTfjsFolder, type ModelJson, type TeachableMachineMetadata, type ValidatedFolder } from './validate';
+export {
+  disposeModelDeep,
+  importTfjsFolder,
+  innermostBase,
+  listFeatureLayers,
+  loadTfjsFolderModel,
+  recogniseArchitecture,
+  type FeatureLayerCandidate,
+  type FeatureLayerList,
+  type ImportFolderOptions,
+  type ImportedFolder,
+} from './import-folder';
