@@ -4,28 +4,35 @@
  * payload. Nothing here imports electron, node or the DOM.
  */
 import { z } from 'zod';
+import { augmentCommands } from './contract/augment';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
 import { projectCommands } from './contract/project';
+import { trainingCommands, trainingEvents } from './contract/training';
 
+export * from './contract/augment';
 export * from './contract/common';
 export * from './contract/desktop';
 export * from './contract/jobs';
 export * from './contract/library';
 export * from './contract/project';
+export * from './contract/training';
 
 export const commands = {
   ...projectCommands,
   ...libraryCommands,
   ...jobCommands,
   ...desktopCommands,
+  ...augmentCommands,
+  ...trainingCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {
   ...jobEvents,
   ...desktopEvents,
+  ...trainingEvents,
   /** The catalogue changed (import, labels, classes): views refetch what they show. */
   'library.changed': z.object({ reason: z.string() }),
   'project.changed': z.object({ dir: z.string().nullable() }),

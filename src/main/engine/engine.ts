@@ -11,6 +11,7 @@ import { JobRunner } from '../jobs/job-runner';
 import { EngineError, toContractError } from './errors';
 import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
+import { augmentHandlers } from './handlers/augment';
 import { desktopHandlers, type DesktopServices } from './handlers/desktop';
 import { jobHandlers } from './handlers/jobs';
 import { libraryHandlers } from './handlers/library';
@@ -44,6 +45,7 @@ export class Engine {
       ...libraryHandlers(this),
       ...jobHandlers(this),
       ...desktopHandlers(this),
+      ...augmentHandlers(this),
     };
   }
 
