@@ -40,7 +40,7 @@ afterAll(async () => {
 beforeEach(() => {
   ours = new electron.FakeWebContents(entry);
   dropped.mockClear();
-  unbind = bindIpc({ engine, getWebContents: () => ours, isTrustedUrl: rendererUrlMatcher(entry), onDroppedPaths: dropped });
+  unbind = bindIpc({ engine, getWebContents: () => ours as never, isTrustedUrl: rendererUrlMatcher(entry), onDroppedPaths: dropped });
 });
 afterEach(() => unbind());
 
@@ -85,7 +85,7 @@ describe('the Electron binding of the contract', () => {
     ours.send.mockClear();
     engine.events.emit('library.changed', { reason: 'labels' });
     expect(ours.send).not.toHaveBeenCalled();
-    unbind = bindIpc({ engine, getWebContents: () => ours, isTrustedUrl: rendererUrlMatcher(entry) });
+    unbind = bindIpc({ engine, getWebContents: () => ours as never, isTrustedUrl: rendererUrlMatcher(entry) });
   });
 
   it('passes dropped folders on from our window only, and only as a short list of strings', () => {
