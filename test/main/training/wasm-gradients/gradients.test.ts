@@ -37,7 +37,7 @@ async function compare(label: string, f: () => tf.Tensor[], reference = f): Prom
 }
 
 function rand(shape: readonly number[], seed: number): tf.Tensor4D {
-  return tf.randomNormal([...shape], 0, 1, 'float32', seed) as tf.Tensor4D;
+  return tf.randomNormal([...shape] as [number, number, number, number], 0, 1, 'float32', seed);
 }
 
 beforeAll(async () => {
