@@ -1,0 +1,50 @@
+import type { BenchContext } from '../lib/context';
+import { Lds, pick, pickNumber, pickString } from '../lib/lds';
+import { join } from 'node:path';
+
+export function defineDoctorFigures(ctx: BenchContext): void {
+  const { book } = ctx;
+  book.define('doctor', 'doctor.featureIps', { label: 'featureImagesPerSecond', unit: 'img/s', better: 'higher', target: { op: '>=', value: 120 } });
+  book.define('doctor', 'doctor.scratchStep', { label: 'scratchStepSeconds (batch 16, 150 px)', unit: 's', better: 'lower', target: { op: '<=', value: 0.5 } });
+  book.define('doctor', 'doctor.gradErr', { label: 'gradientCheckMaxError (vs the cpu backend)', unit: 'plain', better: 'lower' });
+  book.define('doctor', 'doctor.seconds', { label: 'Whole `lds doctor --bench` command', unit: 's', better: 'lower', target: { op: '<=', value: 60 } });
+}
+
+/** `lds doctor --json`: which backend, threads and SIMD the training process will use. */
+export async function readBackend(ctx: BenchContext): Promise<void> {
+  const lds = ctx.lds ?? new Lds(ctx.cliPath, join(ctx.work, 'doctor-workspace'), { verbose: ctx.verbose, timeoutMs: 120_000 });
+  if (lds.available()) return;
+  const doctor = await lds.run(['doctor']);
+  if (doctor.failure) {
+    ctx.notes.push(`Backend: ${doctor.failure}`);
+    return;
+  }
+  const j = doctor.json;
+  const simd = pick(j, 'simd');
+  ctx.backend = {
+    name: pickString(j, 'active', 'backend', 'activeBackend', 'backend.active'),
+    threads: pickNumber(j, 'threads', 'backend.threads'),
+    simd: typeof simd === 'boolean' ? simd : null,
+    source: '`lds doctor --json`',
+  };
+  const tfjs = pickString(j, 'tfjsVersion');
+  if (tfjs) ctx.notes.push(`\`lds doctor\` reports tfjs ${tfjs}, backend ${ctx.backend.name ?? '?'} (${pickString(j, 'tfjsBackend') ?? '?'}).`);
+}
+
+export async function runDoctorBench(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  const lds = ctx.lds ?? new Lds(ctx.cliPath, join(ctx.work, 'doctor-workspace'), { verbose: ctx.verbose, timeoutMs: 300_000 });
+  const missing = lds.available();
+  if (missing) return book.failUnmeasured('doctor', missing);
+  ctx.log('doctor --bench');
+  const run = await lds.run(['doctor', '--bench']);
+  if (run.failure) return book.failUnmeasured('doctor', run.failure);
+  const j = run.json;
+  book.set('doctor.featureIps', pickNumber(j, 'featureImagesPerSecond', 'bench.featureImagesPerSecond'));
+  book.set('doctor.scratchStep', pickNumber(j, 'scratchStepSeconds', 'bench.scratchStepSeconds'));
+  book.set('doctor.gradErr', pickNumber(j, 'gradientCheckMaxError', 'bench.gradientCheckMaxError'));
+  book.set('doctor.seconds', run.seconds);
+  const backend = pickString(j, 'backend', 'bench.backend');
+  const threads = pickNumber(j, 'threads', 'bench.threads');
+  if (backend) ctx.notes.push(`\`lds doctor --bench\` ran on ${backend} with ${threads ?? '?'} thread(s).`);
+}

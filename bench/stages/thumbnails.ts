@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import type { BenchContext } from '../lib/context';
+
+/** Browsers open six connections per host over HTTP/1.1; the grid's requests queue behind them. */
+const BROWSER_CONNECTIONS = 6;
+
+export function defineThumbnailFigures(ctx: BenchContext): void {
+  const { book } = ctx;
+  const n = ctx.settings.thumbFirstScreen;
+  const how = `GET /images/<id>/thumb from \`lds serve\`, ${BROWSER_CONNECTIONS} requests in flight like a browser`;
+  book.define('thumbnails', 'thumbs.firstScreen.seconds', {
+    label: `First screen: ${n} thumbnails, cold cache`, unit: 's', better: 'lower', target: { op: '<=', value: 1 }, detail: how,
+  });
+  book.define('thumbnails', 'thumbs.all.seconds', { label: 'All thumbnails, cold cache', unit: 's', better: 'lower', detail: how });
+  book.define('thumbnails', 'thumbs.all.rate', { label: 'Thumbnail generation rate', unit: 'img/s', better: 'higher', detail: 'all thumbnails / their time' });
+  book.define('thumbnails', 'thumbs.firstScreenWarm.seconds', {
+    label: `First screen again (${n}, cached)`, unit: 's', better: 'lower', target: { op: '<=', value: 1 }, detail: how,
+  });
+}
+
+interface Served {
+  child: ChildProcess;
+  port: number;
+  cookie: string;
+}
+
+function startServe(ctx: BenchContext, workspace: string): Promise<Served> {
+  const child = spawn(process.execPath, [ctx.cliPath, '--workspace', workspace, 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error(`lds serve printed no URL within 30 s${err ? `: ${err.trim().split('\n').pop()}` : ''}`)), 30_000);
+    const fail = (e: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      reject(e);
+    };
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('exit', (code) => fail(new Error(`lds serve exited (${code})${err ? `: ${err.trim().split('\n').pop()}` : ''}`)));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const match = /http:\/\/127\.0\.0\.1:(\d+)\/\S*token=([A-Za-z0-9_-]+)/.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ child, port: Number(match[1]), cookie: `lds_token=${match[2]}` });
+    });
+  });
+}
+
+function get(served: Served, path: string): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: served.port, path, headers: { Cookie: served.cookie, Host: `127.0.0.1:${served.port}` } },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Fetches thumbnails for ids with a browser's connection limit; returns seconds and failures. */
+async function fetchThumbs(served: Served, ids: number[]): Promise<{ seconds: number; ok: number; failed: string[] }> {
+  const started = performance.now();
+  let next = 0;
+  let ok = 0;
+  const failed: string[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const res = await get(served, `/images/${id}/thumb`);
+      if (res.status === 200 && res.bytes > 0) ok++;
+      else failed.push(`${id}: HTTP ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: BROWSER_CONNECTIONS }, worker));
+  return { seconds: (performance.now() - started) / 1000, ok, failed };
+}
+
+export async function runThumbnails(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  if (!ctx.lds) return book.failUnmeasured('thumbnails', 'no imported workspace (the import stage did not succeed)');
+  const total = ctx.book.value('import.images') ?? 0;
+  let served: Served;
+  try {
+    served = await startServe(ctx, ctx.lds.workspace);
+  } catch (error) {
+    return book.failUnmeasured('thumbnails', (error as Error).message);
+  }
+  try {
+    ctx.log(`thumbnails: first screen of ${ctx.settings.thumbFirstScreen}, then all ${total}`);
+    // Ids are assigned in import order from 1; the grid's first screen is the first ids.
+    const firstIds = Array.from({ length: Math.min(ctx.settings.thumbFirstScreen, total) }, (_, i) => i + 1);
+    const first = await fetchThumbs(served, firstIds);
+    if (first.ok === 0) return book.failUnmeasured('thumbnails', `no thumbnail came back (${first.failed.slice(0, 3).join('; ')})`);
+    book.set('thumbs.firstScreen.seconds', first.seconds, first.failed.length ? `${first.failed.length} failed` : undefined);
+    const rest = Array.from({ length: Math.max(0, total - firstIds.length) }, (_, i) => i + 1 + firstIds.length);
+    const all = await fetchThumbs(served, rest);
+    const allSeconds = first.seconds + all.seconds;
+    book.set('thumbs.all.seconds', allSeconds);
+    book.set('thumbs.all.rate', (first.ok + all.ok) / allSeconds);
+    if (all.failed.length) ctx.notes.push(`Thumbnails: ${all.failed.length} of ${rest.length} requests failed (${all.failed.slice(0, 3).join('; ')}).`);
+    const warm = await fetchThumbs(served, firstIds);
+    book.set('thumbs.firstScreenWarm.seconds', warm.seconds);
+  } finally {
+    served.child.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,244 @@
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from '../lib/context';
+import { curveOfRun, findRun } from '../lib/curves';
+import { Lds, pickNumber, pickString, type LdsResult } from '../lib/lds';
+import { largestPeak } from '../lib/proc';
+import { bytesToMiB } from '../lib/stats';
+
+const BATCH = 16;
+const V1_DIR = 'models/mobilenet_v1_0.75_224';
+
+export function defineTrainingFigures(ctx: BenchContext): void {
+  const { book } = ctx;
+  const s = ctx.settings;
+  const rss = (section: 'scratch' | 'bottleneck' | 'finetune' | 'auto', id: string): void =>
+    book.define(section, id, { label: 'Peak RSS of the training process', unit: 'MiB', better: 'lower', detail: 'largest VmHWM in the `lds train` process tree' });
+  const tensors = (section: 'scratch' | 'bottleneck' | 'finetune', id: string): void =>
+    book.define(section, id, { label: 'Live tensors at the end of the run (tf.memory)', unit: 'tensors', better: 'lower', detail: 'numTensors reported by the run' });
+
+  book.define('features', 'features.v2.wasm.ips', {
+    label: 'MobileNetV2 0.35, wasm: images/s (decode + resize included)', unit: 'img/s', better: 'higher', target: { op: '>=', value: 120 },
+    detail: 'first bottleneck run, all 3000 images',
+  });
+  book.define('features', 'features.v2.wasm.seconds', { label: 'MobileNetV2 0.35, wasm: features for 3000 images', unit: 's', better: 'lower', target: { op: '<=', value: 25 } });
+  book.define('features', 'features.v2.wasm.cachedSeconds', {
+    label: 'Second bottleneck run, same backbone: feature seconds', unit: 's', better: 'lower', detail: 'the feature cache should make this ~0',
+  });
+  book.define('features', 'features.v2.wasm.cachedComputed', { label: 'Second bottleneck run: features computed', unit: 'count', better: 'lower', target: { op: '<=', value: 0 } });
+  book.define('features', 'features.v1.wasm.ips', {
+    label: 'MobileNetV1 0.75 (added with `lds backbones add`), wasm: images/s', unit: 'img/s', better: 'higher', detail: 'bottleneck run, all 3000 images',
+  });
+  book.define('features', 'features.v2.cpu.ips', {
+    label: `MobileNetV2 0.35, cpu backend: images/s (${s.cpuBackendImages}-image subset)`, unit: 'img/s', better: 'higher', detail: '`--backend cpu`, bottleneck run on a copied subset',
+  });
+
+  book.define('scratch', 'scratch.stepSeconds', {
+    label: 'Seconds per batch-16 step (150 px), from the epoch time', unit: 's', better: 'lower', target: { op: '<=', value: 0.5 },
+    detail: 'seconds per epoch / steps per epoch: includes augmentation, decode and validation, so an upper bound',
+  });
+  book.define('scratch', 'scratch.epochSeconds', { label: 'Seconds per epoch (2000 images)', unit: 's', better: 'lower' });
+  book.define('scratch', 'scratch.valAcc', {
+    label: `Validation accuracy after ${s.scratchEpochs} epoch(s)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.8 }, targetFullOnly: true,
+  });
+  rss('scratch', 'scratch.peakRss');
+  tensors('scratch', 'scratch.numTensors');
+
+  book.define('bottleneck', 'bottleneck.headEpochSeconds', {
+    label: 'Head training: seconds per epoch (2000 feature vectors)', unit: 's', better: 'lower', target: { op: '<=', value: 1 },
+  });
+  book.define('bottleneck', 'bottleneck.valAcc', {
+    label: `Validation accuracy (MobileNetV2 0.35, ${s.bottleneckEpochs} head epochs)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.94 },
+  });
+  book.define('bottleneck', 'bottleneck.v1.valAcc', { label: 'Validation accuracy (MobileNetV1 0.75)', unit: 'accuracy', better: 'higher' });
+  rss('bottleneck', 'bottleneck.peakRss');
+  tensors('bottleneck', 'bottleneck.numTensors');
+
+  book.define('finetune', 'finetune.epochSeconds', { label: 'Seconds per epoch (2000 images, batch 16, 224 px)', unit: 's', better: 'lower' });
+  book.define('finetune', 'finetune.stepSeconds', {
+    label: 'Seconds per batch-16 step, from the epoch time', unit: 's', better: 'lower', detail: 'epoch seconds / steps per epoch (an upper bound)',
+  });
+  book.define('finetune', 'finetune.valAcc', {
+    label: `Validation accuracy after ${s.finetuneEpochs} epoch(s), from the bottleneck run`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.96 },
+  });
+  rss('finetune', 'finetune.peakRss');
+  tensors('finetune', 'finetune.numTensors');
+
+  book.define('auto', 'auto.seconds', {
+    label: 'Fresh workspace: import + `lds train --mode auto`', unit: 's', better: 'lower', target: { op: '<=', value: 90 }, detail: 'both commands, wall time',
+  });
+  book.define('auto', 'auto.valAcc', { label: 'Validation accuracy of the auto model', unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.9 } });
+  rss('auto', 'auto.peakRss');
+}
+
+function stepsPerEpoch(ctx: BenchContext): number {
+  return Math.ceil(ctx.trainImages / BATCH);
+}
+
+interface TrainOutcome {
+  result: LdsResult;
+  runId: string | null;
+}
+
+async function train(ctx: BenchContext, lds: Lds, args: string[], label: string): Promise<TrainOutcome> {
+  ctx.log(`train: ${label} (${args.join(' ')})`);
+  const result = await lds.run(['train', ...args, '--seed', '1']);
+  const runId = pickString(result.json, 'runId', 'id', 'run.id');
+  if (!result.failure && ctx.backend == null) {
+    const name = pickString(result.json, 'backend', 'backend.active', 'backend.name');
+    if (name) ctx.backend = { name, threads: pickNumber(result.json, 'threads', 'backend.threads'), simd: null, source: `lds train (${label})` };
+  }
+  return { result, runId };
+}
+
+function recordCommon(ctx: BenchContext, outcome: TrainOutcome, rssId: string, tensorsId: string | null): void {
+  const peak = largestPeak(outcome.result);
+  if (peak) ctx.book.set(rssId, bytesToMiB(peak.peakRssBytes), `largest VmHWM: ${peak.command.split(' ').slice(0, 3).join(' ').replace(/.*\//, '')}`);
+  const reported = pickNumber(outcome.result.json, 'peakRssBytes', 'summary.peakRssBytes');
+  if (reported != null) ctx.notes.push(`${rssId}: the run itself reports peak RSS ${bytesToMiB(reported).toFixed(0)} MiB.`);
+  if (tensorsId) ctx.book.set(tensorsId, pickNumber(outcome.result.json, 'numTensors', 'summary.numTensors', 'memory.numTensors', 'tensorGrowth'));
+}
+
+async function collectCurve(ctx: BenchContext, lds: Lds, runId: string | null, label: string): Promise<void> {
+  if (!runId) return;
+  const runs = await lds.run(['runs']);
+  if (runs.failure) {
+    ctx.notes.push(`Curves: ${runs.failure}`);
+    return;
+  }
+  const run = findRun(runs.json, runId);
+  const curve = run ? curveOfRun(run, label) : null;
+  if (curve) ctx.curves.push(curve);
+}
+
+export async function runBottleneck(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  const lds = ctx.lds;
+  if (!lds) {
+    book.failUnmeasured('features', 'no imported workspace (the import stage did not succeed)');
+    return book.failUnmeasured('bottleneck', 'no imported workspace (the import stage did not succeed)');
+  }
+  const epochs = String(ctx.settings.bottleneckEpochs);
+  const first = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', epochs, '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck MobileNetV2 0.35');
+  if (first.result.failure) {
+    book.failUnmeasured('features', first.result.failure);
+    book.failUnmeasured('bottleneck', first.result.failure);
+  } else {
+    const j = first.result.json;
+    book.set('features.v2.wasm.ips', pickNumber(j, 'imagesPerSecond'));
+    book.set('features.v2.wasm.seconds', pickNumber(j, 'featureSeconds'));
+    book.set('bottleneck.headEpochSeconds', pickNumber(j, 'secondsPerEpoch'), 'secondsPerEpoch of the bottleneck run (validation included)');
+    book.set('bottleneck.valAcc', pickNumber(j, 'valAccuracy'));
+    recordCommon(ctx, first, 'bottleneck.peakRss', 'bottleneck.numTensors');
+    ctx.runs.bottleneck = first.runId ?? undefined;
+    await collectCurve(ctx, lds, first.runId, 'bottleneck');
+
+    const second = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck again (cache)');
+    if (second.result.failure) book.failUnmeasured('features', second.result.failure);
+    else {
+      book.set('features.v2.wasm.cachedSeconds', pickNumber(second.result.json, 'featureSeconds'));
+      book.set('features.v2.wasm.cachedComputed', pickNumber(second.result.json, 'featuresComputed', 'summary.featuresComputed'));
+    }
+  }
+  await runV1(ctx, lds);
+  await runCpuSubset(ctx);
+}
+
+async function runV1(ctx: BenchContext, lds: Lds): Promise<void> {
+  const { book } = ctx;
+  const add = await lds.run(['backbones', 'add', join(ctx.dataset, '..', V1_DIR)]);
+  if (add.failure) {
+    book.fail('features.v1.wasm.ips', add.failure);
+    book.fail('bottleneck.v1.valAcc', add.failure);
+    return;
+  }
+  const id = pickString(add.json, 'id', 'backbone.id', 'backboneId', 'key');
+  if (!id) {
+    const reason = `\`lds backbones add\` printed no backbone id: ${JSON.stringify(add.json).slice(0, 160)}`;
+    book.fail('features.v1.wasm.ips', reason);
+    book.fail('bottleneck.v1.valAcc', reason);
+    return;
+  }
+  const run = await train(ctx, lds, ['--mode', 'bottleneck', '--backbone', id, '--epochs', String(ctx.settings.bottleneckEpochs), '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck MobileNetV1 0.75');
+  if (run.result.failure) {
+    book.fail('features.v1.wasm.ips', run.result.failure);
+    book.fail('bottleneck.v1.valAcc', run.result.failure);
+    return;
+  }
+  book.set('features.v1.wasm.ips', pickNumber(run.result.json, 'imagesPerSecond'));
+  book.set('bottleneck.v1.valAcc', pickNumber(run.result.json, 'valAccuracy'));
+}
+
+/** A small copy of the dataset (train/validation x cats/dogs) for the slow cpu backend. */
+export function copySubset(dataset: string, dest: string, count: number): void {
+  const perTrainClass = Math.max(2, Math.round((count * 0.75) / 2));
+  const perValClass = Math.max(2, Math.round((count * 0.25) / 2));
+  for (const [split, per] of [['train', perTrainClass], ['validation', perValClass]] as const) {
+    for (const cls of ['cats', 'dogs']) {
+      const from = join(dataset, split, cls);
+      const to = join(dest, split, cls);
+      mkdirSync(to, { recursive: true });
+      for (const f of readdirSync(from).filter((n) => n.endsWith('.jpg')).sort().slice(0, per)) copyFileSync(join(from, f), join(to, f));
+    }
+  }
+}
+
+async function runCpuSubset(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  const subset = join(ctx.work, 'subset-images');
+  copySubset(ctx.dataset, subset, ctx.settings.cpuBackendImages);
+  const lds = new Lds(ctx.cliPath, join(ctx.work, 'subset-workspace'), { verbose: ctx.verbose, timeoutMs: 600_000 });
+  const imp = await lds.run(['import', subset]);
+  if (imp.failure) return book.fail('features.v2.cpu.ips', imp.failure);
+  const run = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'cpu'], 'bottleneck on the cpu backend');
+  if (run.result.failure) return book.fail('features.v2.cpu.ips', run.result.failure);
+  book.set('features.v2.cpu.ips', pickNumber(run.result.json, 'imagesPerSecond'));
+}
+
+export async function runFinetune(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  const lds = ctx.lds;
+  if (!lds) return book.failUnmeasured('finetune', 'no imported workspace (the import stage did not succeed)');
+  if (!ctx.runs.bottleneck) return book.failUnmeasured('finetune', 'no finished bottleneck run to fine-tune from');
+  const run = await train(ctx, lds, ['--mode', 'finetune', '--from', ctx.runs.bottleneck, '--epochs', String(ctx.settings.finetuneEpochs), '--batch', String(BATCH), '--backend', 'wasm'], 'fine-tune');
+  if (run.result.failure) return book.failUnmeasured('finetune', run.result.failure);
+  const spe = pickNumber(run.result.json, 'secondsPerEpoch');
+  book.set('finetune.epochSeconds', spe);
+  book.set('finetune.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx));
+  book.set('finetune.valAcc', pickNumber(run.result.json, 'valAccuracy'));
+  recordCommon(ctx, run, 'finetune.peakRss', 'finetune.numTensors');
+  await collectCurve(ctx, lds, run.runId, 'fine-tune');
+}
+
+export async function runScratch(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  const lds = ctx.lds;
+  if (!lds) return book.failUnmeasured('scratch', 'no imported workspace (the import stage did not succeed)');
+  const run = await train(ctx, lds, ['--mode', 'scratch', '--epochs', String(ctx.settings.scratchEpochs), '--batch', String(BATCH), '--backend', 'wasm', '--augment', 'keras-blog'], 'scratch CNN');
+  if (run.result.failure) return book.failUnmeasured('scratch', run.result.failure);
+  const spe = pickNumber(run.result.json, 'secondsPerEpoch');
+  book.set('scratch.epochSeconds', spe);
+  book.set('scratch.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx));
+  book.set('scratch.valAcc', pickNumber(run.result.json, 'valAccuracy'));
+  recordCommon(ctx, run, 'scratch.peakRss', 'scratch.numTensors');
+  await collectCurve(ctx, lds, run.runId, 'scratch');
+}
+
+export async function runAuto(ctx: BenchContext): Promise<void> {
+  const { book } = ctx;
+  const lds = new Lds(ctx.cliPath, join(ctx.work, 'auto-workspace'), { verbose: ctx.verbose, timeoutMs: 900_000 });
+  const missing = lds.available();
+  if (missing) return book.failUnmeasured('auto', missing);
+  ctx.log('auto: fresh workspace, import then train --mode auto');
+  const started = performance.now();
+  const imp = await lds.run(['import', ctx.dataset]);
+  if (imp.failure) return book.failUnmeasured('auto', imp.failure);
+  const run = await train(ctx, lds, ['--mode', 'auto'], 'auto');
+  if (run.result.failure) return book.failUnmeasured('auto', run.result.failure);
+  const seconds = (performance.now() - started) / 1000;
+  const mode = pickString(run.result.json, 'mode');
+  const reason = pickString(run.result.json, 'reason', 'autoReason', 'modeReason');
+  book.set('auto.seconds', seconds, `import ${imp.seconds.toFixed(1)} s + train ${run.result.seconds.toFixed(1)} s; picked ${mode ?? 'unknown'}${reason ? ` (${reason})` : ''}`);
+  book.set('auto.valAcc', pickNumber(run.result.json, 'valAccuracy'));
+  recordCommon(ctx, run, 'auto.peakRss', null);
+}
