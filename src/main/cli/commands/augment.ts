@@ -67,7 +67,8 @@ export default defineCommand({
       for (const [k, variant] of pixels.variants.entries()) await write(`${stem}-variant-${k}.png`, displayPixels(variant, params));
       ctx.err(`${stem}: ${n} variants at ${pixels.width}x${pixels.height}`);
     }
-    if (ctx.json) ctx.printJson({ out: outDir, files, n, seed, params, augmentMs: Math.round(augmentMs * 10) / 10 });
+    const ms = Math.round(augmentMs * 10) / 10;
+    if (ctx.json) ctx.printJson({ out: outDir, files, n, seed, params, previewMs: ms });
     else ctx.out(`wrote ${files.length} PNGs to ${outDir}`);
   },
 });
