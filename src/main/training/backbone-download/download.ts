@@ -97,8 +97,9 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   } catch (error) {
     if (signal?.aborted) throw error;
     const code = errorCode(error);
-    const reason = code ?? (error as Error).message;
-    throw new OfflineError(`cannot download ${basename(dest)} from ${url} (${reason}: no network connection?)${options.offlineHint ? `. ${options.offlineHint}` : ''}`);
+    const hint = options.offlineHint ? `. ${options.offlineHint}` : '';
+    if (code && OFFLINE_CODES.has(code)) throw new OfflineError(`cannot download ${basename(dest)} from ${url} (${code}: no network connection?)${hint}`);
+    throw new DownloadError(`cannot download ${basename(dest)} from ${url} (${code ?? (error as Error).message})${hint}`);
   }
 
   if (response.status === 416 && resumedFrom > 0) {
@@ -107,7 +108,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     return finish(part, options, resumedFrom, resumedFrom);
   }
   let append = false;
-  let total: number | null = null;
+  let total: number | null;
   if (response.status === 206) {
     const range = parseContentRange(response.headers.get('content-range'));
     if (!range || range.start !== resumedFrom) {
