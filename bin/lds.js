@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS launcher, so it runs without a build step */
+// The `lds` command: a thin launcher for the CLI that electron-vite builds into out/main/cli.js.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const built = join(__dirname, '..', 'out', 'main', 'cli.js');
+if (!existsSync(built)) {
+  process.stderr.write(`lds: the command line is not built yet (no ${built}); run \`npm run build\` first\n`);
+  process.exit(1);
+}
+
+require(built)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+    // A stray handle must not keep a finished command alive; unref'd, so a clean exit is not delayed.
+    setTimeout(() => process.exit(code), 2000).unref();
+  })
+  .catch((error) => {
+    process.stderr.write(`lds: ${error && error.message ? error.message : String(error)}\n`);
+    process.exit(1);
+  });

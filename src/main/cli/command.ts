@@ -1,0 +1,68 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { ProjectInfo } from '@shared/contract';
+import type { Engine } from '../engine/engine';
+
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+/** Thrown for a mistake in how the command was typed: exit code 2 and the usage line. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface FinishedJob {
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error: string | null;
+  result: unknown;
+}
+
+/** What a command gets: the engine, its parsed arguments, and the ways to talk back. */
+export interface CliContext {
+  readonly engine: Engine;
+  /** --workspace, resolved; the current directory when not given. */
+  readonly workspace: string;
+  readonly workspaceGiven: boolean;
+  readonly json: boolean;
+  readonly positionals: string[];
+  readonly values: OptionValues;
+  /** Human output (stdout). */
+  out(line: string): void;
+  /** Progress and notes (stderr), so stdout stays parseable. */
+  err(line: string): void;
+  /** With --json: prints the one JSON object as the last line of stdout. */
+  printJson(value: unknown): void;
+  openProject(options?: { create?: boolean }): Promise<ProjectInfo>;
+  /**
+   * Starts a job through a contract command, shows its progress on stderr (a bar on a TTY), cancels
+   * it on Ctrl+C, and resolves with how it ended.
+   */
+  runJob(start: () => Promise<{ jobId: string }>): Promise<FinishedJob>;
+}
+
+export interface CliCommand {
+  /** e.g. `import <folder>... [--val-fraction F] [--test-fraction F] [--seed N]` */
+  usage: string;
+  /** node:util parseArgs options of this command (--workspace, --json and --help are global). */
+  options?: OptionsConfig;
+  allowPositionals?: boolean;
+  /** Exit code: 0 (or nothing) for success. Throw Error for a failure with one clear line. */
+  run(ctx: CliContext): Promise<number | void>;
+}
+
+export function defineCommand(command: CliCommand): CliCommand {
+  return command;
+}
+
+/** Reads a numeric option, naming it in the error when it is not a number. */
+export function numberOption(values: OptionValues, name: string, check?: (n: number) => boolean, hint = 'a number'): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || (check && !check(n))) {
+    throw new UsageError(`--${name} must be ${hint}, got "${String(raw)}"`);
+  }
+  return n;
+}

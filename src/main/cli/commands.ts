@@ -1,0 +1,22 @@
+import type { CliCommand } from './command';
+
+export interface CommandEntry {
+  summary: string;
+  /** Loaded only when run, so `lds status` never pays for tfjs. */
+  load: () => Promise<{ default: CliCommand }>;
+}
+
+const entry = (summary: string, load: CommandEntry['load']): CommandEntry => ({ summary, load });
+
+/**
+ * Every `lds` command. Adding one = a module in ./commands/ with `export default defineCommand({...})`
+ * and one line here.
+ */
+export const COMMANDS: Record<string, CommandEntry> = {
+  import: entry('import folders of images (classes and splits from sub-folder names)', () => import('./commands/import')),
+  status: entry('counts per class and split; unlabelled, missing, corrupt, duplicates', () => import('./commands/status')),
+  label: entry('set the class of images given by id or path', () => import('./commands/label')),
+  rescan: entry('re-check every known file: mark missing ones, restore returned ones', () => import('./commands/rescan')),
+  augment: entry('preview augmentation: write the variants training would see as PNGs', () => import('./commands/augment')),
+  serve: entry('browser mode: serve the studio on 127.0.0.1', () => import('./commands/serve-command')),
+};

@@ -1,0 +1,34 @@
+import type { ImportResult } from '@shared/contract';
+import { defineCommand, numberOption, UsageError } from '../command';
+
+export default defineCommand({
+  usage: 'import <folder>... [--val-fraction F] [--test-fraction F] [--seed N]',
+  allowPositionals: true,
+  options: {
+    'val-fraction': { type: 'string' },
+    'test-fraction': { type: 'string' },
+    seed: { type: 'string' },
+  },
+  async run(ctx) {
+    if (ctx.positionals.length === 0) throw new UsageError('name at least one folder to import');
+    const fraction = (n: number): boolean => n >= 0 && n <= 0.9;
+    const valFraction = numberOption(ctx.values, 'val-fraction', fraction, 'a fraction from 0 to 0.9');
+    const testFraction = numberOption(ctx.values, 'test-fraction', fraction, 'a fraction from 0 to 0.9');
+    const seed = numberOption(ctx.values, 'seed', (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
+    const project = await ctx.openProject({ create: true });
+    ctx.err(`importing into ${project.dir}`);
+    const job = await ctx.runJob(() =>
+      ctx.engine.call('library.import', { paths: ctx.positionals, valFraction, testFraction, seed }),
+    );
+    if (job.status === 'failed') throw new Error(`import failed: ${job.error ?? 'unknown error'}`);
+    const result = job.result as ImportResult | null;
+    if (!result) throw new Error('import was cancelled before it started');
+    for (const s of result.skipped) ctx.err(`skipped ${s.path}: ${s.reason}`);
+    ctx.out(
+      `${result.cancelled ? 'cancelled after' : 'done:'} ${result.scanned} files scanned, ${result.added} new images, ` +
+        `${result.duplicates} duplicates, ${result.unchanged} unchanged, ${result.skipped.length} skipped`,
+    );
+    if (ctx.json) ctx.printJson(result);
+    return result.cancelled ? 130 : 0;
+  },
+});

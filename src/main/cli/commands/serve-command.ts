@@ -1,0 +1,14 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineCommand } from '../command';
+import { parsePort, serveUntilSignal } from './serve';
+
+/** `lds serve`: the CLI face of ./serve.ts. Opens the workspace first when there is one. */
+export default defineCommand({
+  usage: 'serve [--port N] [--open]',
+  options: { port: { type: 'string' }, open: { type: 'boolean' } },
+  async run(ctx) {
+    if (ctx.workspaceGiven || existsSync(join(ctx.workspace, 'catalogue.db'))) await ctx.openProject();
+    await serveUntilSignal(ctx.engine, { port: parsePort(ctx.values.port as string | undefined), open: ctx.values.open === true }, (line) => ctx.out(line));
+  },
+});

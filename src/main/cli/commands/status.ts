@@ -1,0 +1,28 @@
+import type { StatusSummary } from '@shared/contract';
+import { defineCommand } from '../command';
+
+const SPLIT_COLUMNS = ['train', 'validation', 'test', 'unassigned'] as const;
+
+function table(status: StatusSummary): string[] {
+  const names = status.classes.map((c) => c.name);
+  const width = Math.max(10, ...names.map((n) => n.length));
+  const row = (label: string, cells: Array<number | string>): string => `${label.padEnd(width)}  ${cells.map((c) => ` ${String(c).padStart(11)}`).join('')}`;
+  return [
+    row('class', [...SPLIT_COLUMNS, 'total']),
+    ...status.classes.map((c) => row(c.name, [...SPLIT_COLUMNS.map((s) => c.splits[s] ?? 0), c.count])),
+    row('(all)', [...SPLIT_COLUMNS.map((s) => status.splits[s]), status.images]),
+    '',
+    `${status.images} images, ${status.classes.length} classes; unlabelled ${status.unlabelled}, predicted ${status.predicted}, ` +
+      `missing ${status.missing}, corrupt ${status.corrupt}, duplicates ${status.duplicates}`,
+  ];
+}
+
+export default defineCommand({
+  usage: 'status [--json]',
+  async run(ctx) {
+    await ctx.openProject();
+    const status = await ctx.engine.call('library.status', {});
+    if (ctx.json) ctx.printJson(status);
+    else for (const line of table(status)) ctx.out(line);
+  },
+});
