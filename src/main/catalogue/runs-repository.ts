@@ -83,7 +83,6 @@ export class RunsRepository {
   readonly #get;
   readonly #list;
   readonly #epochs;
-  readonly #interrupt;
   readonly #trainingImages;
 
   constructor(db: Db) {
@@ -104,9 +103,6 @@ export class RunsRepository {
     this.#list = db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC');
     this.#epochs = db.prepare(
       'SELECT epoch, loss, acc, val_loss AS valLoss, val_acc AS valAcc, seconds FROM run_epochs WHERE run_id = ? ORDER BY epoch',
-    );
-    this.#interrupt = db.prepare(
-      `UPDATE runs SET status = 'failed', error = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE status IN ('queued', 'running')`,
     );
     // One existing path per image (the first not marked missing); only readable, labelled, split images.
     this.#trainingImages = db.prepare(
@@ -147,11 +143,6 @@ export class RunsRepository {
 
   epochs(id: string): RunEpochRow[] {
     return this.#epochs.all(id) as RunEpochRow[];
-  }
-
-  /** Runs left queued or running by a previous session that ended mid-run: they cannot resume. */
-  failInterrupted(reason: string): number {
-    return this.#interrupt.run(reason).changes;
   }
 
   /** Labelled images with a split, in class display order: what a training manifest is built from. */

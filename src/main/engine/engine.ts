@@ -16,6 +16,7 @@ import { desktopHandlers, type DesktopServices } from './handlers/desktop';
 import { jobHandlers } from './handlers/jobs';
 import { libraryHandlers } from './handlers/library';
 import { projectHandlers } from './handlers/project';
+import { trainingHandlers } from './handlers/training';
 import { ProjectService } from './project-service';
 
 export interface EngineOptions {
@@ -46,6 +47,7 @@ export class Engine {
       ...jobHandlers(this),
       ...desktopHandlers(this),
       ...augmentHandlers(this),
+      ...trainingHandlers(this),
     };
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { preprocessingKey, preprocessingSchema } from './preprocess';
+import { preprocessingKey, preprocessingSchema } from './preprocessing-contract';
 
 /** Everything the training process needs to know about a backbone; stored in the catalogue. */
 export const backboneSpecSchema = z.object({

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { preprocessingSchema } from './preprocess';
+import { preprocessingSchema } from './preprocessing-contract';
 
 /** metadata.json next to every saved model: what code outside the app needs to reproduce predictions. */
 export const modelMetadataSchema = z.object({
@@ -20,8 +19,8 @@ export const modelMetadataSchema = z.object({
 });
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
 
-export function writeModelMetadata(dir: string, metadata: Omit<ModelMetadata, 'format' | 'tfjsVersion' | 'createdAt'>): void {
-  const full: ModelMetadata = { format: 'little-data-studio/model@1', ...metadata, tfjsVersion: tf.version.tfjs, createdAt: new Date().toISOString() };
+export function writeModelMetadata(dir: string, metadata: Omit<ModelMetadata, 'format' | 'createdAt'>): void {
+  const full: ModelMetadata = { format: 'little-data-studio/model@1', ...metadata, createdAt: new Date().toISOString() };
   writeFileSync(join(dir, 'metadata.json'), `${JSON.stringify(full, null, 2)}\n`);
 }
 

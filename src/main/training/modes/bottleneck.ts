@@ -137,6 +137,7 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
       const model = tf.model({ inputs: backbone.features.inputs, outputs: head.toLayers(pooled), name: `lds_${start.runId}` });
       await saveLayersModelToDir(model, ctx.modelDir);
       writeModelMetadata(ctx.modelDir, {
+        tfjsVersion: tf.version.tfjs,
         runId: start.runId,
         mode: 'bottleneck',
         labels: manifest.classes,

@@ -144,7 +144,8 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     const headLayers = model.layers.filter((l) => l.name === 'head_output' || l.name.startsWith('head_dense_'));
     headLayers.forEach((l, i) => l.setWeights([head.variables[2 * i] as tf.Variable, head.variables[2 * i + 1] as tf.Variable]));
     await saveLayersModelToDir(model, ctx.modelDir);
-    writeModelMetadata(ctx.modelDir, { runId: start.runId, mode: 'finetune', labels: manifest.classes, preprocessing: p, backbone: meta.backbone, head: meta.head });
+    writeModelMetadata(ctx.modelDir, {
+        tfjsVersion: tf.version.tfjs, runId: start.runId, mode: 'finetune', labels: manifest.classes, preprocessing: p, backbone: meta.backbone, head: meta.head });
     return {
       ...summaryOf(result.epochs, result.bestEpoch),
       stoppedEarly: result.stoppedEarly,

@@ -92,7 +92,8 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
     });
     ctx.progress('saving', 0, 1, 'saving model');
     await saveLayersModelToDir(model, ctx.modelDir);
-    writeModelMetadata(ctx.modelDir, { runId: start.runId, mode: 'scratch', labels: manifest.classes, preprocessing: p, backbone: null, head: null });
+    writeModelMetadata(ctx.modelDir, {
+        tfjsVersion: tf.version.tfjs, runId: start.runId, mode: 'scratch', labels: manifest.classes, preprocessing: p, backbone: null, head: null });
     return { ...summaryOf(result.epochs, result.bestEpoch), stoppedEarly: result.stoppedEarly, featureSeconds: null, imagesPerSecond: null, featuresComputed: 0, featuresFromCache: 0 };
   } finally {
     valPixels?.dispose();

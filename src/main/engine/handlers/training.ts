@@ -1,0 +1,88 @@
+import type { Engine } from '../engine';
+import { EngineError } from '../errors';
+import type { HandlerMap } from '../handler';
+import type { Workspace } from '../workspace';
+import { FeatureCache } from '../../training/feature-cache';
+import { ForkLauncher, type TrainingProcessLauncher } from '../../training/launcher';
+import { doctorVia, RunManager, TrainingError } from '../../training/run-manager';
+
+type TrainingCommand =
+  | 'train.start'
+  | 'train.advice'
+  | 'runs.list'
+  | 'runs.get'
+  | 'runs.cancel'
+  | 'backbones.list'
+  | 'backbones.add'
+  | 'system.doctor';
+
+const launchers = new WeakMap<Engine, TrainingProcessLauncher>();
+const managers = new WeakMap<Workspace, RunManager>();
+
+/** The desktop app swaps in its utilityProcess launcher; Node (CLI, browser mode, tests) forks. */
+export function useTrainingLauncher(engine: Engine, launcher: TrainingProcessLauncher): void {
+  launchers.set(engine, launcher);
+}
+
+function launcherOf(engine: Engine): TrainingProcessLauncher {
+  let launcher = launchers.get(engine);
+  if (!launcher) {
+    launcher = new ForkLauncher();
+    launchers.set(engine, launcher);
+  }
+  return launcher;
+}
+
+/** The open project's run manager (one per workspace, made on first use). */
+export function runManagerOf(engine: Engine): RunManager {
+  const ws = engine.projects.require();
+  let manager = managers.get(ws);
+  if (!manager) {
+    manager = new RunManager({
+      catalogue: ws.catalogue,
+      runsDir: ws.runsDir,
+      featuresDir: ws.featuresDir,
+      resourcesDir: engine.options.resourcesDir,
+      jobs: engine.jobs,
+      events: engine.events,
+      launcher: launcherOf(engine),
+    });
+    managers.set(ws, manager);
+  }
+  return manager;
+}
+
+async function mapped<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TrainingError) throw new EngineError(error.code, error.message);
+    throw error;
+  }
+}
+
+export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
+  return {
+    'train.start': (input) =>
+      mapped(() => {
+        const { jobId, runId, mode, reason } = runManagerOf(engine).start(input);
+        return { jobId, runId, mode, reason };
+      }),
+    'train.advice': () => mapped(() => runManagerOf(engine).advice()),
+    'runs.list': () => mapped(() => runManagerOf(engine).list()),
+    'runs.get': ({ id }) => mapped(() => runManagerOf(engine).get(id)),
+    'runs.cancel': ({ id }) =>
+      mapped(() => {
+        if (!runManagerOf(engine).cancel(id)) throw new TrainingError('not_found', `run ${id} is not running`);
+        return { ok: true as const };
+      }),
+    'backbones.list': () => mapped(() => runManagerOf(engine).listBackbones()),
+    'backbones.add': ({ dir, ...options }) => mapped(() => runManagerOf(engine).addBackbone(dir, options)),
+    'system.doctor': ({ backend }) =>
+      mapped(() => {
+        const ws = engine.projects.current() ? engine.projects.require() : null;
+        const cacheBytes = ws ? FeatureCache.sizeBytes(ws.featuresDir) : null;
+        return doctorVia(launcherOf(engine).launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes);
+      }),
+  };
+}

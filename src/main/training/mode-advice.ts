@@ -1,0 +1,58 @@
+import type { ModeAdvice } from '@shared/contract/training';
+
+export interface DataFacts {
+  /** Training images per class (smallest class counts: it limits what the model learns). */
+  trainPerClass: number[];
+  backboneAvailable: boolean;
+  /** Newest finished bottleneck run with the same classes, if any. */
+  finishedBottleneck: string | null;
+}
+
+/** Above this many training images per class, fine-tuning's extra cost pays off (CS231n: large + similar). */
+export const LARGE_PER_CLASS = 1000;
+
+/**
+ * The one-click default (CS231n transfer-learning notes): small + similar data → bottleneck; large →
+ * fine-tune (from a trained head, so after a bottleneck run); no backbone → scratch.
+ */
+export function adviseMode(facts: DataFacts): ModeAdvice {
+  const smallest = facts.trainPerClass.length ? Math.min(...facts.trainPerClass) : 0;
+  let recommended: ModeAdvice['recommended'];
+  let reason: string;
+  if (!facts.backboneAvailable) {
+    recommended = 'scratch';
+    reason = 'no pretrained backbone is installed, so a small CNN is trained from scratch with augmentation';
+  } else if (smallest >= LARGE_PER_CLASS && facts.finishedBottleneck) {
+    recommended = 'finetune';
+    reason = `${smallest} training images per class is enough to adapt the backbone's top block; fine-tuning starts from the trained head of run ${facts.finishedBottleneck}`;
+  } else if (smallest >= LARGE_PER_CLASS) {
+    recommended = 'bottleneck';
+    reason = `${smallest} training images per class would support fine-tuning, which needs a trained head first: this bottleneck run gives it (run auto again to fine-tune)`;
+  } else {
+    recommended = 'bottleneck';
+    reason = `${smallest} training images per class is small data: features from the pretrained backbone plus a small head learn the most from it and train in seconds`;
+  }
+  return {
+    recommended,
+    reason,
+    imagesPerClass: smallest,
+    backboneAvailable: facts.backboneAvailable,
+    finetuneFrom: facts.finishedBottleneck,
+    modes: [
+      { mode: 'scratch', fits: 'No pretrained knowledge: thousands of images, or pictures unlike photos (e.g. spectrograms).', available: true, why: null },
+      {
+        mode: 'bottleneck',
+        fits: 'Few images of everyday things: pretrained features, a small head, seconds per epoch.',
+        available: facts.backboneAvailable,
+        why: facts.backboneAvailable ? null : 'no backbone installed',
+      },
+      {
+        mode: 'finetune',
+        fits: 'After a bottleneck run, with more data: adapts the backbone’s top block for the last few points.',
+        available: facts.backboneAvailable && facts.finishedBottleneck !== null,
+        why: !facts.backboneAvailable ? 'no backbone installed' : facts.finishedBottleneck ? null : 'needs a finished bottleneck run (its trained head)',
+      },
+      { mode: 'auto', fits: `Picks for you: ${recommended} for this dataset.`, available: true, why: null },
+    ],
+  };
+}

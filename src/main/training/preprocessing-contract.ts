@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * How pixels become a model's input. Every backbone (and the scratch CNN) declares one; training,
+ * preview, prediction and export all go through preprocess() below, and exported metadata.json
+ * carries the same object, so code outside the app reproduces the app's numbers.
+ */
+export const preprocessingSchema = z.object({
+  inputSize: z.number().int().min(16).max(1024),
+  channelOrder: z.enum(['rgb', 'bgr']),
+  /** tf: x/127.5-1 → [-1,1]; unit: x/255 → [0,1]; caffe: BGR mean subtraction, no scaling. */
+  mode: z.enum(['tf', 'unit', 'caffe']),
+  /** Per-channel mean in channelOrder, only for caffe mode. */
+  mean: z.array(z.number()).length(3).optional(),
+  /** Applied when the decoded picture is resized to inputSize x inputSize (no crop: fill). */
+  resize: z.enum(['bilinear', 'nearest']),
+});
+export type Preprocessing = z.infer<typeof preprocessingSchema>;
+
+export const MOBILENET_PREPROCESSING: Preprocessing = { inputSize: 224, channelOrder: 'rgb', mode: 'tf', resize: 'bilinear' };
+export const SCRATCH_PREPROCESSING = (inputSize: number): Preprocessing => ({ inputSize, channelOrder: 'rgb', mode: 'unit', resize: 'bilinear' });
+
+/** A stable string for cache keys: the same contract always gives the same text. */
+export function preprocessingKey(p: Preprocessing): string {
+  return `${p.inputSize}:${p.channelOrder}:${p.mode}:${(p.mean ?? []).join(',')}:${p.resize}`;
+}
+

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { command } from './define';
+import { empty, jobIdSchema } from './common';
+
+export const TRAIN_MODE_CHOICES = ['scratch', 'bottleneck', 'finetune', 'auto'] as const;
+export const trainModeChoiceSchema = z.enum(TRAIN_MODE_CHOICES);
+export type TrainModeChoice = z.infer<typeof trainModeChoiceSchema>;
+export const RUN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+
+/** What a user may set; anything left out takes the mode's default. */
+export const trainRequestSchema = z
+  .object({
+    mode: trainModeChoiceSchema.default('auto'),
+    backbone: z.string().min(1).max(200).optional(),
+    from: z.string().min(1).max(64).optional(),
+    epochs: z.number().int().min(1).max(1000).optional(),
+    batchSize: z.number().int().min(1).max(1024).optional(),
+    learningRate: z.number().positive().max(10).optional(),
+    seed: z.number().int().optional(),
+    patience: z.number().int().min(0).max(1000).optional(),
+    inputSize: z.number().int().min(16).max(512).optional(),
+    hidden: z.number().int().min(0).max(4096).optional(),
+    dropout: z.number().min(0).max(0.95).optional(),
+    /** An augmentation preset name ('none' for none). */
+    augment: z.string().min(1).max(100).optional(),
+    augmentVariants: z.number().int().min(0).max(32).optional(),
+    cacheVariants: z.number().int().min(0).max(32).optional(),
+    backend: z.string().min(1).max(40).optional(),
+  })
+  .strict();
+export type TrainRequest = z.input<typeof trainRequestSchema>;
+
+export const trainStartedSchema = z.object({
+  jobId: jobIdSchema,
+  runId: z.string(),
+  mode: z.enum(RUN_MODES),
+  /** Why this mode (auto) or what the chosen mode does. */
+  reason: z.string(),
+});
+
+export const modeAdviceSchema = z.object({
+  recommended: z.enum(RUN_MODES),
+  reason: z.string(),
+  imagesPerClass: z.number(),
+  backboneAvailable: z.boolean(),
+  /** A finished bottleneck run fine-tuning can start from, newest first. */
+  finetuneFrom: z.string().nullable(),
+  modes: z.array(z.object({ mode: trainModeChoiceSchema, fits: z.string(), available: z.boolean(), why: z.string().nullable() })),
+});
+export type ModeAdvice = z.infer<typeof modeAdviceSchema>;
+
+export const runEpochSchema = z.object({
+  epoch: z.number().int(),
+  loss: z.number().nullable(),
+  acc: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  valAcc: z.number().nullable(),
+  seconds: z.number().nullable(),
+});
+export type RunEpoch = z.infer<typeof runEpochSchema>;
+
+export const runInfoSchema = z.object({
+  id: z.string(),
+  mode: z.enum(RUN_MODES),
+  parentRun: z.string().nullable(),
+  backboneId: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  error: z.string().nullable(),
+  backend: z.string().nullable(),
+  config: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  timings: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  valAccuracy: z.number().nullable(),
+  epochs: z.array(runEpochSchema),
+  modelDir: z.string().nullable(),
+  jobId: z.string().nullable(),
+});
+export type RunInfo = z.infer<typeof runInfoSchema>;
+
+export const backboneInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.string(),
+  inputSize: z.number().int(),
+  featureLayer: z.string(),
+  topBlockStart: z.string().nullable(),
+  weightsSha256: z.string(),
+  preprocessing: z.record(z.string(), z.unknown()),
+  bundled: z.boolean(),
+});
+export type BackboneInfo = z.infer<typeof backboneInfoSchema>;
+
+const candidateSchema = z.object({
+  name: z.enum(BACKEND_CHOICES),
+  package: z.string(),
+  state: z.enum(['active', 'available', 'unavailable', 'failed', 'skipped']),
+  reason: z.string().nullable(),
+  enable: z.string(),
+});
+/** `lds doctor --json` prints exactly this. */
+export const doctorReportSchema = z.object({
+  active: z.enum(BACKEND_CHOICES),
+  tfjsBackend: z.string(),
+  tfjsVersion: z.string(),
+  threads: z.number().int(),
+  cores: z.number().int(),
+  simd: z.boolean().nullable(),
+  forced: z.enum(BACKEND_CHOICES).nullable(),
+  candidates: z.array(candidateSchema),
+  enableFaster: z.string().nullable(),
+  featureCacheBytes: z.number().nullable(),
+});
+export type DoctorReport = z.infer<typeof doctorReportSchema>;
+
+export const trainingCommands = {
+  'train.start': command(trainRequestSchema, trainStartedSchema),
+  'train.advice': command(empty, modeAdviceSchema),
+  'runs.list': command(empty, z.array(runInfoSchema)),
+  'runs.get': command(z.object({ id: z.string().min(1).max(64) }).strict(), runInfoSchema),
+  'runs.cancel': command(z.object({ id: z.string().min(1).max(64) }).strict(), z.object({ ok: z.literal(true) })),
+  'backbones.list': command(empty, z.array(backboneInfoSchema)),
+  'backbones.add': command(
+    z.object({ dir: z.string().min(1).max(4096), id: z.string().min(1).max(100).optional(), featureLayer: z.string().min(1).max(200).optional(), topBlockStart: z.string().min(1).max(200).optional() }).strict(),
+    backboneInfoSchema,
+  ),
+  'system.doctor': command(z.object({ backend: z.string().min(1).max(40).optional() }).strict(), doctorReportSchema),
+};
+
+export const trainingEvents = {
+  /** One per finished epoch, as it comes (live curves). */
+  'run.epoch': runEpochSchema.extend({ runId: z.string() }),
+  /** Throttled like job.progress. */
+  'run.progress': z.object({
+    runId: z.string(),
+    phase: z.enum(['starting', 'loading', 'features', 'training', 'saving']),
+    done: z.number(),
+    total: z.number(),
+    etaSeconds: z.number().nullable(),
+    message: z.string(),
+  }),
+  'run.finished': z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), error: z.string().nullable(), valAccuracy: z.number().nullable() }),
+};
