@@ -31,6 +31,8 @@ export class ApiError extends Error {
 export interface PreloadBridge {
   invoke(name: string, input: unknown): Promise<unknown>;
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** The file-system path of a dropped File (Electron's webUtils.getPathForFile), where offered. */
+  pathForFile?(file: File): string;
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
