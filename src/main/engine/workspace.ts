@@ -57,6 +57,11 @@ export class Workspace {
     return join(this.dir, 'features');
   }
 
+  /** What an import of a folder containing this workspace must not pick up: its caches and database. */
+  get ownPaths(): string[] {
+    return [join(this.dir, 'thumbs'), join(this.dir, 'runs'), join(this.dir, 'features'), join(this.dir, CATALOGUE_FILE)];
+  }
+
   /** Aborts when the project is being closed: long jobs on it stop at their next batch. */
   get closingSignal(): AbortSignal {
     return this.#closing.signal;

@@ -7,6 +7,8 @@ import { scanFolders, type ScannedFile } from './scan';
 /** The part of a job's context the import uses; plain objects work in tests. */
 export interface ImportProgress {
   readonly signal?: AbortSignal;
+  /** Paths never to scan (prefix match): the workspace's own caches when it sits inside the folder. */
+  readonly exclude?: string[];
   progress?(done: number, total: number, message?: string): void;
 }
 
@@ -19,7 +21,7 @@ const BATCH = 64;
  * stops between batches and leaves everything committed so far consistent.
  */
 export async function importFolders(catalogue: Catalogue, options: ImportOptions, ctx: ImportProgress = {}): Promise<ImportResult> {
-  const scan = await scanFolders(options.paths, ctx.signal);
+  const scan = await scanFolders(options.paths, ctx.signal, ctx.exclude);
   const result: ImportResult = { scanned: scan.files.length, added: 0, unchanged: 0, duplicates: 0, newPaths: 0, skipped: scan.skipped, cancelled: false };
   const total = scan.files.length;
   ctx.progress?.(0, total, `found ${total} image files`);

@@ -27,8 +27,12 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
  * followed, symlinks to folders are not (no loops); anything that is not a regular image file is
  * reported with the reason rather than silently dropped, so the user learns why it is not there.
  */
-export async function scanFolders(roots: string[], signal?: AbortSignal): Promise<ScanResult> {
+export async function scanFolders(roots: string[], signal?: AbortSignal, exclude: string[] = []): Promise<ScanResult> {
   const result: ScanResult = { files: [], skipped: [] };
+  const excluded = exclude.map((p) => resolve(p));
+  // catalogue.db also covers its -wal, -shm and .bak siblings.
+  const isExcluded = (path: string): boolean =>
+    excluded.some((p) => path === p || path.startsWith(p + sep) || path.startsWith(`${p}-`) || path.startsWith(`${p}.`));
   for (const given of roots) {
     const root = resolve(given);
     let info;
@@ -43,13 +47,13 @@ export async function scanFolders(roots: string[], signal?: AbortSignal): Promis
       continue;
     }
     if (!info.isDirectory()) throw new Error(`cannot import ${root}: not a folder or file`);
-    await walk(root, root, result, signal);
+    await walk(root, root, result, isExcluded, signal);
   }
   return result;
 }
 
-async function walk(root: string, dir: string, result: ScanResult, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return;
+async function walk(root: string, dir: string, result: ScanResult, isExcluded: (path: string) => boolean, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted || isExcluded(dir)) return;
   let entries;
   try {
     const handle = await opendir(dir);
@@ -64,7 +68,8 @@ async function walk(root: string, dir: string, result: ScanResult, signal?: Abor
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, path, result, signal);
+    if (isExcluded(path)) continue;
+    if (entry.isDirectory()) await walk(root, path, result, isExcluded, signal);
     else if (entry.isSymbolicLink() || entry.isFile()) {
       if (entry.isSymbolicLink()) {
         const target = await stat(path).catch(() => null);

@@ -150,6 +150,17 @@ describe('library commands', () => {
     await expect(engine.call('classes.delete', { id: 12345 })).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('a workspace inside the imported folder does not import its own thumbnails or database', async () => {
+    const root = await makeClassFolders();
+    await engine.call('project.open', { dir: root, create: true });
+    await importAndWait([root]);
+    const first = (await engine.call('library.list', {}))[0];
+    await engine.projects.readImage(first?.id as number, 'thumb');
+    const again = (await importAndWait([root])) as { result: { added: number; skipped: unknown[] } };
+    expect(again.result).toMatchObject({ added: 0, skipped: [] });
+    expect((await engine.call('library.status', {})).images).toBe(8);
+  });
+
   it('reports a bad import path at once, and a missing image/class clearly', async () => {
     await expect(engine.call('library.import', { paths: [join(dir, 'nope')] })).rejects.toThrow(/no such folder/);
     await expect(engine.call('library.applyLabels', { entries: [{ imageId: 777, classId: null }] })).rejects.toThrow(/no image with id 777/);

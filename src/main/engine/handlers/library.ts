@@ -56,7 +56,7 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
         if (!existsSync(path)) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
       }
       const label = `Import ${paths.map((p) => basename(p)).join(', ')}`.slice(0, 120);
-      const jobId = startWorkspaceJob(w, 'import', label, (signal, progress) => importFolders(w.catalogue, { ...options, paths }, { signal, progress }));
+      const jobId = startWorkspaceJob(w, 'import', label, (signal, progress) => importFolders(w.catalogue, { ...options, paths }, { signal, progress, exclude: w.ownPaths }));
       return { jobId };
     },
 
