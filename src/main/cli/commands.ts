@@ -18,5 +18,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   label: entry('set the class of images given by id or path', () => import('./commands/label')),
   rescan: entry('re-check every known file: mark missing ones, restore returned ones', () => import('./commands/rescan')),
   augment: entry('preview augmentation: write the variants training would see as PNGs', () => import('./commands/augment')),
+  train: entry('train a classifier: scratch, bottleneck features, fine-tune, or auto', () => import('./commands/train')),
+  runs: entry('training runs with status and validation accuracy', () => import('./commands/runs')),
+  backbones: entry('pretrained backbones; `backbones add <dir>` adds a TF.js layers model', () => import('./commands/backbones')),
+  doctor: entry('TensorFlow.js backends: which is active, why faster ones are not, how to enable them', () => import('./commands/doctor')),
   serve: entry('browser mode: serve the studio on 127.0.0.1', () => import('./commands/serve-command')),
 };

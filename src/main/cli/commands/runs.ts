@@ -1,0 +1,29 @@
+import { defineCommand } from '../command';
+
+export default defineCommand({
+  usage: 'runs [--json]',
+  async run(ctx) {
+    await ctx.openProject();
+    const runs = await ctx.engine.call('runs.list', {});
+    const rows = runs.map((r) => ({
+      id: r.id,
+      mode: r.mode,
+      status: r.status,
+      backend: r.backend,
+      backbone: r.backboneId,
+      parentRun: r.parentRun,
+      epochs: r.epochs.length,
+      valAccuracy: r.valAccuracy,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+      error: r.error,
+      modelDir: r.modelDir,
+    }));
+    if (ctx.json) return ctx.printJson({ runs: rows });
+    if (!rows.length) return ctx.out('no runs yet: try `lds train --mode auto`');
+    for (const r of rows) {
+      const acc = r.valAccuracy === null ? '-' : `${(r.valAccuracy * 100).toFixed(1)}%`;
+      ctx.out(`${r.id}  ${r.mode.padEnd(10)} ${r.status.padEnd(9)} val ${acc.padStart(6)}  ${r.epochs} epochs  ${r.backend ?? ''}${r.error ? `  ${r.error}` : ''}`);
+    }
+  },
+});

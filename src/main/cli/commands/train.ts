@@ -1,0 +1,94 @@
+import type { RunInfo } from '@shared/contract';
+import { defineCommand, numberOption, UsageError } from '../command';
+
+const MODES = ['scratch', 'bottleneck', 'finetune', 'auto'] as const;
+
+/** design.md's train object: the last line of `lds train --json`. */
+export function trainJson(run: RunInfo): Record<string, unknown> {
+  const m = run.metrics ?? {};
+  const num = (key: string): number | null => (typeof m[key] === 'number' ? (m[key] as number) : null);
+  return {
+    runId: run.id,
+    mode: run.mode,
+    backend: run.backend,
+    backbone: run.backboneId,
+    epochs: num('epochs') ?? run.epochs.length,
+    trainAccuracy: num('trainAccuracy'),
+    valAccuracy: num('valAccuracy'),
+    valLoss: num('valLoss'),
+    secondsPerEpoch: num('secondsPerEpoch'),
+    featureSeconds: num('featureSeconds'),
+    imagesPerSecond: num('imagesPerSecond'),
+  };
+}
+
+const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+
+export default defineCommand({
+  usage:
+    'train --mode scratch|bottleneck|finetune|auto [--backbone ID] [--from RUN] [--epochs N] [--batch N] [--lr X] [--augment PRESET] [--seed N] [--backend NAME] [--input-size N] [--patience N] [--hidden N] [--dropout X] [--variants K] [--cache-variants K]',
+  options: {
+    mode: { type: 'string' },
+    backbone: { type: 'string' },
+    from: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    augment: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    'input-size': { type: 'string' },
+    patience: { type: 'string' },
+    hidden: { type: 'string' },
+    dropout: { type: 'string' },
+    variants: { type: 'string' },
+    'cache-variants': { type: 'string' },
+  },
+  async run(ctx) {
+    const v = ctx.values;
+    const mode = (v.mode as string | undefined) ?? 'auto';
+    if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${mode}"`);
+    const int = (name: string, min = 0): number | undefined => numberOption(v, name, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
+    const positive = (name: string): number | undefined => numberOption(v, name, (n) => n > 0, 'a positive number');
+    await ctx.openProject();
+    let runId = '';
+    const stopListening = ctx.engine.events.subscribe((event, payload) => {
+      if (event !== 'run.epoch') return;
+      const e = payload as { runId: string; epoch: number; loss: number | null; acc: number | null; valLoss: number | null; valAcc: number | null; seconds: number | null };
+      if (e.runId !== runId) return;
+      ctx.err(`epoch ${e.epoch}: loss ${e.loss?.toFixed(4)} acc ${pct(e.acc)} val_loss ${e.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(e.valAcc)} (${e.seconds?.toFixed(2)} s)`);
+    });
+    try {
+      const finished = await ctx.runJob(async () => {
+        const started = await ctx.engine.call('train.start', {
+          mode: mode as (typeof MODES)[number],
+          backbone: v.backbone as string | undefined,
+          from: v.from as string | undefined,
+          epochs: int('epochs', 1),
+          batchSize: int('batch', 1),
+          learningRate: positive('lr'),
+          augment: v.augment as string | undefined,
+          seed: numberOption(v, 'seed', Number.isInteger, 'a whole number'),
+          backend: v.backend as string | undefined,
+          inputSize: int('input-size', 16),
+          patience: int('patience'),
+          hidden: int('hidden'),
+          dropout: numberOption(v, 'dropout', (n) => n >= 0 && n < 1, 'a number from 0 to below 1'),
+          augmentVariants: int('variants'),
+          cacheVariants: int('cache-variants'),
+        });
+        runId = started.runId;
+        ctx.err(`run ${started.runId}: ${started.reason}`);
+        return started;
+      });
+      const run = await ctx.engine.call('runs.get', { id: runId });
+      if (finished.status !== 'succeeded') throw new Error(run.error ?? finished.error ?? `training ${finished.status}`);
+      const summary = trainJson(run);
+      if (ctx.json) ctx.printJson(summary);
+      else ctx.out(`run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${pct(summary.valAccuracy as number | null)} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`);
+      return 0;
+    } finally {
+      stopListening();
+    }
+  },
+});
