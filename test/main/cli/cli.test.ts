@@ -105,7 +105,7 @@ describe('lds (main)', () => {
 });
 
 const BUILT = join(REPO, 'out', 'main', 'cli.js');
-describe.skipIf(!existsSync(BUILT) || !existsSync('/work/shared/data/cats_and_dogs_filtered'))('the built CLI (bin/lds.js)', () => {
+describe.skipIf(!existsSync(BUILT))('the built CLI (bin/lds.js)', () => {
   it('runs status --json from a shell', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(REPO, 'bin', 'lds.js'), '--workspace', join(dir, 'ws'), 'status', '--json'], {
       env: { ...process.env, LDS_USER_DATA: join(dir, 'user') },
