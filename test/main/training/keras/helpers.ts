@@ -33,11 +33,15 @@ export async function writeKerasH5(path: string, layers: TestLayer[], layout: 'w
     for (const layer of layers) {
       const group = root.create_group(layer.name);
       group.create_attribute('weight_names', layer.weights.map((w) => w.name));
-      if (layer.weights.length === 0) continue;
-      const sub = group.create_group(layer.name);
+      // Keras stores each weight at <layer>/<weight name>, e.g. conv1/conv1/kernel:0; a nested model's
+      // group holds <model>/<inner layer>/kernel:0 for all its layers.
       for (const w of layer.weights) {
-        const short = w.name.split('/').at(-1) as string;
-        sub.create_dataset({ name: short, data: w.values, shape: w.shape, dtype: '<f' });
+        const parts = w.name.split('/');
+        let parent = group;
+        for (const part of parts.slice(0, -1)) {
+          parent = parent.keys().includes(part) ? (parent.get(part) as typeof group) : parent.create_group(part);
+        }
+        parent.create_dataset({ name: parts.at(-1) as string, data: w.values, shape: w.shape, dtype: '<f' });
       }
     }
   } finally {

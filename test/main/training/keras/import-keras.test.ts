@@ -102,6 +102,22 @@ describe('importKerasH5 with a written Keras-layout file', () => {
     });
   }
 
+  it('reads a full-model file whose base is a nested model (Sequential[vgg_mini, Flatten, Dense])', async () => {
+    const layers = miniLayers(seeded(5));
+    const nested: TestLayer[] = [
+      { name: 'vgg_mini', weights: layers.flatMap((l) => l.weights) },
+      { name: 'flatten_1', weights: [] },
+      { name: 'dense_1', weights: [{ name: 'dense_1/kernel:0', shape: [32, 2], values: new Float32Array(64) }, { name: 'dense_1/bias:0', shape: [2], values: new Float32Array(2) }] },
+    ];
+    const file = join(dir, 'nested.h5');
+    await writeKerasH5(file, nested, 'full-model');
+    const { model, info } = await importKerasH5(file);
+    expect(info).toMatchObject({ arch: 'vgg-mini', inputSize: 8, outputShape: [2, 2, 8] });
+    const kernel = model.getLayer('block2_conv1').getWeights()[0] as tf.Tensor;
+    expect(Array.from(await kernel.data())).toEqual(Array.from(layers[3]!.weights[0]!.values));
+    model.dispose();
+  });
+
   it('names the first mismatched layer and both shapes', async () => {
     const file = join(dir, 'wrong-shape.h5');
     await writeKerasH5(file, miniLayers(seeded(1), { block2_conv1: [3, 3, 4, 16] }));
