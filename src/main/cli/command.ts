@@ -25,6 +25,8 @@ export interface CliContext {
   /** --workspace, resolved; the current directory when not given. */
   readonly workspace: string;
   readonly workspaceGiven: boolean;
+  /** Where relative paths on the command line are resolved from. */
+  readonly cwd: string;
   readonly json: boolean;
   readonly positionals: string[];
   readonly values: OptionValues;

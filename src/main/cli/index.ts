@@ -129,6 +129,7 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
     engine,
     workspace: resolve(cwd, workspaceArg ?? '.'),
     workspaceGiven: workspaceArg !== undefined,
+    cwd,
     json,
     positionals,
     values,

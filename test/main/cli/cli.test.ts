@@ -43,7 +43,7 @@ const lastJson = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n
 
 describe('lds (main)', () => {
   it('imports with progress on stderr, lists skipped files, and prints the result as JSON', async () => {
-    const r = await lds('--workspace', 'ws', 'import', photos, '--seed', '7', '--json');
+    const r = await lds('--workspace', 'ws', 'import', 'photos', '--seed', '7', '--json');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/skipped .*broken\.jpg: not an image/);
     expect(r.stderr).toMatch(/100%/);
@@ -62,7 +62,7 @@ describe('lds (main)', () => {
   });
 
   it('labels by path and by id, creating the class when new', async () => {
-    const byPath = await lds('-w', 'ws', 'label', join(photos, 'train', 'ants', 'ants-0.jpg'), '--class', 'bees');
+    const byPath = await lds('-w', 'ws', 'label', join('photos', 'train', 'ants', 'ants-0.jpg'), '--class', 'bees');
     expect(byPath.code).toBe(0);
     expect(byPath.stdout).toMatch(/labelled bees: 1 images \(1 changed\)/);
     const byId = await lds('-w', 'ws', 'label', '1', '--class', 'wasps', '--json');

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ImportResult } from '@shared/contract';
 import { defineCommand, numberOption, UsageError } from '../command';
 
@@ -18,7 +19,7 @@ export default defineCommand({
     const project = await ctx.openProject({ create: true });
     ctx.err(`importing into ${project.dir}`);
     const job = await ctx.runJob(() =>
-      ctx.engine.call('library.import', { paths: ctx.positionals, valFraction, testFraction, seed }),
+      ctx.engine.call('library.import', { paths: ctx.positionals.map((p) => resolve(ctx.cwd, p)), valFraction, testFraction, seed }),
     );
     if (job.status === 'failed') throw new Error(`import failed: ${job.error ?? 'unknown error'}`);
     const result = job.result as ImportResult | null;

@@ -14,8 +14,9 @@ export default defineCommand({
     const catalogue = ctx.engine.projects.require().catalogue;
     const imageIds = ctx.positionals.map((arg) => {
       if (/^\d+$/.test(arg)) return Number(arg);
-      const file = catalogue.images.fileByPath(resolve(arg));
-      if (!file) throw new Error(`${resolve(arg)} is not in this project's catalogue (import it first)`);
+      const path = resolve(ctx.cwd, arg);
+      const file = catalogue.images.fileByPath(path);
+      if (!file) throw new Error(`${path} is not in this project's catalogue (import it first)`);
       return file.imageId;
     });
     let classId: number | null = null;
