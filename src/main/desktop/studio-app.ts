@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BrowserWindow} from 'electron';
 import { app, Menu, Notification, protocol, session, shell } from 'electron';
 import type { CommandInput, CommandName, RecentProject } from '@shared/contract';
+import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
 import { bindIpc } from '../ipc';
 import { rendererEntryUrl, rendererUrlMatcher } from './app-origin';
@@ -34,13 +35,8 @@ function argvSkip(): number {
   return process.defaultApp ? 2 : 1;
 }
 
-/** Until the project service can read images, every image is simply "not found". */
 function imageReader(engine: Engine): ReadImage {
-  return (id, size) => {
-    const projects = engine.projects as unknown as { readImage?: ReadImage };
-    if (typeof projects.readImage !== 'function') return Promise.reject(Object.assign(new Error('no image reader'), { code: 'not_found' }));
-    return projects.readImage.call(engine.projects, id, size);
-  };
+  return (id, size) => engine.projects.readImage(id, size);
 }
 
 /**
@@ -67,6 +63,9 @@ export class StudioApp {
 
   /** Returns false when another instance already runs (it gets our arguments and comes forward). */
   start(): boolean {
+    // One per-user folder for every door: the window, `lds serve` and the CLI share recent projects
+    // and the sample workspace (Electron would otherwise use ~/.config/<productName>).
+    app.setPath('userData', defaultUserDataDir());
     if (!app.requestSingleInstanceLock()) {
       app.quit();
       return false;

@@ -4,13 +4,14 @@
  * expose exactly invoke/on; the main bundle must boot to a hardened window serving the renderer.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC_DROP, IPC_EVENT, IPC_INVOKE, type InvokeResult } from '@shared/contract';
+import { solidJpeg } from '../../fixtures/images';
 import * as electron from './electron-mock';
 
 const root = resolve(__dirname, '../../..');
@@ -107,7 +108,8 @@ describe('the built preload', () => {
 
 describe('the built main process and renderer', () => {
   it('boots with electron mocked into one hardened window that serves the built renderer', async () => {
-    electron.app.userData = userData;
+    const userDataEnv = process.env.LDS_USER_DATA;
+    process.env.LDS_USER_DATA = userData;
     electron.app.appPath = root;
     electron.FakeBrowserWindow.instances.length = 0;
     const nodeRequire = createRequire(__filename);
@@ -123,7 +125,10 @@ describe('the built main process and renderer', () => {
     } finally {
       Module._load = originalLoad;
       process.argv = argv;
+      if (userDataEnv === undefined) delete process.env.LDS_USER_DATA;
+      else process.env.LDS_USER_DATA = userDataEnv;
     }
+    expect(electron.app.userData).toBe(userData);
     const schemes = electron.protocol.registerSchemesAsPrivileged.mock.calls[0]?.[0] as Array<{ scheme: string; privileges: Record<string, boolean> }>;
     expect(schemes.map((s) => s.scheme).sort()).toEqual(['lds-app', 'lds-image']);
     expect(schemes.every((s) => s.privileges.standard && s.privileges.secure)).toBe(true);
@@ -161,6 +166,28 @@ describe('the built main process and renderer', () => {
     expect(state).toMatchObject({ ok: true, output: { project: null, version: '0.0.0-test' } });
     const stranger = new electron.FakeWebContents('lds-app://studio/index.html');
     expect(await invoke({ sender: stranger, senderFrame: stranger.mainFrame }, 'project.state', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    // A real project: a dropped folder is imported, and its images come back by id only.
+    const images = join(userData, 'photos', 'cats');
+    mkdirSync(images, { recursive: true });
+    writeFileSync(join(images, 'a.jpg'), await solidJpeg(64, 48, [10, 120, 200]));
+    const ask = async (name: string, input: unknown) => (await invoke({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, name, input)) as InvokeResult;
+    expect(await ask('project.open', { dir: join(userData, 'workspace'), create: true })).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(electron.app.addRecentDocument).toHaveBeenCalledWith(join(userData, 'workspace')));
+    electron.ipcMain.emit(IPC_DROP, { sender: win.webContents, senderFrame: win.webContents.mainFrame }, [join(userData, 'photos')]);
+    await vi.waitFor(() => expect(win.webContents.send).toHaveBeenCalledWith(IPC_EVENT, 'job.finished', expect.objectContaining({ kind: 'import', status: 'succeeded' })), { timeout: 30_000 });
+    expect(win.setProgressBar).toHaveBeenLastCalledWith(-1, { mode: 'none' });
+    const list = await ask('library.list', {});
+    const id = list.ok ? (list.output as Array<{ id: number }>)[0]?.id : undefined;
+    expect(id).toBeGreaterThan(0);
+    const thumb = await image(new Request(`lds-image://thumb/${id}`));
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toMatch(/^image\//);
+    const full = await image(new Request(`lds-image://full/${id}`));
+    expect(full.status).toBe(200);
+    expect((await full.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    expect((await image(new Request(`lds-image://full/${id! + 1000}`))).status).toBe(404);
+    expect((await image(new Request(`lds-image://full/${encodeURIComponent(join(images, 'a.jpg'))}`))).status).toBe(404);
 
     // Quitting closes the engine first, then quits for real.
     let prevented = false;

@@ -97,6 +97,9 @@ class FakeApp extends EventEmitter {
   #ready: () => void = () => {};
   readonly readyPromise = new Promise<void>((resolve) => (this.#ready = resolve));
   getPath = vi.fn((name: string) => (name === 'userData' ? this.userData : `/tmp/${name}`));
+  setPath = vi.fn((name: string, path: string) => {
+    if (name === 'userData') this.userData = path;
+  });
   getAppPath = (): string => this.appPath;
   getVersion = (): string => '0.0.0-test';
   getName = (): string => 'Little Data Studio';
