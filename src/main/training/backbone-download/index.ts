@@ -10,3 +10,4 @@ export {
   type DownloadResult,
 } from './download';
 export { OFFICIAL_KERAS_WEIGHTS, downloadKerasWeights, manualAddHint, officialWeights, type DownloadWeightsOptions, type OfficialWeights } from './keras-weights';
+export { installOfficialBackbone, type InstallOfficialOptions } from './install-official';

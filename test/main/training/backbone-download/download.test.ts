@@ -12,8 +12,11 @@ import {
   downloadFile,
   downloadKerasWeights,
   officialWeights,
+  installOfficialBackbone,
   type DownloadProgress,
 } from '../../../../src/main/training/backbone-download';
+import { loadTfjsFolderModel, validateTfjsFolder } from '../../../../src/main/training/tfjs-folder';
+import { useWasmBackend, writeKerasH5 } from '../keras/helpers';
 
 const BODY = randomBytes(300_000);
 const SHA256 = createHash('sha256').update(BODY).digest('hex');
@@ -24,10 +27,17 @@ let dir: string;
 const rangesSeen: (string | undefined)[] = [];
 /** When set, the next full response stops after this many bytes by dropping the connection. */
 let cutAfter: number | null = null;
+/** Files served as they are, by path. */
+const files = new Map<string, Buffer>();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lds-download-'));
   server = createServer((req, res) => {
+    const file = files.get(req.url ?? '');
+    if (file) {
+      res.writeHead(200, { 'content-length': file.length }).end(file);
+      return;
+    }
     rangesSeen.push(req.headers.range);
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (range) {
@@ -114,5 +124,36 @@ describe('downloadFile against a local HTTP server', () => {
     await expect(downloadKerasWeights('resnet50', dir, { url: `http://127.0.0.1:${port}/resnet50.h5` })).rejects.toThrow(
       new RegExp(`cannot download ${weights.file} .*ECONNREFUSED.*Download ${weights.file} from ${weights.url.replace(/\./g, '\\.')} .*lds backbones add ${weights.file}`),
     );
+  });
+});
+
+describe('installOfficialBackbone', () => {
+  it('downloads an official file (MobileNet v2 layout, served locally) and adds it to the registry', async () => {
+    await useWasmBackend();
+    const reference = await loadTfjsFolderModel(validateTfjsFolder(join(__dirname, '../../../../../shared/data/models/mobilenet_v2_0.35_224_no_top')));
+    const h5 = join(dir, 'source-mnv2.h5');
+    await writeKerasH5(
+      h5,
+      reference.layers.map((layer) => {
+        const values = layer.getWeights();
+        return {
+          name: layer.name,
+          weights: layer.weights.map((w, i) => ({ name: `${layer.name}/${w.originalName.split('/').at(-1)}:0`, shape: w.shape as number[], values: values[i]!.dataSync() as Float32Array })),
+        };
+      }),
+    );
+    reference.dispose();
+    files.set('/mnv2.h5', readFileSync(h5));
+    const progress: DownloadProgress[] = [];
+    const result = await installOfficialBackbone('mobilenet_v2_1.0_224', {
+      url: `${base}/mnv2.h5`,
+      downloadsDir: join(dir, 'downloads'),
+      registryDir: join(dir, 'registry'),
+      onProgress: (p) => progress.push(p),
+    });
+    expect(progress.at(-1)?.received).toBe(statSync(h5).size);
+    expect(result.file).toBe(join(dir, 'downloads', officialWeights('mobilenet_v2_1.0_224').file));
+    expect(result.spec).toMatchObject({ id: 'mobilenet_v2_0.35_224', featureLayer: 'out_relu', topBlockStart: 'block_16_expand' });
+    expect(existsSync(join(result.spec.dir, 'model.json'))).toBe(true);
   });
 });
