@@ -39,6 +39,12 @@ export async function rescanCatalogue(catalogue: Catalogue, ctx: ImportProgress 
         } else {
           if (file.missing) result.restored++;
           let imageId = file.imageId;
+          // Touched but byte-identical (copied back, mtime bumped) is not a change.
+          if (c.kind === 'changed' && c.sha256 !== undefined && c.sha256 === catalogue.images.source(file.imageId)?.sha256) {
+            catalogue.images.updateFile({ id: file.id, imageId, size: c.size, mtimeMs: c.mtimeMs, missing: false });
+            touched.add(imageId);
+            return;
+          }
           if (c.kind === 'changed') {
             result.changed++;
             if (c.sha256 && c.format && c.width && c.height) {

@@ -112,8 +112,18 @@ describe('import of awkward files', () => {
     expect(catalogue.images.list({ classId: null, split: null, filter: 'missing' }).map((i) => i.name)).toEqual(['x.jpg']);
     renameSync(join(dir, 'x-away.jpg'), join(root, 'x.jpg'));
     const back = await rescanCatalogue(catalogue);
-    expect(back).toMatchObject({ missing: 0, restored: 1 });
+    expect(back).toMatchObject({ missing: 0, restored: 1, changed: 0 });
     expect(catalogue.status().missing).toBe(0);
+    // New bytes at a known path: the path moves to the new content.
+    writeFileSync(join(root, 'y.jpg'), await noisyJpeg(8, 8, 3));
+    const changed = await rescanCatalogue(catalogue);
+    expect(changed).toMatchObject({ changed: 1 });
+    expect(catalogue.images.count()).toBe(3);
+    expect(catalogue.status().missing).toBe(1);
+    // A file that stops decoding marks its image corrupt.
+    writeFileSync(join(root, 'x.jpg'), 'garbage');
+    await rescanCatalogue(catalogue);
+    expect(catalogue.status().corrupt).toBe(1);
   });
 });
 
