@@ -1,0 +1,138 @@
+/**
+ * CPU engine benchmark (issue 5): scratch CNN step, MobileNetV2 0.35 feature extraction (decode
+ * included) and fine-tune step on the wasm backend, 1 vs 2 threads.
+ * Run: node bench/cpu-engine-run.mjs [--images N] [--steps N] [--only PREFIX]
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackboneSpec } from '../src/main/training/backbone-spec';
+import { recipeCnn } from '../src/main/training/modes/scratch';
+import { MOBILENET_PREPROCESSING } from '../src/main/training/preprocess';
+import { createWasmPool } from '../src/main/training/parallel';
+import { shareGradients } from '../src/main/training/parallel/gradient-share';
+import { layersModelFromFile } from '../src/main/training/parallel/layers-model-file';
+import { useWasmBackend } from '../src/main/training/wasm-gradients';
+
+const DATA = '/work/shared/data';
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const IMAGES = arg('images', 128);
+const STEPS = arg('steps', 4);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+
+const mobilenet: BackboneSpec = {
+  id: 'mobilenet_v2_0.35_224',
+  name: 'MobileNet v2 0.35',
+  source: 'bench',
+  dir: join(DATA, 'models/mobilenet_v2_0.35_224_no_top'),
+  weightsSha256: '0'.repeat(64),
+  featureLayer: 'out_relu',
+  topBlockStart: 'block_16_expand',
+  preprocessing: MOBILENET_PREPROCESSING,
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function batch16(size: number, classes: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  return {
+    x: tf.randomUniform([16, size, size, 3], 0, 1, 'float32', 7) as tf.Tensor4D,
+    y: tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % classes), 'int32'), classes) as tf.Tensor2D,
+  };
+}
+
+async function scratchStep(threads: number): Promise<number> {
+  const { logits } = recipeCnn(150, 2, 1);
+  const { x, y } = batch16(150, 2);
+  const optimizer = tf.train.rmsprop(1e-4);
+  const times: number[] = [];
+  if (threads === 1) {
+    for (let i = 0; i <= STEPS; i++) {
+      const t = performance.now();
+      const { grads } = shareGradients(logits, x, y, 'softmax-logits');
+      optimizer.applyGradients(logits.trainableWeights.map((w, k) => ({ name: w.read().name, tensor: grads[k]! })));
+      tf.dispose(grads);
+      if (i > 0) times.push(performance.now() - t);
+    }
+  } else {
+    const pool = await createWasmPool({ threads });
+    await pool.loadTrainingModel(logits, 'softmax-logits');
+    for (let i = 0; i <= STEPS; i++) {
+      const t = performance.now();
+      const { grads } = await pool.gradientStep(logits, x, y);
+      optimizer.applyGradients(grads);
+      tf.dispose(Object.values(grads));
+      if (i > 0) times.push(performance.now() - t);
+    }
+    await pool.close();
+  }
+  tf.dispose([x, y]);
+  logits.dispose();
+  return median(times) / 1000;
+}
+
+function imagePaths(n: number): string[] {
+  const dirs = ['train/cats', 'train/dogs'].map((d) => join(DATA, 'cats_and_dogs_filtered', d));
+  const all = dirs.flatMap((d) => readdirSync(d).sort().map((f) => join(d, f)));
+  return all.slice(0, n);
+}
+
+async function featureRate(threads: number): Promise<number> {
+  const pool = await createWasmPool({ threads });
+  await pool.loadBackbone(mobilenet);
+  const requests = imagePaths(IMAGES).map((path) => ({ item: { path, sha256: '0'.repeat(64), label: 0, split: 'train' as const }, variant: null }));
+  await pool.extractFeatures(requests.slice(0, 8 * threads), null); // warm-up: XNNPACK operator creation
+  const t = performance.now();
+  await pool.extractFeatures(requests, null);
+  const rate = requests.length / ((performance.now() - t) / 1000);
+  await pool.close();
+  return rate;
+}
+
+async function finetuneStep(): Promise<number> {
+  const base = await tf.loadLayersModel(layersModelFromFile(join(mobilenet.dir, 'model.json')));
+  let unfrozen = false;
+  for (const layer of base.layers) {
+    if (layer.name === mobilenet.topBlockStart) unfrozen = true;
+    layer.trainable = unfrozen;
+  }
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(base.outputs[0]!) as tf.SymbolicTensor;
+  const head = tf.layers.dense({ units: 2 }).apply(pooled) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: base.inputs, outputs: head });
+  const { x, y } = batch16(224, 2);
+  const optimizer = tf.train.momentum(1e-4, 0.9);
+  const times: number[] = [];
+  for (let i = 0; i <= STEPS; i++) {
+    const t = performance.now();
+    const { grads } = shareGradients(model, x, y, 'softmax-logits');
+    optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.read().name, tensor: grads[k]! })));
+    tf.dispose(grads);
+    if (i > 0) times.push(performance.now() - t);
+  }
+  tf.dispose([x, y]);
+  model.dispose();
+  return median(times) / 1000;
+}
+
+async function main(): Promise<void> {
+  await useWasmBackend();
+  const results: Record<string, number> = {};
+  const run = async (name: string, f: () => Promise<number>): Promise<void> => {
+    if (only && !name.startsWith(only)) return;
+    results[name] = Number((await f()).toFixed(3));
+    console.log(name, results[name]);
+  };
+  await run('scratchStepSeconds_1thread', () => scratchStep(1));
+  await run('scratchStepSeconds_2threads', () => scratchStep(2));
+  await run('featureImagesPerSecond_1worker', () => featureRate(1));
+  await run('featureImagesPerSecond_2workers', () => featureRate(2));
+  await run('finetuneStepSeconds_1thread', () => finetuneStep());
+  console.log(JSON.stringify(results));
+}
+
+void main();
