@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { RunInfo, TrainRequest } from '@shared/contract';
+import { Engine } from '../../../src/main/engine/engine';
 import type { DatasetManifest, ManifestItem, StartMessage, TrainConfig } from '../../../src/main/training/protocol';
 
 export const DATA = resolve(__dirname, '../../../../shared/data');
@@ -45,4 +47,51 @@ export const FAST_CONFIG: TrainConfig = {
 
 export function startMessage(partial: Partial<StartMessage> & Pick<StartMessage, 'mode' | 'manifest' | 'featuresDir' | 'outDir'>): StartMessage {
   return { type: 'start', runId: 'test-run', config: FAST_CONFIG, backbone: null, parentModelDir: null, backend: null, ...partial };
+}
+
+/**
+ * Copies a small real subset into `<dir>/photos/{train,validation}/{cats,dogs}` (a temp folder, never
+ * the repo) so the import module can read it like a user's folder.
+ */
+export function copyCatsDogs(dir: string, n: number, v: number): string {
+  const photos = join(dir, 'photos');
+  for (const [split, count] of [['train', n], ['validation', v]] as const) {
+    for (const cls of ['cats', 'dogs']) {
+      const from = join(CATS_DOGS, split, cls);
+      const to = join(photos, split, cls);
+      mkdirSync(to, { recursive: true });
+      for (const f of readdirSync(from).sort().slice(0, count)) copyFileSync(join(from, f), join(to, f));
+    }
+  }
+  return photos;
+}
+
+/** An engine over a fresh workspace with the subset imported (classes and splits from folders). */
+export async function engineWithCatsDogs(dir: string, n: number, v: number): Promise<Engine> {
+  const engine = new Engine({ userDataDir: join(dir, 'user'), resourcesDir: RESOURCES, version: '0.0.0-test' });
+  await engine.call('project.open', { dir: join(dir, 'ws'), create: true });
+  const photos = copyCatsDogs(dir, n, v);
+  const { jobId } = await engine.call('library.import', { paths: [photos] });
+  const job = await engine.jobs.wait(jobId);
+  if (job.status !== 'succeeded') throw new Error(`import failed: ${job.error}`);
+  return engine;
+}
+
+/** Starts a run through the contract and resolves with its final info, collecting its epoch events. */
+export async function trainToEnd(engine: Engine, request: TrainRequest, onEvent?: (event: string, payload: unknown) => void): Promise<{ run: RunInfo; epochs: unknown[] }> {
+  const epochs: unknown[] = [];
+  let runId = '';
+  const off = engine.events.subscribe((event, payload) => {
+    if ((payload as { runId?: string }).runId !== runId) return;
+    if (event === 'run.epoch') epochs.push(payload);
+    onEvent?.(event, payload);
+  });
+  try {
+    const started = await engine.call('train.start', request);
+    runId = started.runId;
+    await engine.jobs.wait(started.jobId);
+    return { run: await engine.call('runs.get', { id: started.runId }), epochs };
+  } finally {
+    off();
+  }
 }

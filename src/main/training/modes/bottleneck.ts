@@ -135,7 +135,12 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
       ctx.progress('saving', 0, 1, 'saving model');
       const pooled = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(backbone.features.outputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor;
       const model = tf.model({ inputs: backbone.features.inputs, outputs: head.toLayers(pooled), name: `lds_${start.runId}` });
-      await saveLayersModelToDir(model, ctx.modelDir);
+      try {
+        await saveLayersModelToDir(model, ctx.modelDir);
+      } finally {
+        // Only the head's new layers hold weights of their own; the backbone's go with backbone.dispose().
+        model.layers.filter((l) => l.name.startsWith('head_')).forEach((l) => tf.dispose(l.getWeights(false)));
+      }
       writeModelMetadata(ctx.modelDir, {
         tfjsVersion: tf.version.tfjs,
         runId: start.runId,

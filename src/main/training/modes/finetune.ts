@@ -156,6 +156,8 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     };
   } finally {
     optimizer.dispose();
+    // tfjs 4.22's MomentumOptimizer.dispose forgets SGD's learning-rate scalar.
+    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
     head.dispose();
     model.dispose();
   }
