@@ -55,7 +55,7 @@ async function scratchStep(threads: number): Promise<number> {
     for (let i = 0; i <= STEPS; i++) {
       const t = performance.now();
       const { grads } = shareGradients(logits, x, y, 'softmax-logits');
-      optimizer.applyGradients(logits.trainableWeights.map((w, k) => ({ name: w.read().name, tensor: grads[k]! })));
+      optimizer.applyGradients(logits.trainableWeights.map((w, k) => ({ name: w.name, tensor: grads[k]! })));
       tf.dispose(grads);
       if (i > 0) times.push(performance.now() - t);
     }
@@ -110,7 +110,7 @@ async function finetuneStep(): Promise<number> {
   for (let i = 0; i <= STEPS; i++) {
     const t = performance.now();
     const { grads } = shareGradients(model, x, y, 'softmax-logits');
-    optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.read().name, tensor: grads[k]! })));
+    optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.name, tensor: grads[k]! })));
     tf.dispose(grads);
     if (i > 0) times.push(performance.now() - t);
   }

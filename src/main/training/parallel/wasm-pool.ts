@@ -200,7 +200,7 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
         return { loss: share.loss, grads: share.grads.map((g) => tf.keep(g)) };
       });
       const replies = await Promise.all(remote);
-      const names = model.trainableWeights.map((w) => w.read().name);
+      const names = model.trainableWeights.map((w) => w.name);
       const grads: tf.NamedTensorMap = {};
       tf.tidy(() => {
         names.forEach((name, k) => {
