@@ -48,6 +48,8 @@ class LibraryManager {
   readonly hasFilters = $derived(this.classFilter !== null || this.splitFilter !== null || this.statusFilter !== 'all');
 
   #sequence = 0;
+  /** Label and split writes run one after another, so Ctrl+Z right after a key undoes that key. */
+  #chain: Promise<unknown> = Promise.resolve();
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Debounced: a burst of library.changed events (an import) refetches once. */
@@ -196,17 +198,31 @@ class LibraryManager {
     const text = `${ids.length === 1 ? '1 image' : `${ids.length} images`} → ${name}`;
     // Labelling one image at a time is the common flow: step on so the next key labels the next one.
     if (ids.length === 1 && !this.previewOpen) this.move(1);
-    await this.#applyLabels(after, text, true);
+    await this.#serial(() => this.#applyLabels(after, text, true));
   }
 
   async moveToSplit(split: Split): Promise<void> {
     const ids = this.targetIds();
     if (!ids.length) return;
     const after: SplitEntry[] = ids.map((imageId) => ({ imageId, split }));
-    await this.#applySplits(after, `${ids.length === 1 ? '1 image' : `${ids.length} images`} → ${split}`, true);
+    await this.#serial(() => this.#applySplits(after, `${ids.length === 1 ? '1 image' : `${ids.length} images`} → ${split}`, true));
   }
 
-  async undo(): Promise<void> {
+  undo(): Promise<void> {
+    return this.#serial(() => this.#undo());
+  }
+
+  redo(): Promise<void> {
+    return this.#serial(() => this.#redo());
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(task, task);
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  async #undo(): Promise<void> {
     const change = this.undoStack.at(-1);
     if (!change) return;
     this.undoStack = this.undoStack.slice(0, -1);
@@ -219,7 +235,7 @@ class LibraryManager {
     }
   }
 
-  async redo(): Promise<void> {
+  async #redo(): Promise<void> {
     const change = this.redoStack.at(-1);
     if (!change) return;
     this.redoStack = this.redoStack.slice(0, -1);
