@@ -30,6 +30,25 @@ export interface PreviewPixels {
  * variant e of an image in epoch e (0-based), so tile k is what the model sees in epoch k + 1.
  */
 export async function decodeForPreview(source: PreviewSource, size: number | 'source'): Promise<RgbImage> {
+  // While sliders move, the same few pictures are asked for again and again: decode each once.
+  const key = `${source.sha256}\u0000${source.path}\u0000${size}`;
+  const cached = decoded.get(key);
+  if (cached) {
+    decoded.delete(key);
+    decoded.set(key, cached);
+    return cached;
+  }
+  const pending = decodeUncached(source, size);
+  decoded.set(key, pending);
+  pending.catch(() => decoded.delete(key));
+  while (decoded.size > DECODE_CACHE_ENTRIES) decoded.delete(decoded.keys().next().value as string);
+  return pending;
+}
+
+const DECODE_CACHE_ENTRIES = 24;
+const decoded = new Map<string, Promise<RgbImage>>();
+
+async function decodeUncached(source: PreviewSource, size: number | 'source'): Promise<RgbImage> {
   if (size !== 'source') return readImageRgb(source.path, size, 'bilinear');
   const scale = Math.min(1, SOURCE_PREVIEW_MAX / Math.max(source.width, source.height));
   const width = Math.max(1, Math.round(source.width * scale));
