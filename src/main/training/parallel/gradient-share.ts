@@ -16,8 +16,8 @@ export function shareGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor
   return { loss: lossValue, grads: weights.map((w) => grads[w.name] as tf.Tensor) };
 }
 
-/** Copies a float32 tensor's values into a fresh, transferable ArrayBuffer. */
+/** A tensor's values as float32 in a fresh, transferable ArrayBuffer (int labels included). */
 export function toBuffer(t: tf.Tensor): ArrayBuffer {
-  const values = t.dataSync() as Float32Array;
-  return values.slice().buffer;
+  const values = t.dataSync();
+  return (values instanceof Float32Array ? values.slice() : Float32Array.from(values as ArrayLike<number>)).buffer;
 }
