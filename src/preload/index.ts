@@ -1,6 +1,6 @@
 /**
  * The sandboxed preload: exposes exactly the contract on window.lds (invoke a command, listen to an
- * event) and nothing of Node or Electron. Names are checked against the contract here so a typo
+ * event) plus pathForFile for dropped folders, and nothing else of Node or Electron. Names are checked against the contract here so a typo
  * fails at the call site; main checks the sender and validates every input again.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
@@ -43,6 +43,14 @@ const bridge = {
       set.delete(fn);
     };
   },
+  /** Where a file the user dropped lives ('' for anything that is not a dropped File). */
+  pathForFile(file: unknown): string {
+    try {
+      return webUtils.getPathForFile(file as File);
+    } catch {
+      return '';
+    }
+  },
 };
 
 contextBridge.exposeInMainWorld('lds', bridge);
@@ -51,14 +59,14 @@ function carriesFiles(event: DragEvent): boolean {
   return Array.from(event.dataTransfer?.types ?? []).includes('Files');
 }
 
-// Dropped folders become an import. The page never sees a path: the preload resolves it and hands
-// it straight to main, which checks the sender like any other message.
+// Folders dropped where the page does not handle drops (it calls preventDefault where it does, e.g.
+// the library) still become an import: main imports them or explains why it cannot.
 window.addEventListener('dragover', (event) => {
   if (carriesFiles(event)) event.preventDefault();
 });
 window.addEventListener('drop', (event) => {
   const files = Array.from(event.dataTransfer?.files ?? []);
-  if (files.length === 0) return;
+  if (files.length === 0 || event.defaultPrevented) return;
   event.preventDefault();
   const paths = files.map((file) => webUtils.getPathForFile(file)).filter((p) => p.length > 0);
   if (paths.length > 0) ipcRenderer.send(IPC_DROP, paths);

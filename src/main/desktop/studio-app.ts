@@ -4,6 +4,7 @@ import { app, Menu, Notification, protocol, session, shell } from 'electron';
 import type { CommandInput, CommandName, RecentProject } from '@shared/contract';
 import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
+import { useTrainingLauncher } from '../engine/handlers/training';
 import { bindIpc } from '../ipc';
 import { rendererEntryUrl, rendererUrlMatcher } from './app-origin';
 import { contentSecurityPolicy, installCspHeader } from './csp';
@@ -15,6 +16,7 @@ import { TaskbarProgress } from './progress';
 import { handleProtocols, type ReadImage } from './protocols';
 import { denyAllPermissions, hardenWebContents } from './security';
 import { folderFromArgv } from './single-instance';
+import { UtilityProcessLauncher } from './utility-launcher';
 import { createMainWindow, revealWindow } from './window';
 
 export interface StudioAppOptions {
@@ -111,6 +113,8 @@ export class StudioApp {
       desktop: desktopServices(() => this.window),
     });
     this.#engine = engine;
+    // Training runs in a utilityProcess with the same entry the CLI forks.
+    useTrainingLauncher(engine, new UtilityProcessLauncher({ entry: this.#paths.trainingWorker }));
 
     const csp = contentSecurityPolicy({ dev: Boolean(this.options.devServerUrl) });
     installCspHeader(session.defaultSession, csp);

@@ -38,6 +38,7 @@ afterAll(() => {
 interface Bridge {
   invoke(name: unknown, input: unknown): Promise<unknown>;
   on(event: unknown, listener: unknown): () => void;
+  pathForFile(file: unknown): string;
 }
 
 /** Runs the preload as a sandboxed preload runs: CommonJS with a require that knows only 'electron'. */
@@ -58,11 +59,16 @@ function loadPreload(): { bridge: Bridge; windowListeners: Map<string, (event: u
 }
 
 describe('the built preload', () => {
-  it('requires only electron and exposes exactly invoke and on', () => {
+  it('requires only electron and exposes exactly invoke and on (plus the path of a dropped file)', () => {
     const { bridge } = loadPreload();
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on', 'pathForFile']);
     expect(typeof bridge.invoke).toBe('function');
     expect(typeof bridge.on).toBe('function');
+    expect(bridge.pathForFile({ path: '/home/a/cats' })).toBe('/home/a/cats');
+    electron.webUtils.getPathForFile.mockImplementationOnce(() => {
+      throw new TypeError('not a File');
+    });
+    expect(bridge.pathForFile('/etc/passwd')).toBe('');
   });
 
   it('sends known commands over the invoke channel and refuses unknown ones locally', async () => {
@@ -93,13 +99,17 @@ describe('the built preload', () => {
     expect(() => bridge.on('library.changed', 'not a function')).toThrow(/function/);
   });
 
-  it('turns a drop of folders into paths sent to main, never to the page', () => {
+  it('turns a drop of folders the page did not handle into an import in main', () => {
     const { windowListeners } = loadPreload();
     electron.ipcRenderer.send.mockClear();
     const dragover = { dataTransfer: { types: ['Files'] }, preventDefault: vi.fn() };
     windowListeners.get('dragover')?.(dragover);
     expect(dragover.preventDefault).toHaveBeenCalled();
-    const drop = { dataTransfer: { files: [{ path: '/home/a/cats' }, { path: '/home/a/dogs' }] }, preventDefault: vi.fn() };
+    const files = [{ path: '/home/a/cats' }, { path: '/home/a/dogs' }];
+    // The page handled this drop itself (the library imports through its own panel).
+    windowListeners.get('drop')?.({ dataTransfer: { files }, defaultPrevented: true, preventDefault: vi.fn() });
+    expect(electron.ipcRenderer.send).not.toHaveBeenCalled();
+    const drop = { dataTransfer: { files }, defaultPrevented: false, preventDefault: vi.fn() };
     windowListeners.get('drop')?.(drop);
     expect(drop.preventDefault).toHaveBeenCalled();
     expect(electron.ipcRenderer.send).toHaveBeenCalledWith(IPC_DROP, ['/home/a/cats', '/home/a/dogs']);
@@ -188,6 +198,13 @@ describe('the built main process and renderer', () => {
     expect((await full.arrayBuffer()).byteLength).toBeGreaterThan(100);
     expect((await image(new Request(`lds-image://full/${id! + 1000}`))).status).toBe(404);
     expect((await image(new Request(`lds-image://full/${encodeURIComponent(join(images, 'a.jpg'))}`))).status).toBe(404);
+
+    // Training goes to a utilityProcess running the built training entry (nothing forks).
+    electron.utilityProcess.fork.mockImplementationOnce(() => {
+      throw new Error('utilityProcess.fork called');
+    });
+    expect(await ask('system.doctor', {})).toMatchObject({ ok: false });
+    expect(electron.utilityProcess.fork).toHaveBeenCalledWith(join(outDir, 'main', 'training-worker.js'), [], expect.objectContaining({ stdio: 'pipe' }));
 
     // Quitting closes the engine first, then quits for real.
     let prevented = false;
