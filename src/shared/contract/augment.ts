@@ -52,8 +52,28 @@ const brightnessSchema = z
   .refine(([lo, hi]) => lo <= hi, { message: 'brightness_range must be [lo, hi] with lo <= hi' })
   .nullable();
 
+const unknownKeyMessage = (issue: { code?: string; keys?: readonly PropertyKey[] }): string | undefined =>
+  issue.code === 'unrecognized_keys'
+    ? `not an augmentation parameter: ${(issue.keys ?? []).map(String).join(', ')} (supported: the ImageDataGenerator parameters that change pixels: ${AUGMENT_PARAM_NAMES.join(', ')})`
+    : undefined;
+
+export const AUGMENT_PARAM_NAMES = [
+  'rotation_range',
+  'width_shift_range',
+  'height_shift_range',
+  'shear_range',
+  'zoom_range',
+  'horizontal_flip',
+  'vertical_flip',
+  'fill_mode',
+  'cval',
+  'brightness_range',
+  'channel_shift_range',
+  'rescale',
+] as const;
+
 export const augmentParamsSchema = z
-  .object({
+  .strictObject({
     rotation_range: nonNegative('rotation_range', ' degrees')
       .refine((v) => v <= 180, { message: 'rotation_range must be at most 180 degrees' })
       .default(0),
@@ -73,8 +93,7 @@ export const augmentParamsSchema = z
       .refine((v) => v > 0, { message: 'rescale must be above 0 (use null for no rescaling)' })
       .nullable()
       .default(null),
-  })
-  .strict();
+  }, { error: unknownKeyMessage });
 
 export type AugmentParams = z.output<typeof augmentParamsSchema>;
 export type AugmentParamsInput = z.input<typeof augmentParamsSchema>;
