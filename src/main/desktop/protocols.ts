@@ -11,7 +11,7 @@ export type ReadImage = (id: number, size: ImageSize) => Promise<ImageBytes>;
 /** Both schemes must be declared before app 'ready'; standard + secure gives them real origins. */
 export function privilegedSchemes(): Electron.CustomScheme[] {
   return [
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
     { scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
   ];
 }
