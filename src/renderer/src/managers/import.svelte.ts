@@ -5,6 +5,8 @@ import { notices } from './notices.svelte';
 
 /** One import at a time from the UI: start it, follow its job, keep its report until dismissed. */
 class ImportManager {
+  /** The path field's text, shared by every import panel so it survives the empty state giving way to the grid. */
+  draft = $state('');
   jobId = $state<string | null>(null);
   result = $state<ImportResult | null>(null);
   failure = $state<string | null>(null);
