@@ -59,6 +59,11 @@ export class StudioApp {
     this.#paths = appPaths(options.mainDir, app.getAppPath(), app.isPackaged);
   }
 
+  /** The engine behind the window, once the app is ready. */
+  get engine(): Engine | null {
+    return this.#engine;
+  }
+
   get window(): BrowserWindow | null {
     return this.#window && !this.#window.isDestroyed() ? this.#window : null;
   }
