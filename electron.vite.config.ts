@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           'training-worker': resolve(__dirname, 'src/main/training/worker.ts'),
+          'wasm-pool-worker': resolve(__dirname, 'src/main/training/parallel/pool-worker.ts'),
         },
       },
     },

@@ -17,10 +17,11 @@ function hereDir(): string {
  */
 export function startPoolWorker(): Worker {
   const here = hereDir();
-  const built = join(here, POOL_WORKER_BUNDLE);
-  if (existsSync(built)) return new Worker(built);
+  // Rollup may put this module in a shared chunk (out/main/chunks/) one level below the entries.
+  const built = [join(here, POOL_WORKER_BUNDLE), join(here, '..', POOL_WORKER_BUNDLE)].find((p) => existsSync(p));
+  if (built) return new Worker(built);
   const source = join(here, 'pool-worker.ts');
-  if (!existsSync(source)) throw new Error(`wasm pool worker not found: neither ${built} nor ${source} exists`);
+  if (!existsSync(source)) throw new Error(`wasm pool worker not found: no ${POOL_WORKER_BUNDLE} near ${here} and no ${source}`);
   const jiti = createRequire(join(here, 'noop.js')).resolve('jiti');
   const shared = join(here, '..', '..', '..', 'shared');
   const bootstrap = `
