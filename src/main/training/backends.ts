@@ -143,7 +143,8 @@ export interface SelectOptions {
   onWasmReady?: () => void | Promise<void>;
 }
 
-let loadedNative: string | null = null;
+/** Per probe environment (the real one, or a test's fake): the one native package this process tried. */
+const triedNative = new WeakMap<ProbeEnvironment, string>();
 
 /**
  * Picks and activates the fastest working backend: tfjs-node-gpu, tfjs-node, wasm (SIMD), cpu.
@@ -170,7 +171,10 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
     if (candidate.state === 'active') active = name;
   }
   if (!active) {
-    const reasons = candidates.filter((c) => c.reason).map((c) => `${c.name}: ${c.reason}`).join('; ');
+    const reasons = candidates
+      .filter((c) => c.reason && c.state !== 'skipped')
+      .map((c) => `${c.name}: ${c.reason}`)
+      .join('; ');
     throw new Error(forced ? `backend ${forced} was forced but cannot start: ${reasons}` : `no TensorFlow.js backend could start: ${reasons}`);
   }
   const faster = candidates.find((c) => c.state === 'unavailable' && BACKEND_NAMES.indexOf(c.name) < BACKEND_NAMES.indexOf(active));
@@ -208,11 +212,12 @@ async function tryCandidate(name: BackendName, env: ProbeEnvironment, options: S
   if (name === 'node-gpu' || name === 'node') {
     const pre = precheckNative(name, env);
     if (pre.state !== 'available') return pre;
-    if (loadedNative && loadedNative !== PACKAGES[name]) {
-      return { ...pre, state: 'skipped', reason: `${loadedNative} was already loaded in this process` };
+    const tried = triedNative.get(env);
+    if (tried && tried !== PACKAGES[name]) {
+      return { ...pre, state: 'skipped', reason: `${tried} was already tried in this process (only one native package may load: each registers the same kernels)` };
     }
     try {
-      loadedNative = PACKAGES[name];
+      triedNative.set(env, PACKAGES[name]);
       env.load(PACKAGES[name]);
       const ok = await tf.setBackend('tensorflow');
       if (!ok) return { ...pre, state: 'failed', reason: `${PACKAGES[name]} loaded but the "tensorflow" backend did not initialise` };

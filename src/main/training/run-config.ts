@@ -1,5 +1,18 @@
 import type { TrainRequest } from '@shared/contract/training';
+import { parseAugmentParams } from '../augment/params';
 import type { TrainConfig, TrainMode } from './protocol';
+
+/** `--augment '{"horizontal_flip": true}'`: parameters given inline instead of a preset name. */
+function inlineParams(text: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--augment: not a preset name nor valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  parseAugmentParams(raw, '--augment');
+  return raw as Record<string, unknown>;
+}
 
 /** Sane defaults per mode (the recipe's values where it gives them). */
 export const MODE_DEFAULTS: Record<TrainMode, TrainConfig & { augmentPreset: string }> = {
@@ -17,7 +30,7 @@ export function resolveConfig(
 ): TrainConfig & { augmentPreset: string } {
   const d = MODE_DEFAULTS[mode];
   const augmentPreset = request.augment ?? d.augmentPreset;
-  const params = augmentPreset === 'none' ? null : presetParams(augmentPreset);
+  const params = augmentPreset === 'none' ? null : augmentPreset.trim().startsWith('{') ? inlineParams(augmentPreset) : presetParams(augmentPreset);
   if (augmentPreset !== 'none' && !params) throw new Error(`no augmentation preset named "${augmentPreset}"`);
   return {
     epochs: request.epochs ?? d.epochs,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BackboneInfo, DoctorReport, ModeAdvice, RunInfo, TrainRequest } from '@shared/contract/training';
 import type { Catalogue } from '../catalogue';
 import { BackbonesRepository, type BackboneRow } from '../catalogue/backbones-repository';
+import { PresetsRepository } from '../catalogue/presets-repository';
 import { RunsRepository, type RunRow } from '../catalogue/runs-repository';
 import type { EventBus } from '../engine/event-bus';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
@@ -190,7 +191,7 @@ export class RunManager {
 
     let config;
     try {
-      config = resolveConfig(mode, request, (name) => builtinPreset(name)?.params ?? this.options.presetParams?.(name) ?? null);
+      config = resolveConfig(mode, request, (name) => builtinPreset(name)?.params ?? this.options.presetParams?.(name) ?? this.#userPreset(name));
     } catch (error) {
       throw new TrainingError('invalid_input', (error as Error).message);
     }
@@ -228,6 +229,11 @@ export class RunManager {
     });
     this.#active.set(runId, { jobId, process: null });
     return { jobId, runId, mode, reason, finished };
+  }
+
+  #userPreset(name: string): Record<string, unknown> | null {
+    const row = this.options.catalogue.repo(PresetsRepository).get(name);
+    return row ? (JSON.parse(row.params) as Record<string, unknown>) : null;
   }
 
   cancel(runId: string): boolean {
