@@ -38,11 +38,12 @@ function isHttps(url: string): boolean {
  * <webview>. Applied to every webContents the app creates, not only the main window's.
  */
 export function hardenWebContents(contents: WebContents, options: HardenOptions): void {
+  // Electron passes the target both as event.url and (deprecated) as the second argument.
   contents.on('will-navigate', (event, url) => {
-    if (!options.isTrustedUrl(url)) event.preventDefault();
+    if (!options.isTrustedUrl(event.url ?? url)) event.preventDefault();
   });
   contents.on('will-redirect', (event, url) => {
-    if (!options.isTrustedUrl(url)) event.preventDefault();
+    if (!options.isTrustedUrl(event.url ?? url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

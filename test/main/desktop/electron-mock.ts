@@ -34,7 +34,7 @@ export class FakeWebContents extends EventEmitter {
   /** Emits like Chromium does and reports whether a listener vetoed it. */
   attempt(event: string, url: string): boolean {
     let prevented = false;
-    this.emit(event, { preventDefault: () => (prevented = true) }, url);
+    this.emit(event, { url, preventDefault: () => (prevented = true) }, url);
     return prevented;
   }
 }
