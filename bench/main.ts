@@ -11,11 +11,12 @@ import type { BenchResult } from './lib/result';
 import { writeReport } from './lib/write-report';
 import { defineAugmentFigures, runAugment } from './stages/augment';
 import { defineDoctorFigures, readBackend, runDoctorBench } from './stages/doctor';
+import { defineEngineFigures, runEngine } from './stages/engine';
 import { defineImportFigures, runImport } from './stages/import';
 import { defineThumbnailFigures, runThumbnails } from './stages/thumbnails';
 import { defineTrainingFigures, runAuto, runBottleneck, runFinetune, runScratch } from './stages/training';
 
-const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'bottleneck', 'finetune', 'scratch', 'auto', 'peer'] as const;
+const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'bottleneck', 'finetune', 'scratch', 'auto', 'peer'] as const;
 type StageName = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -111,41 +112,49 @@ export async function runBench(argv: string[]): Promise<number> {
   defineAugmentFigures(ctx);
   defineTrainingFigures(ctx);
   defineDoctorFigures(ctx);
+  defineEngineFigures(ctx);
 
   const stage = async (name: StageName, fn: () => Promise<void>, sections: Parameters<FigureBook['failUnmeasured']>[0][]): Promise<void> => {
     if (!args.only.has(name)) {
       for (const s of sections) book.failUnmeasured(s, `stage "${name}" skipped in this run`);
       return;
     }
+    const loadStart = loadavg()[0]!;
+    const t0 = performance.now();
     try {
       await fn();
     } catch (error) {
       const message = (error as Error).message.split('\n')[0]!;
       ctx.log(`${name}: ${message}`);
       for (const s of sections) book.failUnmeasured(s, `bench stage "${name}" crashed: ${message}`);
+    } finally {
+      stageLog.push({ stage: name, seconds: (performance.now() - t0) / 1000, loadStart, loadEnd: loadavg()[0]! });
     }
   };
 
-  let peer: PeerOutcome = { ok: false, reason: 'stage "peer" skipped in this run' };
+  const stageLog: BenchResult['stages'] = [];
+  let peer = { ok: false, reason: 'stage "peer" skipped in this run' } as PeerOutcome;
   try {
     await stage('import', () => runImport(ctx), ['import']);
     if (args.only.has('doctor') || args.only.has('bottleneck')) await readBackend(ctx).catch(() => undefined);
     await stage('thumbnails', () => runThumbnails(ctx), ['thumbnails']);
     await stage('augment', () => runAugment(ctx), ['augment']);
     await stage('doctor', () => runDoctorBench(ctx), ['doctor']);
+    await stage('engine', () => runEngine(ctx), ['engine']);
     await stage('bottleneck', () => runBottleneck(ctx), ['features', 'bottleneck']);
     await stage('finetune', () => runFinetune(ctx), ['finetune']);
     await stage('scratch', () => runScratch(ctx), ['scratch']);
     await stage('auto', () => runAuto(ctx), ['auto']);
-    if (args.only.has('peer')) {
+    await stage('peer', async () => {
       ctx.log('peer: PyTorch, same networks and batch sizes');
       peer = await runPeer({
         script: join(root, 'bench/peer/torch_peer.py'),
         imagesDir: join(args.dataset, 'validation'),
         repeats: ctx.settings.peerRepeats,
+        alsoSingleThread: true,
       });
       if (!peer.ok) ctx.log(`peer: ${peer.reason}`);
-    }
+    }, []);
   } finally {
     if (!args.keep) rmSync(work, { recursive: true, force: true });
     else ctx.log(`kept ${work}`);
@@ -171,6 +180,7 @@ export async function runBench(argv: string[]): Promise<number> {
     },
     backend: ctx.backend,
     figures: book.all(),
+    stages: stageLog,
     peer,
     curves: ctx.curves,
     plots: [],

@@ -2,7 +2,7 @@
 // `npm run bench`: the benchmark is written in TypeScript (type-checked with the rest of the project),
 // so this launcher compiles bench/main.ts with the project's own vite (no extra loader dependency)
 // into bench/.work/dist and runs it with the same arguments. Measurement modules that other parts of
-// the project keep in bench/ (bench/augment*, bench/cpu-engine*, bench/training*) are compiled next to
+// the project keep in bench/ (bench/augment*, bench/training*) are compiled next to
 // it one by one, so one that does not build yet is reported instead of stopping the bench.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +12,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = resolve(root, 'bench');
 const outDir = resolve(benchDir, '.work/dist');
 mkdirSync(outDir, { recursive: true });
-const HELPER_PREFIXES = ['augment', 'cpu-engine', 'training'];
+// bench/cpu-engine* runs as its own process (bench/cpu-engine-run.mjs), so it is not compiled here.
+const HELPER_PREFIXES = ['augment', 'training'];
 
 const { build } = await import('vite');
 

@@ -47,3 +47,28 @@ export function findRun(runsJson: Record<string, unknown> | null, runId: string)
   }
   return null;
 }
+
+/**
+ * `lds train` prints one line per epoch on stderr:
+ * "epoch 3: loss 0.2311 acc 91.2% val_loss 0.1800 val_acc 94.1% (1.20 s)" ("-" where a value is missing).
+ * The curves come from there when `lds runs --json` carries no per-epoch data.
+ */
+export function parseEpochLines(stderr: string): EpochPoint[] {
+  const points: EpochPoint[] = [];
+  const re = /^epoch (\d+): loss (\S+) acc (\S+?)%? val_loss (\S+) val_acc (\S+?)%? \((\S+) s\)/gm;
+  const value = (text: string, percent: boolean): number | null => {
+    const v = Number(text);
+    return Number.isFinite(v) && text !== '-' ? (percent ? v / 100 : v) : null;
+  };
+  for (const m of stderr.matchAll(re)) {
+    points.push({
+      epoch: Number(m[1]),
+      loss: value(m[2]!, false),
+      acc: value(m[3]!, true),
+      valLoss: value(m[4]!, false),
+      valAcc: value(m[5]!, true),
+      seconds: value(m[6]!, false),
+    });
+  }
+  return points;
+}

@@ -10,6 +10,7 @@ export const SECTIONS = {
   finetune: 'Fine-tune (top block unfrozen)',
   auto: 'Import → auto model, end to end',
   doctor: '`lds doctor --bench`',
+  engine: 'CPU engine on synthetic batches (bench/cpu-engine.ts)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

@@ -1,24 +1,52 @@
 import type { FigureBook } from './figures';
-import type { PeerOutcome } from './peer';
+import type { PeerOutcome, PeerResult } from './peer';
+import type { Better } from './stats';
+import { formatNumber } from './stats';
+
+type Pick = (p: PeerResult) => number | null | undefined;
+
+/**
+ * The peer's figure for one of ours: at the same thread count, or at one thread when that is faster
+ * (a shared machine punishes OpenMP's spinning threads); both are shown in the note.
+ */
+export function peerValue(outcome: PeerOutcome, pick: Pick, better: Better): { value: number | null; threadsNote: string } {
+  if (!outcome.ok) return { value: null, threadsNote: '' };
+  const main = pick(outcome.result) ?? null;
+  const single = outcome.single ? (pick(outcome.single) ?? null) : null;
+  if (single == null || main == null) return { value: main, threadsNote: '' };
+  const singleBetter = better === 'lower' ? single < main : single > main;
+  const threads = outcome.result.threads;
+  const note = `${threads} threads: ${formatNumber(main)}, 1 thread: ${formatNumber(single)}`;
+  return { value: singleBetter ? single : main, threadsNote: singleBetter ? `1 thread was faster; ${note}` : note };
+}
 
 /** Puts each peer figure beside the one of ours that measures the same network at the same batch size. */
 export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: number): void {
   const steps = Math.ceil(trainImages / 16);
   const has = (id: string): boolean => book.all().some((f) => f.id === id);
-  const put = (id: string, value: number | null | undefined, note?: string): void => {
+  const put = (id: string, pick: Pick, note?: string): void => {
     if (!has(id)) return;
-    if (!outcome.ok) book.setPeer(id, { value: null, reason: outcome.reason });
-    else book.setPeer(id, { value: value ?? null, ...(note ? { note } : {}), ...(value == null ? { reason: 'the peer did not report it' } : {}) });
+    if (!outcome.ok) return book.setPeer(id, { value: null, reason: outcome.reason });
+    const { value, threadsNote } = peerValue(outcome, pick, book.get(id).better);
+    const text = [note, threadsNote].filter(Boolean).join('; ');
+    book.setPeer(id, { value, ...(text ? { note: text } : {}), ...(value == null ? { reason: 'the peer did not report it' } : {}) });
   };
-  const p = outcome.ok ? outcome.result : null;
-  const decode = p?.forwardDecodeImagesPerSecond;
+  const decode = outcome.ok ? outcome.result.forwardDecodeImagesPerSecond : undefined;
   const fwdNote = `forward only, decode excluded${decode != null ? `; ${decode.toFixed(0)} img/s with PIL decode + resize` : ''}`;
-  put('features.v2.wasm.ips', p?.forwardImagesPerSecond, fwdNote);
-  put('doctor.featureIps', p?.forwardImagesPerSecond, fwdNote);
-  put('scratch.stepSeconds', p?.scratchStepSeconds, 'one step, no augmentation or decode');
-  put('doctor.scratchStep', p?.scratchStepSeconds);
-  put('scratch.epochSeconds', p ? p.scratchStepSeconds * steps : null, `step x ${steps}`);
-  put('bottleneck.headEpochSeconds', p?.headEpochSeconds, `${p?.headSamples ?? 2000} vectors, batch 16`);
-  put('finetune.stepSeconds', p?.finetuneStepSeconds, 'one step, last block + 1x1 conv unfrozen');
-  put('finetune.epochSeconds', p ? p.finetuneStepSeconds * steps : null, `step x ${steps}, no activation cache`);
+  const fwd: Pick = (p) => p.forwardImagesPerSecond;
+  const step: Pick = (p) => p.scratchStepSeconds;
+  const ft: Pick = (p) => p.finetuneStepSeconds;
+  put('features.v2.wasm.ips', fwd, fwdNote);
+  put('doctor.featureIps', fwd, fwdNote);
+  put('engine.features.1', fwd, fwdNote);
+  put('engine.features.2', fwd, fwdNote);
+  put('scratch.stepSeconds', step, 'one step, no augmentation or decode');
+  put('doctor.scratchStep', step);
+  put('engine.scratchStep.1', step);
+  put('engine.scratchStep.2', step);
+  put('scratch.epochSeconds', (p) => p.scratchStepSeconds * steps, `step x ${steps}`);
+  put('bottleneck.headEpochSeconds', (p) => p.headEpochSeconds, `${outcome.ok ? outcome.result.headSamples : 2000} vectors, batch 16`);
+  put('finetune.stepSeconds', ft, 'one step, last block + 1x1 conv unfrozen');
+  put('engine.finetuneStep.1', ft);
+  put('finetune.epochSeconds', (p) => p.finetuneStepSeconds * steps, `step x ${steps}, no activation cache`);
 }

@@ -26,7 +26,12 @@ export interface PeerResult {
   seconds: number;
 }
 
-export type PeerOutcome = { ok: true; result: PeerResult } | { ok: false; reason: string };
+/**
+ * result: the peer at the same thread count as ours (one per core). single: the same at one thread —
+ * on a shared machine OpenMP's spinning threads can make PyTorch several times slower at two threads
+ * than at one, and a ratio against that alone would flatter us.
+ */
+export type PeerOutcome = { ok: true; result: PeerResult; single?: PeerResult | null } | { ok: false; reason: string };
 
 export function peerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env = { ...base };
@@ -50,13 +55,25 @@ export interface PeerOptions {
   repeats?: number;
   tiny?: boolean;
   headHidden?: number;
+  threads?: number;
+  /** Also run at one thread (when the machine has more than one core). */
+  alsoSingleThread?: boolean;
   timeoutMs?: number;
 }
 
 export async function runPeer(options: PeerOptions): Promise<PeerOutcome> {
   const missing = await peerMissingReason();
   if (missing) return { ok: false, reason: missing };
-  const args = [options.script, '--threads', String(cpus().length)];
+  const threads = options.threads ?? cpus().length;
+  const main = await runPeerOnce(options, threads);
+  if (!main.ok) return main;
+  if (!options.alsoSingleThread || threads <= 1) return main;
+  const single = await runPeerOnce(options, 1);
+  return { ok: true, result: main.result, single: single.ok ? single.result : null };
+}
+
+async function runPeerOnce(options: PeerOptions, threads: number): Promise<{ ok: true; result: PeerResult } | { ok: false; reason: string }> {
+  const args = [options.script, '--threads', String(threads)];
   if (options.imagesDir) args.push('--images', options.imagesDir);
   if (options.repeats) args.push('--repeats', String(options.repeats));
   if (options.headHidden) args.push('--head-hidden', String(options.headHidden));

@@ -89,6 +89,14 @@ export function renderReport(result: BenchResult): string {
     );
     out.push('');
   }
+  if (result.stages.length) {
+    out.push('Stages (wall time; 1-minute load average at start → end, on ' + m.cores + ' cores):');
+    out.push('');
+    out.push(row(['Stage', 'Seconds', 'Load']));
+    out.push(row(['---', '---', '---']));
+    for (const st of result.stages) out.push(row([st.stage, formatNumber(st.seconds), `${st.loadStart.toFixed(1)} → ${st.loadEnd.toFixed(1)}`]));
+    out.push('');
+  }
   out.push('## Versions and backend');
   out.push('');
   out.push(row(['Component', 'Version']));
@@ -103,7 +111,8 @@ export function renderReport(result: BenchResult): string {
   );
   if (result.peer.ok) {
     const p = result.peer.result;
-    out.push(row(['Peer', `PyTorch ${p.torch} / torchvision ${p.torchvision}, Python ${p.python}, ${p.threads} threads, BLAS ${p.blas ?? 'unknown'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only`]));
+    const single = result.peer.single ? '; also run at 1 thread, and the faster of the two is compared (both in the notes)' : '';
+    out.push(row(['Peer', `PyTorch ${p.torch} / torchvision ${p.torchvision}, Python ${p.python}, ${p.threads} threads (one per core, as ours)${single}, BLAS ${p.blas ?? 'unknown'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only`]));
   } else {
     out.push(row(['Peer', `not run: ${result.peer.reason}`]));
   }

@@ -1,6 +1,6 @@
 import type { Figure } from './figures';
 import type { MachineInfo } from './machine';
-import type { PeerResult } from './peer';
+import type { PeerOutcome } from './peer';
 
 export interface EpochPoint {
   epoch: number;
@@ -58,7 +58,9 @@ export interface BenchResult {
   versions: Record<string, string | null>;
   backend: BackendInfo | null;
   figures: Figure[];
-  peer: { ok: true; result: PeerResult } | { ok: false; reason: string };
+  /** Wall time and 1-minute load average around each stage: how much the machine was shared. */
+  stages: Array<{ stage: string; seconds: number; loadStart: number; loadEnd: number }>;
+  peer: PeerOutcome;
   curves: Curve[];
   plots: Plot[];
   beforeAfter: BeforeAfter[];

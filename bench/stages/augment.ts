@@ -50,8 +50,11 @@ export async function runAugment(ctx: BenchContext): Promise<void> {
     const raw = (await fn({ image, variants: n, repeats: 20 })) as unknown;
     const samples = latencySamples(raw);
     if (!samples.length) return book.failUnmeasured('augment', `bench/${helper.file} returned no samples: ${JSON.stringify(raw).slice(0, 200)}`);
-    book.set('augment.preview.p50', median(samples), `bench/${helper.file}, ${samples.length} repetitions, warm`);
+    const source = `bench/${helper.file.replace(/\.mjs$/, '.ts')}`;
+    book.set('augment.preview.p50', median(samples), `${source}: augment + PNG-encode, ${samples.length} parameter changes, warm`);
     book.set('augment.preview.p95', percentile(samples, 95));
+    const augmentOnly = raw && typeof raw === 'object' ? latencySamples({ samples: (raw as Record<string, unknown>).augmentOnlyMs }) : [];
+    if (augmentOnly.length) ctx.notes.push(`Augmentation preview: the augmentation alone (no PNG encoding) takes ${median(augmentOnly)!.toFixed(0)} ms median for ${n} variants.`);
   } catch (error) {
     book.failUnmeasured('augment', `bench/${helper.file} failed: ${(error as Error).message}`);
   }

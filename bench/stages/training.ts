@@ -1,7 +1,8 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/context';
-import { curveOfRun, findRun } from '../lib/curves';
+import type { Curve } from '../lib/result';
+import { curveOfRun, findRun, parseEpochLines } from '../lib/curves';
 import { Lds, pickNumber, pickString, type LdsResult } from '../lib/lds';
 import { largestPeak } from '../lib/proc';
 import { bytesToMiB } from '../lib/stats';
@@ -91,24 +92,44 @@ async function train(ctx: BenchContext, lds: Lds, args: string[], label: string)
   return { result, runId };
 }
 
-function recordCommon(ctx: BenchContext, outcome: TrainOutcome, rssId: string, tensorsId: string | null): void {
-  const peak = largestPeak(outcome.result);
-  if (peak) ctx.book.set(rssId, bytesToMiB(peak.peakRssBytes), `largest VmHWM: ${peak.command.split(' ').slice(0, 3).join(' ').replace(/.*\//, '')}`);
-  const reported = pickNumber(outcome.result.json, 'peakRssBytes', 'summary.peakRssBytes');
-  if (reported != null) ctx.notes.push(`${rssId}: the run itself reports peak RSS ${bytesToMiB(reported).toFixed(0)} MiB.`);
-  if (tensorsId) ctx.book.set(tensorsId, pickNumber(outcome.result.json, 'numTensors', 'summary.numTensors', 'memory.numTensors', 'tensorGrowth'));
-}
-
-async function collectCurve(ctx: BenchContext, lds: Lds, runId: string | null, label: string): Promise<void> {
-  if (!runId) return;
+/** The run as `lds runs --json` lists it (null when it is not listed or the command fails). */
+async function details(ctx: BenchContext, lds: Lds, outcome: TrainOutcome): Promise<Record<string, unknown> | null> {
+  if (!outcome.runId) return null;
   const runs = await lds.run(['runs']);
   if (runs.failure) {
-    ctx.notes.push(`Curves: ${runs.failure}`);
-    return;
+    ctx.notes.push(`\`lds runs --json\`: ${runs.failure}`);
+    return null;
   }
-  const run = findRun(runs.json, runId);
-  const curve = run ? curveOfRun(run, label) : null;
+  return findRun(runs.json, outcome.runId);
+}
+
+/** Peak RSS, live tensors and the curve of a finished run, from the CLI's outputs. */
+async function recordCommon(ctx: BenchContext, lds: Lds, outcome: TrainOutcome, label: string, rssId: string, tensorsId: string | null): Promise<void> {
+  const peak = largestPeak(outcome.result);
+  if (peak) ctx.book.set(rssId, bytesToMiB(peak.peakRssBytes), `largest VmHWM in the \`lds train\` process tree (${peak.command.split(' ').slice(1, 2).join(' ').replace(/.*\//, '')})`);
+  const run = await details(ctx, lds, outcome);
+  const sources = [outcome.result.json, run, (run?.metrics as Record<string, unknown> | undefined) ?? null];
+  const first = (...paths: string[]): number | null => {
+    for (const src of sources) {
+      const v = pickNumber(src, ...paths);
+      if (v != null) return v;
+    }
+    return null;
+  };
+  const reported = first('peakRssBytes');
+  if (reported != null) ctx.notes.push(`${label}: the training process itself reports a peak RSS of ${bytesToMiB(reported).toFixed(0)} MiB.`);
+  if (tensorsId) {
+    const n = first('numTensors', 'tensorGrowth', 'memory.numTensors');
+    if (n == null) ctx.book.fail(tensorsId, 'neither `lds train --json` nor `lds runs --json` reports tf.memory().numTensors');
+    else ctx.book.set(tensorsId, n);
+  }
+  const curve = (run ? curveOfRun(run, label) : null) ?? stderrCurve(outcome, label);
   if (curve) ctx.curves.push(curve);
+}
+
+function stderrCurve(outcome: TrainOutcome, label: string): Curve | null {
+  const epochs = parseEpochLines(outcome.result.stderr);
+  return epochs.length ? { label, mode: label, epochs } : null;
 }
 
 export async function runBottleneck(ctx: BenchContext): Promise<void> {
@@ -129,15 +150,17 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
     book.set('features.v2.wasm.seconds', pickNumber(j, 'featureSeconds'));
     book.set('bottleneck.headEpochSeconds', pickNumber(j, 'secondsPerEpoch'), 'secondsPerEpoch of the bottleneck run (validation included)');
     book.set('bottleneck.valAcc', pickNumber(j, 'valAccuracy'));
-    recordCommon(ctx, first, 'bottleneck.peakRss', 'bottleneck.numTensors');
+    await recordCommon(ctx, lds, first, 'bottleneck', 'bottleneck.peakRss', 'bottleneck.numTensors');
     ctx.runs.bottleneck = first.runId ?? undefined;
-    await collectCurve(ctx, lds, first.runId, 'bottleneck');
 
     const second = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck again (cache)');
     if (second.result.failure) book.failUnmeasured('features', second.result.failure);
     else {
       book.set('features.v2.wasm.cachedSeconds', pickNumber(second.result.json, 'featureSeconds'));
-      book.set('features.v2.wasm.cachedComputed', pickNumber(second.result.json, 'featuresComputed', 'summary.featuresComputed'));
+      const run = await details(ctx, lds, second);
+      const computed = pickNumber(second.result.json, 'featuresComputed') ?? pickNumber(run, 'metrics.featuresComputed', 'featuresComputed');
+      if (computed == null) book.fail('features.v2.wasm.cachedComputed', 'neither `lds train --json` nor `lds runs --json` reports featuresComputed');
+      else book.set('features.v2.wasm.cachedComputed', computed);
     }
   }
   await runV1(ctx, lds);
@@ -206,8 +229,7 @@ export async function runFinetune(ctx: BenchContext): Promise<void> {
   book.set('finetune.epochSeconds', spe);
   book.set('finetune.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx));
   book.set('finetune.valAcc', pickNumber(run.result.json, 'valAccuracy'));
-  recordCommon(ctx, run, 'finetune.peakRss', 'finetune.numTensors');
-  await collectCurve(ctx, lds, run.runId, 'fine-tune');
+  await recordCommon(ctx, lds, run, 'fine-tune', 'finetune.peakRss', 'finetune.numTensors');
 }
 
 export async function runScratch(ctx: BenchContext): Promise<void> {
@@ -220,8 +242,7 @@ export async function runScratch(ctx: BenchContext): Promise<void> {
   book.set('scratch.epochSeconds', spe);
   book.set('scratch.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx));
   book.set('scratch.valAcc', pickNumber(run.result.json, 'valAccuracy'));
-  recordCommon(ctx, run, 'scratch.peakRss', 'scratch.numTensors');
-  await collectCurve(ctx, lds, run.runId, 'scratch');
+  await recordCommon(ctx, lds, run, 'scratch', 'scratch.peakRss', 'scratch.numTensors');
 }
 
 export async function runAuto(ctx: BenchContext): Promise<void> {
@@ -237,8 +258,8 @@ export async function runAuto(ctx: BenchContext): Promise<void> {
   if (run.result.failure) return book.failUnmeasured('auto', run.result.failure);
   const seconds = (performance.now() - started) / 1000;
   const mode = pickString(run.result.json, 'mode');
-  const reason = pickString(run.result.json, 'reason', 'autoReason', 'modeReason');
+  const reason = pickString(run.result.json, 'reason', 'autoReason', 'modeReason') ?? /^run \S+: (.+)$/m.exec(run.result.stderr)?.[1] ?? null;
   book.set('auto.seconds', seconds, `import ${imp.seconds.toFixed(1)} s + train ${run.result.seconds.toFixed(1)} s; picked ${mode ?? 'unknown'}${reason ? ` (${reason})` : ''}`);
   book.set('auto.valAcc', pickNumber(run.result.json, 'valAccuracy'));
-  recordCommon(ctx, run, 'auto.peakRss', null);
+  await recordCommon(ctx, lds, run, 'auto', 'auto.peakRss', null);
 }

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FigureBook, PENDING } from '../../bench/lib/figures';
-import { attachPeer } from '../../bench/lib/peer-figures';
+import { attachPeer, peerValue } from '../../bench/lib/peer-figures';
 import type { PeerResult } from '../../bench/lib/peer';
 import { groupByReason, peerCells, renderReport, targetVerdict } from '../../bench/lib/report';
 import type { BenchResult } from '../../bench/lib/result';
 import { QUICK } from '../../bench/lib/context';
-import { curveOfRun, findRun } from '../../bench/lib/curves';
+import { curveOfRun, findRun, parseEpochLines } from '../../bench/lib/curves';
 import { accuracyChart, lineChartSvg, ticks } from '../../bench/lib/plot';
 import { writeReport } from '../../bench/lib/write-report';
 
@@ -51,6 +51,7 @@ function canned(book: FigureBook, peerOk = true): BenchResult {
     versions: { node: '20.20.2', '@tensorflow/tfjs': '4.22.0', torch: peerOk ? '1.13.0' : null },
     backend: { name: 'wasm', threads: 2, simd: true, source: '`lds doctor --json`' },
     figures: book.all(),
+    stages: [{ stage: 'import', seconds: 11.3, loadStart: 0.2, loadEnd: 1.4 }],
     peer: peerOk ? { ok: true, result: peer } : { ok: false, reason: 'PyTorch is not installed' },
     curves: [{ label: 'bottleneck', mode: 'bottleneck', epochs: [{ epoch: 1, acc: 0.8, valAcc: 0.9 }, { epoch: 2, acc: 0.9, valAcc: 0.95 }] }],
     plots: [{ file: 'benchmarks/accuracy.png', title: 'Training curves: accuracy per epoch' }],
@@ -90,6 +91,20 @@ describe('peer pairing', () => {
     expect(peerCells(book.get('features.v2.wasm.ips')).speed).toBe('2.00x slower');
   });
 
+  it('compares with the faster of the peer at our thread count and at one thread, showing both', () => {
+    const loaded: PeerResult = { ...peer, scratchStepSeconds: 1.6, forwardImagesPerSecond: 6 };
+    const single: PeerResult = { ...peer, threads: 1, scratchStepSeconds: 0.6, forwardImagesPerSecond: 46 };
+    const outcome = { ok: true as const, result: loaded, single };
+    expect(peerValue(outcome, (p) => p.scratchStepSeconds, 'lower')).toEqual({ value: 0.6, threadsNote: '1 thread was faster; 2 threads: 1.60, 1 thread: 0.600' });
+    expect(peerValue(outcome, (p) => p.forwardImagesPerSecond, 'higher').value).toBe(46);
+    // When the configured thread count wins, it is the one compared.
+    expect(peerValue({ ok: true, result: peer, single: { ...peer, scratchStepSeconds: 0.25 } }, (p) => p.scratchStepSeconds, 'lower').value).toBe(0.14);
+    const book = cannedBook();
+    attachPeer(book, outcome, 2000);
+    expect(book.get('scratch.stepSeconds').peer).toMatchObject({ value: 0.6 });
+    expect(book.get('scratch.stepSeconds').peer?.note).toContain('1 thread was faster');
+  });
+
   it('says why when the peer is missing', () => {
     const book = cannedBook();
     attachPeer(book, { ok: false, reason: 'PyTorch is not installed' }, 2000);
@@ -111,6 +126,7 @@ describe('report writer', () => {
     const md = renderReport(canned(cannedBook()));
     expect(md).toContain('| CPU | AMD EPYC |');
     expect(md).toContain('| SIMD flags | avx2 fma |');
+    expect(md).toContain('| import | 11.3 | 0.2 → 1.4 |');
     expect(md).toContain('wasm, threads 2, SIMD on');
     expect(md).toContain('PyTorch 1.13.0 / torchvision 0.14.1');
     expect(md).toContain('OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only');
@@ -149,6 +165,15 @@ describe('curves and plots', () => {
     expect(curve?.epochs).toEqual([{ epoch: 1, loss: 0.7, acc: 0.5, valLoss: 0.69, valAcc: 0.55, seconds: 60 }]);
     expect(curveOfRun(findRun(runs, 'r2')!, 'x')).toBeNull();
     expect(findRun(runs, 'nope')).toBeNull();
+  });
+
+  it('reads the epoch lines `lds train` prints on stderr', () => {
+    const stderr = 'run r1: bottleneck because ...\nepoch 1: loss 0.5123 acc 80.5% val_loss 0.3000 val_acc 90.0% (1.25 s)\nnoise\nepoch 2: loss 0.4000 acc 85.0% val_loss - val_acc -% (0.90 s)\n';
+    expect(parseEpochLines(stderr)).toEqual([
+      { epoch: 1, loss: 0.5123, acc: 0.805, valLoss: 0.3, valAcc: 0.9, seconds: 1.25 },
+      { epoch: 2, loss: 0.4, acc: 0.85, valLoss: null, valAcc: null, seconds: 0.9 },
+    ]);
+    expect(parseEpochLines('nothing')).toEqual([]);
   });
 
   it('draws a chart with one path per non-empty series and a legend entry per series', () => {
