@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import type { BrowserWindow} from 'electron';
-import { app, Menu, Notification, protocol, session, shell } from 'electron';
+import { app, dialog, Menu, Notification, protocol, session, shell, type BrowserWindow } from 'electron';
 import type { CommandInput, CommandName, RecentProject } from '@shared/contract';
 import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
@@ -106,7 +105,14 @@ export class StudioApp {
       event.preventDefault();
       void this.#engine.close().finally(() => app.quit());
     });
-    void app.whenReady().then(() => this.#ready());
+    void app
+      .whenReady()
+      .then(() => this.#ready())
+      .catch((error: unknown) => {
+        // Without this the app would sit there windowless; say what broke and leave.
+        dialog.showErrorBox('Little Data Studio could not start', error instanceof Error ? (error.stack ?? error.message) : String(error));
+        app.quit();
+      });
     return true;
   }
 

@@ -137,6 +137,7 @@ export const dialog = {
   showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })),
   showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })),
   showMessageBox: vi.fn(async () => ({ response: 0 })),
+  showErrorBox: vi.fn(),
 };
 export const Menu = {
   buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
