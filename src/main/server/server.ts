@@ -102,6 +102,8 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
   async function serveImage(res: ServerResponse, id: number, size: 'thumb' | 'full', headOnly: boolean): Promise<void> {
     const reader = (engine.projects as Partial<ImageReader>).readImage;
     if (typeof reader !== 'function') return reply(res, 501, 'This engine cannot read images yet.');
+    // The grid drops tiles that scroll past; their requests are abandoned, so skip decoding for nobody.
+    if (res.destroyed || res.socket?.destroyed) return;
     let image: { data: Buffer; contentType: string };
     try {
       image = normaliseImage(await reader.call(engine.projects, id, size));
@@ -109,6 +111,7 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
       const contractError = toContractError(error);
       return reply(res, statusForError(contractError), contractError.message);
     }
+    if (res.destroyed) return;
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': image.contentType,
