@@ -104,6 +104,7 @@ export async function runBench(argv: string[]): Promise<number> {
     peer: null,
     lds: null,
     trainImages: 2000,
+    scratchTrainImages: null,
     runs: {},
     log: (line) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s, load ${loadavg()[0]!.toFixed(1)}] ${line}`),
   };
@@ -159,7 +160,7 @@ export async function runBench(argv: string[]): Promise<number> {
     if (!args.keep) rmSync(work, { recursive: true, force: true });
     else ctx.log(`kept ${work}`);
   }
-  attachPeer(book, peer, ctx.trainImages);
+  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages);
   machine.loadAfter = loadavg();
 
   const result: BenchResult = {

@@ -23,6 +23,8 @@ export interface BenchContext {
   lds: Lds | null;
   /** Training-split size (from `lds status`), for steps per epoch. */
   trainImages: number;
+  /** The same for the scratch run's workspace (a subset in quick runs). */
+  scratchTrainImages: number | null;
   runs: Partial<Record<'scratch' | 'bottleneck' | 'finetune' | 'auto', string>>;
   log(line: string): void;
 }
@@ -33,6 +35,8 @@ export const QUICK: BenchSettings = {
   bottleneckEpochs: 10,
   finetuneEpochs: 1,
   cpuBackendImages: 40,
+  scratchImages: 640,
+  v1Images: 400,
   thumbFirstScreen: 60,
   augmentVariants: 9,
   peerRepeats: 5,
@@ -44,6 +48,8 @@ export const FULL: BenchSettings = {
   bottleneckEpochs: 30,
   finetuneEpochs: 10,
   cpuBackendImages: 200,
+  scratchImages: null,
+  v1Images: null,
   thumbFirstScreen: 60,
   augmentVariants: 9,
   peerRepeats: 20,

@@ -21,8 +21,9 @@ export function peerValue(outcome: PeerOutcome, pick: Pick, better: Better): { v
 }
 
 /** Puts each peer figure beside the one of ours that measures the same network at the same batch size. */
-export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: number): void {
+export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: number, scratchTrainImages = trainImages): void {
   const steps = Math.ceil(trainImages / 16);
+  const scratchSteps = Math.ceil(scratchTrainImages / 16);
   const has = (id: string): boolean => book.all().some((f) => f.id === id);
   const put = (id: string, pick: Pick, note?: string): void => {
     if (!has(id)) return;
@@ -44,7 +45,7 @@ export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: 
   put('doctor.scratchStep', step);
   put('engine.scratchStep.1', step);
   put('engine.scratchStep.2', step);
-  put('scratch.epochSeconds', (p) => p.scratchStepSeconds * steps, `step x ${steps}`);
+  put('scratch.epochSeconds', (p) => p.scratchStepSeconds * scratchSteps, `step x ${scratchSteps}`);
   put('bottleneck.headEpochSeconds', (p) => p.headEpochSeconds, `${outcome.ok ? outcome.result.headSamples : 2000} vectors, batch 16`);
   put('finetune.stepSeconds', ft, 'one step, last block + 1x1 conv unfrozen');
   put('engine.finetuneStep.1', ft);

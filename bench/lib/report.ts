@@ -122,6 +122,8 @@ export function renderReport(result: BenchResult): string {
   const s = result.settings;
   out.push(
     `${s.name}: scratch ${s.scratchEpochs} epoch(s), bottleneck head ${s.bottleneckEpochs} epoch(s), fine-tune ${s.finetuneEpochs} epoch(s); ` +
+      `scratch on ${s.scratchImages == null ? 'the whole dataset' : `a ${s.scratchImages}-image subset`}; ` +
+      `MobileNetV1 0.75 on ${s.v1Images == null ? 'the whole dataset' : `a ${s.v1Images}-image subset`}; ` +
       `cpu-backend extraction on ${s.cpuBackendImages} images; first screen = ${s.thumbFirstScreen} thumbnails; ` +
       `${s.augmentVariants} augmentation variants; peer repetitions ${s.peerRepeats} (medians reported).`,
   );

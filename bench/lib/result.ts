@@ -37,6 +37,9 @@ export interface BenchSettings {
   bottleneckEpochs: number;
   finetuneEpochs: number;
   cpuBackendImages: number;
+  /** null: the whole dataset; N: a copied subset of N images (quick runs). */
+  scratchImages: number | null;
+  v1Images: number | null;
   thumbFirstScreen: number;
   augmentVariants: number;
   peerRepeats: number;

@@ -28,7 +28,8 @@ export function defineTrainingFigures(ctx: BenchContext): void {
   });
   book.define('features', 'features.v2.wasm.cachedComputed', { label: 'Second bottleneck run: features computed', unit: 'count', better: 'lower', target: { op: '<=', value: 0 } });
   book.define('features', 'features.v1.wasm.ips', {
-    label: 'MobileNetV1 0.75 (added with `lds backbones add`), wasm: images/s', unit: 'img/s', better: 'higher', detail: 'bottleneck run, all 3000 images',
+    label: 'MobileNetV1 0.75 (added with `lds backbones add`), wasm: images/s', unit: 'img/s', better: 'higher',
+    detail: `bottleneck run on ${s.v1Images == null ? 'all 3000 images' : `a copied ${s.v1Images}-image subset`}`,
   });
   book.define('features', 'features.v2.cpu.ips', {
     label: `MobileNetV2 0.35, cpu backend: images/s (${s.cpuBackendImages}-image subset)`, unit: 'img/s', better: 'higher', detail: '`--backend cpu`, bottleneck run on a copied subset',
@@ -38,7 +39,9 @@ export function defineTrainingFigures(ctx: BenchContext): void {
     label: 'Seconds per batch-16 step (150 px), from the epoch time', unit: 's', better: 'lower', target: { op: '<=', value: 0.5 },
     detail: 'seconds per epoch / steps per epoch: includes augmentation, decode and validation, so an upper bound',
   });
-  book.define('scratch', 'scratch.epochSeconds', { label: 'Seconds per epoch (2000 images)', unit: 's', better: 'lower' });
+  book.define('scratch', 'scratch.epochSeconds', {
+    label: `Seconds per epoch (${s.scratchImages == null ? '2000 training images' : `training part of a ${s.scratchImages}-image subset`})`, unit: 's', better: 'lower',
+  });
   book.define('scratch', 'scratch.valAcc', {
     label: `Validation accuracy after ${s.scratchEpochs} epoch(s)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.8 }, targetFullOnly: true,
   });
@@ -51,7 +54,9 @@ export function defineTrainingFigures(ctx: BenchContext): void {
   book.define('bottleneck', 'bottleneck.valAcc', {
     label: `Validation accuracy (MobileNetV2 0.35, ${s.bottleneckEpochs} head epochs)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.94 },
   });
-  book.define('bottleneck', 'bottleneck.v1.valAcc', { label: 'Validation accuracy (MobileNetV1 0.75)', unit: 'accuracy', better: 'higher' });
+  book.define('bottleneck', 'bottleneck.v1.valAcc', {
+    label: `Validation accuracy (MobileNetV1 0.75${s.v1Images == null ? '' : `, ${s.v1Images}-image subset`})`, unit: 'accuracy', better: 'higher',
+  });
   rss('bottleneck', 'bottleneck.peakRss');
   tensors('bottleneck', 'bottleneck.numTensors');
 
@@ -72,8 +77,21 @@ export function defineTrainingFigures(ctx: BenchContext): void {
   rss('auto', 'auto.peakRss');
 }
 
-function stepsPerEpoch(ctx: BenchContext): number {
-  return Math.ceil(ctx.trainImages / BATCH);
+function stepsPerEpoch(trainImages: number): number {
+  return Math.ceil(trainImages / BATCH);
+}
+
+/** The main workspace, or a fresh one over a copied subset (quick runs keep the slow stages short). */
+async function workspaceFor(ctx: BenchContext, name: string, images: number | null): Promise<{ lds: Lds; trainImages: number } | { reason: string }> {
+  if (images == null) return ctx.lds ? { lds: ctx.lds, trainImages: ctx.trainImages } : { reason: 'no imported workspace (the import stage did not succeed)' };
+  const folder = join(ctx.work, `${name}-images`);
+  const { train } = copySubset(ctx.dataset, folder, images);
+  const lds = new Lds(ctx.cliPath, join(ctx.work, `${name}-workspace`), { verbose: ctx.verbose, timeoutMs: 900_000 });
+  const missing = lds.available();
+  if (missing) return { reason: missing };
+  const imp = await lds.run(['import', folder]);
+  if (imp.failure) return { reason: imp.failure };
+  return { lds, trainImages: train };
 }
 
 interface TrainOutcome {
@@ -163,12 +181,19 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
       else book.set('features.v2.wasm.cachedComputed', computed);
     }
   }
-  await runV1(ctx, lds);
+  await runV1(ctx);
   await runCpuSubset(ctx);
 }
 
-async function runV1(ctx: BenchContext, lds: Lds): Promise<void> {
+async function runV1(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
+  const ws = await workspaceFor(ctx, 'v1', ctx.settings.v1Images);
+  if ('reason' in ws) {
+    book.fail('features.v1.wasm.ips', ws.reason);
+    book.fail('bottleneck.v1.valAcc', ws.reason);
+    return;
+  }
+  const lds = ws.lds;
   const add = await lds.run(['backbones', 'add', join(ctx.dataset, '..', V1_DIR)]);
   if (add.failure) {
     book.fail('features.v1.wasm.ips', add.failure);
@@ -193,27 +218,28 @@ async function runV1(ctx: BenchContext, lds: Lds): Promise<void> {
 }
 
 /** A small copy of the dataset (train/validation x cats/dogs) for the slow cpu backend. */
-export function copySubset(dataset: string, dest: string, count: number): void {
+export function copySubset(dataset: string, dest: string, count: number): { train: number; validation: number } {
   const perTrainClass = Math.max(2, Math.round((count * 0.75) / 2));
   const perValClass = Math.max(2, Math.round((count * 0.25) / 2));
+  const counts = { train: 0, validation: 0 };
   for (const [split, per] of [['train', perTrainClass], ['validation', perValClass]] as const) {
     for (const cls of ['cats', 'dogs']) {
       const from = join(dataset, split, cls);
       const to = join(dest, split, cls);
       mkdirSync(to, { recursive: true });
-      for (const f of readdirSync(from).filter((n) => n.endsWith('.jpg')).sort().slice(0, per)) copyFileSync(join(from, f), join(to, f));
+      const files = readdirSync(from).filter((n) => n.endsWith('.jpg')).sort().slice(0, per);
+      for (const f of files) copyFileSync(join(from, f), join(to, f));
+      counts[split] += files.length;
     }
   }
+  return counts;
 }
 
 async function runCpuSubset(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
-  const subset = join(ctx.work, 'subset-images');
-  copySubset(ctx.dataset, subset, ctx.settings.cpuBackendImages);
-  const lds = new Lds(ctx.cliPath, join(ctx.work, 'subset-workspace'), { verbose: ctx.verbose, timeoutMs: 600_000 });
-  const imp = await lds.run(['import', subset]);
-  if (imp.failure) return book.fail('features.v2.cpu.ips', imp.failure);
-  const run = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'cpu'], 'bottleneck on the cpu backend');
+  const ws = await workspaceFor(ctx, 'cpu', ctx.settings.cpuBackendImages);
+  if ('reason' in ws) return book.fail('features.v2.cpu.ips', ws.reason);
+  const run = await train(ctx, ws.lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'cpu'], 'bottleneck on the cpu backend');
   if (run.result.failure) return book.fail('features.v2.cpu.ips', run.result.failure);
   book.set('features.v2.cpu.ips', pickNumber(run.result.json, 'imagesPerSecond'));
 }
@@ -227,20 +253,22 @@ export async function runFinetune(ctx: BenchContext): Promise<void> {
   if (run.result.failure) return book.failUnmeasured('finetune', run.result.failure);
   const spe = pickNumber(run.result.json, 'secondsPerEpoch');
   book.set('finetune.epochSeconds', spe);
-  book.set('finetune.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx));
+  book.set('finetune.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx.trainImages));
   book.set('finetune.valAcc', pickNumber(run.result.json, 'valAccuracy'));
   await recordCommon(ctx, lds, run, 'fine-tune', 'finetune.peakRss', 'finetune.numTensors');
 }
 
 export async function runScratch(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
-  const lds = ctx.lds;
-  if (!lds) return book.failUnmeasured('scratch', 'no imported workspace (the import stage did not succeed)');
+  const ws = await workspaceFor(ctx, 'scratch', ctx.settings.scratchImages);
+  if ('reason' in ws) return book.failUnmeasured('scratch', ws.reason);
+  const lds = ws.lds;
+  ctx.scratchTrainImages = ws.trainImages;
   const run = await train(ctx, lds, ['--mode', 'scratch', '--epochs', String(ctx.settings.scratchEpochs), '--batch', String(BATCH), '--backend', 'wasm', '--augment', 'keras-blog'], 'scratch CNN');
   if (run.result.failure) return book.failUnmeasured('scratch', run.result.failure);
   const spe = pickNumber(run.result.json, 'secondsPerEpoch');
   book.set('scratch.epochSeconds', spe);
-  book.set('scratch.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ctx));
+  book.set('scratch.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ws.trainImages));
   book.set('scratch.valAcc', pickNumber(run.result.json, 'valAccuracy'));
   await recordCommon(ctx, lds, run, 'scratch', 'scratch.peakRss', 'scratch.numTensors');
 }

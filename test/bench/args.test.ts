@@ -41,7 +41,7 @@ describe('stage helpers', () => {
 
   it.skipIf(!readdirSafe(DATASET))('copies a small train/validation subset for the slow cpu backend', () => {
     const dest = join(temp, 'subset');
-    copySubset(DATASET, dest, 40);
+    expect(copySubset(DATASET, dest, 40)).toEqual({ train: 30, validation: 10 });
     expect(readdirSync(join(dest, 'train/cats'))).toHaveLength(15);
     expect(readdirSync(join(dest, 'train/dogs'))).toHaveLength(15);
     expect(readdirSync(join(dest, 'validation/cats'))).toHaveLength(5);

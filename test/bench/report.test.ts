@@ -85,6 +85,10 @@ describe('peer pairing', () => {
     expect(book.get('scratch.epochSeconds').peer?.value).toBeCloseTo(0.14 * 125);
     expect(book.get('features.v2.wasm.ips').peer?.note).toMatch(/decode excluded; 90 img\/s with PIL decode/);
     expect(book.get('import.seconds').peer).toBeUndefined();
+    // A scratch run on a 480-image subset is compared with 30 peer steps, not 125.
+    const subset = cannedBook();
+    attachPeer(subset, { ok: true, result: peer }, 2000, 480);
+    expect(subset.get('scratch.epochSeconds').peer?.value).toBeCloseTo(0.14 * 30);
     const cells = peerCells(book.get('scratch.stepSeconds'));
     expect(cells.ratio).toBe('3.00');
     expect(cells.speed).toBe('3.00x slower');
