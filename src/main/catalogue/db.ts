@@ -13,6 +13,15 @@ export interface OpenDbOptions {
 }
 
 /**
+ * Electron loads native modules for its own ABI, not Node's: `npm start` (scripts/start.mjs) points
+ * this variable at an Electron build of better-sqlite3, so the same node_modules serves tests and the window.
+ */
+function nativeBindingOption(): Database.Options {
+  const binding = process.env.LDS_BETTER_SQLITE3_BINDING;
+  return binding ? { nativeBinding: binding } : {};
+}
+
+/**
  * Opens (creating if needed) a catalogue file and brings its schema up to date. WAL lets the UI read
  * while an import writes; busy_timeout makes a second process (the CLI next to the window) wait
  * rather than fail with SQLITE_BUSY.
@@ -23,7 +32,7 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
   const existed = file !== ':memory:' && existsSync(file);
   let db: Db;
   try {
-    db = new Database(file);
+    db = new Database(file, nativeBindingOption());
   } catch (error) {
     throw new Error(`cannot open catalogue ${file}: ${(error as Error).message}`, { cause: error });
   }
