@@ -35,8 +35,9 @@ const nodeRequire = createRequire(__filename);
  * through jiti (tests, dev), with the @shared alias the bundler would have resolved.
  */
 export function defaultWorkerEntry(): { entry: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  const built = join(__dirname, 'training-worker.js');
-  if (existsSync(built)) return { entry: built, execArgv: [], env: {} };
+  // Bundled code may sit in out/main/ or in its chunks/ folder; the entry is out/main/training-worker.js.
+  const built = [join(__dirname, 'training-worker.js'), join(__dirname, '..', 'training-worker.js')].find((p) => existsSync(p));
+  if (built) return { entry: built, execArgv: [], env: {} };
   const source = resolve(__dirname, 'worker.ts');
   const srcRoot = resolve(__dirname, '..', '..');
   const jitiRegister = join(dirname(nodeRequire.resolve('jiti/package.json')), 'lib', 'jiti-register.mjs');

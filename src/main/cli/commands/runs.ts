@@ -12,18 +12,20 @@ export default defineCommand({
       backend: r.backend,
       backbone: r.backboneId,
       parentRun: r.parentRun,
-      epochs: r.epochs.length,
+      epochs: r.epochs,
       valAccuracy: r.valAccuracy,
       createdAt: r.createdAt,
       finishedAt: r.finishedAt,
       error: r.error,
       modelDir: r.modelDir,
+      metrics: r.metrics,
+      config: r.config,
     }));
     if (ctx.json) return ctx.printJson({ runs: rows });
     if (!rows.length) return ctx.out('no runs yet: try `lds train --mode auto`');
     for (const r of rows) {
       const acc = r.valAccuracy === null ? '-' : `${(r.valAccuracy * 100).toFixed(1)}%`;
-      ctx.out(`${r.id}  ${r.mode.padEnd(10)} ${r.status.padEnd(9)} val ${acc.padStart(6)}  ${r.epochs} epochs  ${r.backend ?? ''}${r.error ? `  ${r.error}` : ''}`);
+      ctx.out(`${r.id}  ${r.mode.padEnd(10)} ${r.status.padEnd(9)} val ${acc.padStart(6)}  ${r.epochs.length} epochs  ${r.backend ?? ''}${r.error ? `  ${r.error}` : ''}`);
     }
   },
 });
