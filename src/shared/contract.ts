@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { augmentCommands } from './contract/augment';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
+import { evaluationCommands } from './contract/evaluation';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
 import { projectCommands } from './contract/project';
@@ -15,6 +16,7 @@ import { trainingCommands, trainingEvents } from './contract/training';
 export * from './contract/augment';
 export * from './contract/common';
 export * from './contract/desktop';
+export * from './contract/evaluation';
 export * from './contract/jobs';
 export * from './contract/library';
 export * from './contract/project';
@@ -27,6 +29,7 @@ export const commands = {
   ...desktopCommands,
   ...augmentCommands,
   ...trainingCommands,
+  ...evaluationCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {

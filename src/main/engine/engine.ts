@@ -13,6 +13,7 @@ import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
 import { augmentHandlers } from './handlers/augment';
 import { desktopHandlers, type DesktopServices } from './handlers/desktop';
+import { evaluationHandlers } from './handlers/evaluation';
 import { jobHandlers } from './handlers/jobs';
 import { libraryHandlers } from './handlers/library';
 import { projectHandlers } from './handlers/project';
@@ -48,6 +49,7 @@ export class Engine {
       ...desktopHandlers(this),
       ...augmentHandlers(this),
       ...trainingHandlers(this),
+      ...evaluationHandlers(this),
     };
   }
 

@@ -83,7 +83,8 @@ export function rocCurve(scores: readonly number[], positives: readonly boolean[
   const order = scores.map((s, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
   const fpr = [0];
   const tpr = [0];
-  const thresholds = [Infinity];
+  // Above every score (scikit-learn before 1.3): the point where nothing is called positive; JSON-safe, unlike Infinity.
+  const thresholds = [Math.max(...scores) + 1];
   let tp = 0;
   let fp = 0;
   for (let k = 0; k < order.length; k++) {

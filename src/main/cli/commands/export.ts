@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { defineCommand, UsageError } from '../command';
+
+export default defineCommand({
+  usage: 'export <run> --out DIR  |  export --dataset --out DIR',
+  allowPositionals: true,
+  options: { out: { type: 'string', short: 'o' }, dataset: { type: 'boolean' } },
+  async run(ctx) {
+    const out = ctx.values.out as string | undefined;
+    if (!out) throw new UsageError('--out DIR is required');
+    const outDir = resolve(ctx.cwd, out);
+    await ctx.openProject();
+    if (ctx.values.dataset === true) {
+      if (ctx.positionals.length) throw new UsageError('--dataset exports the project’s images: give no run');
+      const result = await ctx.engine.call('export.dataset', { outDir });
+      if (ctx.json) {
+      ctx.printJson(result);
+      return;
+    }
+      ctx.out(`exported ${result.images} images to ${result.dir} (split/class/file, labels.csv)`);
+      return;
+    }
+    const [runId, ...extra] = ctx.positionals;
+    if (!runId || extra.length) throw new UsageError('name exactly one run (see `lds runs`), or pass --dataset');
+    const result = await ctx.engine.call('export.model', { runId, outDir });
+    if (ctx.json) {
+      ctx.printJson(result);
+      return;
+    }
+    ctx.out(`exported run ${runId} to ${result.dir}: ${result.files.join(', ')}`);
+  },
+});

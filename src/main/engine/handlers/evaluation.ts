@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { Engine } from '../engine';
+import { EngineError } from '../errors';
+import type { HandlerMap } from '../handler';
+import type { Workspace } from '../workspace';
+import { EvaluationService, type WorkContext } from '../../evaluation/service';
+import { dataHealth } from '../../evaluation/data-health';
+import { TrainingError } from '../../training/run-manager';
+import { runManagerOf } from './training';
+
+type EvaluationCommand =
+  | 'eval.start'
+  | 'eval.get'
+  | 'predict.prelabel'
+  | 'review.queue'
+  | 'export.model'
+  | 'export.dataset'
+  | 'kfold.start'
+  | 'health.check';
+
+const services = new WeakMap<Workspace, EvaluationService>();
+
+/** The open project's evaluation service (one per workspace, made on first use). */
+export function evaluationServiceOf(engine: Engine): EvaluationService {
+  const ws = engine.projects.require();
+  let service = services.get(ws);
+  if (!service) {
+    service = new EvaluationService({ catalogue: ws.catalogue, runs: runManagerOf(engine), runsDir: ws.runsDir, featuresDir: ws.featuresDir, appVersion: engine.options.version });
+    services.set(ws, service);
+  }
+  return service;
+}
+
+async function mapped<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TrainingError) throw new EngineError(error.code, error.message);
+    throw error;
+  }
+}
+
+export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
+  /** A job on the open project that keeps its catalogue open until it ends. */
+  const startJob = <R>(kind: string, label: string, body: (service: EvaluationService, ctx: WorkContext) => Promise<R>, changed?: string): { jobId: string } => {
+    const ws = engine.projects.require();
+    const service = evaluationServiceOf(engine);
+    const jobId = engine.jobs.start({
+      kind,
+      label,
+      run: (ctx) =>
+        ws.use(() =>
+          body(service, {
+            progress: ctx.progress,
+            throwIfCancelled: () => {
+              ctx.throwIfCancelled();
+              if (ws.closingSignal.aborted) throw new Error('the project was closed');
+            },
+          }),
+        ),
+      cleanup: () => {
+        if (changed && !ws.isClosed) engine.events.emit('library.changed', { reason: changed });
+      },
+    });
+    return { jobId };
+  };
+
+  return {
+    'eval.start': ({ runId, split }) =>
+      mapped(() => {
+        evaluationServiceOf(engine).modelDir(runId);
+        return startJob('eval', `Evaluating ${runId} on ${split}`, (s, ctx) => s.evaluate(runId, split, ctx));
+      }),
+    'eval.get': ({ runId, split }) => mapped(() => evaluationServiceOf(engine).report(runId, split)),
+    'predict.prelabel': ({ runId }) =>
+      mapped(() => {
+        evaluationServiceOf(engine).modelDir(runId);
+        return startJob('prelabel', `Pre-labelling with ${runId}`, (s, ctx) => s.prelabel(runId, ctx), 'labels');
+      }),
+    'review.queue': ({ limit }) => mapped(() => evaluationServiceOf(engine).reviewQueue(limit)),
+    'export.model': ({ runId, outDir }) =>
+      mapped(async () => {
+        const ws = engine.projects.require();
+        const dir = outDir ?? join(ws.dir, 'exports', `${runId}-tfjs`);
+        const result = await evaluationServiceOf(engine).exportModel(runId, dir);
+        return { dir: result.dir, files: result.files };
+      }),
+    'export.dataset': ({ outDir }) =>
+      mapped(() => {
+        const ws = engine.projects.require();
+        const dir = outDir ?? join(ws.dir, 'exports', `dataset-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
+        try {
+          return evaluationServiceOf(engine).exportDataset(dir);
+        } catch (error) {
+          if (error instanceof TrainingError) throw error;
+          throw new EngineError('invalid_input', (error as Error).message);
+        }
+      }),
+    'kfold.start': (request) => mapped(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
+    'health.check': () => mapped(() => dataHealth(engine.projects.require().catalogue)),
+  };
+}

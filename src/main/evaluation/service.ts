@@ -1,0 +1,214 @@
+/**
+ * Evaluation, prediction, pre-labelling and export for one open project. The tensor work lives in
+ * training/ (predict.ts, export/); this joins it to the catalogue and the runs.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evalReportSchema, kfoldRequestSchema, TEST_SPLIT_WARNING, type KfoldRequest, type EvalReport, type EvalView, type ReviewItem } from '@shared/contract/evaluation';
+import type { Catalogue } from '../catalogue';
+import { PredictionsRepository } from '../catalogue/predictions-repository';
+import { RunsRepository } from '../catalogue/runs-repository';
+import { exportDatasetFolders, type DatasetExportResult } from '../training/export/dataset-folders';
+import { exportTeachableMachineModel, type ExportedModel } from '../training/export/tfjs-export';
+import { kfoldBottleneck, type KfoldResult } from '../training/kfold-bottleneck';
+import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache, type LoadedModel } from '../training/predict';
+import { resolveConfig } from '../training/run-config';
+import { TrainingError, type RunManager } from '../training/run-manager';
+import { argmax, evaluatePredictions, sampleLoss } from './metrics';
+
+export interface WorkContext {
+  progress(done: number, total: number, message?: string): void;
+  /** Throws when the work should stop. */
+  throwIfCancelled(): void;
+}
+
+export interface EvaluationServiceOptions {
+  catalogue: Catalogue;
+  runs: RunManager;
+  runsDir: string;
+  featuresDir: string;
+  appVersion: string;
+}
+
+export class EvaluationService {
+  readonly predictions: PredictionsRepository;
+  readonly #runsRepo: RunsRepository;
+
+  constructor(readonly options: EvaluationServiceOptions) {
+    this.predictions = options.catalogue.repo(PredictionsRepository);
+    this.#runsRepo = options.catalogue.repo(RunsRepository);
+  }
+
+  /** A finished run's model folder, or a clear reason why there is none. */
+  modelDir(runId: string): string {
+    const run = this.options.runs.get(runId);
+    if (!run.modelDir) throw new TrainingError('invalid_input', `run ${runId} has no trained model (status ${run.status})`);
+    return run.modelDir;
+  }
+
+  /** Probabilities for items; bottleneck runs reuse the feature cache their training filled. */
+  async #predictItems(loaded: LoadedModel, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
+    const onProgress = (done: number, total: number): void => ctx.progress(done, total, `${label} ${done}/${total}`);
+    const checkpoint = async (): Promise<void> => {
+      await new Promise<void>((r) => setImmediate(r));
+      ctx.throwIfCancelled();
+    };
+    const backbone = loaded.info.mode === 'bottleneck' && loaded.info.backbone ? this.#backboneSpec(loaded.info.backbone.id) : null;
+    if (backbone) return predictWithFeatureCache(loaded, backbone, this.options.featuresDir, items, { onProgress, checkpoint });
+    return predictFiles(loaded, items.map((i) => i.path), { onProgress, checkpoint });
+  }
+
+  #backboneSpec(id: string): ReturnType<RunManager['backboneSpec']> {
+    try {
+      return this.options.runs.backboneSpec(id);
+    } catch {
+      return null;
+    }
+  }
+
+  #reportFile(runId: string, split: string): string {
+    return join(this.options.runsDir, runId, `evaluation-${split}.json`);
+  }
+
+  async evaluate(runId: string, split: 'validation' | 'test', ctx: WorkContext): Promise<EvalReport> {
+    const loaded = await loadModelForPrediction(this.modelDir(runId));
+    try {
+      const labels = loaded.info.labels;
+      const rows = this.#runsRepo.trainingImages().filter((r) => r.split === split);
+      const known = rows.filter((r) => labels.includes(r.className));
+      if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
+      const probs = await this.#predictItems(loaded, known, ctx, `evaluating on ${split}`);
+      const truth = known.map((r) => labels.indexOf(r.className));
+      const metrics = evaluatePredictions(probs, truth, labels);
+      const items = known
+        .map((r, i) => {
+          const p = probs[i] as Float32Array;
+          const predicted = argmax(p);
+          return { imageId: r.imageId, trueIndex: truth[i] as number, predictedIndex: predicted, probabilities: Array.from(p), confidence: p[predicted] as number, loss: sampleLoss(p, truth[i] as number) };
+        })
+        .sort((a, b) => b.loss - a.loss);
+      const classIds = new Map(this.options.catalogue.classes.list().map((c) => [c.name, c.id]));
+      this.predictions.save(
+        runId,
+        items.map((it) => ({
+          imageId: it.imageId,
+          classId: classIds.get(labels[it.predictedIndex] as string) ?? null,
+          confidence: it.confidence,
+          probabilities: Object.fromEntries(labels.map((l, j) => [l, it.probabilities[j] as number])),
+        })),
+      );
+      const { macro, roc, auc, accuracy, loss, classes, confusion, perClass, count } = metrics;
+      const report: EvalReport = {
+        runId,
+        split,
+        warning: split === 'test' ? TEST_SPLIT_WARNING : null,
+        count,
+        skipped: rows.length - known.length,
+        accuracy,
+        loss,
+        classes,
+        confusion,
+        perClass,
+        macro,
+        roc,
+        auc,
+        items,
+        createdAt: new Date().toISOString(),
+      };
+      writeFileSync(this.#reportFile(runId, split), JSON.stringify(report));
+      return report;
+    } finally {
+      loaded.dispose();
+    }
+  }
+
+  /** The last saved evaluation with how many of its images were relabelled since. */
+  report(runId: string, split: 'validation' | 'test'): EvalView | null {
+    const file = this.#reportFile(runId, split);
+    if (!existsSync(file)) return null;
+    const parsed = evalReportSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) return null;
+    const report = parsed.data;
+    const relabelled = report.items.filter((it) => this.predictions.currentClassName(it.imageId) !== report.classes[it.trueIndex]).length;
+    return { ...report, relabelled };
+  }
+
+  /**
+   * Predicts every image with no label (or only a predicted one) and stores the result as a
+   * 'predicted' label with its confidence; manual and folder labels are never touched.
+   */
+  async prelabel(runId: string, ctx: WorkContext): Promise<{ labelled: number; skipped: number }> {
+    const loaded = await loadModelForPrediction(this.modelDir(runId));
+    try {
+      const images = this.predictions.unlabelled();
+      if (!images.length) return { labelled: 0, skipped: 0 };
+      const labels = loaded.info.labels;
+      const classIds = labels.map((name) => this.options.catalogue.classes.idByName(name) ?? null);
+      const probs = await this.#predictItems(loaded, images, ctx, 'pre-labelling');
+      let labelled = 0;
+      const rows = images.map((img, i) => {
+        const p = probs[i] as Float32Array;
+        const best = argmax(p);
+        return { imageId: img.imageId, classId: classIds[best] ?? null, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
+      });
+      this.options.catalogue.transaction(() => {
+        for (const r of rows) {
+          if (r.classId === null) continue;
+          // Re-checked inside the transaction: the user may have labelled it while the model ran.
+          const current = this.options.catalogue.labels.get(r.imageId);
+          if (current.classId !== null && current.source !== 'predicted') continue;
+          this.options.catalogue.labels.set({ imageId: r.imageId, classId: r.classId, source: 'predicted', confidence: Math.min(1, Math.max(0, r.confidence)) });
+          labelled++;
+        }
+        this.predictions.save(runId, rows);
+      });
+      return { labelled, skipped: images.length - labelled };
+    } finally {
+      loaded.dispose();
+    }
+  }
+
+  reviewQueue(limit: number): ReviewItem[] {
+    return this.predictions.reviewQueue(limit);
+  }
+
+  async exportModel(runId: string, outDir: string): Promise<ExportedModel> {
+    const run = this.options.runs.get(runId);
+    return exportTeachableMachineModel({ runDir: this.modelDir(runId), outDir, appVersion: this.options.appVersion, metrics: run.metrics });
+  }
+
+  exportDataset(outDir: string, onProgress?: (done: number, total: number) => void): DatasetExportResult {
+    const rows = this.#runsRepo.trainingImages();
+    if (!rows.length) throw new TrainingError('invalid_input', 'no labelled images with a split to export');
+    return exportDatasetFolders(rows, outDir, onProgress);
+  }
+
+  /** Stratified k-fold over train + validation (bottleneck recipe); the test split never takes part. */
+  async kfold(request: KfoldRequest, ctx: WorkContext): Promise<KfoldResult> {
+    const r = kfoldRequestSchema.parse(request);
+    const manifest = this.options.runs.manifest();
+    if (manifest.classes.length < 2) throw new TrainingError('invalid_input', `k-fold needs at least 2 labelled classes; found ${manifest.classes.length}`);
+    const spec = this.options.runs.backboneSpec(r.backbone);
+    if (!spec) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+    const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
+    await ensureInferenceBackend();
+    try {
+      return await kfoldBottleneck({
+        items: manifest.items,
+        classes: manifest.classes,
+        backbone: spec,
+        featuresDir: this.options.featuresDir,
+        k: r.k,
+        config,
+        progress: ctx.progress,
+        checkpoint: async () => {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          ctx.throwIfCancelled();
+        },
+      });
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message);
+      throw error;
+    }
+  }
+}

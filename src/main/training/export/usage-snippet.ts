@@ -1,0 +1,104 @@
+/** The README.md and example.html written beside an exported model. */
+
+interface SnippetMetadata {
+  modelName: string;
+  labels: string[];
+  imageSize: number;
+  preprocessing: { mode: 'tf' | 'unit' | 'caffe'; channelOrder: 'rgb' | 'bgr'; mean?: number[] };
+  preprocessingSteps: string[];
+  appVersion: string;
+  date: string;
+}
+
+/** The scaling as a JS expression on a float tensor `x` of RGB pixels 0..255. */
+function scalingJs(m: SnippetMetadata): string {
+  const p = m.preprocessing;
+  const bgr = p.channelOrder === 'bgr' ? 'x = tf.reverse(x, -1);\n      ' : '';
+  if (p.mode === 'tf') return `${bgr}x = x.div(127.5).sub(1);`;
+  if (p.mode === 'unit') return `${bgr}x = x.div(255);`;
+  return `${bgr}x = x.sub(tf.tensor1d(${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])}));`;
+}
+
+export function exportReadme(m: SnippetMetadata): string {
+  return `# ${m.modelName}
+
+A TensorFlow.js layers model exported by Little Data Studio ${m.appVersion} on ${m.date}.
+Classes (output order): ${m.labels.map((l) => `\`${l}\``).join(', ')}.
+
+Files: \`model.json\` (topology + weights manifest), the weight file(s) it lists, \`metadata.json\`
+(Teachable Machine's keys — labels, imageSize — plus the preprocessing contract), \`example.html\`.
+
+## Preprocessing (do exactly this to get the app's numbers)
+${m.preprocessingSteps.map((s, i) => `${i + 1}. ${s}`).join('\n')}
+
+Teachable Machine's own library (\`@teachablemachine/image\`) and ml5 centre-crop to a square and
+scale with x / 127 - 1; with this model that gives close but not identical probabilities. Resize the
+whole picture and scale as above to match the app.
+
+## Browser (TF.js)
+\`\`\`html
+<script src="https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@4.22.0/dist/tf.min.js"></script>
+<script>
+  async function classify(img) {
+    const model = await tf.loadLayersModel('model.json');
+    const metadata = await (await fetch('metadata.json')).json();
+    const probs = tf.tidy(() => {
+      let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), [${m.imageSize}, ${m.imageSize}]).toFloat();
+      ${scalingJs(m)}
+      return model.predict(x.expandDims(0)).dataSync();
+    });
+    return metadata.labels.map((label, i) => ({ label, p: probs[i] }));
+  }
+</script>
+\`\`\`
+
+## Node
+\`\`\`js
+const tf = require('@tensorflow/tfjs');
+const fs = require('fs');
+const json = JSON.parse(fs.readFileSync('model.json', 'utf8'));
+const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(p))));
+const model = await tf.loadLayersModel(tf.io.fromMemory({
+  modelTopology: json.modelTopology,
+  weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+  weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+}));
+// pixels: Uint8Array of ${m.imageSize}x${m.imageSize}x3 RGB, e.g. from sharp(file).rotate().flatten({background: '#fff'})
+//   .resize(${m.imageSize}, ${m.imageSize}, {fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false}).removeAlpha().raw().toBuffer()
+let x = tf.tensor4d(pixels, [1, ${m.imageSize}, ${m.imageSize}, 3], 'int32').toFloat();
+${scalingJs(m)}
+console.log(model.predict(x).dataSync());
+\`\`\`
+
+## Teachable Machine / ml5
+\`tmImage.load('model.json', 'metadata.json')\` and ml5's \`imageClassifier('model.json')\` read this folder
+as they read a Teachable Machine export (see the note on preprocessing above).
+`;
+}
+
+export function exampleHtml(m: SnippetMetadata): string {
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>${m.modelName.replace(/[<&]/g, '')}</title>
+<!-- Serve this folder over http (e.g. \`npx http-server\`): browsers do not load models from file://. -->
+<script src="https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@4.22.0/dist/tf.min.js"></script>
+<input type="file" id="file" accept="image/*">
+<p id="out">Pick an image.</p>
+<script>
+  const modelReady = tf.loadLayersModel('model.json');
+  const metadataReady = fetch('metadata.json').then((r) => r.json());
+  document.getElementById('file').addEventListener('change', async (event) => {
+    const img = new Image();
+    img.src = URL.createObjectURL(event.target.files[0]);
+    await img.decode();
+    const [model, metadata] = await Promise.all([modelReady, metadataReady]);
+    const probs = tf.tidy(() => {
+      let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), [${m.imageSize}, ${m.imageSize}]).toFloat();
+      ${scalingJs(m)}
+      return model.predict(x.expandDims(0)).dataSync();
+    });
+    document.getElementById('out').textContent = metadata.labels.map((l, i) => l + ': ' + probs[i].toFixed(3)).join(', ');
+  });
+</script>
+`;
+}
