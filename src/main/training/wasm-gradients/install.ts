@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv2d-gradients';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
-import { leadingAxesSumKernel } from './leading-axes-sum';
 
 /**
  * Kernels the wasm backend of tfjs 4.22 lacks (or runs too slowly) for the product's training
@@ -14,18 +13,9 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputKernel,
 ];
 
-let stockSum: tf.KernelConfig | undefined;
-let fastSum: tf.KernelConfig | undefined;
-
 /** Idempotent; safe to call before or after the wasm backend is initialised. */
 export function installWasmGradients(): void {
   for (const config of WASM_GRADIENT_KERNELS) replaceKernel(config);
-  const currentSum = tf.getKernel(tf.Sum, 'wasm');
-  if (currentSum && currentSum !== fastSum && currentSum.kernelFunc !== fastSum?.kernelFunc) {
-    stockSum = currentSum;
-    fastSum = leadingAxesSumKernel(stockSum);
-    replaceKernel(fastSum);
-  }
 }
 
 function replaceKernel(config: tf.KernelConfig): void {
