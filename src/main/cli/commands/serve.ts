@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { startServer, type RunningServer, type ServerEngine } from '../../server';
 import { openBrowser } from './open-browser';
 
@@ -10,10 +10,17 @@ export interface ServeOptions {
   rendererDir?: string;
 }
 
-/** out/main/cli.js → out/renderer; from the sources (tests, tsx) → <repo>/out/renderer. */
+/**
+ * The built renderer, found by walking up from this module: out/main/(chunks/)… → out/renderer when
+ * built, <repo>/out/renderer from the sources (tests), then the current directory's out/renderer.
+ */
 export function defaultRendererDir(): string {
-  const candidates = [resolve(__dirname, '../renderer'), resolve(__dirname, '../../../../out/renderer'), resolve(process.cwd(), 'out/renderer')];
-  return candidates.find((dir) => existsSync(resolve(dir, 'index.html'))) ?? candidates[0]!;
+  const candidates: string[] = [];
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = dirname(dir)) {
+    candidates.push(join(dir, 'renderer'), join(dir, 'out', 'renderer'));
+  }
+  candidates.push(resolve(process.cwd(), 'out', 'renderer'));
+  return candidates.find((candidate) => existsSync(join(candidate, 'index.html'))) ?? resolve(process.cwd(), 'out', 'renderer');
 }
 
 export function parsePort(value: string | undefined): number | undefined {
