@@ -9,6 +9,7 @@ import { runPeer, type PeerOutcome } from './lib/peer';
 import { attachPeer } from './lib/peer-figures';
 import type { BenchResult } from './lib/result';
 import { writeReport } from './lib/write-report';
+import { lastLine, runCommand } from './lib/proc';
 import { defineAugmentFigures, runAugment } from './stages/augment';
 import { defineDoctorFigures, readBackend, runDoctorBench } from './stages/doctor';
 import { defineEngineFigures, runEngine } from './stages/engine';
@@ -27,10 +28,12 @@ export interface BenchArgs {
   only: Set<StageName>;
   keep: boolean;
   verbose: boolean;
+  /** Build a private copy of the app first (bench/.work/app/out), so a rebuild of out/ mid-run cannot disturb it. */
+  build: boolean;
 }
 
 const USAGE = `npm run bench -- [--quick] [--only ${STAGES.join(',')}] [--skip STAGE,...] [--cli out/main/cli.js]
-                    [--dataset DIR] [--docs DIR] [--keep] [--verbose]`;
+                    [--dataset DIR] [--docs DIR] [--keep] [--verbose] [--build]`;
 
 export function parseArgs(argv: string[], root: string): BenchArgs {
   const args: BenchArgs = {
@@ -41,6 +44,7 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
     only: new Set(STAGES),
     keep: false,
     verbose: false,
+    build: false,
   };
   const stages = (value: string | undefined, flag: string): StageName[] => {
     const names = (value ?? '').split(',').filter(Boolean);
@@ -63,9 +67,13 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
     else if (a === '--skip') for (const s of stages(value(), a)) args.only.delete(s);
     else if (a === '--keep') args.keep = true;
     else if (a === '--verbose') args.verbose = true;
+    else if (a === '--build') args.build = true;
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
+  // These stages work on the imported workspace.
+  if (['thumbnails', 'bottleneck', 'finetune'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
+  if (args.only.has('finetune')) args.only.add('bottleneck');
   return args;
 }
 
@@ -88,6 +96,19 @@ export async function runBench(argv: string[]): Promise<number> {
   const machine = readMachine();
   const work = mkdtempSync(join(tmpdir(), 'lds-bench-'));
   const book = new FigureBook();
+  // The CLI keeps per-user state (recent projects); keep the bench's out of the user's own.
+  process.env.LDS_USER_DATA = join(work, 'user-data');
+  process.env.LDS_RESOURCES ??= join(root, 'resources');
+  if (args.build) {
+    const outDir = join(root, 'bench/.work/app/out');
+    console.error(`[bench] building a private copy of the app into ${outDir}`);
+    const built = await runCommand(join(root, 'node_modules/.bin/electron-vite'), ['build', '--outDir', outDir], { cwd: root, timeoutMs: 600_000 });
+    if (built.code !== 0) {
+      console.error(`[bench] build failed: ${lastLine(built.stderr) ?? lastLine(built.stdout) ?? built.code}`);
+      return 1;
+    }
+    args.cli = join(outDir, 'main/cli.js');
+  }
   const ctx: BenchContext = {
     root,
     cliPath: args.cli,

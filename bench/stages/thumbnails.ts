@@ -86,7 +86,7 @@ async function fetchThumbs(served: Served, ids: number[]): Promise<{ seconds: nu
 
 export async function runThumbnails(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
-  if (!ctx.lds) return book.failUnmeasured('thumbnails', 'no imported workspace (the import stage did not succeed)');
+  if (!ctx.lds) return book.failUnmeasured('thumbnails', 'no imported workspace (the import stage failed or was skipped)');
   const total = ctx.book.value('import.images') ?? 0;
   let served: Served;
   try {

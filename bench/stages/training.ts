@@ -83,7 +83,7 @@ function stepsPerEpoch(trainImages: number): number {
 
 /** The main workspace, or a fresh one over a copied subset (quick runs keep the slow stages short). */
 async function workspaceFor(ctx: BenchContext, name: string, images: number | null): Promise<{ lds: Lds; trainImages: number } | { reason: string }> {
-  if (images == null) return ctx.lds ? { lds: ctx.lds, trainImages: ctx.trainImages } : { reason: 'no imported workspace (the import stage did not succeed)' };
+  if (images == null) return ctx.lds ? { lds: ctx.lds, trainImages: ctx.trainImages } : { reason: 'no imported workspace (the import stage failed or was skipped)' };
   const folder = join(ctx.work, `${name}-images`);
   const { train } = copySubset(ctx.dataset, folder, images);
   const lds = new Lds(ctx.cliPath, join(ctx.work, `${name}-workspace`), { verbose: ctx.verbose, timeoutMs: 900_000 });
@@ -154,8 +154,8 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
   const lds = ctx.lds;
   if (!lds) {
-    book.failUnmeasured('features', 'no imported workspace (the import stage did not succeed)');
-    return book.failUnmeasured('bottleneck', 'no imported workspace (the import stage did not succeed)');
+    book.failUnmeasured('features', 'no imported workspace (the import stage failed or was skipped)');
+    return book.failUnmeasured('bottleneck', 'no imported workspace (the import stage failed or was skipped)');
   }
   const epochs = String(ctx.settings.bottleneckEpochs);
   const first = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', epochs, '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck MobileNetV2 0.35');
@@ -247,7 +247,7 @@ async function runCpuSubset(ctx: BenchContext): Promise<void> {
 export async function runFinetune(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
   const lds = ctx.lds;
-  if (!lds) return book.failUnmeasured('finetune', 'no imported workspace (the import stage did not succeed)');
+  if (!lds) return book.failUnmeasured('finetune', 'no imported workspace (the import stage failed or was skipped)');
   if (!ctx.runs.bottleneck) return book.failUnmeasured('finetune', 'no finished bottleneck run to fine-tune from');
   const run = await train(ctx, lds, ['--mode', 'finetune', '--from', ctx.runs.bottleneck, '--epochs', String(ctx.settings.finetuneEpochs), '--batch', String(BATCH), '--backend', 'wasm'], 'fine-tune');
   if (run.result.failure) return book.failUnmeasured('finetune', run.result.failure);
