@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { backboneKey, loadBackbone, type LoadedBackbone } from '../backbones';
 import { DenseHead } from '../dense-head';
 import { FeatureCache } from '../feature-cache';
+import { createWasmPool, type WasmPool } from '../parallel';
 import { inputBatch, trainingAugmentParams } from '../image-batches';
 import { writeModelMetadata } from '../model-metadata';
 import { saveLayersModelToDir } from '../model-io';
@@ -29,6 +31,7 @@ export async function extractFeatures(
   cache: FeatureCache,
   requests: readonly { item: ManifestItem; variant: number | null }[],
   augment: { params: Record<string, unknown> | null; seed: number },
+  pool: WasmPool | null = null,
 ): Promise<Extraction> {
   const started = performance.now();
   const key = `${backboneKey(backbone.spec)}|gap`;
@@ -41,6 +44,30 @@ export async function extractFeatures(
     if (cached) out.set(cached, i * dim);
     else missing.push(i);
   });
+  const store = (i: number, row: Float32Array): void => {
+    out.set(row, i * dim);
+    const r = requests[i] as { item: ManifestItem; variant: number | null };
+    cache.put(r.item.sha256, key, variantName(r.variant), row.slice());
+  };
+  const rate = (done: number): number => done / Math.max(1e-3, (performance.now() - started) / 1000);
+  if (pool && missing.length) {
+    // One wasm instance per core (threads do not work under Node), decoding overlapped with compute.
+    const controller = new AbortController();
+    const result = await pool.extractFeatures(
+      missing.map((i) => requests[i] as { item: ManifestItem; variant: number | null }),
+      { params: augment.params, seed: augment.seed },
+      {
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          ctx.progress('features', done, total, `features ${done}/${total} (${rate(done).toFixed(0)} img/s, ${pool.threads} workers)`, (total - done) / rate(done));
+          ctx.checkpoint().catch(() => controller.abort());
+        },
+      },
+    );
+    await ctx.checkpoint();
+    missing.forEach((i, j) => store(i, result.features.subarray(j * dim, (j + 1) * dim)));
+    return { features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 };
+  }
   const params = trainingAugmentParams(augment.params);
   for (let b = 0; b < missing.length; b += EXTRACT_BATCH) {
     await ctx.checkpoint();
@@ -59,18 +86,28 @@ export async function extractFeatures(
       x.dispose();
       const data = (await pooled.data()) as Float32Array;
       pooled.dispose();
-      part.forEach((i, j) => {
-        const row = data.subarray(j * dim, (j + 1) * dim);
-        out.set(row, i * dim);
-        const r = requests[i] as { item: ManifestItem; variant: number | null };
-        cache.put(r.item.sha256, key, variantName(r.variant), row.slice());
-      });
+      part.forEach((i, j) => store(i, data.subarray(j * dim, (j + 1) * dim)));
     }
     const done = Math.min(missing.length, b + EXTRACT_BATCH);
-    const rate = done / ((performance.now() - started) / 1000);
-    ctx.progress('features', done, missing.length, `features ${done}/${missing.length} (${rate.toFixed(0)} img/s)`, (missing.length - done) / rate);
+    ctx.progress('features', done, missing.length, `features ${done}/${missing.length} (${rate(done).toFixed(0)} img/s)`, (missing.length - done) / rate(done));
   }
   return { features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Below this many images, starting workers (each loads the backbone) costs more than it saves. */
+const POOL_MIN_IMAGES = 200;
+
+/** A worker per core when the backend is wasm on a multi-core machine, and there is enough to compute. */
+async function poolFor(ctx: RunContext, backbone: LoadedBackbone, count: number): Promise<WasmPool | null> {
+  if (tf.getBackend() !== 'wasm' || availableParallelism() < 2 || count < POOL_MIN_IMAGES || process.env.LDS_POOL === '0') return null;
+  try {
+    const pool = await createWasmPool();
+    await pool.loadBackbone(backbone.spec);
+    return pool;
+  } catch (error) {
+    ctx.send({ type: 'log', level: 'warn', message: `feature workers unavailable, extracting on one core: ${(error as Error).message}` });
+    return null;
+  }
 }
 
 export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
@@ -89,7 +126,13 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
       ...Array.from({ length: variants }, (_, k) => train.map((item) => ({ item, variant: k as number | null }))).flat(),
       ...validation.map((item) => ({ item, variant: null as number | null })),
     ];
-    const extraction = await extractFeatures(ctx, backbone, cache, requests, { params: config.augment, seed: config.seed });
+    const pool = await poolFor(ctx, backbone, requests.length);
+    let extraction: Extraction;
+    try {
+      extraction = await extractFeatures(ctx, backbone, cache, requests, { params: config.augment, seed: config.seed }, pool);
+    } finally {
+      await pool?.close();
+    }
     const dim = extraction.features.length / Math.max(1, requests.length);
     const trainRows = train.length * (1 + variants);
     const labels = requests.map((r) => r.item.label);
