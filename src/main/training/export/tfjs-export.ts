@@ -35,7 +35,7 @@ export interface ExportedModel {
 }
 
 /** Teachable-Machine-shaped model sharing the run model's weights (dispose the run model, not this). */
-function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata): tf.Sequential | null {
+function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata): { model: tf.Sequential; ownLayers: tf.layers.Layer[] } | null {
   if (!meta.backbone || !model.layers.some((l) => l.name === 'head_pool')) return null;
   const featureLayer = model.getLayer(meta.backbone.featureLayer);
   const base = tf.model({ inputs: model.inputs, outputs: featureLayer.output as tf.SymbolicTensor, name: 'backbone' });
@@ -55,7 +55,7 @@ function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata): tf.S
   });
   const head = tf.sequential({ name: 'sequential_3', layers: dense });
   dense.forEach((d, i) => d.setWeights((trained[i] as tf.layers.Layer).getWeights()));
-  return tf.sequential({ name: 'sequential_4', layers: [features, head] });
+  return { model: tf.sequential({ name: 'sequential_4', layers: [features, head] }), ownLayers: dense };
 }
 
 function concatWeights(data: tf.io.WeightData | undefined): Uint8Array {
@@ -106,10 +106,10 @@ export async function exportTeachableMachineModel(options: ExportModelOptions): 
   const partial = `${options.outDir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  let tm: tf.Sequential | null = null;
+  let tm: ReturnType<typeof teachableMachineModel> = null;
   try {
     tm = teachableMachineModel(model, meta);
-    const files = await writeLayersModel(tm ?? model, partial);
+    const files = await writeLayersModel(tm?.model ?? model, partial);
     const date = new Date().toISOString();
     const modelName = options.modelName ?? `lds-${meta.runId}`;
     const metadata = {
@@ -150,7 +150,7 @@ export async function exportTeachableMachineModel(options: ExportModelOptions): 
     throw error;
   } finally {
     // The new head layers hold their own weights; everything else belongs to the run model.
-    if (tm) tm.layers[1]?.dispose();
+    tm?.ownLayers.forEach((l) => tf.dispose(l.getWeights(false)));
     model.dispose();
   }
 }
