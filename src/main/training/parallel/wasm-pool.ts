@@ -136,7 +136,7 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
     },
 
     async extractFeatures(requests, augment, extractOptions = {}) {
-      const chunkSize = extractOptions.chunkSize ?? 8;
+      const chunkSize = extractOptions.chunkSize ?? 16;
       const chunks: number[][] = [];
       for (let i = 0; i < requests.length; i += chunkSize) chunks.push([...requests.keys()].slice(i, i + chunkSize));
       let out: Float32Array | null = null;

@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormKernel } from './batch-norm';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv2d-gradients';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
 
 /**
  * Kernels the wasm backend of tfjs 4.22 lacks (or runs too slowly) for the product's training
- * steps. They are registered for backendName 'wasm' only, so cpu, webgl and tfjs-node are untouched.
+ * steps and feature extraction. They are registered for backendName 'wasm' only, so cpu, webgl and tfjs-node are untouched.
  */
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
   depthwiseBackpropFilterKernel,
   depthwiseBackpropInputKernel,
+  batchNormKernel,
 ];
 
 /** Idempotent; safe to call before or after the wasm backend is initialised. */

@@ -121,6 +121,22 @@ describe('depthwise Conv2D gradients on wasm match cpu', () => {
   }
 });
 
+describe('batch norm (replaced forward kernel) on wasm matches cpu', () => {
+  it('forward and gradients, with and without offset and scale', async () => {
+    const x = rand([3, 5, 7, 4], 12);
+    const mean = tf.randomNormal([4], 0, 1, 'float32', 13);
+    const variance = tf.randomUniform([4], 0.5, 2, 'float32', 14);
+    const offset = tf.randomNormal([4], 0, 1, 'float32', 15);
+    const scale = tf.randomNormal([4], 1, 0.2, 'float32', 16);
+    await compare('batchNorm', () => [
+      tf.batchNorm(x, mean, variance, offset, scale, 1e-3),
+      tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3),
+      ...tf.grads((a: tf.Tensor, s: tf.Tensor) => tf.sum(tf.square(tf.batchNorm(a, mean, variance, offset, s, 1e-3))))([x, scale]),
+    ]);
+    tf.dispose([x, mean, variance, offset, scale]);
+  });
+});
+
 describe('kernels do not leak', () => {
   it('keeps tf.memory() flat across repeated gradient calls', () => {
     const x = rand([2, 9, 9, 4], 9);
