@@ -7,6 +7,7 @@ import { FigureBook } from './lib/figures';
 import { packageVersion, readMachine } from './lib/machine';
 import { runPeer, type PeerOutcome } from './lib/peer';
 import { attachPeer } from './lib/peer-figures';
+import { stockBaselines } from './lib/baselines';
 import type { BenchResult } from './lib/result';
 import { writeReport } from './lib/write-report';
 import { lastLine, runCommand } from './lib/proc';
@@ -181,6 +182,7 @@ export async function runBench(argv: string[]): Promise<number> {
     if (!args.keep) rmSync(work, { recursive: true, force: true });
     else ctx.log(`kept ${work}`);
   }
+  ctx.beforeAfter.unshift(...stockBaselines(book));
   attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages);
   machine.loadAfter = loadavg();
 

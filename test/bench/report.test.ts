@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FigureBook, PENDING } from '../../bench/lib/figures';
 import { attachPeer, peerValue } from '../../bench/lib/peer-figures';
+import { stockBaselines } from '../../bench/lib/baselines';
 import type { PeerResult } from '../../bench/lib/peer';
 import { groupByReason, peerCells, renderReport, targetVerdict } from '../../bench/lib/report';
 import type { BenchResult } from '../../bench/lib/result';
@@ -113,6 +114,20 @@ describe('peer pairing', () => {
     const book = cannedBook();
     attachPeer(book, { ok: false, reason: 'PyTorch is not installed' }, 2000);
     expect(peerCells(book.get('scratch.stepSeconds'))).toEqual({ peer: 'n/a (PyTorch is not installed)', ratio: '—', speed: '—' });
+  });
+});
+
+describe('stock baselines', () => {
+  it('pairs the issues\' stock TF.js figures with the first measured figure of ours', () => {
+    const book = new FigureBook();
+    for (const id of ['engine.scratchStep.2', 'doctor.scratchStep', 'scratch.stepSeconds', 'engine.features.2', 'doctor.featureIps', 'bottleneck.headEpochSeconds'])
+      book.define('engine', id, { label: id, unit: 's', better: 'lower' });
+    book.define('features', 'features.v2.wasm.ips', { label: 'wasm features', unit: 'img/s', better: 'higher' });
+    book.set('scratch.stepSeconds', 0.6);
+    book.set('features.v2.wasm.ips', 130);
+    const rows = stockBaselines(book);
+    expect(rows.map((r) => r.after)).toEqual(['0.600 s (scratch.stepSeconds)', '130 img/s (wasm features)', 'not measured in this run']);
+    expect(rows[0]!.before).toMatch(/155 s/);
   });
 });
 
