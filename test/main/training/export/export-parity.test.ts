@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
+import type * as tfjs from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Engine } from '../../../../src/main/engine/engine';
@@ -80,7 +81,7 @@ describe('TF.js export laid out like Teachable Machine', () => {
   });
 
   test('plain @tensorflow/tfjs in a fresh Node process matches the app on 20 real images', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.cjs'), exportDir, ...IMAGES], { cwd: REPO, maxBuffer: 1 << 24, timeout: 80_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.mjs'), exportDir, ...IMAGES], { cwd: REPO, maxBuffer: 1 << 24, timeout: 80_000 });
     const result = JSON.parse(stdout.trim().split('\n').at(-1) as string);
     expect(result.labels).toEqual(['cats', 'dogs']);
     expect(result.backend).toBe('cpu');
@@ -145,14 +146,14 @@ describe('TF.js export laid out like Teachable Machine', () => {
         few.map(async (f) => Array.from(await sharp(f).rotate().flatten({ background: '#ffffff' }).resize(224, 224, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false }).removeAlpha().raw().toBuffer())),
       );
       const probs = (await page.evaluate(async (images: number[][]) => {
-        const tf = (window as unknown as { tf: typeof import('@tensorflow/tfjs') }).tf;
+        const tf = (window as unknown as { tf: typeof tfjs }).tf;
         await tf.setBackend('cpu');
         const model = await tf.loadLayersModel('/model/model.json');
         const meta = await (await fetch('/model/metadata.json')).json();
         return images.map((px) =>
           tf.tidy(() => {
             const x = tf.tensor4d(px, [1, meta.imageSize, meta.imageSize, 3]).div(127.5).sub(1);
-            return Array.from((model.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
+            return Array.from((model.predict(x) as tfjs.Tensor).dataSync());
           }),
         );
       }, pixels)) as number[][];

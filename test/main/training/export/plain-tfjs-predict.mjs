@@ -1,10 +1,10 @@
 // Loads an exported model with plain @tensorflow/tfjs (no app code), decodes with sharp and applies
 // the preprocessing written in metadata.json, exactly as a user following the export's README would.
-// usage: node plain-tfjs-predict.cjs <export-dir> <image>...   → one JSON line: {"probabilities": [[...], ...]}
-const fs = require('node:fs');
-const path = require('node:path');
-const tf = require('@tensorflow/tfjs');
-const sharp = require('sharp');
+// usage: node plain-tfjs-predict.mjs <export-dir> <image>...   → one JSON line: {"probabilities": [[...], ...]}
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
 
 async function main() {
   const [dir, ...images] = process.argv.slice(2);
