@@ -52,4 +52,26 @@ describe.skipIf(!e2eAvailable())('first screen and import from the UI (browser m
     expect(state.recent.map((r) => r.dir)).toContain(studio.workspace);
     await page.close();
   });
+
+  it('closes the project, lists it under Recent, and opens the sample project', async () => {
+    const page = await openPage(browser, studio.url);
+    await page.waitForSelector('[data-image-id="1"] img');
+    const before = await page.getAttribute('[data-image-id="1"] img', 'src');
+    await page.click('button:has-text("Close")');
+    await page.waitForSelector('#project-dir');
+    expect(await page.textContent('#recent-heading + ul')).toContain(studio.workspace);
+    await screenshot(page, 'first-screen-recent');
+
+    await page.click('button:has-text("Try the sample project")');
+    await page.waitForSelector('[data-image-id]', { timeout: 60_000 });
+    const status = await studio.engine.call('library.status', {});
+    expect(status.images).toBeGreaterThan(0);
+    await expect.poll(() => page.textContent('[data-testid="counts"]')).toContain(`${status.images} images`);
+    expect(await page.textContent('.topbar')).toContain('sample');
+    // Ids restart in every project: the same id must not reuse the other project's cached picture.
+    await page.waitForSelector('[data-image-id="1"] img');
+    expect(await page.getAttribute('[data-image-id="1"] img', 'src')).not.toBe(before);
+    await screenshot(page, 'sample-library');
+    await page.close();
+  });
 });

@@ -39,6 +39,21 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 type Listener = (payload: unknown) => void;
 
+/**
+ * Image ids restart at 1 in every project, so the same URL would name different pictures in two
+ * projects and the browser's image cache would show the old one. The open project's scope goes into
+ * every image URL as a query the server ignores.
+ */
+let imageScope = '';
+
+export function setImageScope(scope: string): void {
+  imageScope = scope;
+}
+
+function scoped(url: string): string {
+  return imageScope ? `${url}?v=${encodeURIComponent(imageScope)}` : url;
+}
+
 function isInvokeResult(value: unknown): value is InvokeResult {
   return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
 }
@@ -64,7 +79,7 @@ class ElectronApi implements StudioApi {
   }
 
   imageUrl(id: number, size: 'thumb' | 'full'): string {
-    return `lds-image://${size}/${id}`;
+    return scoped(`lds-image://${size}/${id}`);
   }
 }
 
@@ -142,7 +157,7 @@ export class WebSocketApi implements StudioApi {
   }
 
   imageUrl(id: number, size: 'thumb' | 'full'): string {
-    return `${this.#options.imageBase}/images/${id}/${size}`;
+    return scoped(`${this.#options.imageBase}/images/${id}/${size}`);
   }
 
   close(): void {

@@ -1,8 +1,18 @@
 import type { CommandOutput, ProjectInfo, StatusSummary } from '@shared/contract';
-import { getApi, WebSocketApi } from '../lib/api';
+import { getApi, setImageScope, WebSocketApi } from '../lib/api';
 import { notices } from './notices.svelte';
 
 type ProjectState = CommandOutput<'project.state'>;
+
+/** FNV-1a: a short stable tag per project folder for image URLs (see setImageScope). */
+function hashString(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
 
 /** The open project (or none), the recent list, and the counts the top bar shows. */
 class ProjectManager {
@@ -42,7 +52,9 @@ class ProjectManager {
 
   async refresh(): Promise<void> {
     try {
-      this.state = await getApi().invoke('project.state', {});
+      const state = await getApi().invoke('project.state', {});
+      setImageScope(state.project ? hashString(state.project.dir) : '');
+      this.state = state;
       await this.refreshStatus();
     } catch (error) {
       notices.error(error);
