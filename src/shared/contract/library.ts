@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command } from './define';
+import { leakPairSchema } from './evaluation';
 import {
   colourSchema,
   empty,
@@ -36,6 +37,9 @@ export const statusSchema = z.object({
   missing: z.number().int(),
   corrupt: z.number().int(),
   duplicates: z.number().int(),
+  /** `lds status` only: near-duplicate pairs across splits (perceptual hash), see health.check. */
+  leaks: z.number().int().optional(),
+  leakPairs: z.array(leakPairSchema).optional(),
 });
 export type StatusSummary = z.infer<typeof statusSchema>;
 

@@ -122,4 +122,32 @@ describe('evaluation of a finished run', () => {
     expect(JSON.parse(byModelDir.stdout.trim()).predictions[0].probabilities.cats).toBeCloseTo(predictions[0].probabilities.cats, 6);
     expect((await cli(['predict', runId, join(tmp.dir, 'nope.jpg')])).stderr).toMatch(/nope\.jpg: no such file/);
   });
+
+  test('pre-label predicts unlabelled images as "predicted" with confidence; the review queue is least confident first', async () => {
+    const validation = await engine.call('library.list', { split: 'validation' });
+    const cleared = validation.slice(0, 6).map((i) => i.id);
+    await engine.call('library.applyLabels', { entries: cleared.map((imageId) => ({ imageId, classId: null })) });
+    const manualBefore = await engine.call('library.list', { split: 'train' });
+    const { jobId } = await engine.call('predict.prelabel', { runId });
+    const job = await engine.jobs.wait(jobId);
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    const queue = await engine.call('review.queue', {});
+    expect(queue.map((q) => q.imageId).sort((a, b) => a - b)).toEqual([...cleared].sort((a, b) => a - b));
+    const confidences = queue.map((q) => q.confidence as number);
+    expect([...confidences].sort((a, b) => a - b)).toEqual(confidences);
+    confidences.forEach((c) => expect(c).toBeGreaterThanOrEqual(0.5));
+    expect((await engine.call('library.status', {})).predicted).toBe(6);
+    // Folder labels were never touched.
+    expect(await engine.call('library.list', { split: 'train' })).toEqual(manualBefore);
+    // Accepting makes a manual label and leaves the queue; pre-labelling again keeps it.
+    const first = queue[0]!;
+    await engine.call('library.applyLabels', { entries: [{ imageId: first.imageId, classId: first.classId, source: 'manual' }] });
+    const again = await engine.jobs.wait((await engine.call('predict.prelabel', { runId })).jobId);
+    expect(again.status).toBe('succeeded');
+    const after = await engine.call('review.queue', {});
+    expect(after).toHaveLength(5);
+    expect(after.map((q) => q.imageId)).not.toContain(first.imageId);
+    expect((await engine.call('library.image', { id: first.imageId })).labelSource).toBe('manual');
+  });
 });
+

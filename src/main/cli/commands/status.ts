@@ -22,7 +22,10 @@ export default defineCommand({
   async run(ctx) {
     await ctx.openProject();
     const status = await ctx.engine.call('library.status', {});
-    if (ctx.json) ctx.printJson(status);
+    // Near-duplicates across splits (perceptual hash, cached per image): added, never replacing a field.
+    const leaks = (await ctx.engine.call('health.check', {})).leaks;
+    if (ctx.json) ctx.printJson({ ...status, leaks: leaks.length, leakPairs: leaks });
     else for (const line of table(status)) ctx.out(line);
+    if (!ctx.json && leaks.length) ctx.out(`leaks: ${leaks.length} near-duplicate pairs across splits (e.g. images ${leaks[0]?.a} and ${leaks[0]?.b}): validation scores are inflated`);
   },
 });

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { main } from '../../../src/main/cli/index';
+import type { Engine } from '../../../src/main/engine/engine';
+import { runManagerOf } from '../../../src/main/engine/handlers/training';
+import type { KfoldResult } from '../../../src/main/training/kfold-bottleneck';
+import { engineWithCatsDogs, RESOURCES, tempDir, trainToEnd } from '../training/fixtures';
+
+// 12 train + 4 validation per class; 3 of each class then moved to a locked test split.
+let tmp: ReturnType<typeof tempDir>;
+let engine: Engine;
+const testIds: number[] = [];
+
+beforeAll(async () => {
+  tmp = tempDir('kfold');
+  engine = await engineWithCatsDogs(tmp.dir, 12, 4);
+  const classes = await engine.call('library.classes', {});
+  for (const c of classes) {
+    const train = await engine.call('library.list', { classId: c.id, split: 'train' });
+    testIds.push(...train.slice(0, 3).map((i) => i.id));
+  }
+  await engine.call('library.applySplits', { entries: testIds.map((imageId) => ({ imageId, split: 'test' as const })) });
+}, 60_000);
+afterAll(async () => {
+  await engine?.close();
+  tmp?.cleanup();
+});
+
+describe('k-fold cross-validation', () => {
+  test('after a bottleneck run, k folds reuse its cached features and never touch the test split', async () => {
+    const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 2, seed: 1 });
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    let result = null as unknown as KfoldResult;
+    const off = engine.events.subscribe((event, payload) => {
+      const p = payload as { kind?: string; result?: unknown };
+      if (event === 'job.finished' && p.kind === 'kfold') result = p.result as KfoldResult;
+    });
+    const { jobId } = await engine.call('kfold.start', { k: 4, epochs: 4, seed: 7 });
+    const job = await engine.jobs.wait(jobId);
+    off();
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    const manifest = runManagerOf(engine).manifest();
+    const nonTest = manifest.items.filter((i) => i.split !== 'test').length;
+    expect(nonTest).toBe(26);
+    expect(result.images).toBe(26);
+    // Every feature came from the cache the training run filled: test images were never even extracted.
+    expect(result.featuresComputed).toBe(0);
+    expect(result.featuresFromCache).toBe(26);
+    expect(result.folds).toHaveLength(4);
+    expect(result.folds.reduce((s, f) => s + f.testCount, 0)).toBe(26);
+    result.folds.forEach((f) => expect(f.trainCount + f.testCount).toBe(26));
+    const mean = result.folds.reduce((s, f) => s + f.accuracy, 0) / 4;
+    expect(result.accuracy.mean).toBeCloseTo(mean, 12);
+    expect(result.accuracy.std).toBeGreaterThanOrEqual(0);
+    expect(result.accuracy.mean).toBeGreaterThan(0.5);
+    // Fold membership: test items -1, others in 0..3, each class spread within one of even.
+    manifest.items.forEach((item, i) => {
+      if (item.split === 'test') expect(result.assignment[i]).toBe(-1);
+      else expect(result.assignment[i]).toBeGreaterThanOrEqual(0);
+    });
+    for (const label of [0, 1]) {
+      const perFold = [0, 1, 2, 3].map((f) => manifest.items.filter((it, i) => it.label === label && result.assignment[i] === f).length);
+      expect(Math.max(...perFold) - Math.min(...perFold)).toBeLessThanOrEqual(1);
+    }
+  }, 90_000);
+
+  test('lds kfold --json prints per-fold numbers and mean ± std; other modes are refused', async () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (d) => (stdout += String(d)));
+    err.on('data', (d) => (stderr += String(d)));
+    const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_RESOURCES: RESOURCES }, cwd: tmp.dir };
+    const code = await main(['--workspace', join(tmp.dir, 'ws'), 'kfold', '--mode', 'bottleneck', '--k', '3', '--epochs', '2', '--json'], io);
+    expect(code, stderr).toBe(0);
+    const json = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    expect(json.folds).toHaveLength(3);
+    expect(json).toMatchObject({ k: 3, images: 26, featuresComputed: 0 });
+    expect(Object.keys(json.accuracy)).toEqual(['mean', 'std']);
+    expect(json).not.toHaveProperty('assignment');
+    expect(await main(['--workspace', join(tmp.dir, 'ws'), 'kfold', '--mode', 'scratch', '--k', '3'], io)).toBe(2);
+    expect(await main(['--workspace', join(tmp.dir, 'ws'), 'kfold', '--k', '1'], io)).toBe(2);
+  }, 60_000);
+});
