@@ -15,6 +15,22 @@ export interface StepResult {
   correct: number;
 }
 
+export interface WeightsCheckpoint {
+  save(): unknown;
+  restore(saved: unknown): void;
+}
+
+/** Best-weights snapshots of tfjs variables. */
+export function variablesCheckpoint(variables: tf.Variable[]): WeightsCheckpoint {
+  return {
+    save: () => variables.map((v) => v.dataSync().slice() as Float32Array),
+    restore: (saved) => {
+      const values = saved as Float32Array[];
+      tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(values[i] as Float32Array, v.shape))));
+    },
+  };
+}
+
 export interface LoopOptions {
   trainCount: number;
   batchSize: number;
@@ -22,7 +38,10 @@ export interface LoopOptions {
   seed: number;
   /** Epochs without a better validation loss before stopping; 0 = never stop early. */
   patience: number;
-  variables: tf.Variable[];
+  /** The trainable state, snapshotted for the best-weights restore... */
+  variables?: tf.Variable[];
+  /** ...or, for state outside tfjs, how to copy it and put a copy back (wins over variables). */
+  weights?: WeightsCheckpoint;
   /** One optimisation step on the training items `indices`; returns its summed loss and correct count. */
   step(indices: Int32Array, epoch: number): Promise<StepResult>;
   /** Validation loss and accuracy, or null when there is no validation split. */
@@ -50,7 +69,8 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
   const history: EpochMetrics[] = [];
   let best = Number.POSITIVE_INFINITY;
   let bestEpoch = 0;
-  let bestWeights: Float32Array[] | null = null;
+  let bestWeights: unknown = null;
+  const weights = options.weights ?? variablesCheckpoint(options.variables ?? []);
   let sinceBest = 0;
   let stoppedEarly = false;
   const batches = Math.ceil(options.trainCount / options.batchSize);
@@ -87,16 +107,13 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
       best = score;
       bestEpoch = epoch;
       sinceBest = 0;
-      bestWeights = options.variables.map((v) => v.dataSync().slice() as Float32Array);
+      bestWeights = weights.save();
     } else if (options.patience > 0 && ++sinceBest >= options.patience) {
       stoppedEarly = true;
       break;
     }
   }
-  if (bestWeights && bestEpoch !== history.length) {
-    const saved = bestWeights;
-    tf.tidy(() => options.variables.forEach((v, i) => v.assign(tf.tensor(saved[i] as Float32Array, v.shape))));
-  }
+  if (bestWeights !== null && bestEpoch !== history.length) weights.restore(bestWeights);
   return { epochs: history, bestEpoch, stoppedEarly };
 }
 

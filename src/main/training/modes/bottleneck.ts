@@ -8,7 +8,8 @@ import { inputBatch, trainingAugmentParams } from '../image-batches';
 import { writeModelMetadata } from '../model-metadata';
 import { saveLayersModelToDir } from '../model-io';
 import type { ManifestItem } from '../protocol';
-import { runEpochs } from '../train-loop';
+import { LinearHead } from '../linear-head';
+import { runEpochs, variablesCheckpoint } from '../train-loop';
 import { batchProgress, splitItems, summaryOf, type ModeResult, type RunContext } from './run-context';
 
 const EXTRACT_BATCH = 16;
@@ -137,12 +138,19 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
     const trainRows = train.length * (1 + variants);
     const labels = requests.map((r) => r.item.label);
 
-    const head = new DenseHead({ inputDim: dim, numClasses: manifest.classes.length, hidden: config.hidden, dropout: config.dropout, seed: config.seed });
-    const xTrain = tf.tensor2d(extraction.features.subarray(0, trainRows * dim), [trainRows, dim]);
-    const yTrain = tf.tensor1d(labels.slice(0, trainRows), 'int32');
-    const xVal = tf.tensor2d(extraction.features.subarray(trainRows * dim), [validation.length, dim]);
-    const yVal = tf.tensor1d(labels.slice(trainRows), 'int32');
+    const numClasses = manifest.classes.length;
+    const head = new DenseHead({ inputDim: dim, numClasses, hidden: config.hidden, dropout: config.dropout, seed: config.seed });
+    const trainX = extraction.features.subarray(0, trainRows * dim);
+    const valX = extraction.features.subarray(trainRows * dim);
+    const trainY = Int32Array.from(labels.slice(0, trainRows));
+    const valY = Int32Array.from(labels.slice(trainRows));
+    const xTrain = tf.tensor2d(trainX, [trainRows, dim]);
+    const yTrain = tf.tensor1d(trainY, 'int32');
+    const xVal = tf.tensor2d(valX, [validation.length, dim]);
+    const yVal = tf.tensor1d(valY, 'int32');
     const optimizer = tf.train.adam(config.learningRate);
+    // The default head (no hidden layer) trains in plain JS: per-batch kernel dispatch would be all its cost.
+    const linear = config.hidden === 0 ? new LinearHead(dim, numClasses, config.dropout, config.seed) : null;
     let stepSeed = config.seed;
     try {
       const result = await runEpochs({
@@ -151,29 +159,37 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
         epochs: config.epochs,
         seed: config.seed,
         patience: config.patience,
-        variables: head.variables,
+        weights: linear ? { save: () => linear.snapshot(), restore: (s) => linear.restore(s as Float32Array[]) } : variablesCheckpoint(head.variables),
         step: async (indices) => {
+          if (linear) return linear.step(trainX, trainY, indices, config.learningRate);
           const seed = stepSeed++;
           optimizer.minimize(
             () =>
               tf.tidy(() => {
                 const idx = tf.tensor1d(indices, 'int32');
                 const logits = head.apply(tf.gather(xTrain, idx), true, seed);
-                return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(yTrain, idx), manifest.classes.length), logits) as tf.Scalar;
+                return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(yTrain, idx), numClasses), logits) as tf.Scalar;
               }),
             false,
             head.variables,
           );
           return { loss: 0, correct: 0 };
         },
-        // Whole-split metrics without dropout: one matMul, cheaper than tracking them per batch.
-        trainMetrics: async () => head.evaluate(xTrain, yTrain),
-        validate: async () => (validation.length ? head.evaluate(xVal, yVal) : null),
+        // Whole-split metrics without dropout: cheaper than tracking them per batch.
+        trainMetrics: async () => (linear ? linear.evaluate(trainX, trainY) : head.evaluate(xTrain, yTrain)),
+        validate: async () => (validation.length ? (linear ? linear.evaluate(valX, valY) : head.evaluate(xVal, yVal)) : null),
         onEpoch: (m) => ctx.epoch(m),
         onBatch: batchProgress(ctx, config.epochs),
-        // Yielding every batch costs little here, and keeps cancel within one batch.
+        // Yielding every batch keeps cancel within one batch.
         checkpoint: () => ctx.checkpoint(),
       });
+      if (linear) {
+        const [kernel, bias] = head.variables as [tf.Variable, tf.Variable];
+        tf.tidy(() => {
+          kernel.assign(tf.tensor2d(linear.kernel, [dim, numClasses]));
+          bias.assign(tf.tensor1d(linear.bias));
+        });
+      }
 
       ctx.progress('saving', 0, 1, 'saving model');
       const pooled = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(backbone.features.outputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor;
