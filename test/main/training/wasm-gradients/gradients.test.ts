@@ -137,6 +137,29 @@ describe('batch norm (replaced forward kernel) on wasm matches cpu', () => {
   });
 });
 
+describe('max pooling gradient on wasm matches cpu', () => {
+  // After ReLU whole windows tie at 0: the gradient must go to the first maximum, as on cpu.
+  const cases: Array<{ x: number[]; size: number; pad: Padding }> = [
+    { x: [2, 8, 10, 3], size: 2, pad: 'valid' },
+    { x: [2, 9, 11, 3], size: 2, pad: 'valid' },
+    { x: [1, 9, 9, 2], size: 3, pad: 'same' },
+    { x: [1, 7, 8, 2], size: 3, pad: 'same' },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} pool ${c.size} ${c.pad}, ReLU ties`, async () => {
+      const x = tf.relu(rand(c.x, 17));
+      const shape = tf.maxPool(x, c.size, c.size, c.pad).shape;
+      // distinct output-gradient values, so a gradient sent to the wrong pixel shows
+      const dy = tf.reshape(tf.range(1, 1 + shape.reduce((p, d) => p * d, 1)), shape);
+      await compare(`maxPool x${c.x} ${c.size} ${c.pad}`, () =>
+        tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.size, c.size, c.pad), dy)))([x]),
+      );
+      dy.dispose();
+      x.dispose();
+    });
+  }
+});
+
 describe('kernels do not leak', () => {
   it('keeps tf.memory() flat across repeated gradient calls', () => {
     const x = rand([2, 9, 9, 4], 9);
