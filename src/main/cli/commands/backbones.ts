@@ -9,7 +9,10 @@ export default defineCommand({
     const [sub, dir, ...rest] = ctx.positionals;
     if (sub === undefined) {
       const list = await ctx.engine.call('backbones.list', {});
-      if (ctx.json) return ctx.printJson({ backbones: list });
+      if (ctx.json) {
+      ctx.printJson({ backbones: list });
+      return;
+    }
       for (const b of list) ctx.out(`${b.id}  ${b.name}  input ${b.inputSize}  features ${b.featureLayer}  fine-tune ${b.topBlockStart ?? 'no'}  (${b.source})`);
       return;
     }
@@ -20,7 +23,10 @@ export default defineCommand({
       featureLayer: ctx.values['feature-layer'] as string | undefined,
       topBlockStart: ctx.values['top-block'] as string | undefined,
     });
-    if (ctx.json) return ctx.printJson(added);
+    if (ctx.json) {
+      ctx.printJson(added);
+      return;
+    }
     ctx.out(`added backbone ${added.id}: features at ${added.featureLayer}, input ${added.inputSize}, fine-tune from ${added.topBlockStart ?? '(none)'}`);
   },
 });

@@ -21,8 +21,14 @@ export default defineCommand({
       metrics: r.metrics,
       config: r.config,
     }));
-    if (ctx.json) return ctx.printJson({ runs: rows });
-    if (!rows.length) return ctx.out('no runs yet: try `lds train --mode auto`');
+    if (ctx.json) {
+      ctx.printJson({ runs: rows });
+      return;
+    }
+    if (!rows.length) {
+      ctx.out('no runs yet: try `lds train --mode auto`');
+      return;
+    }
     for (const r of rows) {
       const acc = r.valAccuracy === null ? '-' : `${(r.valAccuracy * 100).toFixed(1)}%`;
       ctx.out(`${r.id}  ${r.mode.padEnd(10)} ${r.status.padEnd(9)} val ${acc.padStart(6)}  ${r.epochs.length} epochs  ${r.backend ?? ''}${r.error ? `  ${r.error}` : ''}`);
