@@ -78,6 +78,15 @@ describe.skipIf(!e2eAvailable())('library in chromium (browser mode)', () => {
     await expect.poll(async () => (await labels(studio)).get(ids[5]!)).toBe('dog');
     expect((await labels(studio)).get(ids[4]!)).toBe('dog');
 
+    // History survives a visit to another place.
+    await page.click('.rail button:has-text("Runs")');
+    await page.click('.rail button:has-text("Library")');
+    await page.waitForSelector('[data-image-id]');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await labels(studio)).get(ids[5]!)).toBe(null);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(async () => (await labels(studio)).get(ids[5]!)).toBe('dog');
+
     await page.keyboard.press('?');
     await page.waitForSelector('[data-testid="help"]');
     await screenshot(page, 'library-help');

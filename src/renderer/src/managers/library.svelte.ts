@@ -83,6 +83,17 @@ class LibraryManager {
     }
   }
 
+  #projectDir: string | null = null;
+
+  /** The Library is shown for this project: reload, and forget everything if it is another one. */
+  show(dir: string | null): void {
+    if (dir !== this.#projectDir) {
+      this.#projectDir = dir;
+      this.reset();
+    }
+    void this.load();
+  }
+
   /** Called when a project is closed or another opened: nothing of the old one may leak. */
   reset(): void {
     this.#sequence++;
