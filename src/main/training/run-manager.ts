@@ -17,7 +17,7 @@ import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
 import { adviseMode } from './mode-advice';
 import { readModelMetadata } from './model-metadata';
 import { preprocessingSchema } from './preprocessing-contract';
-import { fromWorkerSchema, type DatasetManifest, type RunSummary, type StartMessage, type TrainMode } from './protocol';
+import { fromWorkerSchema, type DatasetManifest, type FromWorker, type RunSummary, type StartMessage, type TrainMode } from './protocol';
 import { resolveConfig } from './run-config';
 
 export class TrainingError extends Error {
@@ -41,6 +41,10 @@ export interface RunManagerOptions {
   presetParams?: (name: string) => Record<string, unknown> | null;
   /** How long a cancelled process gets to stop by itself before it is killed. */
   cancelGraceMs?: number;
+  /** Keeps the catalogue open while a run writes to it (Workspace.use). */
+  holdOpen?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Aborts when the project closes: its runs are cancelled like a user cancel. */
+  closing?: AbortSignal;
 }
 
 export interface StartedRun {
@@ -221,10 +225,15 @@ export class RunManager {
     const jobId = this.options.jobs.start({
       kind: 'train',
       label: `Training (${mode})`,
-      run: (ctx) => this.#execute(message, ctx),
+      run: (ctx) => (this.options.holdOpen ? this.options.holdOpen(() => this.#execute(message, ctx)) : this.#execute(message, ctx)),
       cleanup: () => {
         this.#active.delete(runId);
-        resolveFinished(this.runs.get(runId) as RunRow);
+        try {
+          resolveFinished(this.runs.get(runId) as RunRow);
+        } catch {
+          // The project closed meanwhile: the run was recorded before the catalogue closed.
+          resolveFinished({ id: runId, status: 'cancelled' } as RunRow);
+        }
       },
     });
     this.#active.set(runId, { jobId, process: null });
@@ -288,16 +297,14 @@ export class RunManager {
       killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.cancelGraceMs ?? 15_000);
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const closing = this.options.closing;
+    const onClosing = (): void => {
+      if (!ctx.signal.aborted) this.options.jobs.cancel(this.#active.get(runId)?.jobId ?? '');
+    };
+    closing?.addEventListener('abort', onClosing, { once: true });
 
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.onExit((code, signal) => resolve({ code, signal })));
-    child.onMessage((raw) => {
-      const parsed = fromWorkerSchema.safeParse(raw);
-      if (!parsed.success) {
-        failure = `training process sent an invalid message: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
-        child.kill('SIGKILL');
-        return;
-      }
-      const m = parsed.data;
+    const handle = (m: FromWorker): void => {
       switch (m.type) {
         case 'ready':
           child.send(message);
@@ -327,10 +334,26 @@ export class RunManager {
           failure = m.message;
           break;
       }
+    };
+    child.onMessage((raw) => {
+      const parsed = fromWorkerSchema.safeParse(raw);
+      if (!parsed.success) {
+        failure = `training process sent an invalid message: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+        child.kill('SIGKILL');
+        return;
+      }
+      try {
+        handle(parsed.data);
+      } catch (error) {
+        // A write that fails (disk full, catalogue gone) ends the run rather than the app.
+        failure = `recording the run failed: ${(error as Error).message}`;
+        child.kill('SIGKILL');
+      }
     });
 
     const { code, signal } = await exited;
     ctx.signal.removeEventListener('abort', onAbort);
+    closing?.removeEventListener('abort', onClosing);
     if (killTimer) clearTimeout(killTimer);
     const seconds = (Date.now() - started) / 1000;
     const outDir = message.outDir;

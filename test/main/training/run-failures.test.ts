@@ -64,4 +64,22 @@ describe('runs that do not finish', () => {
     }
     await engine.call('project.open', { dir: join(tmp.dir, 'ws') });
   });
+
+  test('closing the project mid-run cancels the run before the catalogue closes', async () => {
+    let closed: Promise<unknown> | null = null;
+    const off = engine.events.subscribe((event, payload) => {
+      const p = payload as { phase?: string };
+      if (event === 'run.progress' && p.phase === 'training' && !closed) closed = engine.call('project.close', {});
+    });
+    try {
+      const started = await engine.call('train.start', { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' });
+      const job = await engine.jobs.wait(started.jobId);
+      await closed;
+      expect(job.status).toBe('cancelled');
+      await engine.call('project.open', { dir: join(tmp.dir, 'ws') });
+      expect((await engine.call('runs.get', { id: started.runId })).status).toBe('cancelled');
+    } finally {
+      off();
+    }
+  });
 });

@@ -46,6 +46,8 @@ export function runManagerOf(engine: Engine): RunManager {
       jobs: engine.jobs,
       events: engine.events,
       launcher: launcherOf(engine),
+      holdOpen: (work) => ws.use(work),
+      closing: ws.closingSignal,
     });
     managers.set(ws, manager);
   }
