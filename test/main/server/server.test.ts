@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,14 +18,19 @@ let dir: string;
 let engine: Engine;
 let server: RunningServer;
 
-function get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+const CAT = join(__dirname, '../../../../shared/data/cats_and_dogs_filtered/train/cats/cat.0.jpg');
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Reply & { bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { host: `127.0.0.1:${server.port}`, ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString(), bytes });
+        });
       },
     );
     req.on('error', reject);
@@ -131,6 +136,36 @@ describe('browser-mode HTTP', () => {
     expect((await get('/images/abc/thumb', { cookie: cookie() })).status).toBe(404);
     expect((await get('/images/1/huge', { cookie: cookie() })).status).toBe(404);
     expect((await get('/images/1/thumb')).status).toBe(403);
+  });
+});
+
+describe('browser-mode images', () => {
+  it('serves thumbnails and full pictures of the open project by id, and says why it cannot', async () => {
+    expect((await get('/images/1/thumb', { cookie: cookie() })).status).toBe(409);
+
+    const source = join(dir, 'images', 'cats');
+    mkdirSync(source, { recursive: true });
+    copyFileSync(CAT, join(source, 'cat.0.jpg'));
+    await engine.call('project.open', { dir: join(dir, 'workspace'), create: true });
+    try {
+      const { jobId } = await engine.call('library.import', { paths: [join(dir, 'images')] });
+      expect((await engine.jobs.wait(jobId)).status).toBe('succeeded');
+      const [image] = await engine.call('library.list', {});
+
+      const thumb = await get(`/images/${image!.id}/thumb`, { cookie: cookie() });
+      expect(thumb.status).toBe(200);
+      expect(thumb.headers['content-type']).toMatch(/^image\//);
+      expect(thumb.bytes.length).toBeGreaterThan(100);
+      expect(String(thumb.headers['content-security-policy'])).toContain("default-src 'self'");
+
+      const full = await get(`/images/${image!.id}/full?v=tag`, { cookie: cookie() });
+      expect(full.status).toBe(200);
+      expect(full.bytes[0]).toBe(0xff);
+
+      expect((await get('/images/999999/thumb', { cookie: cookie() })).status).toBe(404);
+    } finally {
+      await engine.call('project.close', {});
+    }
   });
 });
 
