@@ -4,6 +4,7 @@
  * Run: node bench/cpu-engine-run.mjs [--images N] [--steps N] [--only PREFIX]
  */
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackboneSpec } from '../src/main/training/backbone-spec';
@@ -34,6 +35,24 @@ const mobilenet: BackboneSpec = {
   preprocessing: MOBILENET_PREPROCESSING,
 };
 
+/** Wall seconds and process CPU seconds (all threads): on a shared, loaded machine CPU time still tells the cost. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+async function timed(f: () => Promise<void> | void): Promise<Timing> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  await f();
+  const used = process.cpuUsage(c);
+  return { wall: (performance.now() - t) / 1000, cpu: (used.user + used.system) / 1e6 };
+}
+
+function medianTiming(ts: Timing[]): Timing {
+  return { wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -46,34 +65,36 @@ function batch16(size: number, classes: number): { x: tf.Tensor4D; y: tf.Tensor2
   };
 }
 
-async function scratchStep(threads: number): Promise<number> {
+async function scratchStep(threads: number): Promise<Timing> {
   const { logits } = recipeCnn(150, 2, 1);
   const { x, y } = batch16(150, 2);
   const optimizer = tf.train.rmsprop(1e-4);
-  const times: number[] = [];
+  const times: Timing[] = [];
   if (threads === 1) {
     for (let i = 0; i <= STEPS; i++) {
-      const t = performance.now();
-      const { grads } = shareGradients(logits, x, y, 'softmax-logits');
-      optimizer.applyGradients(logits.trainableWeights.map((w, k) => ({ name: w.name, tensor: grads[k]! })));
-      tf.dispose(grads);
-      if (i > 0) times.push(performance.now() - t);
+      const t = await timed(() => {
+        const { grads } = shareGradients(logits, x, y, 'softmax-logits');
+        optimizer.applyGradients(logits.trainableWeights.map((w, k) => ({ name: w.name, tensor: grads[k]! })));
+        tf.dispose(grads);
+      });
+      if (i > 0) times.push(t);
     }
   } else {
     const pool = await createWasmPool({ threads });
     await pool.loadTrainingModel(logits, 'softmax-logits');
     for (let i = 0; i <= STEPS; i++) {
-      const t = performance.now();
-      const { grads } = await pool.gradientStep(logits, x, y);
-      optimizer.applyGradients(grads);
-      tf.dispose(Object.values(grads));
-      if (i > 0) times.push(performance.now() - t);
+      const t = await timed(async () => {
+        const { grads } = await pool.gradientStep(logits, x, y);
+        optimizer.applyGradients(grads);
+        tf.dispose(Object.values(grads));
+      });
+      if (i > 0) times.push(t);
     }
     await pool.close();
   }
   tf.dispose([x, y]);
   logits.dispose();
-  return median(times) / 1000;
+  return medianTiming(times);
 }
 
 function imagePaths(n: number): string[] {
@@ -82,19 +103,18 @@ function imagePaths(n: number): string[] {
   return all.slice(0, n);
 }
 
-async function featureRate(threads: number): Promise<number> {
+async function featureRate(threads: number): Promise<Timing> {
   const pool = await createWasmPool({ threads });
   await pool.loadBackbone(mobilenet);
   const requests = imagePaths(IMAGES).map((path) => ({ item: { path, sha256: '0'.repeat(64), label: 0, split: 'train' as const }, variant: null }));
   await pool.extractFeatures(requests.slice(0, 8 * threads), null); // warm-up: XNNPACK operator creation
-  const t = performance.now();
-  await pool.extractFeatures(requests, null);
-  const rate = requests.length / ((performance.now() - t) / 1000);
+  const t = await timed(() => pool.extractFeatures(requests, null).then(() => undefined));
   await pool.close();
-  return rate;
+  // images per wall second, and per CPU second
+  return { wall: requests.length / t.wall, cpu: requests.length / t.cpu };
 }
 
-async function finetuneStep(): Promise<number> {
+async function finetuneStep(): Promise<Timing> {
   const base = await tf.loadLayersModel(layersModelFromFile(join(mobilenet.dir, 'model.json')));
   let unfrozen = false;
   for (const layer of base.layers) {
@@ -106,27 +126,30 @@ async function finetuneStep(): Promise<number> {
   const model = tf.model({ inputs: base.inputs, outputs: head });
   const { x, y } = batch16(224, 2);
   const optimizer = tf.train.momentum(1e-4, 0.9);
-  const times: number[] = [];
+  const times: Timing[] = [];
   for (let i = 0; i <= STEPS; i++) {
-    const t = performance.now();
-    const { grads } = shareGradients(model, x, y, 'softmax-logits');
-    optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.name, tensor: grads[k]! })));
-    tf.dispose(grads);
-    if (i > 0) times.push(performance.now() - t);
+    const t = await timed(() => {
+      const { grads } = shareGradients(model, x, y, 'softmax-logits');
+      optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.name, tensor: grads[k]! })));
+      tf.dispose(grads);
+    });
+    if (i > 0) times.push(t);
   }
   tf.dispose([x, y]);
   model.dispose();
-  return median(times) / 1000;
+  return medianTiming(times);
 }
 
 async function main(): Promise<void> {
   await useWasmBackend();
-  const results: Record<string, number> = {};
-  const run = async (name: string, f: () => Promise<number>): Promise<void> => {
+  const results: Record<string, { wall: number; cpu: number }> = {};
+  const run = async (name: string, f: () => Promise<Timing>): Promise<void> => {
     if (only && !name.startsWith(only)) return;
-    results[name] = Number((await f()).toFixed(3));
+    const t = await f();
+    results[name] = { wall: Number(t.wall.toFixed(3)), cpu: Number(t.cpu.toFixed(3)) };
     console.log(name, results[name]);
   };
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
   await run('scratchStepSeconds_1thread', () => scratchStep(1));
   await run('scratchStepSeconds_2threads', () => scratchStep(2));
   await run('featureImagesPerSecond_1worker', () => featureRate(1));
