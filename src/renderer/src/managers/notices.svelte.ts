@@ -12,7 +12,9 @@ class NoticeManager {
 
   show(text: string, kind: Notice['kind'] = 'info', action?: Notice['action'], ms = 5000): void {
     const id = this.#nextId++;
-    this.items = [...this.items.slice(-3), { id, kind, text, action }];
+    // A new confirmation replaces the last one (undo, undo, undo shows one line); errors stay until read.
+    const kept = this.items.filter((n) => n.kind === 'error').slice(-2);
+    this.items = [...kept, { id, kind, text, action }];
     setTimeout(() => this.dismiss(id), kind === 'error' ? ms * 2 : ms);
   }
 
