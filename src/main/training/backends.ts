@@ -44,6 +44,8 @@ export interface ProbeEnvironment {
   findLibraries(names: readonly string[]): Record<string, string | null>;
   /** Loads a native package; throws its load error. */
   load(name: string): unknown;
+  /** Every version of a library the loader knows (e.g. libcudart.so.13 for 'libcudart.so'), for "wrong version" advice. */
+  listVersions?(base: string): string[];
 }
 
 export const realProbeEnvironment: ProbeEnvironment = {
@@ -56,7 +58,20 @@ export const realProbeEnvironment: ProbeEnvironment = {
   },
   findLibraries: findSharedLibraries,
   load: (name) => nodeRequire(name),
+  listVersions: (base) => [...new Set(ldconfigCache().split('\n').map((l) => l.trim().split(' ')[0] ?? '').filter((n) => n.startsWith(`${base}.`)))],
 };
+
+function ldconfigCache(): string {
+  if (process.platform !== 'linux') return '';
+  for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig', 'ldconfig']) {
+    try {
+      return execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    } catch {
+      // try the next location
+    }
+  }
+  return '';
+}
 
 /**
  * Where the dynamic loader would find each library: LD_LIBRARY_PATH, the usual CUDA folders, then
@@ -68,17 +83,7 @@ export function findSharedLibraries(names: readonly string[]): Record<string, st
     '/usr/local/cuda/lib64',
     '/usr/local/cuda/targets/x86_64-linux/lib',
   ];
-  let ldcache = '';
-  if (process.platform === 'linux') {
-    for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig', 'ldconfig']) {
-      try {
-        ldcache = execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-        break;
-      } catch {
-        // try the next location
-      }
-    }
-  }
+  const ldcache = ldconfigCache();
   const result: Record<string, string | null> = {};
   for (const name of names) {
     const inDir = dirs.map((d) => join(d, name)).find((p) => existsSync(p));
@@ -124,9 +129,11 @@ function precheckNative(name: 'node-gpu' | 'node', env: ProbeEnvironment): Backe
     const libs = env.findLibraries(GPU_LIBRARIES);
     const missing = GPU_LIBRARIES.filter((l) => !libs[l]);
     if (missing.length) {
+      const others = missing.flatMap((l) => env.listVersions?.(l.replace(/\.so\..*$/, '.so')) ?? []).filter((l) => !missing.includes(l as (typeof GPU_LIBRARIES)[number]));
+      const found = others.length ? ` (found ${others.join(', ')}: the wrong version)` : '';
       return {
         ...base,
-        reason: `${missing.join(' and ')} not found by the dynamic loader: tfjs-node-gpu 4.22 needs CUDA 11.2 (libcudart.so.11.0) and cuDNN 8.1 (libcudnn.so.8)`,
+        reason: `${missing.join(' and ')} not found by the dynamic loader${found}: tfjs-node-gpu 4.22 needs CUDA 11.2 (libcudart.so.11.0) and cuDNN 8.1 (libcudnn.so.8)`,
         enable: 'install CUDA 11.2 and cuDNN 8.1 and add their lib folders to LD_LIBRARY_PATH',
       };
     }
@@ -177,7 +184,11 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
       .join('; ');
     throw new Error(forced ? `backend ${forced} was forced but cannot start: ${reasons}` : `no TensorFlow.js backend could start: ${reasons}`);
   }
-  const faster = candidates.find((c) => c.state === 'unavailable' && BACKEND_NAMES.indexOf(c.name) < BACKEND_NAMES.indexOf(active));
+  // Without an NVIDIA driver (libcuda) the GPU package cannot help: point at tfjs-node instead.
+  const hasNvidiaDriver = Boolean(env.findLibraries(['libcuda.so.1'])['libcuda.so.1']);
+  const faster = candidates.find(
+    (c) => c.state === 'unavailable' && BACKEND_NAMES.indexOf(c.name) < BACKEND_NAMES.indexOf(active) && (c.name !== 'node-gpu' || hasNvidiaDriver),
+  );
   return {
     active,
     tfjsBackend: tf.getBackend(),

@@ -47,18 +47,19 @@ describe('backend selection', () => {
     expect(byName['node-gpu']).toMatchObject({ state: 'unavailable', reason: 'package @tensorflow/tfjs-node-gpu is not installed' });
     expect(byName.node).toMatchObject({ state: 'unavailable', reason: 'package @tensorflow/tfjs-node is not installed' });
     expect(byName.cpu?.state).toBe('skipped');
-    expect(report.enableFaster).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+    // No NVIDIA driver here: the advice is the CPU native package, not the GPU one.
+    expect(report.enableFaster).toMatch(/npm install @tensorflow\/tfjs-node@4\.22\.0/);
   });
 
   test('a half-installed package and missing CUDA libraries are reported, not fatal; at most one native package is loaded', async () => {
     const gpu = fakePackage('@tensorflow/tfjs-node-gpu', true);
     const cpuNative = fakePackage('@tensorflow/tfjs-node', false);
     const report = await selectBackend({
-      env: fakeEnv({ resolvePackage: (name) => (name.endsWith('gpu') ? gpu : cpuNative) }),
+      env: fakeEnv({ resolvePackage: (name) => (name.endsWith('gpu') ? gpu : cpuNative), listVersions: (base) => (base === 'libcudart.so' ? ['libcudart.so.13', 'libcudart.so'] : []) }),
     });
     expect(report.active).toBe('wasm');
     const [g, n] = report.candidates;
-    expect(g?.reason).toMatch(/libcudart\.so\.11\.0 and libcudnn\.so\.8 not found.*CUDA 11\.2.*cuDNN 8\.1/);
+    expect(g?.reason).toMatch(/libcudart\.so\.11\.0 and libcudnn\.so\.8 not found.*\(found libcudart\.so\.13, libcudart\.so: the wrong version\).*CUDA 11\.2.*cuDNN 8\.1/);
     expect(n?.reason).toMatch(/half-installed: its native binding .* is missing/);
     expect(n?.enable).toBe('npm rebuild @tensorflow/tfjs-node');
 
