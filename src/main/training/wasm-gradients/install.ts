@@ -3,6 +3,7 @@ import { batchNormKernel } from './batch-norm';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv2d-gradients';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
 import { tiledMaxPoolGradKernel } from './max-pool-grad';
+import { transposedMatMulKernel } from './transposed-matmul';
 
 /**
  * Kernels the wasm backend of tfjs 4.22 lacks (or runs too slowly) for the product's training
@@ -16,16 +17,22 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   batchNormKernel,
 ];
 
-let fastMaxPoolGrad: tf.KernelConfig | null = null;
+/** Kernels that wrap the stock one (kept as the fallback), by name; set on first install. */
+const wrappers = new Map<string, tf.KernelConfig>();
+const WRAPPERS: ReadonlyArray<[string, (stock: tf.KernelConfig) => tf.KernelConfig]> = [
+  [tf.MaxPoolGrad, tiledMaxPoolGradKernel],
+  [tf.BatchMatMul, transposedMatMulKernel],
+];
 
 /** Idempotent; safe to call before or after the wasm backend is initialised. */
 export function installWasmGradients(): void {
   for (const config of WASM_GRADIENT_KERNELS) replaceKernel(config);
-  // Tiled pooling gets the faster path; other poolings go to the stock kernel it wraps.
-  const stock = tf.getKernel(tf.MaxPoolGrad, 'wasm');
-  if (stock && stock.kernelFunc !== fastMaxPoolGrad?.kernelFunc) {
-    fastMaxPoolGrad = tiledMaxPoolGradKernel(stock);
-    replaceKernel(fastMaxPoolGrad);
+  for (const [name, wrap] of WRAPPERS) {
+    const current = tf.getKernel(name, 'wasm');
+    if (!current || current.kernelFunc === wrappers.get(name)?.kernelFunc) continue;
+    const wrapper = wrap(current);
+    wrappers.set(name, wrapper);
+    replaceKernel(wrapper);
   }
 }
 

@@ -160,6 +160,24 @@ describe('max pooling gradient on wasm matches cpu', () => {
   }
 });
 
+describe('transposed matmul (dense-layer gradients) on wasm matches cpu', () => {
+  it('every transpose combination, 2-D and batched', async () => {
+    const a2 = tf.randomNormal([5, 7], 0, 1, 'float32', 18);
+    const b2 = tf.randomNormal([5, 7], 0, 1, 'float32', 19);
+    const a3 = tf.randomNormal([2, 5, 7], 0, 1, 'float32', 20);
+    const b3 = tf.randomNormal([2, 5, 7], 0, 1, 'float32', 21);
+    await compare('matMul transposes', () => [
+      tf.matMul(a2, b2, true, false),
+      tf.matMul(a2, b2, false, true),
+      tf.matMul(a2, tf.transpose(b2), true, true),
+      tf.matMul(a3, b3, true, false),
+      tf.matMul(a3, b3, false, true),
+      tf.matMul(a2, tf.transpose(b2)),
+    ]);
+    tf.dispose([a2, b2, a3, b3]);
+  });
+});
+
 describe('kernels do not leak', () => {
   it('keeps tf.memory() flat across repeated gradient calls', () => {
     const x = rand([2, 9, 9, 4], 9);
