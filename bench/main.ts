@@ -74,7 +74,6 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
   }
   // These stages work on the imported workspace.
   if (['thumbnails', 'bottleneck', 'finetune'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
-  if (args.only.has('finetune')) args.only.add('bottleneck');
   return args;
 }
 
@@ -127,6 +126,7 @@ export async function runBench(argv: string[]): Promise<number> {
     lds: null,
     trainImages: 2000,
     scratchTrainImages: null,
+    finetuneTrainImages: null,
     runs: {},
     log: (line) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s, load ${loadavg()[0]!.toFixed(1)}] ${line}`),
   };
@@ -183,7 +183,7 @@ export async function runBench(argv: string[]): Promise<number> {
     else ctx.log(`kept ${work}`);
   }
   ctx.beforeAfter.unshift(...stockBaselines(book));
-  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages);
+  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages);
   machine.loadAfter = loadavg();
 
   const result: BenchResult = {

@@ -25,6 +25,7 @@ export interface BenchContext {
   trainImages: number;
   /** The same for the scratch run's workspace (a subset in quick runs). */
   scratchTrainImages: number | null;
+  finetuneTrainImages: number | null;
   runs: Partial<Record<'scratch' | 'bottleneck' | 'finetune' | 'auto', string>>;
   log(line: string): void;
 }
@@ -37,6 +38,7 @@ export const QUICK: BenchSettings = {
   cpuBackendImages: 40,
   scratchImages: 640,
   v1Images: 400,
+  finetuneImages: 480,
   thumbFirstScreen: 60,
   augmentVariants: 9,
   peerRepeats: 5,
@@ -50,6 +52,7 @@ export const FULL: BenchSettings = {
   cpuBackendImages: 200,
   scratchImages: null,
   v1Images: null,
+  finetuneImages: null,
   thumbFirstScreen: 60,
   augmentVariants: 9,
   peerRepeats: 20,

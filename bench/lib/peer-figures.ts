@@ -21,9 +21,9 @@ export function peerValue(outcome: PeerOutcome, pick: Pick, better: Better): { v
 }
 
 /** Puts each peer figure beside the one of ours that measures the same network at the same batch size. */
-export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: number, scratchTrainImages = trainImages): void {
-  const steps = Math.ceil(trainImages / 16);
+export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: number, scratchTrainImages = trainImages, finetuneTrainImages = trainImages): void {
   const scratchSteps = Math.ceil(scratchTrainImages / 16);
+  const finetuneSteps = Math.ceil(finetuneTrainImages / 16);
   const has = (id: string): boolean => book.all().some((f) => f.id === id);
   const put = (id: string, pick: Pick, note?: string): void => {
     if (!has(id)) return;
@@ -49,5 +49,5 @@ export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: 
   put('bottleneck.headEpochSeconds', (p) => p.headEpochSeconds, `${outcome.ok ? outcome.result.headSamples : 2000} vectors, batch 16`);
   put('finetune.stepSeconds', ft, 'one step, last block + 1x1 conv unfrozen');
   put('engine.finetuneStep.1', ft);
-  put('finetune.epochSeconds', (p) => p.finetuneStepSeconds * steps, `step x ${steps}, no activation cache`);
+  put('finetune.epochSeconds', (p) => p.finetuneStepSeconds * finetuneSteps, `step x ${finetuneSteps}, no activation cache`);
 }

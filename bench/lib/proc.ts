@@ -174,13 +174,27 @@ export function parseLastJson(stdout: string): Record<string, unknown> | null {
 export function failureReason(result: RunResult, what: string): string | null {
   if (result.timedOut) return `${what} timed out after ${result.seconds.toFixed(0)} s`;
   if (result.code !== 0) {
-    const last = lastLine(result.stderr) ?? lastLine(result.stdout) ?? `exit ${result.code ?? result.signal}`;
+    const last = meaningfulLine(result.stderr) ?? meaningfulLine(result.stdout) ?? `exit ${result.code ?? result.signal}`;
     return `${what} failed: ${truncate(last, 200)}`;
   }
   if (parseLastJson(result.stdout) == null) {
     const hint = lastLine(result.stderr);
     return `${what} printed no JSON result${hint ? ` (${truncate(hint, 160)})` : ' (command not implemented yet?)'}`;
   }
+  return null;
+}
+
+/**
+ * The line that says what went wrong: the last "SomethingError: ..." or "lds: ..." line, else the last
+ * line that is not stack-trace noise (frames, "Node.js v20", braces, carets, "code: ...").
+ */
+export function meaningfulLine(text: string): string | null {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^(\w*Error\b|lds: |Error \[)/.test(lines[i]!)) return lines[i]!;
+  }
+  const noise = /^(at |Node\.js v|[{}()[\]^]+$|code: |errno: |syscall: |path: |requireStack)/;
+  for (let i = lines.length - 1; i >= 0; i--) if (!noise.test(lines[i]!)) return lines[i]!;
   return null;
 }
 

@@ -123,6 +123,7 @@ export function renderReport(result: BenchResult): string {
   out.push(
     `${s.name}: scratch ${s.scratchEpochs} epoch(s), bottleneck head ${s.bottleneckEpochs} epoch(s), fine-tune ${s.finetuneEpochs} epoch(s); ` +
       `scratch on ${s.scratchImages == null ? 'the whole dataset' : `a ${s.scratchImages}-image subset`}; ` +
+      `fine-tune on ${s.finetuneImages == null ? 'the whole dataset' : `a ${s.finetuneImages}-image subset`}; ` +
       `MobileNetV1 0.75 on ${s.v1Images == null ? 'the whole dataset' : `a ${s.v1Images}-image subset`}; ` +
       `cpu-backend extraction on ${s.cpuBackendImages} images; first screen = ${s.thumbFirstScreen} thumbnails; ` +
       `${s.augmentVariants} augmentation variants; peer repetitions ${s.peerRepeats} (medians reported).`,
@@ -194,7 +195,7 @@ export function renderReport(result: BenchResult): string {
   out.push('## Reproduce');
   out.push('');
   out.push('```sh');
-  out.push('npx electron-vite build        # the bench drives out/main/cli.js');
+  out.push('npx electron-vite build        # the bench drives out/main/cli.js (or add --build: a private copy in bench/.work/app)');
   out.push('apt-get install -y python3-torch python3-torchvision libopenblas0-pthread   # the peer (optional)');
   out.push('npm run bench -- --quick       # under 10 minutes; without --quick: the full settings');
   out.push('```');

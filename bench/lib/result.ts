@@ -40,6 +40,7 @@ export interface BenchSettings {
   /** null: the whole dataset; N: a copied subset of N images (quick runs). */
   scratchImages: number | null;
   v1Images: number | null;
+  finetuneImages: number | null;
   thumbFirstScreen: number;
   augmentVariants: number;
   peerRepeats: number;

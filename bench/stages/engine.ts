@@ -30,8 +30,9 @@ export async function runEngine(ctx: BenchContext): Promise<void> {
   const j = parseLastJson(run.stdout);
   const set = (id: string, key: string): void => {
     const v = pickNumber(j, key);
+    const cpu = pickNumber(j, `${key}_cpu`);
     if (v == null) book.fail(id, `${RUNNER} did not report ${key}`);
-    else book.set(id, v);
+    else book.set(id, v, `${book.get(id).detail ?? ''}${cpu != null ? `; CPU-time figure ${formatNumber(cpu)} (steadier on a loaded machine)` : ''}`);
   };
   set('engine.scratchStep.1', 'scratchStepSeconds_1thread');
   set('engine.scratchStep.2', 'scratchStepSeconds_2threads');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureReason, largestPeak, parseLastJson, parseStatPpid, parseVmHwm, runCommand, type RunResult } from '../../bench/lib/proc';
+import { failureReason, largestPeak, meaningfulLine, parseLastJson, parseStatPpid, parseVmHwm, runCommand, type RunResult } from '../../bench/lib/proc';
 
 const base: RunResult = { code: 0, signal: null, stdout: '', stderr: '', seconds: 1, timedOut: false, root: null, descendants: [] };
 
@@ -22,6 +22,14 @@ describe('process measurement', () => {
     expect(failureReason({ ...base, code: 1, stderr: 'progress\nlds: no such folder /x\n' }, 'lds import')).toBe('lds import failed: lds: no such folder /x');
     expect(failureReason({ ...base, stdout: 'hello' }, 'lds train')).toMatch(/printed no JSON result/);
     expect(failureReason({ ...base, code: null, timedOut: true, seconds: 61 }, 'lds train')).toBe('lds train timed out after 61 s');
+  });
+
+  it('finds the line that explains a crash, not the stack-trace noise', () => {
+    const crash = `{"runs":[]}\nnode:internal/bootstrap/node:123\n        validateInteger(value, 'code');\n        ^\n\nTypeError [ERR_INVALID_ARG_TYPE]: The "code" argument must be of type number. Received type boolean (true)\n    at process.set [as exitCode] (node:internal/bootstrap/node:123:9)\n{\n  code: 'ERR_INVALID_ARG_TYPE'\n}\n\nNode.js v20.20.2\n`;
+    expect(meaningfulLine(crash)).toBe('TypeError [ERR_INVALID_ARG_TYPE]: The "code" argument must be of type number. Received type boolean (true)');
+    expect(meaningfulLine('progress 50%\nlds: no project here\n')).toBe('lds: no project here');
+    expect(meaningfulLine('a plain last line\n    at foo (x.js:1:1)\n')).toBe('a plain last line');
+    expect(failureReason({ ...base, code: 1, stderr: crash }, 'lds runs')).toMatch(/^lds runs failed: TypeError \[ERR_INVALID_ARG_TYPE\]/);
   });
 
   it('measures the peak RSS of a child process and of its own child', async () => {
