@@ -1,5 +1,6 @@
 import type { EventPayload, JobInfo } from '@shared/contract';
 import { getApi } from '../lib/api';
+import { notices } from './notices.svelte';
 
 export type FinishedJob = EventPayload<'job.finished'>;
 
@@ -19,6 +20,8 @@ class JobsManager {
     api.on('job.finished', (job) => {
       this.#upsert(job);
       this.#finished.set(job.id, job);
+      // The top bar's chip vanishes when a job ends; a failure must not vanish with it.
+      if (job.status === 'failed') notices.show(`${job.label} failed: ${job.error ?? 'unknown error'}`, 'error');
       for (const resolve of this.#waiters.get(job.id) ?? []) resolve(job);
       this.#waiters.delete(job.id);
     });
