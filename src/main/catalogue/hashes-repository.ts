@@ -14,6 +14,8 @@ export interface HashedImageRow {
 export class HashesRepository {
   readonly #images;
   readonly #put;
+  readonly #clearLeaks;
+  readonly #addLeak;
 
   constructor(private readonly db: Db) {
     this.#images = db.prepare(
@@ -23,6 +25,16 @@ export class HashesRepository {
        WHERE i.status = 'ok' ORDER BY i.id`,
     );
     this.#put = db.prepare('INSERT OR REPLACE INTO image_hashes (sha256, phash, dhash) VALUES (?, ?, ?)');
+    this.#clearLeaks = db.prepare('DELETE FROM image_leaks');
+    this.#addLeak = db.prepare('INSERT OR IGNORE INTO image_leaks (image_id) VALUES (?)');
+  }
+
+  /** Replaces the set of images flagged as leaks (the Library filter reads it). */
+  setLeaks(imageIds: Iterable<number>): void {
+    this.db.transaction(() => {
+      this.#clearLeaks.run();
+      for (const id of imageIds) this.#addLeak.run(id);
+    })();
   }
 
   images(): HashedImageRow[] {

@@ -189,6 +189,9 @@ export class ImagesRepository {
       case 'duplicate':
         where.push('f.n > 1');
         break;
+      case 'leak':
+        where.push('i.id IN (SELECT image_id FROM image_leaks)');
+        break;
       case 'all':
         break;
     }

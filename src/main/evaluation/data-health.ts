@@ -43,6 +43,7 @@ export async function dataHealth(catalogue: Catalogue, onProgress?: (done: numbe
       leaks.push({ a: a.imageId, b: b.imageId, splitA: a.split, splitB: b.split, distance: Math.max(dp, dd) });
     }
   }
+  repo.setLeaks(leaks.flatMap((l) => [l.a, l.b]));
   return { leaks, hashed: items.length, imbalance: imbalance(catalogue) };
 }
 

@@ -107,4 +107,6 @@ export const evaluationCommands = {
   'kfold.start': command(kfoldRequestSchema, jobStartedSchema),
   /** Near-duplicates across splits and class imbalance (hashes are cached per image content). */
   'health.check': command(empty, dataHealthSchema),
+  /** Class imbalance only (cheap): the Train view warns with it before training. */
+  'health.imbalance': command(empty, dataHealthSchema.shape.imbalance),
 };

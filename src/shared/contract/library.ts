@@ -43,7 +43,8 @@ export const statusSchema = z.object({
 });
 export type StatusSummary = z.infer<typeof statusSchema>;
 
-export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'duplicate'] as const;
+/** 'leak': in a near-duplicate pair across splits, as of the last data-health check (health.check). */
+export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'duplicate', 'leak'] as const;
 export const libraryFilterSchema = z.enum(LIBRARY_FILTERS);
 export type LibraryFilter = z.infer<typeof libraryFilterSchema>;
 

@@ -44,6 +44,10 @@ describe('data health', () => {
     for (const l of health.leaks) expect(new Set([l.splitA, l.splitB])).toEqual(new Set(['train', 'validation']));
     expect(health.hashed).toBe(42);
     expect(health.imbalance).toEqual({ ratio: 1, warning: null });
+    // The Library's leak filter lists exactly the images of those pairs.
+    const flagged = await engine.call('library.list', { filter: 'leak' });
+    expect(flagged.map((i) => i.id).sort((a, b) => a - b)).toEqual([...new Set(health.leaks.flatMap((l) => [l.a, l.b]))].sort((a, b) => a - b));
+    expect(flagged).toHaveLength(3);
     // Hashes are cached by content: a second check hashes nothing and says the same.
     const started = performance.now();
     expect((await engine.call('health.check', {})).leaks).toEqual(health.leaks);
@@ -69,6 +73,7 @@ describe('data health', () => {
     const train = await engine.call('library.list', { classId: cats.id, split: 'train' });
     await engine.call('library.applySplits', { entries: train.slice(0, 11).map((i) => ({ imageId: i.id, split: 'unassigned' as const })) });
     const { imbalance } = await engine.call('health.check', {});
+    expect(await engine.call('health.imbalance', {})).toEqual(imbalance);
     expect(imbalance.ratio).toBeCloseTo(15 / 4, 6);
     expect(imbalance.warning).toMatch(/dogs has 15 training images, cats 4/);
   });

@@ -51,6 +51,8 @@ export default defineCommand({
     const int = (name: string, min = 0): number | undefined => numberOption(v, name, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
     const positive = (name: string): number | undefined => numberOption(v, name, (n) => n > 0, 'a positive number');
     await ctx.openProject();
+    const imbalance = (await ctx.engine.call('health.imbalance', {})).warning;
+    if (imbalance) ctx.err(`warning: ${imbalance}`);
     let runId = '';
     const stopListening = ctx.engine.events.subscribe((event, payload) => {
       if (event !== 'run.epoch') return;

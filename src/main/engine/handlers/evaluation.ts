@@ -4,7 +4,7 @@ import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
 import { EvaluationService, type WorkContext } from '../../evaluation/service';
-import { dataHealth } from '../../evaluation/data-health';
+import { dataHealth, imbalance } from '../../evaluation/data-health';
 import { TrainingError } from '../../training/run-manager';
 import { runManagerOf } from './training';
 
@@ -16,7 +16,8 @@ type EvaluationCommand =
   | 'export.model'
   | 'export.dataset'
   | 'kfold.start'
-  | 'health.check';
+  | 'health.check'
+  | 'health.imbalance';
 
 const services = new WeakMap<Workspace, EvaluationService>();
 
@@ -98,5 +99,6 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
       }),
     'kfold.start': (request) => mapped(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
     'health.check': () => mapped(() => dataHealth(engine.projects.require().catalogue)),
+    'health.imbalance': () => imbalance(engine.projects.require().catalogue),
   };
 }
