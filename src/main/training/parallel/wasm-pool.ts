@@ -143,9 +143,10 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
       let dim = 0;
       let done = 0;
       let next = 0;
+      let failed = false;
       // Two chunks in flight per worker: the second decodes while the first computes.
       const feed = async (worker: PoolWorker): Promise<void> => {
-        while (next < chunks.length) {
+        while (next < chunks.length && !failed) {
           extractOptions.signal?.throwIfAborted();
           const indices = chunks[next++]!;
           const job: ExtractRequest = { requests: indices.map((i) => requests[i]!), augment };
@@ -158,7 +159,11 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
           extractOptions.onProgress?.(done, requests.length);
         }
       };
-      await Promise.all(workers.flatMap((w) => [feed(w), feed(w)]));
+      const stopOnError = (error: unknown): never => {
+        failed = true;
+        throw error;
+      };
+      await Promise.all(workers.flatMap((w) => [feed(w).catch(stopOnError), feed(w).catch(stopOnError)]));
       return { features: out ?? new Float32Array(0), dim };
     },
 
