@@ -3,6 +3,15 @@ import type { IncomingMessage } from 'node:http';
 
 export const COOKIE_NAME = 'lds_token';
 
+/**
+ * Cookies ignore ports, so two `lds serve` on one machine would overwrite each other's plain
+ * lds_token: each server sets its own port-named cookie (and still reads the plain name, which
+ * scripts send by hand).
+ */
+export function cookieName(port: number): string {
+  return `${COOKIE_NAME}_${port}`;
+}
+
 /** 32 random bytes, URL-safe: unguessable by another local process or a web page. */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
@@ -26,8 +35,8 @@ export function readCookie(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-export function tokenCookie(token: string): string {
-  return `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function tokenCookie(token: string, port: number): string {
+  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { toContractError } from '../engine/errors';
 import { normaliseImage, parseImagePath, statusForError, type ImageReader } from './image-route';
 import {
   COOKIE_NAME,
+  cookieName,
   SECURITY_HEADERS,
   hostAllowed,
   newToken,
@@ -55,7 +56,9 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
   wss.on('connection', (socket) => bridgeSocket(socket, engine));
 
   const authorised = (req: IncomingMessage, url: URL): boolean =>
-    tokensEqual(readCookie(req, COOKIE_NAME), token) || tokensEqual(url.searchParams.get('token'), token);
+    tokensEqual(readCookie(req, cookieName(port)), token) ||
+    tokensEqual(readCookie(req, COOKIE_NAME), token) ||
+    tokensEqual(url.searchParams.get('token'), token);
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
@@ -73,7 +76,7 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
       if (!tokensEqual(offered, token)) return reply(res, 403, 'Forbidden: wrong token. Open the URL that `lds serve` printed.');
       // Trade the token for a cookie and drop it from the address bar (and from history/referrers).
       url.searchParams.delete('token');
-      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token), Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
+      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token, port), Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
       res.end();
       return;
     }

@@ -93,6 +93,7 @@ describe('browser-mode HTTP', () => {
   it('refuses a wrong token', async () => {
     expect((await get('/?token=nope')).status).toBe(403);
     expect((await get('/', { cookie: 'lds_token=nope' })).status).toBe(403);
+    expect((await get('/', { cookie: `lds_token_1=${server.token}` })).status).toBe(403);
   });
 
   it('trades the token for an HttpOnly SameSite=Strict cookie, then serves the renderer with a strict CSP', async () => {
@@ -100,11 +101,12 @@ describe('browser-mode HTTP', () => {
     expect(first.status).toBe(303);
     expect(first.headers.location).toBe('/');
     const setCookie = String(first.headers['set-cookie']);
-    expect(setCookie).toContain(`lds_token=${server.token}`);
+    // Named after the port: a second `lds serve` must not overwrite this one's cookie.
+    expect(setCookie).toContain(`lds_token_${server.port}=${server.token}`);
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
 
-    const page = await get('/', { cookie: cookie() });
+    const page = await get('/', { cookie: `lds_token_${server.port}=${server.token}` });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>studio</title>');
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
