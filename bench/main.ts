@@ -14,11 +14,12 @@ import { lastLine, runCommand } from './lib/proc';
 import { defineAugmentFigures, runAugment } from './stages/augment';
 import { defineDoctorFigures, readBackend, runDoctorBench } from './stages/doctor';
 import { defineEngineFigures, runEngine } from './stages/engine';
+import { defineDecodeFigures, runDecode } from './stages/decode';
 import { defineImportFigures, runImport } from './stages/import';
 import { defineThumbnailFigures, runThumbnails } from './stages/thumbnails';
 import { defineTrainingFigures, runAuto, runBottleneck, runFinetune, runScratch } from './stages/training';
 
-const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'bottleneck', 'finetune', 'scratch', 'auto', 'peer'] as const;
+const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'finetune', 'scratch', 'auto', 'peer'] as const;
 type StageName = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -136,6 +137,7 @@ export async function runBench(argv: string[]): Promise<number> {
   defineTrainingFigures(ctx);
   defineDoctorFigures(ctx);
   defineEngineFigures(ctx);
+  defineDecodeFigures(ctx);
 
   const stage = async (name: StageName, fn: () => Promise<void>, sections: Parameters<FigureBook['failUnmeasured']>[0][]): Promise<void> => {
     if (!args.only.has(name)) {
@@ -164,6 +166,8 @@ export async function runBench(argv: string[]): Promise<number> {
     await stage('augment', () => runAugment(ctx), ['augment']);
     await stage('doctor', () => runDoctorBench(ctx), ['doctor']);
     await stage('engine', () => runEngine(ctx), ['engine']);
+    if (args.only.has('decode')) await stage('decode', () => runDecode(ctx), []);
+    else book.fail('features.decodeOnly.ips', 'stage "decode" skipped in this run');
     await stage('bottleneck', () => runBottleneck(ctx), ['features', 'bottleneck']);
     await stage('finetune', () => runFinetune(ctx), ['finetune']);
     await stage('scratch', () => runScratch(ctx), ['scratch']);
