@@ -104,6 +104,12 @@ describe.skipIf(!e2eAvailable())('library in chromium (browser mode)', () => {
     await page.waitForSelector('[data-image-id]');
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await screenshot(page, 'library-dark');
+    // The toggle overrides the system preference and is remembered.
+    await page.click('button[aria-label="Switch to light theme"]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await page.reload();
+    await page.waitForSelector('[data-image-id]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
     await page.close();
   });
 });
