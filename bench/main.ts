@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { attachPeer } from './lib/peer-figures';
 import { stockBaselines } from './lib/baselines';
 import type { BenchResult } from './lib/result';
 import { writeReport } from './lib/write-report';
-import { lastLine, runCommand } from './lib/proc';
+import { meaningfulLine, runCommand } from './lib/proc';
 import { defineAugmentFigures, runAugment } from './stages/augment';
 import { defineDoctorFigures, readBackend, runDoctorBench } from './stages/doctor';
 import { defineEngineFigures, runEngine } from './stages/engine';
@@ -100,15 +100,17 @@ export async function runBench(argv: string[]): Promise<number> {
   // The CLI keeps per-user state (recent projects); keep the bench's out of the user's own.
   process.env.LDS_USER_DATA = join(work, 'user-data');
   process.env.LDS_RESOURCES ??= join(root, 'resources');
+  let buildNote: string | null = null;
   if (args.build) {
     const outDir = join(root, 'bench/.work/app/out');
     console.error(`[bench] building a private copy of the app into ${outDir}`);
     const built = await runCommand(join(root, 'node_modules/.bin/electron-vite'), ['build', '--outDir', outDir], { cwd: root, timeoutMs: 600_000 });
-    if (built.code !== 0) {
-      console.error(`[bench] build failed: ${lastLine(built.stderr) ?? lastLine(built.stdout) ?? built.code}`);
-      return 1;
+    if (built.code === 0) args.cli = join(outDir, 'main/cli.js');
+    else {
+      // Someone's half-finished edit should not cost the whole run: fall back to the last good build.
+      buildNote = `The private build failed (${meaningfulLine(built.stderr) ?? meaningfulLine(built.stdout) ?? built.code}); this run used ${args.cli}.`;
+      console.error(`[bench] ${buildNote}`);
     }
-    args.cli = join(outDir, 'main/cli.js');
   }
   const ctx: BenchContext = {
     root,
@@ -119,7 +121,7 @@ export async function runBench(argv: string[]): Promise<number> {
     settings: args.quick ? QUICK : FULL,
     book,
     verbose: args.verbose,
-    notes: [],
+    notes: buildNote ? [buildNote] : [],
     curves: [],
     beforeAfter: [],
     backend: null,
@@ -197,6 +199,7 @@ export async function runBench(argv: string[]): Promise<number> {
     wallSeconds: (performance.now() - started) / 1000,
     machine,
     versions: {
+      'Little Data Studio': await productVersion(root),
       node: process.versions.node,
       '@tensorflow/tfjs': packageVersion(root, '@tensorflow/tfjs'),
       '@tensorflow/tfjs-backend-wasm': packageVersion(root, '@tensorflow/tfjs-backend-wasm'),
@@ -219,4 +222,22 @@ export async function runBench(argv: string[]): Promise<number> {
   const measured = result.figures.filter((f) => f.value != null).length;
   ctx.log(`wrote ${path}: ${measured} of ${result.figures.length} figures measured`);
   return 0;
+}
+
+/** package version @ commit, and whether the working tree had uncommitted changes when measured. */
+async function productVersion(root: string): Promise<string> {
+  const version = packageVersionOf(root);
+  const head = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, timeoutMs: 10_000 });
+  const dirty = await runCommand('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, timeoutMs: 10_000 });
+  const changed = dirty.stdout.split('\n').filter(Boolean).length;
+  const commit = head.code === 0 ? head.stdout.trim() : 'unknown commit';
+  return `${version} @ ${commit}${changed ? ` (+ ${changed} uncommitted changed files)` : ''}`;
+}
+
+function packageVersionOf(root: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return '?';
+  }
 }
