@@ -91,4 +91,30 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
     await page.$eval('[data-testid="mistakes-gallery"]', (el) => el.scrollIntoView());
     await screenshot(page, 'mistakes-gallery');
   });
+
+  it('compares two runs (settings diff), runs k-fold and the data-health check from the Runs view', async () => {
+    const second = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 2, seed: 9, hidden: 8 });
+    expect((await studio.engine.jobs.wait(second.jobId)).status).toBe('succeeded');
+    const page = await openPage(browser, studio.url);
+    await page.click('.rail button[title="Runs"]');
+    await page.waitForSelector(`[data-testid="compare-${second.runId}"]`);
+    await page.check(`[data-testid="compare-${second.runId}"]`);
+    await page.check(`[data-testid="compare-${runId}"]`);
+    await page.waitForSelector('[data-testid="compare-runs"]');
+    const differing = await page.$$eval('[data-testid="compare-settings"] tr.differs th', (ths) => ths.map((t) => t.textContent));
+    expect(differing).toEqual(expect.arrayContaining(['epochs', 'seed', 'hidden']));
+    expect(differing).not.toContain('mode');
+
+    await page.fill('[data-testid="kfold-k"]', '3');
+    await page.click('[data-testid="kfold-run"]');
+    await page.waitForSelector('[data-testid="kfold-result"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="kfold-result"]')).toMatch(/Accuracy \d+\.\d% ± \d+\.\d%/);
+    expect(await page.$$eval('[data-testid="kfold-panel"] tbody tr', (rows) => rows.length)).toBe(3);
+
+    await page.click('[data-testid="health-check"]');
+    await page.waitForSelector('[data-testid="health-result"]');
+    expect(await page.textContent('[data-testid="health-result"]')).toMatch(/0 near-duplicate pairs across splits among 16 images/);
+    await screenshot(page, 'compare-runs');
+  }, 60_000);
 });
+

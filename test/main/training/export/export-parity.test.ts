@@ -164,4 +164,25 @@ describe('TF.js export laid out like Teachable Machine', () => {
       server.close();
     }
   }, 60_000);
+
+  test('a scratch model goes out as it was trained, and plain tfjs still matches the app', async () => {
+    const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 1, inputSize: 32, batchSize: 8, augment: 'none', seed: 4 });
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const out = join(tmp.dir, 'export-scratch');
+    await engine.call('export.model', { runId: run.id, outDir: out });
+    const meta = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
+    expect(meta).toMatchObject({ layout: 'as-trained', mode: 'scratch', imageSize: 32, backbone: null, preprocessing: { inputSize: 32, mode: 'unit' } });
+    const few = IMAGES.slice(0, 4);
+    const loaded = await loadModelForPrediction(run.modelDir as string);
+    let app: Float32Array[];
+    try {
+      app = await predictFiles(loaded, few);
+    } finally {
+      loaded.dispose();
+    }
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.mjs'), out, ...few], { cwd: REPO, maxBuffer: 1 << 24, timeout: 60_000 });
+    const plain = JSON.parse(stdout.trim().split('\n').at(-1) as string).probabilities as number[][];
+    plain.forEach((row, i) => row.forEach((p, j) => expect(Math.abs(p - (app[i]?.[j] as number))).toBeLessThan(TOLERANCE)));
+  }, 60_000);
 });
+
