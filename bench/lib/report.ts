@@ -3,6 +3,24 @@ import type { BenchResult } from './result';
 import { REFERENCES } from './result';
 import { formatNumber, formatSpeedup, formatTarget, formatValue, meetsTarget, ratio, speedup } from './stats';
 
+/** The figures a reader wants first; the full tables follow. */
+export const HEADLINE = [
+  'import.seconds',
+  'thumbs.firstScreen.seconds',
+  'augment.preview.p50',
+  'features.v2.wasm.ips',
+  'engine.scratchStep.2',
+  'scratch.stepSeconds',
+  'bottleneck.headEpochSeconds',
+  'bottleneck.valAcc',
+  'finetune.epochSeconds',
+  'finetune.valAcc',
+  'scratch.valAcc',
+  'auto.seconds',
+  'auto.valAcc',
+  'bottleneck.peakRss',
+];
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -71,6 +89,15 @@ export function renderReport(result: BenchResult): string {
       '"not available" with the reason. Re-run to refresh; do not edit by hand.',
   );
   out.push('');
+  const headline = HEADLINE.map((id) => figures.get(id)).filter((f): f is Figure => f != null);
+  if (headline.length) {
+    out.push('## Headline');
+    out.push('');
+    out.push(row(['Figure', 'Ours', 'Target (issues)', 'Speed vs PyTorch peer']));
+    out.push(row(['---', '---', '---', '---']));
+    for (const f of headline) out.push(row([`${SECTIONS[f.section]}: ${f.label}`, ours(f), targetVerdict(f, result.settings.name), f.peer ? peerCells(f).speed : '']));
+    out.push('');
+  }
   out.push('## Machine');
   out.push('');
   out.push(row(['', '']));

@@ -144,6 +144,8 @@ describe('report writer', () => {
   it('renders every section, the machine, the peer, the references and the missing figures', () => {
     const md = renderReport(canned(cannedBook()));
     expect(md).toContain('| CPU | AMD EPYC |');
+    expect(md).toMatch(/## Headline\n\n\| Figure \| Ours \| Target \(issues\) \| Speed vs PyTorch peer \|\n\| --- \| --- \| --- \| --- \|\n\| Import: Import 3000 JPEGs \| 31\.2 s \| ≤ 30\.0 s: missed \| {2}\|/);
+    expect(md).toContain('| Scratch CNN: Seconds per step | 0.420 s | ≤ 0.500 s: met | 3.00x slower |');
     expect(md).toContain('| SIMD flags | avx2 fma |');
     expect(md).toContain('| import | 11.3 | 0.2 → 1.4 |');
     expect(md).toContain('wasm, threads 2, SIMD on');
