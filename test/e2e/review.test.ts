@@ -90,6 +90,21 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
     expect(tiles.length).toBe(Math.min(60, expected));
     await page.$eval('[data-testid="mistakes-gallery"]', (el) => el.scrollIntoView());
     await screenshot(page, 'mistakes-gallery');
+
+    // Relabel in place: a digit on a focused tile writes a manual label; the count says to retrain.
+    const worst = report!.items[0]!;
+    const classes = (await studio.engine.call('library.classes', {})).sort((a, b) => a.position - b.position);
+    const other = report!.classes[worst.trueIndex] === classes[0]!.name ? 2 : 1;
+    await page.focus(`[data-testid="mistake-tile"][data-image="${worst.imageId}"]`);
+    await page.keyboard.press(String(other));
+    await page.waitForSelector('[data-testid="relabelled-count"]');
+    expect(await page.textContent('[data-testid="relabelled-count"]')).toMatch(/^1 image relabelled/);
+    expect(await studio.engine.call('library.image', { id: worst.imageId })).toMatchObject({ classId: classes[other - 1]!.id, labelSource: 'manual' });
+    // L jumps to the image in the Library, open in the preview.
+    await page.focus(`[data-testid="mistake-tile"][data-image="${worst.imageId}"]`);
+    await page.keyboard.press('l');
+    await page.waitForSelector(`[data-image-id="${worst.imageId}"]`);
+    expect(await page.getAttribute('.rail button[title="Library"]', 'aria-current')).not.toBeNull();
   });
 
   it('compares two runs (settings diff), runs k-fold and the data-health check from the Runs view', async () => {

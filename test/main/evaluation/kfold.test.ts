@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TEST_SPLIT_WARNING } from '@shared/contract';
 import { main } from '../../../src/main/cli/index';
 import type { Engine } from '../../../src/main/engine/engine';
 import { runManagerOf } from '../../../src/main/engine/handlers/training';
@@ -64,6 +65,22 @@ describe('k-fold cross-validation', () => {
       expect(Math.max(...perFold) - Math.min(...perFold)).toBeLessThanOrEqual(1);
     }
   }, 90_000);
+
+  test('the locked test split is evaluated only on request, with the warning every time', async () => {
+    const runs = await engine.call('runs.list', {});
+    const runId = runs.find((r) => r.status === 'succeeded')!.id;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (d) => (stdout += String(d)));
+    err.on('data', (d) => (stderr += String(d)));
+    const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_RESOURCES: RESOURCES }, cwd: tmp.dir };
+    expect(await main(['--workspace', join(tmp.dir, 'ws'), 'eval', runId, '--split', 'test', '--json'], io)).toBe(0);
+    const json = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    expect(json).toMatchObject({ split: 'test', count: 6, warning: TEST_SPLIT_WARNING });
+    expect(stderr).toContain(`warning: ${TEST_SPLIT_WARNING}`);
+  }, 60_000);
 
   test('lds kfold --json prints per-fold numbers and mean ± std; other modes are refused', async () => {
     const out = new PassThrough();
