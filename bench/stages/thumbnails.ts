@@ -42,12 +42,30 @@ function startServe(ctx: BenchContext, workspace: string): Promise<Served> {
     child.on('exit', (code) => fail(new Error(`lds serve exited (${code})${err ? `: ${err.trim().split('\n').pop()}` : ''}`)));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\/\S*token=([A-Za-z0-9_-]+)/.exec(out);
+      const match = /http:\/\/127\.0\.0\.1:(\d+)(\/\S*token=[A-Za-z0-9_-]+)/.exec(out);
       if (!match) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve({ child, port: Number(match[1]), cookie: `lds_token=${match[2]}` });
+      const port = Number(match[1]);
+      // Log in as a browser does: open the printed URL and keep the cookie the server sets.
+      login(port, match[2]!).then(
+        (cookie) => resolve({ child, port, cookie }),
+        (error: Error) => fail(new Error(`logging in to lds serve failed: ${error.message}`)),
+      );
     });
+  });
+}
+
+function login(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: `127.0.0.1:${port}` } }, (res) => {
+      res.resume();
+      const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
+      if (cookie) resolve(cookie);
+      else reject(new Error(`HTTP ${res.statusCode ?? '?'} without a cookie`));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
