@@ -128,9 +128,11 @@ describe('evaluation of a finished run', () => {
     const cleared = validation.slice(0, 6).map((i) => i.id);
     await engine.call('library.applyLabels', { entries: cleared.map((imageId) => ({ imageId, classId: null })) });
     const manualBefore = await engine.call('library.list', { split: 'train' });
+    const tensors = tf.memory().numTensors;
     const { jobId } = await engine.call('predict.prelabel', { runId });
     const job = await engine.jobs.wait(jobId);
     expect(job.status, job.error ?? '').toBe('succeeded');
+    expect(tf.memory().numTensors).toBe(tensors);
     const queue = await engine.call('review.queue', {});
     expect(queue.map((q) => q.imageId).sort((a, b) => a - b)).toEqual([...cleared].sort((a, b) => a - b));
     const confidences = queue.map((q) => q.confidence as number);
