@@ -24,6 +24,11 @@ describe.skipIf(!e2eAvailable())('virtualised grid (browser mode)', () => {
     expect(rendered).toBeGreaterThan(10);
     expect(rendered).toBeLessThan(100);
 
+    // The grid has the keyboard on arrival; extending from the first image includes it.
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    expect(await page.textContent('[data-testid="status-line"]')).toContain('3 selected');
+
     await page.click('[data-image-id]');
     await page.keyboard.press('End');
     const last = (await studio.engine.call('library.list', {})).at(-1)!.id;

@@ -121,7 +121,7 @@ class LibraryManager {
     for (const id of [...this.selection]) if (!this.indexById.has(id)) this.selection.delete(id);
     if (this.cursorId !== null && !this.indexById.has(this.cursorId)) this.cursorId = null;
     if (this.cursorId === null && this.images.length) this.cursorId = this.images[0]!.id;
-    if (this.anchorId !== null && !this.indexById.has(this.anchorId)) this.anchorId = this.cursorId;
+    if (this.anchorId === null || !this.indexById.has(this.anchorId)) this.anchorId = this.cursorId;
   }
 
   // ---- selection and cursor ----
