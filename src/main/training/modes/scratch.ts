@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { decodeBatch, inputBatch, trainingAugmentParams } from '../image-batches';
 import { writeModelMetadata } from '../model-metadata';
 import { saveLayersModelToDir } from '../model-io';
-import { preprocess, SCRATCH_PREPROCESSING } from '../preprocess';
+import { createWasmPool, type WasmPool } from '../parallel';
+import { preprocess, SCRATCH_PREPROCESSING, type Preprocessing } from '../preprocess';
 import { lossAndCorrect, runEpochs } from '../train-loop';
 import { batchProgress, splitItems, summaryOf, type ModeResult, type RunContext } from './run-context';
 
@@ -26,6 +28,43 @@ export function recipeCnn(inputSize: number, numClasses: number, seed: number): 
 /** Validation pixels are decoded once and kept while they fit this budget; beyond it they stream. */
 const VALIDATION_CACHE_BYTES = 256 * 1024 * 1024;
 
+/** Training pictures (plain) on which the per-epoch training metrics are measured when steps are shared. */
+const TRAIN_METRICS_SAMPLE = 256;
+
+/**
+ * Data-parallel steps (this thread + one wasm worker per other core, gradients averaged) when the
+ * backend is wasm on a multi-core machine; null otherwise, or when workers cannot start.
+ */
+async function gradientPool(ctx: RunContext, logits: tf.LayersModel, trainCount: number, batchSize: number): Promise<WasmPool | null> {
+  if (tf.getBackend() !== 'wasm' || availableParallelism() < 2 || batchSize < 2 || trainCount < batchSize || process.env.LDS_POOL === '0') return null;
+  let pool: WasmPool | null = null;
+  try {
+    pool = await createWasmPool({ threads: availableParallelism() });
+    await pool.loadTrainingModel(logits, 'softmax-logits');
+    return pool;
+  } catch (error) {
+    await pool?.close();
+    ctx.send({ type: 'log', level: 'warn', message: `gradient workers unavailable, training on one core: ${(error as Error).message}` });
+    return null;
+  }
+}
+
+async function evaluatePixels(logits: tf.LayersModel, pixels: tf.Tensor4D, labels: number[], p: Preprocessing, numClasses: number, batchSize: number): Promise<{ loss: number; acc: number }> {
+  let lossSum = 0;
+  let correctSum = 0;
+  for (let b = 0; b < labels.length; b += batchSize) {
+    const n = Math.min(batchSize, labels.length - b);
+    const [l, c] = tf.tidy(() => {
+      const x = preprocess(pixels.slice([b, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D, p);
+      const r = lossAndCorrect(logits.predict(x) as tf.Tensor2D, tf.tensor1d(labels.slice(b, b + n), 'int32'), numClasses);
+      return [r.loss.dataSync()[0] as number, r.correct.dataSync()[0] as number];
+    });
+    lossSum += (l as number) * n;
+    correctSum += c as number;
+  }
+  return { loss: lossSum / labels.length, acc: correctSum / labels.length };
+}
+
 export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const { start } = ctx;
   const { config, manifest } = start;
@@ -39,6 +78,11 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const params = trainingAugmentParams(config.augment);
   const pixelBytes = validation.length * config.inputSize * config.inputSize * 3 * 4;
   const valPixels = pixelBytes <= VALIDATION_CACHE_BYTES && validation.length ? await decodeBatch(validation, p) : null;
+  const pool = await gradientPool(ctx, logits, train.length, config.batchSize);
+  // With shared gradient steps the batch's accuracy is not seen here: it is measured per epoch on a
+  // fixed sample of plain training pictures instead.
+  const sample = pool ? train.slice(0, TRAIN_METRICS_SAMPLE) : [];
+  const samplePixels = sample.length ? await decodeBatch(sample, p) : null;
   try {
     const result = await runEpochs({
       trainCount: train.length,
@@ -52,6 +96,13 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         // Variant index = epoch: every epoch sees a new, reproducible distortion of each picture.
         const x = await inputBatch(items, p, params ? { params, seed: config.seed, variant: epoch } : null);
         const y = tf.tensor1d(items.map((i) => i.label), 'int32');
+        if (pool) {
+          const oneHot = tf.tidy(() => tf.oneHot(y, numClasses).toFloat());
+          const { loss, grads } = await pool.gradientStep(logits, x, oneHot);
+          optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+          tf.dispose([x, y, oneHot, ...Object.values(grads)]);
+          return { loss: loss * items.length, correct: 0 };
+        }
         let correct: tf.Scalar | null = null;
         const loss = optimizer.minimize(
           () => {
@@ -66,6 +117,7 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         tf.dispose([x, y, loss!, ...(correct ? [correct as tf.Scalar] : [])]);
         return { loss: lossValue * items.length, correct: correctValue };
       },
+      trainMetrics: samplePixels ? async () => evaluatePixels(logits, samplePixels, sample.map((i) => i.label), p, numClasses, config.batchSize) : undefined,
       validate: async () => {
         if (!validation.length) return null;
         let lossSum = 0;
@@ -96,6 +148,8 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         tfjsVersion: tf.version.tfjs, runId: start.runId, mode: 'scratch', labels: manifest.classes, preprocessing: p, backbone: null, head: null });
     return { ...summaryOf(result.epochs, result.bestEpoch), stoppedEarly: result.stoppedEarly, featureSeconds: null, imagesPerSecond: null, featuresComputed: 0, featuresFromCache: 0 };
   } finally {
+    await pool?.close();
+    samplePixels?.dispose();
     valPixels?.dispose();
     optimizer.dispose();
     model.dispose();
