@@ -5,6 +5,7 @@ import { writeModelMetadata } from '../model-metadata';
 import { saveLayersModelToDir } from '../model-io';
 import { createWasmPool, type WasmPool } from '../parallel';
 import { preprocess, SCRATCH_PREPROCESSING, type Preprocessing } from '../preprocess';
+import { seededRandom, shuffled } from '../random';
 import { lossAndCorrect, runEpochs } from '../train-loop';
 import { batchProgress, splitItems, summaryOf, type ModeResult, type RunContext } from './run-context';
 
@@ -81,7 +82,8 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const pool = await gradientPool(ctx, logits, train.length, config.batchSize);
   // With shared gradient steps the batch's accuracy is not seen here: it is measured per epoch on a
   // fixed sample of plain training pictures instead.
-  const sample = pool ? train.slice(0, TRAIN_METRICS_SAMPLE) : [];
+  // A seeded draw across all classes (the manifest is ordered by class).
+  const sample = pool ? Array.from(shuffled(train.length, seededRandom(config.seed ^ 0x5a3)).subarray(0, TRAIN_METRICS_SAMPLE), (i) => train[i]!) : [];
   const samplePixels = sample.length ? await decodeBatch(sample, p) : null;
   try {
     const result = await runEpochs({
