@@ -189,7 +189,7 @@ export async function runBench(argv: string[]): Promise<number> {
     else ctx.log(`kept ${work}`);
   }
   ctx.beforeAfter.unshift(...stockBaselines(book));
-  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages);
+  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages, ctx.settings.finetuneEpochs);
   machine.loadAfter = loadavg();
 
   const result: BenchResult = {

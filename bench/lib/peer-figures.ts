@@ -21,7 +21,14 @@ export function peerValue(outcome: PeerOutcome, pick: Pick, better: Better): { v
 }
 
 /** Puts each peer figure beside the one of ours that measures the same network at the same batch size. */
-export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: number, scratchTrainImages = trainImages, finetuneTrainImages = trainImages): void {
+export function attachPeer(
+  book: FigureBook,
+  outcome: PeerOutcome,
+  trainImages: number,
+  scratchTrainImages = trainImages,
+  finetuneTrainImages = trainImages,
+  finetuneEpochs = 1,
+): void {
   const scratchSteps = Math.ceil(scratchTrainImages / 16);
   const finetuneSteps = Math.ceil(finetuneTrainImages / 16);
   const has = (id: string): boolean => book.all().some((f) => f.id === id);
@@ -32,7 +39,7 @@ export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: 
     const text = [note, threadsNote].filter(Boolean).join('; ');
     book.setPeer(id, { value, ...(text ? { note: text } : {}), ...(value == null ? { reason: 'the peer did not report it' } : {}) });
   };
-  const decode = outcome.ok ? outcome.result.forwardDecodeImagesPerSecond : undefined;
+  const decode = peerValue(outcome, (p) => p.forwardDecodeImagesPerSecond, 'higher').value;
   const fwdNote = `forward only, decode excluded${decode != null ? `; ${decode.toFixed(0)} img/s with PIL decode + resize` : ''}`;
   const fwd: Pick = (p) => p.forwardImagesPerSecond;
   const step: Pick = (p) => p.scratchStepSeconds;
@@ -49,5 +56,6 @@ export function attachPeer(book: FigureBook, outcome: PeerOutcome, trainImages: 
   put('bottleneck.headEpochSeconds', (p) => p.headEpochSeconds, `${outcome.ok ? outcome.result.headSamples : 2000} vectors, batch 16`);
   put('finetune.stepSeconds', ft, 'one step, last block + 1x1 conv unfrozen');
   put('engine.finetuneStep.1', ft);
-  put('finetune.epochSeconds', (p) => p.finetuneStepSeconds * finetuneSteps, `step x ${finetuneSteps}, no activation cache`);
+  put('finetune.epochSeconds', (p) => p.finetuneStepSeconds * finetuneSteps, `step x ${finetuneSteps}: the peer runs the frozen base every step, while ours may train the top block on cached activations (see the whole-run row)`);
+  put('finetune.runSeconds', (p) => p.finetuneStepSeconds * finetuneSteps * finetuneEpochs, `step x ${finetuneSteps} x ${finetuneEpochs} epoch(s), no validation or start-up`);
 }

@@ -14,6 +14,7 @@ export const HEADLINE = [
   'bottleneck.headEpochSeconds',
   'bottleneck.valAcc',
   'finetune.epochSeconds',
+  'finetune.runSeconds',
   'finetune.valAcc',
   'scratch.valAcc',
   'auto.seconds',

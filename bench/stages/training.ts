@@ -62,6 +62,10 @@ export function defineTrainingFigures(ctx: BenchContext): void {
 
   const ftWhere = s.finetuneImages == null ? '2000 training images' : `training part of a ${s.finetuneImages}-image subset`;
   book.define('finetune', 'finetune.epochSeconds', { label: `Seconds per epoch (${ftWhere}, batch 16, 224 px)`, unit: 's', better: 'lower' });
+  book.define('finetune', 'finetune.runSeconds', {
+    label: `Whole fine-tune run, ${s.finetuneEpochs} epoch(s) (${ftWhere})`, unit: 's', better: 'lower',
+    detail: '`lds train --mode finetune` wall time: process start, any activation cache, epochs, validation',
+  });
   book.define('finetune', 'finetune.stepSeconds', {
     label: 'Seconds per batch-16 step, from the epoch time', unit: 's', better: 'lower', detail: 'epoch seconds / steps per epoch (an upper bound)',
   });
@@ -267,6 +271,8 @@ export async function runFinetune(ctx: BenchContext): Promise<void> {
   book.set('finetune.epochSeconds', spe);
   book.set('finetune.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ws.trainImages));
   book.set('finetune.valAcc', pickNumber(run.result.json, 'valAccuracy'));
+  const cache = pickNumber(run.result.json, 'featureSeconds');
+  book.set('finetune.runSeconds', run.result.seconds, cache != null ? `wall time of \`lds train --mode finetune\`; ${cache.toFixed(1)} s of it before the first epoch (featureSeconds: cached activations)` : undefined);
   await recordCommon(ctx, lds, run, 'fine-tune', 'finetune.peakRss', 'finetune.numTensors');
 }
 
