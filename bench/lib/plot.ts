@@ -114,6 +114,7 @@ export function lossChart(curves: Curve[]): ChartSpec {
     title: 'Training curves: loss per epoch',
     xLabel: 'epoch',
     yLabel: 'loss',
+    yMin: 0,
     series: curves.flatMap((c, i) => [
       { name: `${c.label} val`, points: seriesOf(c, 'valLoss'), colour: COLOURS[i % COLOURS.length]! },
       { name: `${c.label} train`, points: seriesOf(c, 'loss'), colour: COLOURS[i % COLOURS.length]!, dashed: true },
