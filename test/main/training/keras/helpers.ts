@@ -49,17 +49,8 @@ export async function writeKerasH5(path: string, layers: TestLayer[], layout: 'w
   }
 }
 
-/** Deterministic pseudo-random values (mulberry32) so failures reproduce. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random values so failures reproduce. */
+export { seededRandom as seeded } from '@shared/random';
 
 export function randomArray(n: number, rand: () => number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
