@@ -10,6 +10,7 @@ import {
   transformMatrix,
   type SampledTransform,
 } from '../../../src/main/augment';
+import { builtinPreset } from '../../../src/main/augment/presets';
 import { useBackend } from './tf-backend';
 import { centroid, coordinateImage, markerImage, patternImages } from './synthetic';
 
@@ -28,13 +29,9 @@ afterAll(() => {
 
 const params = (p: AugmentParamsInput) => augmentParamsSchema.parse(p);
 const KEYS = Array.from({ length: 8 }, (_, i) => `sha-${i}`);
+// The built-in keras-blog preset plus the photometric transforms, so every sampler is exercised.
 const KERAS_BLOG = params({
-  rotation_range: 40,
-  width_shift_range: 0.2,
-  height_shift_range: 0.2,
-  shear_range: 11.46,
-  zoom_range: 0.2,
-  horizontal_flip: true,
+  ...builtinPreset('keras-blog')!.params,
   brightness_range: [0.7, 1.3],
   channel_shift_range: 30,
 });
