@@ -1,22 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, paddedInput, spreadOutputGradient, type Pad, type Rounding } from './conv-geometry';
-import { runOpsAsKernel } from './kernel-bridge';
+import { twoInputOpsKernel } from './kernel-bridge';
 
-interface Conv2DFilterAttrs {
+interface Conv2DAttrs {
   strides: [number, number] | number;
   pad: Pad;
   dataFormat?: string;
   dimRoundingMode?: Rounding;
-  filterShape: [number, number, number, number];
 }
-
-interface Conv2DInputAttrs {
-  strides: [number, number] | number;
-  pad: Pad;
-  dataFormat?: string;
-  dimRoundingMode?: Rounding;
-  inputShape: [number, number, number, number];
-}
+type Conv2DFilterAttrs = Conv2DAttrs & { filterShape: [number, number, number, number] };
+type Conv2DInputAttrs = Conv2DAttrs & { inputShape: [number, number, number, number] };
 
 /**
  * dW[i,j,c,o] = Σ x[n, y·s+i, x·s+j, c] · dy[n,y,x,o] is itself a convolution: of the input with
@@ -40,24 +33,5 @@ export function conv2DBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs:
   return tf.conv2d(spreadOutputGradient(dy, g), rotated, 1, 'valid');
 }
 
-export const conv2DBackpropFilterKernel: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    return runOpsAsKernel(backend, [x, dy], (xt, dyt) =>
-      conv2DBackpropFilter(xt as tf.Tensor4D, dyt as tf.Tensor4D, attrs as unknown as Conv2DFilterAttrs),
-    );
-  },
-};
-
-export const conv2DBackpropInputKernel: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    return runOpsAsKernel(backend, [dy, filter], (dyt, ft) =>
-      conv2DBackpropInput(dyt as tf.Tensor4D, ft as tf.Tensor4D, attrs as unknown as Conv2DInputAttrs),
-    );
-  },
-};
+export const conv2DBackpropFilterKernel = twoInputOpsKernel(tf.Conv2DBackpropFilter, ['x', 'dy'], conv2DBackpropFilter);
+export const conv2DBackpropInputKernel = twoInputOpsKernel(tf.Conv2DBackpropInput, ['dy', 'filter'], conv2DBackpropInput);

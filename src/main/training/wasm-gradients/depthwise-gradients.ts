@@ -1,22 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, paddedInput, spreadOutputGradient, tapWindow, type Pad, type Rounding } from './conv-geometry';
-import { runOpsAsKernel } from './kernel-bridge';
+import { twoInputOpsKernel } from './kernel-bridge';
 
-interface DepthwiseFilterAttrs {
+interface DepthwiseAttrs {
   strides: [number, number] | number;
   dilations: [number, number] | number;
   pad: Pad;
   dimRoundingMode?: Rounding;
-  filterShape: [number, number, number, number];
 }
-
-interface DepthwiseInputAttrs {
-  strides: [number, number] | number;
-  dilations: [number, number] | number;
-  pad: Pad;
-  dimRoundingMode?: Rounding;
-  inputShape: [number, number, number, number];
-}
+type DepthwiseFilterAttrs = DepthwiseAttrs & { filterShape: [number, number, number, number] };
+type DepthwiseInputAttrs = DepthwiseAttrs & { inputShape: [number, number, number, number] };
 
 /** dW[i,j,c,q] = Σ x[n, y·s+i·d, x·s+j·d, c] · dy[n,y,x,c·m+q]: one multiply-and-reduce per tap. */
 export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: DepthwiseFilterAttrs): tf.Tensor4D {
@@ -49,24 +42,5 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, att
   return tf.sum(tf.reshape(perOutputChannel, [n, h, w, inChannels, multiplier]), 4);
 }
 
-export const depthwiseBackpropFilterKernel: tf.KernelConfig = {
-  kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    return runOpsAsKernel(backend, [x, dy], (xt, dyt) =>
-      depthwiseBackpropFilter(xt as tf.Tensor4D, dyt as tf.Tensor4D, attrs as unknown as DepthwiseFilterAttrs),
-    );
-  },
-};
-
-export const depthwiseBackpropInputKernel: tf.KernelConfig = {
-  kernelName: tf.DepthwiseConv2dNativeBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    return runOpsAsKernel(backend, [dy, filter], (dyt, ft) =>
-      depthwiseBackpropInput(dyt as tf.Tensor4D, ft as tf.Tensor4D, attrs as unknown as DepthwiseInputAttrs),
-    );
-  },
-};
+export const depthwiseBackpropFilterKernel = twoInputOpsKernel(tf.DepthwiseConv2dNativeBackpropFilter, ['x', 'dy'], depthwiseBackpropFilter);
+export const depthwiseBackpropInputKernel = twoInputOpsKernel(tf.DepthwiseConv2dNativeBackpropInput, ['dy', 'filter'], depthwiseBackpropInput);

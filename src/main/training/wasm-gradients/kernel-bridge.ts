@@ -31,3 +31,23 @@ export function runOpsAsKernel(
   result.dispose();
   return info;
 }
+
+/**
+ * A wasm kernel for a two-input 4-D gradient written with ops. `inputNames` lists the kernel's
+ * named inputs in the order `body` takes them; attrs are passed through as the engine gives them.
+ */
+export function twoInputOpsKernel<Attrs>(
+  kernelName: string,
+  inputNames: readonly [string, string],
+  body: (a: tf.Tensor4D, b: tf.Tensor4D, attrs: Attrs) => tf.Tensor,
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const named = inputs as Record<string, tf.TensorInfo>;
+      const ordered = inputNames.map((name) => named[name] as tf.TensorInfo);
+      return runOpsAsKernel(backend, ordered, (a, b) => body(a as tf.Tensor4D, b as tf.Tensor4D, attrs as unknown as Attrs));
+    },
+  };
+}
