@@ -12,6 +12,8 @@ import type { JobContext, JobRunner } from '../jobs/job-runner';
 import { builtinPreset } from '../augment/presets';
 import { backboneSpecSchema, DEFAULT_BACKBONE_ID, type BackboneSpec } from './backbone-spec';
 import { bundledBackbone, bundledBackboneDir, inspectBackboneDir } from './backbone-inspect';
+import { OFFICIAL_KERAS_WEIGHTS, officialWeights } from './backbone-download/keras-weights';
+import { addBackboneSource, backboneArch, backboneSizeBytes, installOfficial, removeFromRegistry, type AddSourceOptions } from './backbone-registry';
 import { FeatureCache } from './feature-cache';
 import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
 import { adviseMode } from './mode-advice';
@@ -33,6 +35,8 @@ export interface RunManagerOptions {
   catalogue: Catalogue;
   runsDir: string;
   featuresDir: string;
+  /** Imported backbones live here; default <workspace>/backbones beside runsDir. */
+  backbonesDir?: string;
   resourcesDir: string;
   jobs: JobRunner;
   events: EventBus;
@@ -105,6 +109,11 @@ export class RunManager {
     return [...(bundled ? [bundled] : []), ...added].map((s) => specToInfo(s));
   }
 
+  /** The workspace folder that holds imported backbones (.h5, Teachable Machine) as TF.js models. */
+  get registryDir(): string {
+    return this.options.backbonesDir ?? join(this.options.runsDir, '..', 'backbones');
+  }
+
   addBackbone(dir: string, options: { id?: string; featureLayer?: string; topBlockStart?: string } = {}): BackboneInfo {
     let spec: BackboneSpec;
     try {
@@ -112,6 +121,64 @@ export class RunManager {
     } catch (error) {
       throw new TrainingError('invalid_input', (error as Error).message);
     }
+    return this.#register(spec);
+  }
+
+  /**
+   * `lds backbones add` / Settings: a Keras .h5 file, a Teachable Machine export or a TF.js folder.
+   * A bad source leaves both the registry folder and the catalogue as they were.
+   */
+  async addBackboneFrom(path: string, options: AddSourceOptions = {}): Promise<BackboneInfo> {
+    if (options.id === DEFAULT_BACKBONE_ID) throw new TrainingError('conflict', `backbone id ${options.id} is the bundled one's: pass another id`);
+    let spec: BackboneSpec;
+    try {
+      spec = await addBackboneSource(path, this.registryDir, options);
+    } catch (error) {
+      throw new TrainingError('invalid_input', (error as Error).message);
+    }
+    if (spec.id === DEFAULT_BACKBONE_ID) {
+      removeFromRegistry(spec, this.registryDir);
+      throw new TrainingError('conflict', `backbone id ${spec.id} is the bundled one's: pass another id`);
+    }
+    return this.#register(spec);
+  }
+
+  /** The official Keras weights one click fetches, and whether each is in this workspace already. */
+  downloadable(): { id: string; label: string; file: string; url: string; installed: boolean }[] {
+    const sources = this.backbones.list().map((row) => row.source);
+    return OFFICIAL_KERAS_WEIGHTS.map((w) => ({ id: w.id, label: w.label, file: w.file, url: w.url, installed: sources.some((s) => s.endsWith(`/${w.file}`)) }));
+  }
+
+  /**
+   * A job: fetch one official weights file into <registry>/.downloads (a partial file is kept, so
+   * the next try resumes), check it, import it. Offline, the job fails with the file, its URL and
+   * how to add it by hand.
+   */
+  downloadBackbone(id: string, options: { url?: string } = {}): string {
+    let label: string;
+    try {
+      label = officialWeights(id).label;
+    } catch (error) {
+      throw new TrainingError('invalid_input', (error as Error).message);
+    }
+    return this.options.jobs.start({
+      kind: 'backbone-download',
+      label: `download ${label}`,
+      run: async (ctx) => {
+        const installed = await installOfficial(id, {
+          downloadsDir: join(this.registryDir, '.downloads'),
+          registryDir: this.registryDir,
+          url: options.url,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(p.received, p.total ?? 0, `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB${p.resumedFrom ? ' (resumed)' : ''}`),
+        });
+        ctx.throwIfCancelled();
+        return this.#register(installed.spec);
+      },
+    });
+  }
+
+  #register(spec: BackboneSpec): BackboneInfo {
     if (spec.id === DEFAULT_BACKBONE_ID) throw new TrainingError('conflict', `backbone id ${spec.id} is the bundled one's: pass another id`);
     this.backbones.upsert({
       id: spec.id,
@@ -465,5 +532,7 @@ function specToInfo(spec: BackboneSpec): BackboneInfo {
     weightsSha256: spec.weightsSha256,
     preprocessing: spec.preprocessing,
     bundled: spec.source === 'bundled',
+    arch: backboneArch(spec),
+    sizeBytes: backboneSizeBytes(spec.dir),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command } from './define';
-import { empty, jobIdSchema } from './common';
+import { empty, jobIdSchema, jobStartedSchema } from './common';
 
 export const TRAIN_MODE_CHOICES = ['scratch', 'bottleneck', 'finetune', 'auto'] as const;
 export const trainModeChoiceSchema = z.enum(TRAIN_MODE_CHOICES);
@@ -8,6 +8,10 @@ export type TrainModeChoice = z.infer<typeof trainModeChoiceSchema>;
 export const RUN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/** Architectures a Keras .h5 file can be rebuilt as. */
+export const BACKBONE_ARCHS = ['vgg16', 'mobilenet_v1', 'mobilenet_v2', 'resnet50'] as const;
+/** mobilenet: [-1,1] RGB; caffe: BGR minus the ImageNet mean; unit: [0,1] RGB. */
+export const PREPROCESSING_PRESET_NAMES = ['mobilenet', 'caffe', 'unit'] as const;
 
 /** What a user may set; anything left out takes the mode's default. */
 export const trainRequestSchema = z
@@ -92,6 +96,10 @@ export const backboneInfoSchema = z.object({
   weightsSha256: z.string(),
   preprocessing: z.record(z.string(), z.unknown()),
   bundled: z.boolean(),
+  /** vgg16, mobilenet_v1, mobilenet_v2, resnet50 when known. */
+  arch: z.string().nullable().optional(),
+  /** Bytes of the model files on disk. */
+  sizeBytes: z.number().nullable().optional(),
 });
 export type BackboneInfo = z.infer<typeof backboneInfoSchema>;
 
@@ -124,10 +132,25 @@ export const trainingCommands = {
   'runs.get': command(z.object({ id: z.string().min(1).max(64) }).strict(), runInfoSchema),
   'runs.cancel': command(z.object({ id: z.string().min(1).max(64) }).strict(), z.object({ ok: z.literal(true) })),
   'backbones.list': command(empty, z.array(backboneInfoSchema)),
+  /** dir: a Keras .h5 file, a Teachable Machine export or a TF.js layers model folder. */
   'backbones.add': command(
-    z.object({ dir: z.string().min(1).max(4096), id: z.string().min(1).max(100).optional(), featureLayer: z.string().min(1).max(200).optional(), topBlockStart: z.string().min(1).max(200).optional() }).strict(),
+    z
+      .object({
+        dir: z.string().min(1).max(4096),
+        id: z.string().min(1).max(100).optional(),
+        featureLayer: z.string().min(1).max(200).optional(),
+        topBlockStart: z.string().min(1).max(200).optional(),
+        arch: z.enum(BACKBONE_ARCHS).optional(),
+        inputSize: z.number().int().min(32).max(1024).optional(),
+        preprocessing: z.enum(PREPROCESSING_PRESET_NAMES).optional(),
+      })
+      .strict(),
     backboneInfoSchema,
   ),
+  /** The official Keras Applications weights one click can fetch (ids for backbones.download). */
+  'backbones.downloadable': command(empty, z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() }))),
+  /** A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand. */
+  'backbones.download': command(z.object({ id: z.string().min(1).max(100) }).strict(), jobStartedSchema),
   'system.doctor': command(z.object({ backend: z.string().min(1).max(40).optional() }).strict(), doctorReportSchema),
 };
 

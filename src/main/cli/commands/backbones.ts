@@ -1,32 +1,69 @@
-import { defineCommand, UsageError } from '../command';
+import { resolve } from 'node:path';
+import { BACKBONE_ARCHS, PREPROCESSING_PRESET_NAMES, type BackboneInfo } from '@shared/contract/training';
+import { defineCommand, numberOption, UsageError } from '../command';
+
+function oneOf<T extends string>(value: unknown, choices: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')} (got "${String(value)}")`);
+  return value as T;
+}
 
 export default defineCommand({
-  usage: 'backbones [add <model-dir> [--id ID] [--feature-layer NAME] [--top-block LAYER]] [--json]',
+  usage:
+    'backbones [add <file.h5 | tfjs-folder | teachable-machine-export> [--id ID] [--arch A] [--input-size N] [--feature-layer L] ' +
+    '[--preprocessing mobilenet|caffe|unit] [--top-block LAYER]] [download <id>] [--json]',
   allowPositionals: true,
-  options: { id: { type: 'string' }, 'feature-layer': { type: 'string' }, 'top-block': { type: 'string' } },
+  options: {
+    id: { type: 'string' },
+    arch: { type: 'string' },
+    'input-size': { type: 'string' },
+    'feature-layer': { type: 'string' },
+    preprocessing: { type: 'string' },
+    'top-block': { type: 'string' },
+  },
   async run(ctx) {
     await ctx.openProject();
-    const [sub, dir, ...rest] = ctx.positionals;
+    const [sub, arg, ...rest] = ctx.positionals;
     if (sub === undefined) {
       const list = await ctx.engine.call('backbones.list', {});
       if (ctx.json) {
-      ctx.printJson({ backbones: list });
+        ctx.printJson({ backbones: list });
+        return;
+      }
+      for (const b of list) {
+        ctx.out(`${b.id}  ${b.name}  ${b.arch ?? '?'}  input ${b.inputSize}  features ${b.featureLayer}  fine-tune ${b.topBlockStart ?? 'no'}  sha256 ${b.weightsSha256.slice(0, 12)}  (${b.source})`);
+      }
+      const downloadable = (await ctx.engine.call('backbones.downloadable', {})).filter((d) => !d.installed);
+      if (downloadable.length) ctx.out(`downloadable: ${downloadable.map((d) => d.id).join(', ')} (lds backbones download <id>)`);
       return;
     }
-      for (const b of list) ctx.out(`${b.id}  ${b.name}  input ${b.inputSize}  features ${b.featureLayer}  fine-tune ${b.topBlockStart ?? 'no'}  (${b.source})`);
+    if (sub === 'download') {
+      if (!arg || rest.length) throw new UsageError('expected `backbones download <id>`');
+      const job = await ctx.runJob(() => ctx.engine.call('backbones.download', { id: arg }));
+      if (job.status === 'cancelled') return 130;
+      if (job.status === 'failed') throw new Error(job.error ?? 'download failed');
+      const added = job.result as BackboneInfo;
+      if (ctx.json) ctx.printJson(added);
+      else ctx.out(`added backbone ${added.id} (sha256 ${added.weightsSha256.slice(0, 12)})`);
       return;
     }
-    if (sub !== 'add' || !dir || rest.length) throw new UsageError('expected `backbones` or `backbones add <model-dir>`');
+    if (sub !== 'add' || !arg || rest.length) throw new UsageError('expected `backbones`, `backbones add <path>` or `backbones download <id>`');
     const added = await ctx.engine.call('backbones.add', {
-      dir,
+      dir: resolve(ctx.cwd, arg),
       id: ctx.values.id as string | undefined,
       featureLayer: ctx.values['feature-layer'] as string | undefined,
       topBlockStart: ctx.values['top-block'] as string | undefined,
+      arch: oneOf(ctx.values.arch, BACKBONE_ARCHS, 'arch'),
+      inputSize: numberOption(ctx.values, 'input-size', (n) => Number.isInteger(n) && n >= 32 && n <= 1024, 'a whole number from 32 to 1024'),
+      preprocessing: oneOf(ctx.values.preprocessing, PREPROCESSING_PRESET_NAMES, 'preprocessing'),
     });
     if (ctx.json) {
       ctx.printJson(added);
       return;
     }
-    ctx.out(`added backbone ${added.id}: features at ${added.featureLayer}, input ${added.inputSize}, fine-tune from ${added.topBlockStart ?? '(none)'}`);
+    ctx.out(
+      `added backbone ${added.id}: ${added.arch ?? 'model'}, features at ${added.featureLayer}, input ${added.inputSize}, ` +
+        `fine-tune from ${added.topBlockStart ?? '(none)'}, sha256 ${added.weightsSha256.slice(0, 12)}`,
+    );
   },
 });

@@ -1,9 +1,23 @@
 import { defineCommand } from '../command';
 
 export default defineCommand({
-  usage: 'doctor [--backend NAME] [--json]',
-  options: { backend: { type: 'string' } },
+  usage: 'doctor [--backend NAME] [--bench] [--json]',
+  options: { backend: { type: 'string' }, bench: { type: 'boolean' } },
   async run(ctx) {
+    if (ctx.values.bench) {
+      // In this process: the bench needs the backend active here, and the training process has no bench message.
+      const { benchInThisProcess } = await import('../../training/doctor-bench-here');
+      const backend = (ctx.values.backend as string | undefined) ?? process.env.LDS_BACKEND ?? null;
+      const bench = await benchInThisProcess(ctx.engine.options.resourcesDir, { backend, onProgress: (m) => ctx.err(`bench: ${m}`) });
+      if (!ctx.json) {
+        ctx.err(
+          `${bench.backend}, ${bench.threads} thread(s): features ${bench.featureImagesPerSecond ?? '–'} img/s, ` +
+            `scratch step ${bench.scratchStepSeconds} s, gradient check max error ${bench.gradientCheckMaxError.toExponential(2)}`,
+        );
+      }
+      ctx.out(JSON.stringify(bench));
+      return;
+    }
     // The doctor works without a project; with one open it also reports the feature cache size.
     if (ctx.workspaceGiven) await ctx.openProject();
     const report = await ctx.engine.call('system.doctor', { backend: ctx.values.backend as string | undefined });

@@ -2,6 +2,7 @@ import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
+import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbone-download/keras-weights';
 import { FeatureCache } from '../../training/feature-cache';
 import { ForkLauncher, type TrainingProcessLauncher } from '../../training/launcher';
 import { doctorVia, RunManager, TrainingError } from '../../training/run-manager';
@@ -14,6 +15,8 @@ type TrainingCommand =
   | 'runs.cancel'
   | 'backbones.list'
   | 'backbones.add'
+  | 'backbones.downloadable'
+  | 'backbones.download'
   | 'system.doctor';
 
 const launchers = new WeakMap<Engine, TrainingProcessLauncher>();
@@ -63,6 +66,13 @@ async function mapped<T>(work: () => T | Promise<T>): Promise<T> {
   }
 }
 
+function mirrorUrl(id: string): string | undefined {
+  const base = process.env.LDS_KERAS_WEIGHTS_BASE;
+  if (!base) return undefined;
+  const file = OFFICIAL_KERAS_WEIGHTS.find((w) => w.id === id)?.file;
+  return file ? `${base.replace(/\/$/, '')}/${file}` : undefined;
+}
+
 export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
   return {
     'train.start': (input) =>
@@ -79,7 +89,10 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
         return { ok: true as const };
       }),
     'backbones.list': () => mapped(() => runManagerOf(engine).listBackbones()),
-    'backbones.add': ({ dir, ...options }) => mapped(() => runManagerOf(engine).addBackbone(dir, options)),
+    'backbones.add': ({ dir, ...options }) => mapped(() => runManagerOf(engine).addBackboneFrom(dir, options)),
+    'backbones.downloadable': () => mapped(() => runManagerOf(engine).downloadable()),
+    // LDS_KERAS_WEIGHTS_BASE points downloads at a mirror (or a test server) instead of Google's bucket.
+    'backbones.download': ({ id }) => mapped(() => ({ jobId: runManagerOf(engine).downloadBackbone(id, { url: mirrorUrl(id) }) })),
     'system.doctor': ({ backend }) =>
       mapped(() => {
         const ws = engine.projects.current() ? engine.projects.require() : null;
