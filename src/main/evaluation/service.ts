@@ -1,6 +1,7 @@
 /**
- * Evaluation, prediction, pre-labelling and export for one open project. The tensor work lives in
- * training/ (predict.ts, export/); this joins it to the catalogue and the runs.
+ * Evaluation, prediction, pre-labelling and export for one open project. The tensor work runs in a
+ * training process (training/compute-jobs.ts, asked through compute-client.ts); this side joins its
+ * answers to the catalogue and the runs, and is the only side that reads or writes the catalogue.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +10,9 @@ import type { Catalogue } from '../catalogue';
 import { PredictionsRepository } from '../catalogue/predictions-repository';
 import { RunsRepository } from '../catalogue/runs-repository';
 import { exportDatasetFolders, type DatasetExportResult } from '../training/export/dataset-folders';
-import { exportTeachableMachineModel, type ExportedModel } from '../training/export/tfjs-export';
-import { kfoldBottleneck, type KfoldResult } from '../training/kfold-bottleneck';
-import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache, type LoadedModel } from '../training/predict';
+import { runInTrainingProcess, type ComputeAnswers } from '../training/compute-client';
+import type { TrainingProcessLauncher } from '../training/launcher';
+import { readModelInfo, type ModelInfo } from '../training/model-info';
 import { resolveConfig } from '../training/run-config';
 import { TrainingError, type RunManager } from '../training/run-manager';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
@@ -20,7 +21,12 @@ export interface WorkContext {
   progress(done: number, total: number, message?: string): void;
   /** Throws when the work should stop. */
   throwIfCancelled(): void;
+  /** Aborts when the work should stop (cancel, project closing): stops the training process. */
+  signal?: AbortSignal;
 }
+
+export type KfoldResult = ComputeAnswers['kfold']['result'];
+export type ExportedModel = Omit<ComputeAnswers['export'], 'type'>;
 
 export interface EvaluationServiceOptions {
   catalogue: Catalogue;
@@ -28,6 +34,10 @@ export interface EvaluationServiceOptions {
   runsDir: string;
   featuresDir: string;
   appVersion: string;
+  /** Starts the training processes the tensor work runs in (the same launcher training uses). */
+  launcher: TrainingProcessLauncher;
+  /** Forced backend (LDS_BACKEND), null = the fastest available. */
+  backend?: string | null;
 }
 
 export class EvaluationService {
@@ -46,16 +56,24 @@ export class EvaluationService {
     return run.modelDir;
   }
 
+  #compute<M extends Parameters<typeof runInTrainingProcess>[1]>(message: M, ctx?: WorkContext): Promise<ComputeAnswers[M['type']]> {
+    return runInTrainingProcess(this.options.launcher, message, { progress: ctx?.progress, signal: ctx?.signal });
+  }
+
   /** Probabilities for items; bottleneck runs reuse the feature cache their training filled. */
-  async #predictItems(loaded: LoadedModel, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
-    const onProgress = (done: number, total: number): void => ctx.progress(done, total, `${label} ${done}/${total}`);
-    const checkpoint = async (): Promise<void> => {
-      await new Promise<void>((r) => setImmediate(r));
-      ctx.throwIfCancelled();
-    };
-    const backbone = loaded.info.mode === 'bottleneck' && loaded.info.backbone ? this.#backboneSpec(loaded.info.backbone.id) : null;
-    if (backbone) return predictWithFeatureCache(loaded, backbone, this.options.featuresDir, items, { onProgress, checkpoint });
-    return predictFiles(loaded, items.map((i) => i.path), { onProgress, checkpoint });
+  async #predictItems(info: ModelInfo, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
+    const backbone = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
+    const answer = await this.#compute(
+      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: backbone ? this.options.featuresDir : null, label, backend: this.#backend() },
+      ctx,
+    );
+    ctx.throwIfCancelled();
+    if (answer.probabilities.length !== items.length) throw new Error(`the training process returned ${answer.probabilities.length} predictions for ${items.length} images`);
+    return answer.probabilities.map((row) => Float32Array.from(row));
+  }
+
+  #backend(): string | null {
+    return this.options.backend ?? process.env.LDS_BACKEND ?? null;
   }
 
   #backboneSpec(id: string): ReturnType<RunManager['backboneSpec']> {
@@ -71,55 +89,51 @@ export class EvaluationService {
   }
 
   async evaluate(runId: string, split: 'validation' | 'test', ctx: WorkContext): Promise<EvalReport> {
-    const loaded = await loadModelForPrediction(this.modelDir(runId));
-    try {
-      const labels = loaded.info.labels;
-      const rows = this.#runsRepo.trainingImages().filter((r) => r.split === split);
-      const known = rows.filter((r) => labels.includes(r.className));
-      if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
-      const probs = await this.#predictItems(loaded, known, ctx, `evaluating on ${split}`);
-      const truth = known.map((r) => labels.indexOf(r.className));
-      const metrics = evaluatePredictions(probs, truth, labels);
-      const items = known
-        .map((r, i) => {
-          const p = probs[i] as Float32Array;
-          const predicted = argmax(p);
-          return { imageId: r.imageId, trueIndex: truth[i] as number, predictedIndex: predicted, probabilities: Array.from(p), confidence: p[predicted] as number, loss: sampleLoss(p, truth[i] as number) };
-        })
-        .sort((a, b) => b.loss - a.loss);
-      const classIds = new Map(this.options.catalogue.classes.list().map((c) => [c.name, c.id]));
-      this.predictions.save(
-        runId,
-        items.map((it) => ({
-          imageId: it.imageId,
-          classId: classIds.get(labels[it.predictedIndex] as string) ?? null,
-          confidence: it.confidence,
-          probabilities: Object.fromEntries(labels.map((l, j) => [l, it.probabilities[j] as number])),
-        })),
-      );
-      const { macro, roc, auc, accuracy, loss, classes, confusion, perClass, count } = metrics;
-      const report: EvalReport = {
-        runId,
-        split,
-        warning: split === 'test' ? TEST_SPLIT_WARNING : null,
-        count,
-        skipped: rows.length - known.length,
-        accuracy,
-        loss,
-        classes,
-        confusion,
-        perClass,
-        macro,
-        roc,
-        auc,
-        items,
-        createdAt: new Date().toISOString(),
-      };
-      writeFileSync(this.#reportFile(runId, split), JSON.stringify(report));
-      return report;
-    } finally {
-      loaded.dispose();
-    }
+    const info = readModelInfo(this.modelDir(runId));
+    const labels = info.labels;
+    const rows = this.#runsRepo.trainingImages().filter((r) => r.split === split);
+    const known = rows.filter((r) => labels.includes(r.className));
+    if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
+    const probs = await this.#predictItems(info, known, ctx, `evaluating on ${split}`);
+    const truth = known.map((r) => labels.indexOf(r.className));
+    const metrics = evaluatePredictions(probs, truth, labels);
+    const items = known
+      .map((r, i) => {
+        const p = probs[i] as Float32Array;
+        const predicted = argmax(p);
+        return { imageId: r.imageId, trueIndex: truth[i] as number, predictedIndex: predicted, probabilities: Array.from(p), confidence: p[predicted] as number, loss: sampleLoss(p, truth[i] as number) };
+      })
+      .sort((a, b) => b.loss - a.loss);
+    const classIds = new Map(this.options.catalogue.classes.list().map((c) => [c.name, c.id]));
+    this.predictions.save(
+      runId,
+      items.map((it) => ({
+        imageId: it.imageId,
+        classId: classIds.get(labels[it.predictedIndex] as string) ?? null,
+        confidence: it.confidence,
+        probabilities: Object.fromEntries(labels.map((l, j) => [l, it.probabilities[j] as number])),
+      })),
+    );
+    const { macro, roc, auc, accuracy, loss, classes, confusion, perClass, count } = metrics;
+    const report: EvalReport = {
+      runId,
+      split,
+      warning: split === 'test' ? TEST_SPLIT_WARNING : null,
+      count,
+      skipped: rows.length - known.length,
+      accuracy,
+      loss,
+      classes,
+      confusion,
+      perClass,
+      macro,
+      roc,
+      auc,
+      items,
+      createdAt: new Date().toISOString(),
+    };
+    writeFileSync(this.#reportFile(runId, split), JSON.stringify(report));
+    return report;
   }
 
   /** The last saved evaluation with how many of its images were relabelled since. */
@@ -138,43 +152,40 @@ export class EvaluationService {
    * 'predicted' label with its confidence; manual and folder labels are never touched.
    */
   async prelabel(runId: string, ctx: WorkContext): Promise<{ labelled: number; skipped: number }> {
-    const loaded = await loadModelForPrediction(this.modelDir(runId));
-    try {
-      const images = this.predictions.unlabelled();
-      if (!images.length) return { labelled: 0, skipped: 0 };
-      const labels = loaded.info.labels;
-      const classIds = labels.map((name) => this.options.catalogue.classes.idByName(name) ?? null);
-      const probs = await this.#predictItems(loaded, images, ctx, 'pre-labelling');
-      let labelled = 0;
-      const rows = images.map((img, i) => {
-        const p = probs[i] as Float32Array;
-        const best = argmax(p);
-        return { imageId: img.imageId, classId: classIds[best] ?? null, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
-      });
-      this.options.catalogue.transaction(() => {
-        for (const r of rows) {
-          if (r.classId === null) continue;
-          // Re-checked inside the transaction: the user may have labelled it while the model ran.
-          const current = this.options.catalogue.labels.get(r.imageId);
-          if (current.classId !== null && current.source !== 'predicted') continue;
-          this.options.catalogue.labels.set({ imageId: r.imageId, classId: r.classId, source: 'predicted', confidence: Math.min(1, Math.max(0, r.confidence)) });
-          labelled++;
-        }
-        this.predictions.save(runId, rows);
-      });
-      return { labelled, skipped: images.length - labelled };
-    } finally {
-      loaded.dispose();
-    }
+    const info = readModelInfo(this.modelDir(runId));
+    const images = this.predictions.unlabelled();
+    if (!images.length) return { labelled: 0, skipped: 0 };
+    const labels = info.labels;
+    const classIds = labels.map((name) => this.options.catalogue.classes.idByName(name) ?? null);
+    const probs = await this.#predictItems(info, images, ctx, 'pre-labelling');
+    let labelled = 0;
+    const rows = images.map((img, i) => {
+      const p = probs[i] as Float32Array;
+      const best = argmax(p);
+      return { imageId: img.imageId, classId: classIds[best] ?? null, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
+    });
+    this.options.catalogue.transaction(() => {
+      for (const r of rows) {
+        if (r.classId === null) continue;
+        // Re-checked inside the transaction: the user may have labelled it while the model ran.
+        const current = this.options.catalogue.labels.get(r.imageId);
+        if (current.classId !== null && current.source !== 'predicted') continue;
+        this.options.catalogue.labels.set({ imageId: r.imageId, classId: r.classId, source: 'predicted', confidence: Math.min(1, Math.max(0, r.confidence)) });
+        labelled++;
+      }
+      this.predictions.save(runId, rows);
+    });
+    return { labelled, skipped: images.length - labelled };
   }
 
   reviewQueue(limit: number): ReviewItem[] {
     return this.predictions.reviewQueue(limit);
   }
 
-  async exportModel(runId: string, outDir: string): Promise<ExportedModel> {
+  async exportModel(runId: string, outDir: string, ctx?: WorkContext): Promise<ExportedModel> {
     const run = this.options.runs.get(runId);
-    return exportTeachableMachineModel({ runDir: this.modelDir(runId), outDir, appVersion: this.options.appVersion, metrics: run.metrics });
+    const { type: _type, ...exported } = await this.#compute({ type: 'export', runDir: this.modelDir(runId), outDir, appVersion: this.options.appVersion, metrics: run.metrics, backend: this.#backend() }, ctx);
+    return exported;
   }
 
   exportDataset(outDir: string, onProgress?: (done: number, total: number) => void): DatasetExportResult {
@@ -191,21 +202,9 @@ export class EvaluationService {
     const spec = this.options.runs.backboneSpec(r.backbone);
     if (!spec) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
-    await ensureInferenceBackend();
     try {
-      return await kfoldBottleneck({
-        items: manifest.items,
-        classes: manifest.classes,
-        backbone: spec,
-        featuresDir: this.options.featuresDir,
-        k: r.k,
-        config,
-        progress: ctx.progress,
-        checkpoint: async () => {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          ctx.throwIfCancelled();
-        },
-      });
+      const answer = await this.#compute({ type: 'kfold', items: manifest.items, classes: manifest.classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.k, config, backend: this.#backend() }, ctx);
+      return answer.result;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message);
       throw error;

@@ -49,6 +49,20 @@ export class DenseHead {
     return h;
   }
 
+  /** One optimizer step on the rows `indices` of x/y: softmax cross-entropy, dropout drawn with `dropoutSeed`. */
+  minimizeOn(optimizer: tf.Optimizer, x: tf.Tensor2D, y: tf.Tensor1D, indices: Int32Array | number[], dropoutSeed: number): void {
+    optimizer.minimize(
+      () =>
+        tf.tidy(() => {
+          const idx = tf.tensor1d(indices, 'int32');
+          const logits = this.apply(tf.gather(x, idx), true, dropoutSeed);
+          return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(y, idx), this.config.numClasses), logits) as tf.Scalar;
+        }),
+      false,
+      this.variables,
+    );
+  }
+
   /** Mean loss and accuracy over a whole split without dropout, in chunks to bound memory. */
   evaluate(x: tf.Tensor2D, y: tf.Tensor1D): { loss: number; acc: number } {
     const n = x.shape[0];

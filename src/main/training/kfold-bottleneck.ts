@@ -4,13 +4,14 @@
  * head trainings. The test split never takes part: its images are neither extracted nor scored.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { evaluatePredictions, meanAndStd, stratifiedFolds } from '../evaluation';
 import type { BackboneSpec } from './backbone-spec';
 import { loadBackbone } from './backbones';
 import { DenseHead } from './dense-head';
 import { FeatureCache } from './feature-cache';
 import { extractFeatures } from './modes/bottleneck';
-import type { ManifestItem, TrainConfig } from './protocol';
+import type { kfoldResultSchema, ManifestItem, TrainConfig } from './protocol';
 import { runEpochs } from './train-loop';
 
 export interface KfoldOptions {
@@ -24,30 +25,8 @@ export interface KfoldOptions {
   checkpoint(): Promise<void>;
 }
 
-export interface FoldResult {
-  fold: number;
-  trainCount: number;
-  testCount: number;
-  accuracy: number;
-  loss: number;
-  macroF1: number;
-}
-
-export interface KfoldResult {
-  mode: 'bottleneck';
-  k: number;
-  classes: string[];
-  images: number;
-  /** Fold of every input item, -1 for test-split items (for tests and reports). */
-  assignment: number[];
-  folds: FoldResult[];
-  accuracy: { mean: number; std: number };
-  loss: { mean: number; std: number };
-  macroF1: { mean: number; std: number };
-  featuresComputed: number;
-  featuresFromCache: number;
-  seconds: number;
-}
+export type KfoldResult = z.infer<typeof kfoldResultSchema>;
+export type FoldResult = KfoldResult['folds'][number];
 
 export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResult> {
   const started = performance.now();
@@ -92,17 +71,7 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
           patience: 0,
           variables: head.variables,
           step: async (indices) => {
-            const seed = stepSeed++;
-            optimizer.minimize(
-              () =>
-                tf.tidy(() => {
-                  const idx = tf.tensor1d(indices, 'int32');
-                  const logits = head.apply(tf.gather(xTrain, idx), true, seed);
-                  return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(yTrain, idx), classes.length), logits) as tf.Scalar;
-                }),
-              false,
-              head.variables,
-            );
+            head.minimizeOn(optimizer, xTrain, yTrain, indices, stepSeed++);
             return { loss: 0, correct: 0 };
           },
           trainMetrics: async () => head.evaluate(xTrain, yTrain),

@@ -1,10 +1,9 @@
 /**
- * Inference with a saved model (a run's folder or an exported one), in the calling process. It goes
+ * Inference with a saved model (a run's folder or an exported one), run in the training process
+ * (compute-jobs.ts; main asks through compute-client.ts). It goes
  * through the training code's own decode + preprocess (inputBatch), so a prediction here equals what
  * validation during training saw, and what the exported metadata tells outside code to do.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backends';
 import { installWasmGradients } from './wasm-gradients';
@@ -12,11 +11,12 @@ import type { BackboneSpec } from './backbone-spec';
 import type { LoadedBackbone } from './backbones';
 import { FeatureCache } from './feature-cache';
 import { inputBatch } from './image-batches';
-import { modelMetadataSchema, type ModelMetadata } from './model-metadata';
+import { readModelInfo, type ModelInfo } from './model-info';
 import { loadLayersModelFromDir } from './model-io';
 import { extractFeatures } from './modes/bottleneck';
-import { preprocessingSchema, type Preprocessing } from './preprocessing-contract';
 import type { ManifestItem } from './protocol';
+
+export { readModelInfo, type ModelInfo };
 
 export const PREDICT_BATCH = 16;
 
@@ -24,7 +24,7 @@ let backendReady: Promise<string> | null = null;
 
 /**
  * Selects the fastest backend once per process, with the gradients wasm lacks (k-fold trains heads
- * in this process too).
+ * with it too).
  */
 export function ensureInferenceBackend(force?: string | null): Promise<string> {
   backendReady ??= selectBackend({ force: force ?? process.env.LDS_BACKEND ?? null, onWasmReady: installWasmGradients }).then(
@@ -35,38 +35,6 @@ export function ensureInferenceBackend(force?: string | null): Promise<string> {
     },
   );
   return backendReady;
-}
-
-/** What prediction needs to know about a model folder, from a run's or an export's metadata.json. */
-export interface ModelInfo {
-  dir: string;
-  labels: string[];
-  preprocessing: Preprocessing;
-  mode: ModelMetadata['mode'] | null;
-  runId: string | null;
-  backbone: ModelMetadata['backbone'];
-}
-
-export function readModelInfo(dir: string): ModelInfo {
-  const file = join(dir, 'metadata.json');
-  if (!existsSync(join(dir, 'model.json'))) throw new Error(`${dir}: no model.json here: give a run id or a model folder (a run's folder or an \`lds export\` folder)`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: cannot read model metadata (${(error as Error).message})`, { cause: error });
-  }
-  const run = modelMetadataSchema.safeParse(raw);
-  if (run.success) return { dir, labels: run.data.labels, preprocessing: run.data.preprocessing, mode: run.data.mode, runId: run.data.runId, backbone: run.data.backbone };
-  // An exported folder: Teachable Machine keys plus our preprocessing contract.
-  const record = (raw ?? {}) as Record<string, unknown>;
-  const labels = record.labels;
-  const pre = preprocessingSchema.safeParse(record.preprocessing);
-  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string') || !pre.success) {
-    throw new Error(`${file}: no labels and preprocessing contract: not a Little Data Studio model or export`);
-  }
-  const mode = typeof record.mode === 'string' && ['scratch', 'bottleneck', 'finetune'].includes(record.mode) ? (record.mode as ModelMetadata['mode']) : null;
-  return { dir, labels: labels as string[], preprocessing: pre.data, mode, runId: typeof record.runId === 'string' ? record.runId : null, backbone: null };
 }
 
 export interface LoadedModel {

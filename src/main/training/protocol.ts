@@ -62,8 +62,52 @@ export const startMessageSchema = z.object({
 });
 export type StartMessage = z.infer<typeof startMessageSchema>;
 
+/**
+ * Work on a finished model that main hands to a fresh training process, so TensorFlow.js never runs
+ * in main (the window's process under Electron). Each is one job: progress, a result, cancel.
+ */
+export const predictMessageSchema = z.object({
+  type: z.literal('predict'),
+  modelDir: z.string(),
+  items: z.array(z.object({ path: z.string(), sha256: z.string() })),
+  /** Bottleneck runs: the run's backbone, to reuse the feature cache its training filled; null = whole model per image. */
+  backbone: backboneSpecSchema.nullable(),
+  featuresDir: z.string().nullable(),
+  /** Progress text prefix ("evaluating on validation"). */
+  label: z.string(),
+  backend: z.string().nullable(),
+});
+export type PredictMessage = z.infer<typeof predictMessageSchema>;
+
+export const kfoldMessageSchema = z.object({
+  type: z.literal('kfold'),
+  items: z.array(manifestItemSchema),
+  classes: z.array(z.string()).min(2),
+  backbone: backboneSpecSchema,
+  featuresDir: z.string(),
+  k: z.number().int().min(2),
+  config: trainConfigSchema,
+  backend: z.string().nullable(),
+});
+export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
+
+export const exportMessageSchema = z.object({
+  type: z.literal('export'),
+  runDir: z.string(),
+  outDir: z.string(),
+  appVersion: z.string(),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  backend: z.string().nullable(),
+});
+export type ExportMessage = z.infer<typeof exportMessageSchema>;
+
+export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage;
+
 export const toWorkerSchema = z.discriminatedUnion('type', [
   startMessageSchema,
+  predictMessageSchema,
+  kfoldMessageSchema,
+  exportMessageSchema,
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('doctor'), backend: z.string().nullable() }),
 ]);
@@ -114,7 +158,33 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+const meanStdSchema = z.object({ mean: z.number(), std: z.number() });
+export const kfoldResultSchema = z.object({
+  mode: z.literal('bottleneck'),
+  k: z.number().int(),
+  classes: z.array(z.string()),
+  images: z.number().int(),
+  assignment: z.array(z.number().int()),
+  folds: z.array(z.object({ fold: z.number().int(), trainCount: z.number().int(), testCount: z.number().int(), accuracy: z.number(), loss: z.number(), macroF1: z.number() })),
+  accuracy: meanStdSchema,
+  loss: meanStdSchema,
+  macroF1: meanStdSchema,
+  featuresComputed: z.number().int(),
+  featuresFromCache: z.number().int(),
+  seconds: z.number(),
+});
+
+/** The answers to the compute messages, one per message type. */
+export const computeResultSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('predicted'), labels: z.array(z.string()), probabilities: z.array(z.array(z.number())) }),
+  z.object({ type: z.literal('kfold-done'), result: kfoldResultSchema }),
+  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained']) }),
+]);
+export type ComputeResult = z.infer<typeof computeResultSchema>;
+
 export const fromWorkerSchema = z.discriminatedUnion('type', [
+  ...computeResultSchema.options,
+  z.object({ type: z.literal('job-progress'), done: z.number(), total: z.number(), message: z.string() }),
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
   z.object({ type: z.literal('backend'), report: backendReportSchema }),
   z.object({

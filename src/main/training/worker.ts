@@ -1,6 +1,7 @@
 /**
  * The training process entry (out/main/training-worker.js): child_process.fork under Node,
- * utilityProcess in Electron. It never opens the catalogue: main sends a manifest with everything.
+ * utilityProcess in Electron. It trains, and runs the TensorFlow.js work on finished models (predict,
+ * k-fold, export: compute-jobs.ts). It never opens the catalogue: main sends a manifest with everything.
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -9,7 +10,8 @@ import { runBottleneck } from './modes/bottleneck';
 import { runFinetune } from './modes/finetune';
 import { type ModeResult, type RunContext } from './modes/run-context';
 import { runScratch } from './modes/scratch';
-import { fromWorkerSchema, toWorkerSchema, type FromWorker, type StartMessage } from './protocol';
+import { runComputeJob } from './compute-jobs';
+import { fromWorkerSchema, toWorkerSchema, type ComputeMessage, type FromWorker, type StartMessage } from './protocol';
 import { installWasmGradients } from './wasm-gradients';
 
 export class RunCancelledError extends Error {
@@ -69,9 +71,10 @@ export function startWorker(channel: ParentChannel): void {
       return;
     }
     busy = true;
-    const job = message.type === 'doctor' ? doctor(message.backend) : train(message);
+    const job = message.type === 'doctor' ? doctor(message.backend) : message.type === 'start' ? train(message) : compute(message);
     job.then(
-      () => channel.exit(0),
+      // Compute results can be large: give the IPC queue time to flush them before leaving.
+      () => (message.type === 'start' || message.type === 'doctor' ? channel.exit(0) : setTimeout(() => channel.exit(0), 200)),
       (error: unknown) => {
         if (error instanceof RunCancelledError) send({ type: 'cancelled' });
         else send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
@@ -85,6 +88,26 @@ export function startWorker(channel: ParentChannel): void {
     const report = await selectBackend({ force: backend, onWasmReady: installWasmGradients });
     send({ type: 'backend', report });
     await new Promise((r) => setTimeout(r, 20));
+  }
+
+  const checkpoint = async (): Promise<void> => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (cancelled) throw new RunCancelledError();
+  };
+
+  async function compute(message: ComputeMessage): Promise<void> {
+    let lastProgress = 0;
+    const result = await runComputeJob(message, {
+      progress: (done, total, text) => {
+        const now = performance.now();
+        if (done < total && done > 0 && now - lastProgress < 100) return;
+        lastProgress = now;
+        send({ type: 'job-progress', done, total, message: text });
+      },
+      checkpoint,
+    });
+    if (cancelled) throw new RunCancelledError();
+    send(result);
   }
 
   async function train(start: StartMessage): Promise<void> {
@@ -110,10 +133,7 @@ export function startWorker(channel: ParentChannel): void {
         sampleRss();
         send({ type: 'epoch', ...m });
       },
-      checkpoint: async () => {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (cancelled) throw new RunCancelledError();
-      },
+      checkpoint,
     };
     let result: ModeResult;
     try {

@@ -2,7 +2,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isImageFileName } from '../../images/formats';
 import { evaluationServiceOf } from '../../engine/handlers/evaluation';
-import { loadModelForPrediction, predictFiles } from '../../training/predict';
+import { launcherOf } from '../../engine/handlers/training';
+import { runInTrainingProcess } from '../../training/compute-client';
+import { readModelInfo } from '../../training/model-info';
 import { defineCommand, UsageError } from '../command';
 
 /** Image files named on the command line: files as given, folders searched recursively, sorted. */
@@ -54,25 +56,26 @@ export default defineCommand({
     }
     const paths = collectImages(inputs, ctx.cwd);
     if (!paths.length) throw new Error(`no images in ${inputs.join(', ')}`);
-    const loaded = await loadModelForPrediction(modelDir);
-    try {
-      const probs = await predictFiles(loaded, paths, { onProgress: (done, total) => ctx.err(`predicted ${done}/${total}`) });
-      const labels = loaded.info.labels;
-      const predictions = paths.map((path, i) => {
-        const p = probs[i] as Float32Array;
-        let best = 0;
-        p.forEach((v, j) => {
-          if (v > (p[best] as number)) best = j;
-        });
-        return { path, class: labels[best] as string, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
+    readModelInfo(modelDir);
+    // The model runs in a training process, as in the app: this process never loads TensorFlow.js for it.
+    const answer = await runInTrainingProcess(
+      launcherOf(ctx.engine),
+      { type: 'predict', modelDir, items: paths.map((path) => ({ path, sha256: '' })), backbone: null, featuresDir: null, label: 'predicted', backend: process.env.LDS_BACKEND ?? null },
+      { progress: (done, total) => ctx.err(`predicted ${done}/${total}`) },
+    );
+    const labels = answer.labels;
+    const predictions = paths.map((path, i) => {
+      const p = answer.probabilities[i] as number[];
+      let best = 0;
+      p.forEach((v, j) => {
+        if (v > (p[best] as number)) best = j;
       });
-      if (ctx.json) {
+      return { path, class: labels[best] as string, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
+    });
+    if (ctx.json) {
       ctx.printJson({ predictions });
       return;
     }
-      for (const p of predictions) ctx.out(`${p.path}\t${p.class}\t${(p.confidence * 100).toFixed(1)}%`);
-    } finally {
-      loaded.dispose();
-    }
+    for (const p of predictions) ctx.out(`${p.path}\t${p.class}\t${(p.confidence * 100).toFixed(1)}%`);
   },
 });

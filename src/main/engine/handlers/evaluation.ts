@@ -6,7 +6,8 @@ import type { Workspace } from '../workspace';
 import { EvaluationService, type WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
 import { TrainingError } from '../../training/run-manager';
-import { runManagerOf } from './training';
+import { launcherOf, runManagerOf } from './training';
+import { mapTrainingErrors } from './training-errors';
 
 type EvaluationCommand =
   | 'eval.start'
@@ -26,19 +27,17 @@ export function evaluationServiceOf(engine: Engine): EvaluationService {
   const ws = engine.projects.require();
   let service = services.get(ws);
   if (!service) {
-    service = new EvaluationService({ catalogue: ws.catalogue, runs: runManagerOf(engine), runsDir: ws.runsDir, featuresDir: ws.featuresDir, appVersion: engine.options.version });
+    service = new EvaluationService({
+      catalogue: ws.catalogue,
+      runs: runManagerOf(engine),
+      runsDir: ws.runsDir,
+      featuresDir: ws.featuresDir,
+      appVersion: engine.options.version,
+      launcher: launcherOf(engine),
+    });
     services.set(ws, service);
   }
   return service;
-}
-
-async function mapped<T>(work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof TrainingError) throw new EngineError(error.code, error.message);
-    throw error;
-  }
 }
 
 export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
@@ -53,6 +52,7 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         ws.use(() =>
           body(service, {
             progress: ctx.progress,
+            signal: AbortSignal.any([ctx.signal, ws.closingSignal]),
             throwIfCancelled: () => {
               ctx.throwIfCancelled();
               if (ws.closingSignal.aborted) throw new Error('the project was closed');
@@ -68,26 +68,26 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
 
   return {
     'eval.start': ({ runId, split }) =>
-      mapped(() => {
+      mapTrainingErrors(() => {
         evaluationServiceOf(engine).modelDir(runId);
         return startJob('eval', `Evaluating ${runId} on ${split}`, (s, ctx) => s.evaluate(runId, split, ctx));
       }),
-    'eval.get': ({ runId, split }) => mapped(() => evaluationServiceOf(engine).report(runId, split)),
+    'eval.get': ({ runId, split }) => mapTrainingErrors(() => evaluationServiceOf(engine).report(runId, split)),
     'predict.prelabel': ({ runId }) =>
-      mapped(() => {
+      mapTrainingErrors(() => {
         evaluationServiceOf(engine).modelDir(runId);
         return startJob('prelabel', `Pre-labelling with ${runId}`, (s, ctx) => s.prelabel(runId, ctx), 'labels');
       }),
-    'review.queue': ({ limit }) => mapped(() => evaluationServiceOf(engine).reviewQueue(limit)),
+    'review.queue': ({ limit }) => mapTrainingErrors(() => evaluationServiceOf(engine).reviewQueue(limit)),
     'export.model': ({ runId, outDir }) =>
-      mapped(async () => {
+      mapTrainingErrors(async () => {
         const ws = engine.projects.require();
         const dir = outDir ?? join(ws.dir, 'exports', `${runId}-tfjs`);
         const result = await evaluationServiceOf(engine).exportModel(runId, dir);
         return { dir: result.dir, files: result.files };
       }),
     'export.dataset': ({ outDir }) =>
-      mapped(() => {
+      mapTrainingErrors(() => {
         const ws = engine.projects.require();
         const dir = outDir ?? join(ws.dir, 'exports', `dataset-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
         try {
@@ -97,8 +97,8 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
           throw new EngineError('invalid_input', (error as Error).message);
         }
       }),
-    'kfold.start': (request) => mapped(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
-    'health.check': () => mapped(() => dataHealth(engine.projects.require().catalogue)),
+    'kfold.start': (request) => mapTrainingErrors(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
+    'health.check': () => mapTrainingErrors(() => dataHealth(engine.projects.require().catalogue)),
     'health.imbalance': () => imbalance(engine.projects.require().catalogue),
   };
 }

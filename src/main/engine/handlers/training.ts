@@ -1,9 +1,9 @@
 import type { Engine } from '../engine';
-import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
 import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbone-download/keras-weights';
 import { FeatureCache } from '../../training/feature-cache';
+import { mapTrainingErrors as mapped } from './training-errors';
 import { ForkLauncher, type TrainingProcessLauncher } from '../../training/launcher';
 import { doctorVia, RunManager, TrainingError } from '../../training/run-manager';
 
@@ -27,7 +27,8 @@ export function useTrainingLauncher(engine: Engine, launcher: TrainingProcessLau
   launchers.set(engine, launcher);
 }
 
-function launcherOf(engine: Engine): TrainingProcessLauncher {
+/** The engine's training-process launcher: training, and the TensorFlow.js work on finished models. */
+export function launcherOf(engine: Engine): TrainingProcessLauncher {
   let launcher = launchers.get(engine);
   if (!launcher) {
     launcher = new ForkLauncher();
@@ -55,15 +56,6 @@ export function runManagerOf(engine: Engine): RunManager {
     managers.set(ws, manager);
   }
   return manager;
-}
-
-async function mapped<T>(work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof TrainingError) throw new EngineError(error.code, error.message);
-    throw error;
-  }
 }
 
 function mirrorUrl(id: string): string | undefined {

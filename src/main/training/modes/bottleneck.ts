@@ -162,17 +162,7 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
         weights: linear ? { save: () => linear.snapshot(), restore: (s) => linear.restore(s as Float32Array[]) } : variablesCheckpoint(head.variables),
         step: async (indices) => {
           if (linear) return linear.step(trainX, trainY, indices, config.learningRate);
-          const seed = stepSeed++;
-          optimizer.minimize(
-            () =>
-              tf.tidy(() => {
-                const idx = tf.tensor1d(indices, 'int32');
-                const logits = head.apply(tf.gather(xTrain, idx), true, seed);
-                return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(yTrain, idx), numClasses), logits) as tf.Scalar;
-              }),
-            false,
-            head.variables,
-          );
+          head.minimizeOn(optimizer, xTrain, yTrain, indices, stepSeed++);
           return { loss: 0, correct: 0 };
         },
         // Whole-split metrics without dropout: cheaper than tracking them per batch.
