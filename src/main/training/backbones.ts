@@ -38,7 +38,11 @@ export function topBlockChain(model: tf.LayersModel, spec: BackboneSpec): { entr
       return Array.isArray(input) ? input.includes(output) : input === output;
     });
     if (next.length !== 1 || Array.isArray(next[0]?.input)) {
-      throw new Error(`backbone ${spec.id}: the block from ${spec.topBlockStart} to ${spec.featureLayer} is not a simple chain at ${current.name}`);
+      // Residual stages (ResNet50's conv5) branch and merge; the fine-tune step runs a plain chain only.
+      throw new Error(
+        `backbone ${spec.id}: the block from ${spec.topBlockStart} to ${spec.featureLayer} is not a simple chain at ${current.name} ` +
+          '(a residual stage such as ResNet50 stage 5 cannot be fine-tuned yet): use its bottleneck run, or a VGG16 / MobileNet backbone to fine-tune',
+      );
     }
     current = next[0] as tf.layers.Layer;
     if (layers.length > 64) throw new Error(`backbone ${spec.id}: top block from ${spec.topBlockStart} never reaches ${spec.featureLayer}`);

@@ -48,6 +48,11 @@ describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {
     const out = lastJson(run.stdout);
     expect(out).toMatchObject({ backbone: 'mobilenet_v1_0.25_224' });
     expect(out.valAccuracy as number).toBeGreaterThan(0.75);
+
+    // Fine-tune knows MobileNet v1's top block (conv_dw_13 .. conv_pw_13_relu) of the imported weights.
+    const tuned = await lds('train', '--mode', 'finetune', '--from', out.runId as string, '--epochs', '1', '--json');
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(lastJson(tuned.stdout)).toMatchObject({ mode: 'finetune', backbone: 'mobilenet_v1_0.25_224' });
   });
 
   test('a bad .h5 (truncated, not HDF5) fails naming the file and leaves the registry and list unchanged', async () => {
@@ -81,6 +86,17 @@ describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(lastJson(run.stdout)).toMatchObject({ backbone: 'tm_mobilenet_v2_0.35_224' });
     expect(lastJson(run.stdout).valAccuracy as number).toBeGreaterThan(0.6);
+  });
+
+  test('doctor --bench prints the bench object as its last line', async () => {
+    const r = await lds('doctor', '--bench', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout, r.stderr).not.toBe('');
+    const bench = lastJson(r.stdout);
+    expect(Object.keys(bench)).toEqual(['backend', 'threads', 'featureImagesPerSecond', 'scratchStepSeconds', 'gradientCheckMaxError']);
+    expect(bench).toMatchObject({ backend: 'wasm' });
+    expect(bench.featureImagesPerSecond as number).toBeGreaterThan(0);
+    expect(bench.gradientCheckMaxError as number).toBeLessThan(1e-3);
   });
 
   test('download offline: the job fails naming the file, its URL and how to add it by hand', async () => {

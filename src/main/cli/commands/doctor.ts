@@ -15,7 +15,8 @@ export default defineCommand({
             `scratch step ${bench.scratchStepSeconds} s, gradient check max error ${bench.gradientCheckMaxError.toExponential(2)}`,
         );
       }
-      ctx.out(JSON.stringify(bench));
+      if (ctx.json) ctx.printJson(bench);
+      else ctx.out(JSON.stringify(bench));
       return;
     }
     // The doctor works without a project; with one open it also reports the feature cache size.
