@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../../src/main/engine/engine';
 import { hammingDistance, perceptualHash } from '../../../src/main/images/phash';
 import { copyCatsDogs, RESOURCES, tempDir } from '../training/fixtures';
+import { lastJson, runLds } from './cli-capture';
 
 // 15 train + 5 validation real photos per class, plus two altered copies of one training cat placed
 // in the validation split: one resized to 60 %, one re-encoded as a low-quality JPEG.
@@ -55,15 +56,9 @@ describe('data health', () => {
   });
 
   test('lds status --json adds the leak count and pairs to its object', async () => {
-    const { main } = await import('../../../src/main/cli/index');
-    const { PassThrough } = await import('node:stream');
-    const out = new PassThrough();
-    let stdout = '';
-    out.on('data', (d) => (stdout += String(d)));
-    const env = { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_RESOURCES: RESOURCES };
-    const code = await main(['--workspace', join(tmp.dir, 'ws'), 'status', '--json'], { stdout: out as unknown as NodeJS.WriteStream, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env, cwd: tmp.dir });
+    const { code, stdout } = await runLds(tmp.dir, ['status', '--json']);
     expect(code).toBe(0);
-    const json = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    const json = lastJson(stdout);
     expect(json).toMatchObject({ images: 42, duplicates: 0, leaks: 2 });
     expect(json.leakPairs).toHaveLength(2);
   });

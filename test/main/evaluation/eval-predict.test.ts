@@ -1,13 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EvalReport } from '@shared/contract';
-import { main } from '../../../src/main/cli/index';
 import type { Engine } from '../../../src/main/engine/engine';
 import { ensureInferenceBackend, loadModelForPrediction, predictFiles } from '../../../src/main/training/predict';
-import { CATS_DOGS, engineWithCatsDogs, RESOURCES, tempDir, trainToEnd } from '../training/fixtures';
+import { CATS_DOGS, engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
+import { lastJson, runLds, type CliResult } from './cli-capture';
 
 // 20 training and 10 validation images per class, a short bottleneck run: enough to score above chance.
 let tmp: ReturnType<typeof tempDir>;
@@ -26,17 +25,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += String(d)));
-  err.on('data', (d) => (stderr += String(d)));
-  const env = { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_RESOURCES: RESOURCES };
-  const code = await main(['--workspace', join(tmp.dir, 'ws'), ...args], { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env, cwd: tmp.dir });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]): Promise<CliResult> => runLds(tmp.dir, args);
 
 describe('evaluation of a finished run', () => {
   let report: EvalReport;
@@ -91,7 +80,7 @@ describe('evaluation of a finished run', () => {
   test('lds eval --json prints design.md’s object; the test split only on request, with a warning', async () => {
     const r = await cli(['eval', runId, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const json = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    const json = lastJson(r.stdout);
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['accuracy', 'loss', 'classes', 'confusion', 'perClass', 'roc', 'auc']));
     expect(json.accuracy).toBeCloseTo(report.accuracy, 6);
     const test = await cli(['eval', runId, '--split', 'test', '--json']);
@@ -111,7 +100,7 @@ describe('evaluation of a finished run', () => {
     for (const f of readdirSync(folder).sort().slice(0, 3)) cpSync(join(folder, f), join(sub, 'nested', f));
     const r = await cli(['predict', runId, file, sub, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const { predictions } = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    const { predictions } = lastJson(r.stdout);
     expect(predictions).toHaveLength(4);
     for (const p of predictions) {
       expect(Object.keys(p)).toEqual(['path', 'class', 'confidence', 'probabilities']);

@@ -1,14 +1,12 @@
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TEST_SPLIT_WARNING } from '@shared/contract';
 import * as tf from '@tensorflow/tfjs';
-import { main } from '../../../src/main/cli/index';
 import { ensureInferenceBackend } from '../../../src/main/training/predict';
 import type { Engine } from '../../../src/main/engine/engine';
 import { runManagerOf } from '../../../src/main/engine/handlers/training';
 import type { KfoldResult } from '../../../src/main/training/kfold-bottleneck';
-import { engineWithCatsDogs, RESOURCES, tempDir, trainToEnd } from '../training/fixtures';
+import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
+import { lastJson, runLds } from './cli-capture';
 
 // 12 train + 4 validation per class; 3 of each class then moved to a locked test split.
 let tmp: ReturnType<typeof tempDir>;
@@ -74,35 +72,22 @@ describe('k-fold cross-validation', () => {
   test('the locked test split is evaluated only on request, with the warning every time', async () => {
     const runs = await engine.call('runs.list', {});
     const runId = runs.find((r) => r.status === 'succeeded')!.id;
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d) => (stdout += String(d)));
-    err.on('data', (d) => (stderr += String(d)));
-    const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_RESOURCES: RESOURCES }, cwd: tmp.dir };
-    expect(await main(['--workspace', join(tmp.dir, 'ws'), 'eval', runId, '--split', 'test', '--json'], io)).toBe(0);
-    const json = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    const { code, stdout, stderr } = await runLds(tmp.dir, ['eval', runId, '--split', 'test', '--json']);
+    expect(code).toBe(0);
+    const json = lastJson(stdout);
     expect(json).toMatchObject({ split: 'test', count: 6, warning: TEST_SPLIT_WARNING });
     expect(stderr).toContain(`warning: ${TEST_SPLIT_WARNING}`);
   }, 60_000);
 
   test('lds kfold --json prints per-fold numbers and mean ± std; other modes are refused', async () => {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d) => (stdout += String(d)));
-    err.on('data', (d) => (stderr += String(d)));
-    const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_RESOURCES: RESOURCES }, cwd: tmp.dir };
-    const code = await main(['--workspace', join(tmp.dir, 'ws'), 'kfold', '--mode', 'bottleneck', '--k', '3', '--epochs', '2', '--json'], io);
+    const { code, stdout, stderr } = await runLds(tmp.dir, ['kfold', '--mode', 'bottleneck', '--k', '3', '--epochs', '2', '--json']);
     expect(code, stderr).toBe(0);
-    const json = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    const json = lastJson(stdout);
     expect(json.folds).toHaveLength(3);
     expect(json).toMatchObject({ k: 3, images: 26, featuresComputed: 0 });
     expect(Object.keys(json.accuracy)).toEqual(['mean', 'std']);
     expect(json).not.toHaveProperty('assignment');
-    expect(await main(['--workspace', join(tmp.dir, 'ws'), 'kfold', '--mode', 'scratch', '--k', '3'], io)).toBe(2);
-    expect(await main(['--workspace', join(tmp.dir, 'ws'), 'kfold', '--k', '1'], io)).toBe(2);
+    expect((await runLds(tmp.dir, ['kfold', '--mode', 'scratch', '--k', '3'])).code).toBe(2);
+    expect((await runLds(tmp.dir, ['kfold', '--k', '1'])).code).toBe(2);
   }, 60_000);
 });
