@@ -8,6 +8,7 @@ import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 /** The real fork launcher, recording what main sends each process; can SIGKILL one right after a given message. */
 class SpyLauncher implements TrainingProcessLauncher {
   readonly sent: string[][] = [];
+  exits = 0;
   killAfter: string | null = null;
   readonly #inner = new ForkLauncher();
 
@@ -15,6 +16,7 @@ class SpyLauncher implements TrainingProcessLauncher {
     const child = this.#inner.launch();
     const log: string[] = [];
     this.sent.push(log);
+    child.onExit(() => this.exits++);
     return {
       pid: child.pid,
       onMessage: (l) => child.onMessage(l),
@@ -90,4 +92,17 @@ describe('evaluation runs in the training process', () => {
     expect(again.status, again.error ?? '').toBe('succeeded');
     expect(tfBackendsHere()).toEqual([]);
   });
+
+  test('cancelling k-fold stops its training process and the job ends cancelled', async () => {
+    const launched = spy.sent.length;
+    const exits = spy.exits;
+    const { jobId } = await engine.call('kfold.start', { k: 3, epochs: 500, seed: 1 });
+    while (!spy.sent.slice(launched).flat().includes('kfold')) await new Promise((r) => setTimeout(r, 10));
+    engine.jobs.cancel(jobId);
+    const job = await engine.jobs.wait(jobId);
+    expect(job.status).toBe('cancelled');
+    expect(spy.sent.slice(launched)).toEqual([['kfold', 'cancel']]);
+    while (spy.exits === exits) await new Promise((r) => setTimeout(r, 10));
+    expect(tfBackendsHere()).toEqual([]);
+  }, 30_000);
 });
