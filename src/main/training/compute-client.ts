@@ -4,8 +4,9 @@
  * Uses the same launcher as training, so the desktop app's utilityProcess launcher serves both.
  */
 import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
-import { fromWorkerSchema, type ComputeMessage, type ComputeResult } from './protocol';
+import type { ComputeMessage, ComputeResult } from './protocol';
 import { describeExit } from './run-manager';
+import { onWorkerMessage } from './worker-messages';
 
 /** The answer each compute message gets. */
 export interface ComputeAnswers {
@@ -54,20 +55,19 @@ export function runInTrainingProcess<M extends ComputeMessage>(launcher: Trainin
       killTimer = setTimeout(() => child.kill('SIGKILL'), options.cancelGraceMs ?? 10_000);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.onMessage((raw) => {
-      const parsed = fromWorkerSchema.safeParse(raw);
-      if (!parsed.success) {
-        failure = `training process sent an invalid message: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
-        child.kill('SIGKILL');
-        return;
-      }
-      const m = parsed.data;
-      if (m.type === 'ready') child.send(message);
-      else if (m.type === 'job-progress') options.progress?.(m.done, m.total, m.message);
-      else if (m.type === 'error') failure = m.message;
-      else if (m.type === 'cancelled') settle(new ComputeCancelledError());
-      else if (m.type === expected) settle(null, m as ComputeAnswers[M['type']]);
-    });
+    onWorkerMessage(
+      child,
+      (m) => {
+        if (m.type === 'ready') child.send(message);
+        else if (m.type === 'job-progress') options.progress?.(m.done, m.total, m.message);
+        else if (m.type === 'error') failure = m.message;
+        else if (m.type === 'cancelled') settle(new ComputeCancelledError());
+        else if (m.type === expected) settle(null, m as ComputeAnswers[M['type']]);
+      },
+      (reason) => {
+        failure = reason;
+      },
+    );
     child.onExit((code, signal) => {
       if (options.signal?.aborted) settle(new ComputeCancelledError());
       settle(new Error(failure ?? describeExit(code, signal)));

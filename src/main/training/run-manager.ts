@@ -21,6 +21,7 @@ import { readModelMetadata } from './model-metadata';
 import { preprocessingSchema } from './preprocessing-contract';
 import { fromWorkerSchema, type DatasetManifest, type FromWorker, type RunSummary, type StartMessage, type TrainMode } from './protocol';
 import { resolveConfig } from './run-config';
+import { onWorkerMessage } from './worker-messages';
 
 export class TrainingError extends Error {
   constructor(
@@ -402,21 +403,21 @@ export class RunManager {
           break;
       }
     };
-    child.onMessage((raw) => {
-      const parsed = fromWorkerSchema.safeParse(raw);
-      if (!parsed.success) {
-        failure = `training process sent an invalid message: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
-        child.kill('SIGKILL');
-        return;
-      }
-      try {
-        handle(parsed.data);
-      } catch (error) {
-        // A write that fails (disk full, catalogue gone) ends the run rather than the app.
-        failure = `recording the run failed: ${(error as Error).message}`;
-        child.kill('SIGKILL');
-      }
-    });
+    onWorkerMessage(
+      child,
+      (m) => {
+        try {
+          handle(m);
+        } catch (error) {
+          // A write that fails (disk full, catalogue gone) ends the run rather than the app.
+          failure = `recording the run failed: ${(error as Error).message}`;
+          child.kill('SIGKILL');
+        }
+      },
+      (reason) => {
+        failure = reason;
+      },
+    );
 
     const { code, signal } = await exited;
     ctx.signal.removeEventListener('abort', onAbort);
