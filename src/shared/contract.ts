@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { augmentCommands } from './contract/augment';
+import { cacheCommands } from './contract/caches';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
@@ -14,6 +15,7 @@ import { projectCommands } from './contract/project';
 import { trainingCommands, trainingEvents } from './contract/training';
 
 export * from './contract/augment';
+export * from './contract/caches';
 export * from './contract/common';
 export * from './contract/desktop';
 export * from './contract/evaluation';
@@ -30,6 +32,7 @@ export const commands = {
   ...augmentCommands,
   ...trainingCommands,
   ...evaluationCommands,
+  ...cacheCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {

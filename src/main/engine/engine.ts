@@ -12,6 +12,7 @@ import { EngineError, toContractError } from './errors';
 import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
 import { augmentHandlers } from './handlers/augment';
+import { cacheHandlers } from './handlers/caches';
 import { desktopHandlers, type DesktopServices } from './handlers/desktop';
 import { evaluationHandlers } from './handlers/evaluation';
 import { jobHandlers } from './handlers/jobs';
@@ -50,6 +51,7 @@ export class Engine {
       ...augmentHandlers(this),
       ...trainingHandlers(this),
       ...evaluationHandlers(this),
+      ...cacheHandlers(this),
     };
   }
 
