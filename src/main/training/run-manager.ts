@@ -146,8 +146,10 @@ export class RunManager {
 
   /** The official Keras weights one click fetches, and whether each is in this workspace already. */
   downloadable(): { id: string; label: string; file: string; url: string; installed: boolean }[] {
-    const sources = this.backbones.list().map((row) => row.source);
-    return OFFICIAL_KERAS_WEIGHTS.map((w) => ({ id: w.id, label: w.label, file: w.file, url: w.url, installed: sources.some((s) => s.endsWith(`/${w.file}`)) }));
+    const rows = this.backbones.list();
+    const sources = rows.map((row) => row.source);
+    const ids = new Set(rows.map((row) => row.id));
+    return OFFICIAL_KERAS_WEIGHTS.map((w) => ({ id: w.id, label: w.label, file: w.file, url: w.url, installed: ids.has(w.id) || sources.some((s) => s.endsWith(`/${w.file}`)) }));
   }
 
   /**

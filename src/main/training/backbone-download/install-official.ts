@@ -22,6 +22,8 @@ export async function installOfficialBackbone(id: string, options: InstallOffici
   const downloaded = await downloadKerasWeights(id, options.downloadsDir, options);
   options.signal?.throwIfAborted();
   const { spec, backbone } = await addBackboneToRegistry(downloaded.path, options.registryDir, {
+    // The official id names it in the registry too: `lds backbones download vgg16` → backbone vgg16.
+    id: weights.id,
     arch: weights.arch,
     inputSize: weights.inputSize,
     name: `${weights.label.split(' (')[0]} (Keras Applications, ImageNet)`,

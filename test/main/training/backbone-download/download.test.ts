@@ -153,7 +153,7 @@ describe('installOfficialBackbone', () => {
     });
     expect(progress.at(-1)?.received).toBe(statSync(h5).size);
     expect(result.file).toBe(join(dir, 'downloads', officialWeights('mobilenet_v2_1.0_224').file));
-    expect(result.spec).toMatchObject({ id: 'mobilenet_v2_0.35_224', featureLayer: 'out_relu', topBlockStart: 'block_16_expand' });
+    expect(result.spec).toMatchObject({ id: 'mobilenet_v2_1.0_224', featureLayer: 'out_relu', topBlockStart: 'block_16_expand' });
     expect(existsSync(join(result.spec.dir, 'model.json'))).toBe(true);
   });
 });
