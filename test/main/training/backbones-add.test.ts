@@ -88,17 +88,6 @@ describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {
     expect(lastJson(run.stdout).valAccuracy as number).toBeGreaterThan(0.6);
   });
 
-  test('doctor --bench prints the bench object as its last line', async () => {
-    const r = await lds('doctor', '--bench', '--json');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout, r.stderr).not.toBe('');
-    const bench = lastJson(r.stdout);
-    expect(Object.keys(bench)).toEqual(['backend', 'threads', 'featureImagesPerSecond', 'scratchStepSeconds', 'gradientCheckMaxError']);
-    expect(bench).toMatchObject({ backend: 'wasm' });
-    expect(bench.featureImagesPerSecond as number).toBeGreaterThan(0);
-    expect(bench.gradientCheckMaxError as number).toBeLessThan(1e-3);
-  });
-
   test('download offline: the job fails naming the file, its URL and how to add it by hand', async () => {
     const r = await lds('backbones', 'download', 'vgg16');
     expect(r.code).not.toBe(0);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { topBlockChain } from '../backbones';
+import { topBlock } from '../backbones';
 import { DenseHead } from '../dense-head';
 import { inputBatch, trainingAugmentParams } from '../image-batches';
 import { readModelMetadata, writeModelMetadata } from '../model-metadata';
@@ -47,7 +47,7 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
   ctx.progress('loading', 0, 1, `loading run ${meta.runId}`);
   const model = await loadLayersModelFromDir(parentDir);
   const spec = { ...start.backbone, topBlockStart: meta.backbone?.topBlockStart ?? start.backbone.topBlockStart };
-  const { entry, layers } = topBlockChain(model, spec);
+  const { entry, layers, forward } = topBlock(model, spec);
   const lower = tf.model({ inputs: model.inputs, outputs: entry });
   const headConfig = { inputDim: layers[layers.length - 1]!.outputShape[3] as number, numClasses: manifest.classes.length, hidden: meta.head!.hidden, dropout: meta.head!.dropout, seed: config.seed };
   const head = DenseHead.fromModel(model, headConfig);
@@ -69,11 +69,10 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
   // (Tile alone was ~60% of a step on wasm).
   const affine = new Map(layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => [l, frozenBatchNormAffine(l)]));
   const topForward = (x: tf.Tensor4D): tf.Tensor2D => {
-    let h: tf.Tensor = x;
-    for (const layer of layers) {
+    const h = forward(x, (layer, input) => {
       const bn = affine.get(layer);
-      h = bn ? tf.add(tf.mul(h, bn.scale), bn.offset) : (layer.apply(h, { training: false }) as tf.Tensor);
-    }
+      return bn ? tf.add(tf.mul(input as tf.Tensor, bn.scale), bn.offset) : (layer.apply(input, { training: false }) as tf.Tensor);
+    });
     return tf.mean(h, [1, 2]) as tf.Tensor2D;
   };
   /** Activations entering the unfrozen block, for items under an augmentation variant (or plain). */
