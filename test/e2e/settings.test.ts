@@ -43,6 +43,12 @@ describe.skipIf(!e2eAvailable())('settings view in chromium (browser mode)', () 
     expect(row).toMatch(/224 px/);
     expect(row).toMatch(/[0-9a-f]{12}/);
 
+    // The feature layer is listed with its default before adding.
+    await page.fill('[data-testid="backbone-path"]', resolve(REPO_ROOT, '../shared/data/models/mobilenet_v1_0.75_224'));
+    await page.click('[data-testid="settings-backbones"] details summary');
+    await page.click('[data-testid="backbone-list-layers"]');
+    await expect.poll(() => page.inputValue('[data-testid="backbone-feature-layer"]'), { timeout: 20_000 }).toBe('conv_pw_13_relu');
+
     const size = () => page.textContent('[data-testid="cache-thumbnails-size"]');
     expect(await size()).not.toBe('0 B');
     await page.click('[data-testid="cache-thumbnails-clear"]');

@@ -12,6 +12,7 @@ import { EngineError, toContractError } from './errors';
 import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
 import { augmentHandlers } from './handlers/augment';
+import { backboneHandlers } from './handlers/backbones';
 import { cacheHandlers } from './handlers/caches';
 import { desktopHandlers, type DesktopServices } from './handlers/desktop';
 import { evaluationHandlers } from './handlers/evaluation';
@@ -52,6 +53,7 @@ export class Engine {
       ...trainingHandlers(this),
       ...evaluationHandlers(this),
       ...cacheHandlers(this),
+      ...backboneHandlers(this),
     };
   }
 

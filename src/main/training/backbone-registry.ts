@@ -52,24 +52,53 @@ export async function addBackboneSource(path: string, registryDir: string, optio
   const isFolder = statSync(full).isDirectory();
   if (isFolder && !readTeachableMachineMetadata(full)) {
     if (options.arch) throw new Error(`${full}: --arch applies to Keras .h5 files; a TF.js folder's layers are read from its model.json`);
-    const spec = inspectBackboneDir(full, { id: options.id, featureLayer: options.featureLayer, topBlockStart: options.topBlockStart });
+    let spec: BackboneSpec;
+    try {
+      spec = inspectBackboneDir(full, { id: options.id, featureLayer: options.featureLayer, topBlockStart: options.topBlockStart });
+    } catch (error) {
+      // An unfamiliar model (or a layer name that is not there): the full import picks the last
+      // feature map by default, or lists the layers there are, and stores the cut model in the registry.
+      if (!existsSync(join(full, 'model.json'))) throw error;
+      return (await importIntoRegistry(full, registryDir, options, preprocessing)).spec;
+    }
     if (options.inputSize && options.inputSize !== spec.preprocessing.inputSize) {
       throw new Error(`${full}: the model takes ${spec.preprocessing.inputSize} px input; --input-size ${options.inputSize} does not match`);
     }
     return preprocessing ? { ...spec, preprocessing: { ...spec.preprocessing, ...preprocessing } } : spec;
   }
   if (!isFolder && options.topBlockStart) throw new Error(`${full}: a Keras backbone's top block is fixed by its architecture; --top-block applies to TF.js folders`);
-  // Loaded on demand: tfjs and h5wasm stay out of processes that only list backbones.
-  const { addBackboneToRegistry } = await import('./keras/add-backbone');
-  const { spec } = await addBackboneToRegistry(full, registryDir, {
-    id: options.id,
-    arch: options.arch,
-    inputSize: options.inputSize,
-    featureLayer: options.featureLayer,
-    preprocessing,
-  });
+  const { spec } = await importIntoRegistry(full, registryDir, options, preprocessing);
   if (options.topBlockStart) return { ...spec, topBlockStart: options.topBlockStart };
   return spec;
+}
+
+async function importIntoRegistry(full: string, registryDir: string, options: AddSourceOptions, preprocessing: Partial<Preprocessing> | undefined): Promise<{ spec: BackboneSpec }> {
+  // Loaded on demand: tfjs and h5wasm stay out of processes that only list backbones.
+  const { addBackboneToRegistry } = await import('./keras/add-backbone');
+  return addBackboneToRegistry(full, registryDir, { id: options.id, arch: options.arch, inputSize: options.inputSize, featureLayer: options.featureLayer, preprocessing });
+}
+
+export interface FeatureLayerChoice {
+  /** Layers with a feature-map output, input to output; for a Keras .h5 the architecture's one. */
+  layers: { name: string; shape: number[] }[];
+  defaultLayer: string;
+}
+
+/** The layers a TF.js folder (or Teachable Machine export) could give features from, and the default. */
+export async function listSourceFeatureLayers(path: string): Promise<FeatureLayerChoice> {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new Error(`${full}: no such file or folder`);
+  if (!statSync(full).isDirectory()) {
+    throw new Error(`${full}: a Keras .h5 backbone's feature layer is fixed by its architecture (VGG16 block5_pool, MobileNet v1 conv_pw_13_relu, v2 out_relu, ResNet50 conv5_block3_out)`);
+  }
+  const { disposeModelDeep, innermostBase, listFeatureLayers, loadTfjsFolderModel, validateTfjsFolder } = await import('./tfjs-folder');
+  const model = await loadTfjsFolderModel(validateTfjsFolder(full));
+  try {
+    const { candidates, defaultLayer } = listFeatureLayers(innermostBase(model));
+    return { layers: candidates.map((c) => ({ name: c.name, shape: c.shape })), defaultLayer };
+  } finally {
+    disposeModelDeep(model);
+  }
 }
 
 /** Removes a registry folder this module wrote (never a folder a TF.js backbone was added from in place). */

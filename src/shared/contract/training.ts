@@ -147,6 +147,11 @@ export const trainingCommands = {
       .strict(),
     backboneInfoSchema,
   ),
+  /** The layers a TF.js folder / Teachable Machine export can give features from, and the default (the last feature map). */
+  'backbones.layers': command(
+    z.object({ path: z.string().min(1).max(4096) }).strict(),
+    z.object({ layers: z.array(z.object({ name: z.string(), shape: z.array(z.number()) })), defaultLayer: z.string() }),
+  ),
   /** The official Keras Applications weights one click can fetch (ids for backbones.download). */
   'backbones.downloadable': command(empty, z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() }))),
   /** A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand. */

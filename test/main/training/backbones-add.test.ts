@@ -88,6 +88,20 @@ describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {
     expect(lastJson(run.stdout).valAccuracy as number).toBeGreaterThan(0.6);
   });
 
+  test('layers lists a TF.js model\'s feature maps with the default; a wrong feature layer names the ones there are', async () => {
+    const v1 = join(DATA, 'models', 'mobilenet_v1_0.75_224');
+    const layers = await lds('backbones', 'layers', v1, '--json');
+    expect(layers.code, layers.stderr).toBe(0);
+    const choice = lastJson(layers.stdout) as { layers: { name: string; shape: number[] }[]; defaultLayer: string };
+    expect(choice.defaultLayer).toBe('conv_pw_13_relu');
+    expect(choice.layers.find((l) => l.name === 'conv_pw_13_relu')?.shape).toEqual([7, 7, 768]);
+    const before = registry();
+    const wrong = await lds('backbones', 'add', v1, '--feature-layer', 'nope', '--id', 'v1-wrong');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/no 4D layer named nope; choose one of .*conv_pw_13_relu \(default conv_pw_13_relu\)/);
+    expect(registry()).toEqual(before);
+  });
+
   test('download offline: the job fails naming the file, its URL and how to add it by hand', async () => {
     const r = await lds('backbones', 'download', 'vgg16');
     expect(r.code).not.toBe(0);

@@ -11,7 +11,7 @@ function oneOf<T extends string>(value: unknown, choices: readonly T[], flag: st
 export default defineCommand({
   usage:
     'backbones [add <file.h5 | tfjs-folder | teachable-machine-export> [--id ID] [--arch A] [--input-size N] [--feature-layer L] ' +
-    '[--preprocessing mobilenet|caffe|unit] [--top-block LAYER]] [download <id>] [--json]',
+    '[--preprocessing mobilenet|caffe|unit] [--top-block LAYER]] [layers <tfjs-folder>] [download <id>] [--json]',
   allowPositionals: true,
   options: {
     id: { type: 'string' },
@@ -22,8 +22,9 @@ export default defineCommand({
     'top-block': { type: 'string' },
   },
   async run(ctx) {
-    await ctx.openProject();
     const [sub, arg, ...rest] = ctx.positionals;
+    // Listing a model's layers looks at files only; everything else is about this project's registry.
+    if (sub !== 'layers') await ctx.openProject();
     if (sub === undefined) {
       const list = await ctx.engine.call('backbones.list', {});
       if (ctx.json) {
@@ -37,6 +38,17 @@ export default defineCommand({
       if (downloadable.length) ctx.out(`downloadable: ${downloadable.map((d) => d.id).join(', ')} (lds backbones download <id>)`);
       return;
     }
+    if (sub === 'layers') {
+      if (!arg || rest.length) throw new UsageError('expected `backbones layers <tfjs-folder>`');
+      const choice = await ctx.engine.call('backbones.layers', { path: resolve(ctx.cwd, arg) });
+      if (ctx.json) {
+        ctx.printJson(choice);
+        return;
+      }
+      for (const l of choice.layers) ctx.out(`${l.name === choice.defaultLayer ? '*' : ' '} ${l.name}  [${l.shape.join(', ')}]`);
+      ctx.out(`default feature layer: ${choice.defaultLayer} (pick another with --feature-layer)`);
+      return;
+    }
     if (sub === 'download') {
       if (!arg || rest.length) throw new UsageError('expected `backbones download <id>`');
       const job = await ctx.runJob(() => ctx.engine.call('backbones.download', { id: arg }));
@@ -47,7 +59,7 @@ export default defineCommand({
       else ctx.out(`added backbone ${added.id} (sha256 ${added.weightsSha256.slice(0, 12)})`);
       return;
     }
-    if (sub !== 'add' || !arg || rest.length) throw new UsageError('expected `backbones`, `backbones add <path>` or `backbones download <id>`');
+    if (sub !== 'add' || !arg || rest.length) throw new UsageError('expected `backbones`, `backbones add <path>`, `backbones layers <folder>` or `backbones download <id>`');
     const added = await ctx.engine.call('backbones.add', {
       dir: resolve(ctx.cwd, arg),
       id: ctx.values.id as string | undefined,
