@@ -1,5 +1,7 @@
+export type ShortcutGroup = { group: string; items: { keys: string[]; text: string }[] };
+
 /** Every Library shortcut, in the order the help overlay lists them. */
-export const LIBRARY_SHORTCUTS: { group: string; items: { keys: string[]; text: string }[] }[] = [
+export const LIBRARY_SHORTCUTS: ShortcutGroup[] = [
   {
     group: 'Label',
     items: [
@@ -38,6 +40,53 @@ export const LIBRARY_SHORTCUTS: { group: string; items: { keys: string[]; text: 
     items: [
       { keys: ['Space'], text: 'Large preview (arrows move, Space or Esc closes)' },
       { keys: ['?'], text: 'This list' },
+    ],
+  },
+];
+
+/** Keys that work in every place (handled by GlobalKeys). */
+export const EVERYWHERE_SHORTCUTS: ShortcutGroup = {
+  group: 'Everywhere',
+  items: [
+    { keys: ['Alt', '1', '…', '5'], text: 'Go to Library, Augment, Train, Runs, Settings' },
+    { keys: ['Tab'], text: 'Move between controls (Shift+Tab: back)' },
+    { keys: ['?'], text: 'The shortcuts of this place' },
+  ],
+};
+
+export const AUGMENT_SHORTCUTS: ShortcutGroup[] = [
+  {
+    group: 'Augment',
+    items: [
+      { keys: ['R'], text: 'Re-seed: draw a new set of variants' },
+      { keys: ['N'], text: 'New sample images' },
+    ],
+  },
+];
+
+export const TRAIN_SHORTCUTS: ShortcutGroup[] = [
+  {
+    group: 'Train',
+    items: [
+      { keys: ['Ctrl', 'Enter'], text: 'Start training with the chosen mode' },
+    ],
+  },
+];
+
+export const RUNS_SHORTCUTS: ShortcutGroup[] = [
+  {
+    group: 'Review queue (after “Use the keyboard here”)',
+    items: [
+      { keys: ['Enter'], text: 'Accept the predicted label' },
+      { keys: ['1', '…', '9'], text: 'Correct it to the class at that position' },
+      { keys: ['S'], text: 'Skip (also →)' },
+    ],
+  },
+  {
+    group: 'Mistakes gallery (a focused picture)',
+    items: [
+      { keys: ['1', '…', '9'], text: 'Relabel it in place' },
+      { keys: ['L'], text: 'Open it in the Library (also Enter)' },
     ],
   },
 ];
