@@ -59,6 +59,8 @@ class TrainManager {
     const api = getApi();
     api.on('run.epoch', ({ runId, ...epoch }) => {
       if (runId === this.runId) this.epochs = [...this.epochs, epoch];
+      // The runs table under the charts shows status and epochs; keep it in step with the run.
+      void runs.refresh();
     });
     api.on('run.progress', ({ runId, ...progress }) => {
       if (runId !== this.runId) return;
