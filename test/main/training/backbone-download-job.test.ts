@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { JobInfo } from '@shared/contract';
+import * as tf from '@tensorflow/tfjs';
 import { Engine } from '../../../src/main/engine/engine';
 import { officialWeights } from '../../../src/main/training/backbone-download';
 import { loadTfjsFolderModel, validateTfjsFolder } from '../../../src/main/training/tfjs-folder';
@@ -78,9 +79,12 @@ describe('backbones.download: a job with progress that resumes after an interrup
     const off = engine.events.subscribe((event, payload) => {
       if (event === 'job.progress' && (payload as JobInfo).kind === 'backbone-download') progress.push(payload as JobInfo);
     });
+    const tensorsBefore = tf.memory().numTensors;
     const second = await engine.call('backbones.download', { id: 'mobilenet_v2_1.0_224' });
     const done = await engine.jobs.wait(second.jobId);
     off();
+    // The import ran in this process: nothing of the rebuilt model may stay behind.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(ranges.at(-1)).toMatch(/^bytes=\d+-$/);
     expect(progress.some((p) => p.total === body.length || p.done > 0)).toBe(true);
