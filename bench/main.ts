@@ -8,6 +8,7 @@ import { packageVersion, readMachine } from './lib/machine';
 import { runPeer, type PeerOutcome } from './lib/peer';
 import { attachPeer } from './lib/peer-figures';
 import { stockBaselines } from './lib/baselines';
+import { findings } from './lib/findings';
 import type { BenchResult } from './lib/result';
 import { writeReport } from './lib/write-report';
 import { meaningfulLine, runCommand } from './lib/proc';
@@ -189,6 +190,7 @@ export async function runBench(argv: string[]): Promise<number> {
     else ctx.log(`kept ${work}`);
   }
   ctx.beforeAfter.unshift(...stockBaselines(book));
+  ctx.notes.unshift(...findings(book));
   attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages, ctx.settings.finetuneEpochs);
   machine.loadAfter = loadavg();
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FigureBook, PENDING } from '../../bench/lib/figures';
 import { attachPeer, peerValue } from '../../bench/lib/peer-figures';
 import { stockBaselines } from '../../bench/lib/baselines';
+import { findings } from '../../bench/lib/findings';
 import type { PeerResult } from '../../bench/lib/peer';
 import { groupByReason, peerCells, renderReport, targetVerdict } from '../../bench/lib/report';
 import type { BenchResult } from '../../bench/lib/result';
@@ -128,6 +129,26 @@ describe('stock baselines', () => {
     const rows = stockBaselines(book);
     expect(rows.map((r) => r.after)).toEqual(['0.600 s (scratch.stepSeconds)', '130 img/s (wasm features)', 'not measured in this run']);
     expect(rows[0]!.before).toMatch(/155 s/);
+  });
+});
+
+describe('findings', () => {
+  it('says where the time goes from figures of the same run', () => {
+    const book = new FigureBook();
+    book.define('scratch', 'scratch.stepSeconds', { label: 'a', unit: 's', better: 'lower' });
+    book.define('engine', 'engine.scratchStep.2', { label: 'b', unit: 's', better: 'lower' });
+    book.define('features', 'features.decodeOnly.ips', { label: 'c', unit: 'img/s', better: 'higher' });
+    book.define('features', 'features.v2.wasm.ips', { label: 'd', unit: 'img/s', better: 'higher' });
+    expect(findings(book)).toEqual([]);
+    book.set('scratch.stepSeconds', 1.95);
+    book.set('engine.scratchStep.2', 0.6);
+    book.set('features.decodeOnly.ips', 400);
+    book.set('features.v2.wasm.ips', 65);
+    const out = findings(book);
+    expect(out[0]).toMatch(/1\.95 s against 0\.600 s .*\(3\.25x\)/);
+    expect(out[1]).toMatch(/bound by the forward pass/);
+    book.set('scratch.stepSeconds', 0.7);
+    expect(findings(book)).toHaveLength(1);
   });
 });
 
