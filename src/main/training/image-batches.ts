@@ -32,13 +32,23 @@ export async function inputBatch(
 ): Promise<tf.Tensor4D> {
   const pixels = await decodeBatch(items, p);
   try {
-    return tf.tidy(() => {
-      if (!augment) return preprocess(pixels, p);
-      const variants = typeof augment.variant === 'number' ? items.map(() => augment.variant as number) : [...augment.variant];
-      const augmented = augmentVariants(pixels, items.map((i) => i.sha256), variants, augment.params, augment.seed);
-      return preprocess(augmented, p);
-    });
+    return modelInput(pixels, items, p, augment);
   } finally {
     pixels.dispose();
   }
+}
+
+/** The same as inputBatch for pixels already decoded (`pixels` is left alone; the caller disposes it). */
+export function modelInput(
+  pixels: tf.Tensor4D,
+  items: readonly ManifestItem[],
+  p: Preprocessing,
+  augment: { params: AugmentParams; seed: number; variant: number | readonly number[] } | null,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (!augment) return preprocess(pixels, p);
+    const variants = typeof augment.variant === 'number' ? items.map(() => augment.variant as number) : [...augment.variant];
+    const augmented = augmentVariants(pixels, items.map((i) => i.sha256), variants, augment.params, augment.seed);
+    return preprocess(augmented, p);
+  });
 }

@@ -42,8 +42,11 @@ export interface LoopOptions {
   variables?: tf.Variable[];
   /** ...or, for state outside tfjs, how to copy it and put a copy back (wins over variables). */
   weights?: WeightsCheckpoint;
-  /** One optimisation step on the training items `indices`; returns its summed loss and correct count. */
-  step(indices: Int32Array, epoch: number): Promise<StepResult>;
+  /**
+   * One optimisation step on the training items `indices`; returns its summed loss and correct count.
+   * `next` is the epoch's following batch (null at its end), so a step may prepare it while it waits.
+   */
+  step(indices: Int32Array, epoch: number, next: Int32Array | null): Promise<StepResult>;
   /** Validation loss and accuracy, or null when there is no validation split. */
   validate(): Promise<{ loss: number; acc: number } | null>;
   /** Optional override of training metrics (e.g. computed without dropout on the whole split). */
@@ -82,8 +85,8 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
     let correct = 0;
     for (let b = 0; b < batches; b++) {
       await options.checkpoint();
-      const indices = order.subarray(b * options.batchSize, Math.min(options.trainCount, (b + 1) * options.batchSize));
-      const result = await options.step(indices, epoch);
+      const slice = (k: number) => order.subarray(k * options.batchSize, Math.min(options.trainCount, (k + 1) * options.batchSize));
+      const result = await options.step(slice(b), epoch, b + 1 < batches ? slice(b + 1) : null);
       lossSum += result.loss;
       correct += result.correct;
       options.onBatch(b + 1, batches, epoch);

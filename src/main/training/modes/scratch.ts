@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { decodeBatch, inputBatch, trainingAugmentParams } from '../image-batches';
+import { decodePixels, type DecodedPixels } from '../decoded-pixels';
+import { modelInput, trainingAugmentParams } from '../image-batches';
 import { writeModelMetadata } from '../model-metadata';
 import { saveLayersModelToDir } from '../model-io';
 import { createWasmPool, type WasmPool } from '../parallel';
@@ -26,11 +27,20 @@ export function recipeCnn(inputSize: number, numClasses: number, seed: number): 
   return { model: tf.model({ inputs: input, outputs: probs, name: 'scratch_cnn' }), logits: tf.model({ inputs: input, outputs: logitsOut }) };
 }
 
-/** Validation pixels are decoded once and kept while they fit this budget; beyond it they stream. */
-const VALIDATION_CACHE_BYTES = 256 * 1024 * 1024;
+/**
+ * Decoded pixels of the run (training, validation, metrics sample) kept in memory up to this many
+ * bytes, 8-bit: 2000 pictures at 150 px take 135 MB. Beyond it a split streams from disk every batch.
+ */
+const PIXEL_CACHE_BYTES = 1024 ** 3;
 
-/** Training pictures (plain) on which the per-epoch training metrics are measured when steps are shared. */
-const TRAIN_METRICS_SAMPLE = 256;
+/**
+ * Training pictures (plain) on which the per-epoch training metrics are measured when steps are
+ * shared. Small: it is a forward pass over every one of them each epoch, on this thread alone.
+ */
+const TRAIN_METRICS_SAMPLE = 128;
+
+/** Forward-only passes (validation, metrics) need no gradient memory, so they run in bigger batches. */
+const EVAL_BATCH = 64;
 
 /**
  * Data-parallel steps (this thread + one wasm worker per other core, gradients averaged) when the
@@ -50,20 +60,38 @@ async function gradientPool(ctx: RunContext, logits: tf.LayersModel, trainCount:
   }
 }
 
-async function evaluatePixels(logits: tf.LayersModel, pixels: tf.Tensor4D, labels: number[], p: Preprocessing, numClasses: number, batchSize: number): Promise<{ loss: number; acc: number }> {
+async function evaluatePixels(
+  logits: tf.LayersModel,
+  source: DecodedPixels,
+  indices: readonly number[],
+  labels: readonly number[],
+  p: Preprocessing,
+  numClasses: number,
+  checkpoint: () => Promise<void>,
+): Promise<{ loss: number; acc: number }> {
   let lossSum = 0;
   let correctSum = 0;
-  for (let b = 0; b < labels.length; b += batchSize) {
-    const n = Math.min(batchSize, labels.length - b);
+  for (let b = 0; b < indices.length; b += EVAL_BATCH) {
+    await checkpoint();
+    const n = Math.min(EVAL_BATCH, indices.length - b);
+    const pixels = await source.batch(indices.slice(b, b + n));
     const [l, c] = tf.tidy(() => {
-      const x = preprocess(pixels.slice([b, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D, p);
-      const r = lossAndCorrect(logits.predict(x) as tf.Tensor2D, tf.tensor1d(labels.slice(b, b + n), 'int32'), numClasses);
+      const r = lossAndCorrect(logits.predict(preprocess(pixels, p)) as tf.Tensor2D, tf.tensor1d(labels.slice(b, b + n), 'int32'), numClasses);
       return [r.loss.dataSync()[0] as number, r.correct.dataSync()[0] as number];
     });
+    pixels.dispose();
     lossSum += (l as number) * n;
     correctSum += c as number;
   }
-  return { loss: lossSum / labels.length, acc: correctSum / labels.length };
+  return { loss: lossSum / indices.length, acc: correctSum / indices.length };
+}
+
+function sameIndices(a: Int32Array, b: Int32Array): boolean {
+  return a.length === b.length && a.every((v, k) => v === b[k]);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }
 
 export async function runScratch(ctx: RunContext): Promise<ModeResult> {
@@ -73,18 +101,36 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const { train, validation } = splitItems(manifest.items);
   if (!train.length) throw new Error('no labelled training images');
   const numClasses = manifest.classes.length;
+  const checkpoint = () => ctx.checkpoint();
+  const decodeTotal = train.length + validation.length;
+  const decodeProgress = (offset: number) => (done: number) => ctx.progress('loading', offset + done, decodeTotal, 'decoding pictures');
+  // Each picture is decoded and resized once per run, not once per epoch.
+  const trainPixels = await decodePixels(train, p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint, onProgress: decodeProgress(0) });
+  const valPixels = await decodePixels(validation, p, { budgetBytes: PIXEL_CACHE_BYTES - trainPixels.bytes, checkpoint, onProgress: decodeProgress(train.length) });
   const { model, logits } = recipeCnn(config.inputSize, numClasses, config.seed);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(config.learningRate);
   const params = trainingAugmentParams(config.augment);
-  const pixelBytes = validation.length * config.inputSize * config.inputSize * 3 * 4;
-  const valPixels = pixelBytes <= VALIDATION_CACHE_BYTES && validation.length ? await decodeBatch(validation, p) : null;
   const pool = await gradientPool(ctx, logits, train.length, config.batchSize);
   // With shared gradient steps the batch's accuracy is not seen here: it is measured per epoch on a
   // fixed sample of plain training pictures instead.
   // A seeded draw across all classes (the manifest is ordered by class).
-  const sample = pool ? Array.from(shuffled(train.length, seededRandom(config.seed ^ 0x5a3)).subarray(0, TRAIN_METRICS_SAMPLE), (i) => train[i]!) : [];
-  const samplePixels = sample.length ? await decodeBatch(sample, p) : null;
+  const sample = pool ? Array.from(shuffled(train.length, seededRandom(config.seed ^ 0x5a3)).subarray(0, TRAIN_METRICS_SAMPLE)) : [];
+  const sampleSource = sample.length && !trainPixels.cached
+    ? { pixels: await decodePixels(sample.map((i) => train[i]!), p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint }), indices: range(sample.length) }
+    : { pixels: trainPixels, indices: sample };
+  // Model input for a training batch: variant index = epoch, so every epoch sees a new, reproducible
+  // distortion of each picture.
+  const prepare = async (indices: Int32Array, epoch: number): Promise<tf.Tensor4D> => {
+    const pixels = await trainPixels.batch(indices);
+    try {
+      const items = Array.from(indices, (i) => train[i]!);
+      return modelInput(pixels, items, p, params ? { params, seed: config.seed, variant: epoch } : null);
+    } finally {
+      pixels.dispose();
+    }
+  };
+  let prepared: { indices: Int32Array; x: Promise<tf.Tensor4D> } | null = null;
   try {
     const result = await runEpochs({
       trainCount: train.length,
@@ -93,14 +139,23 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
       seed: config.seed,
       patience: config.patience,
       variables,
-      step: async (indices, epoch) => {
+      step: async (indices, epoch, next) => {
+        const ready = prepared && sameIndices(prepared.indices, indices) ? prepared.x : null;
+        prepared = null;
+        const x = await (ready ?? prepare(indices, epoch));
         const items = Array.from(indices, (i) => train[i]!);
-        // Variant index = epoch: every epoch sees a new, reproducible distortion of each picture.
-        const x = await inputBatch(items, p, params ? { params, seed: config.seed, variant: epoch } : null);
         const y = tf.tensor1d(items.map((i) => i.label), 'int32');
         if (pool) {
           const oneHot = tf.tidy(() => tf.oneHot(y, numClasses).toFloat());
-          const { loss, grads } = await pool.gradientStep(logits, x, oneHot);
+          // gradientStep returns once this thread's share is computed and the workers' are posted:
+          // the next batch is augmented while they finish.
+          const stepped = pool.gradientStep(logits, x, oneHot);
+          if (next) {
+            const nextX = prepare(next, epoch);
+            nextX.catch(() => undefined); // a failure surfaces when the next step awaits it
+            prepared = { indices: next, x: nextX };
+          }
+          const { loss, grads } = await stepped;
           optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
           tf.dispose([x, y, oneHot, ...Object.values(grads)]);
           return { loss: loss * items.length, correct: 0 };
@@ -119,30 +174,14 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         tf.dispose([x, y, loss!, ...(correct ? [correct as tf.Scalar] : [])]);
         return { loss: lossValue * items.length, correct: correctValue };
       },
-      trainMetrics: samplePixels ? async () => evaluatePixels(logits, samplePixels, sample.map((i) => i.label), p, numClasses, config.batchSize) : undefined,
-      validate: async () => {
-        if (!validation.length) return null;
-        let lossSum = 0;
-        let correctSum = 0;
-        for (let b = 0; b < validation.length; b += config.batchSize) {
-          await ctx.checkpoint();
-          const items = validation.slice(b, b + config.batchSize);
-          const x = valPixels
-            ? tf.tidy(() => preprocess(valPixels.slice([b, 0, 0, 0], [items.length, -1, -1, -1]) as tf.Tensor4D, p))
-            : await inputBatch(items, p, null);
-          const [l, c] = tf.tidy(() => {
-            const r = lossAndCorrect(logits.predict(x) as tf.Tensor2D, tf.tensor1d(items.map((i) => i.label), 'int32'), numClasses);
-            return [r.loss.dataSync()[0] as number, r.correct.dataSync()[0] as number];
-          });
-          x.dispose();
-          lossSum += (l as number) * items.length;
-          correctSum += c as number;
-        }
-        return { loss: lossSum / validation.length, acc: correctSum / validation.length };
-      },
+      trainMetrics: sample.length
+        ? async () => evaluatePixels(logits, sampleSource.pixels, sampleSource.indices, sample.map((i) => train[i]!.label), p, numClasses, checkpoint)
+        : undefined,
+      validate: async () =>
+        validation.length ? evaluatePixels(logits, valPixels, range(validation.length), validation.map((i) => i.label), p, numClasses, checkpoint) : null,
       onEpoch: (m) => ctx.epoch(m),
       onBatch: batchProgress(ctx, config.epochs),
-      checkpoint: () => ctx.checkpoint(),
+      checkpoint,
     });
     ctx.progress('saving', 0, 1, 'saving model');
     await saveLayersModelToDir(model, ctx.modelDir);
@@ -150,9 +189,10 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         tfjsVersion: tf.version.tfjs, runId: start.runId, mode: 'scratch', labels: manifest.classes, preprocessing: p, backbone: null, head: null });
     return { ...summaryOf(result.epochs, result.bestEpoch), stoppedEarly: result.stoppedEarly, featureSeconds: null, imagesPerSecond: null, featuresComputed: 0, featuresFromCache: 0 };
   } finally {
+    // A batch prepared ahead of a cancelled or failed step.
+    const left = prepared as { x: Promise<tf.Tensor4D> } | null;
+    await left?.x.then((t) => t.dispose(), () => undefined);
     await pool?.close();
-    samplePixels?.dispose();
-    valPixels?.dispose();
     optimizer.dispose();
     model.dispose();
   }
