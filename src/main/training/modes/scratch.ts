@@ -60,8 +60,11 @@ async function gradientPool(ctx: RunContext, logits: tf.LayersModel, trainCount:
   }
 }
 
+/** Logits of a preprocessed batch, in inference mode. */
+type Forward = (x: tf.Tensor4D) => Promise<tf.Tensor2D>;
+
 async function evaluatePixels(
-  logits: tf.LayersModel,
+  forward: Forward,
   source: DecodedPixels,
   indices: readonly number[],
   labels: readonly number[],
@@ -75,11 +78,14 @@ async function evaluatePixels(
     await checkpoint();
     const n = Math.min(EVAL_BATCH, indices.length - b);
     const pixels = await source.batch(indices.slice(b, b + n));
+    const x = preprocess(pixels, p);
+    pixels.dispose();
+    const out = await forward(x).finally(() => x.dispose());
     const [l, c] = tf.tidy(() => {
-      const r = lossAndCorrect(logits.predict(preprocess(pixels, p)) as tf.Tensor2D, tf.tensor1d(labels.slice(b, b + n), 'int32'), numClasses);
+      const r = lossAndCorrect(out, tf.tensor1d(labels.slice(b, b + n), 'int32'), numClasses);
       return [r.loss.dataSync()[0] as number, r.correct.dataSync()[0] as number];
     });
-    pixels.dispose();
+    out.dispose();
     lossSum += (l as number) * n;
     correctSum += c as number;
   }
@@ -119,6 +125,10 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const sampleSource = sample.length && !trainPixels.cached
     ? { pixels: await decodePixels(sample.map((i) => train[i]!), p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint }), indices: range(sample.length) }
     : { pixels: trainPixels, indices: sample };
+  // Forward passes are split over the pool's threads like the steps.
+  const forward: Forward = pool
+    ? async (x) => (await pool.predict(logits, x)) as tf.Tensor2D
+    : (x) => Promise.resolve(logits.predict(x) as tf.Tensor2D);
   // Model input for a training batch: variant index = epoch, so every epoch sees a new, reproducible
   // distortion of each picture.
   const prepare = async (indices: Int32Array, epoch: number): Promise<tf.Tensor4D> => {
@@ -175,10 +185,10 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         return { loss: lossValue * items.length, correct: correctValue };
       },
       trainMetrics: sample.length
-        ? async () => evaluatePixels(logits, sampleSource.pixels, sampleSource.indices, sample.map((i) => train[i]!.label), p, numClasses, checkpoint)
+        ? async () => evaluatePixels(forward, sampleSource.pixels, sampleSource.indices, sample.map((i) => train[i]!.label), p, numClasses, checkpoint)
         : undefined,
       validate: async () =>
-        validation.length ? evaluatePixels(logits, valPixels, range(validation.length), validation.map((i) => i.label), p, numClasses, checkpoint) : null,
+        validation.length ? evaluatePixels(forward, valPixels, range(validation.length), validation.map((i) => i.label), p, numClasses, checkpoint) : null,
       onEpoch: (m) => ctx.epoch(m),
       onBatch: batchProgress(ctx, config.epochs),
       checkpoint,

@@ -15,6 +15,7 @@ export type ToWorker =
   | { id: number; type: 'extract'; job: ExtractRequest }
   | { id: number; type: 'loadTrainingModel'; topology: string; weights: ArrayBuffer[]; shapes: number[][]; loss: PoolLoss }
   | { id: number; type: 'gradients'; weights: ArrayBuffer[]; x: ArrayBuffer; xShape: number[]; y: ArrayBuffer; yShape: number[] }
+  | { id: number; type: 'predict'; weights: ArrayBuffer[]; x: ArrayBuffer; xShape: number[] }
   | { id: number; type: 'memory' };
 
 export type FromWorker =
@@ -22,5 +23,6 @@ export type FromWorker =
   | { id: number; type: 'done' }
   | { id: number; type: 'features'; features: ArrayBuffer; dim: number }
   | { id: number; type: 'gradients'; loss: number; grads: ArrayBuffer[] }
+  | { id: number; type: 'outputs'; outputs: ArrayBuffer }
   | { id: number; type: 'memory'; numTensors: number }
   | { id: number; type: 'error'; message: string };

@@ -106,6 +106,20 @@ async function handle(message: ToWorker): Promise<void> {
       }
       return;
     }
+    case 'predict': {
+      if (!training) throw new Error('no training model loaded in the pool worker');
+      setTrainable(training.model, message.weights);
+      const x = tf.tensor(new Float32Array(message.x), message.xShape);
+      try {
+        const out = tf.tidy(() => training!.model.predict(x) as tf.Tensor);
+        const outputs = toBuffer(out);
+        out.dispose();
+        send({ id: message.id, type: 'outputs', outputs }, [outputs]);
+      } finally {
+        x.dispose();
+      }
+      return;
+    }
     case 'memory':
       send({ id: message.id, type: 'memory', numTensors: tf.memory().numTensors });
       return;

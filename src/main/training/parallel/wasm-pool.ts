@@ -36,6 +36,12 @@ export interface WasmPool {
    * share size, so they equal the full batch's. Apply them with optimizer.applyGradients.
    */
   gradientStep(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<{ loss: number; grads: tf.NamedTensorMap }>;
+  /**
+   * Inference outputs of the training model for a batch, split like gradientStep (this thread plus
+   * the workers, with the current trainable weights): [N, ...] rows in order. Only for models whose
+   * state is all trainable (no batch-norm statistics), like the scratch CNN.
+   */
+  predict(model: tf.LayersModel, x: tf.Tensor): Promise<tf.Tensor>;
   /** Live tensors in each worker (for leak checks). */
   workerTensors(): Promise<number[]>;
   close(): Promise<void>;
@@ -220,6 +226,31 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
       tf.dispose(local.grads);
       const lossValue = (local.loss * localSize + replies.reduce((s, r) => s + r.loss * r.size, 0)) / batch;
       return { loss: lossValue, grads };
+    },
+
+    async predict(model, x) {
+      if (!trainingLoss) throw new Error('predict before loadTrainingModel');
+      const batch = x.shape[0]!;
+      const shares = Math.min(threads, batch);
+      const bounds = Array.from({ length: shares + 1 }, (_, k) => Math.round((k * batch) / shares));
+      const current = model.trainableWeights.map((w) => w.read());
+      const remote = trainers.slice(0, shares - 1).map((worker, k) => {
+        const [from, to] = [bounds[k + 1]!, bounds[k + 2]!];
+        const xs = sliceToBuffer(x, from, to - from);
+        const weights = current.map(toBuffer);
+        return worker.request({ type: 'predict', weights, x: xs, xShape: [to - from, ...x.shape.slice(1)] }, 'outputs', [...weights, xs]);
+      });
+      const local = tf.tidy(() => model.predict(tf.slice(x, 0, bounds[1]!)) as tf.Tensor);
+      try {
+        const replies = await Promise.all(remote);
+        return tf.tidy(() => {
+          const rowShape = local.shape.slice(1);
+          const parts = replies.map((reply, k) => tf.tensor(new Float32Array(reply.outputs), [bounds[k + 2]! - bounds[k + 1]!, ...rowShape]));
+          return parts.length ? tf.concat([local, ...parts]) : local.clone();
+        });
+      } finally {
+        local.dispose();
+      }
     },
 
     async workerTensors() {
