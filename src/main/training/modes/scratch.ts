@@ -122,9 +122,6 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   // fixed sample of plain training pictures instead.
   // A seeded draw across all classes (the manifest is ordered by class).
   const sample = pool ? Array.from(shuffled(train.length, seededRandom(config.seed ^ 0x5a3)).subarray(0, TRAIN_METRICS_SAMPLE)) : [];
-  const sampleSource = sample.length && !trainPixels.cached
-    ? { pixels: await decodePixels(sample.map((i) => train[i]!), p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint }), indices: range(sample.length) }
-    : { pixels: trainPixels, indices: sample };
   // Forward passes are split over the pool's threads like the steps.
   const forward: Forward = pool
     ? async (x) => (await pool.predict(logits, x)) as tf.Tensor2D
@@ -142,6 +139,9 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   };
   let prepared: { indices: Int32Array; x: Promise<tf.Tensor4D> } | null = null;
   try {
+    const sampleSource = sample.length && !trainPixels.cached
+      ? { pixels: await decodePixels(sample.map((i) => train[i]!), p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint }), indices: range(sample.length) }
+      : { pixels: trainPixels, indices: sample };
     const result = await runEpochs({
       trainCount: train.length,
       batchSize: config.batchSize,
