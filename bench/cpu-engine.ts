@@ -15,7 +15,8 @@ import { shareGradients } from '../src/main/training/parallel/gradient-share';
 import { layersModelFromFile } from '../src/main/training/parallel/layers-model-file';
 import { useWasmBackend } from '../src/main/training/wasm-gradients';
 
-const DATA = '/work/shared/data';
+// The bench runs from the repository root; ../shared/data sits beside the checkout.
+const DATA = process.env.LDS_SHARED_DATA ?? join(process.cwd(), '../shared/data');
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;

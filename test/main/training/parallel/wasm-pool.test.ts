@@ -10,7 +10,7 @@ import { shareGradients } from '../../../../src/main/training/parallel/gradient-
 import { MOBILENET_PREPROCESSING } from '../../../../src/main/training/preprocess';
 import { useWasmBackend } from '../../../../src/main/training/wasm-gradients';
 
-const DATA = '/work/shared/data';
+const DATA = join(__dirname, '../../../../../shared/data');
 const spec: BackboneSpec = {
   id: 'mobilenet_v2_0.35_224',
   name: 'MobileNet v2 0.35',
