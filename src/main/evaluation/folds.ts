@@ -2,22 +2,11 @@
  * Stratified k-fold assignment (as scikit-learn's StratifiedKFold with shuffle): every class is
  * shuffled with a seeded stream and dealt round-robin, so each fold holds about 1/k of each class.
  */
+import { seededRandom } from '@shared/random';
 
 export interface FoldItem {
   label: number;
   split: 'train' | 'validation' | 'test';
-}
-
-/** mulberry32: small, seeded, good enough to shuffle. */
-export function seededStream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -34,7 +23,7 @@ export function stratifiedFolds(items: readonly FoldItem[], k: number, seed: num
     list.push(i);
     byClass.set(item.label, list);
   });
-  const random = seededStream(seed);
+  const random = seededRandom(seed);
   let offset = 0;
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
     const members = byClass.get(label) as number[];
