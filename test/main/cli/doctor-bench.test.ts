@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../../src/main/cli';
+import { type CliResult, lastJson, runCli } from './run-cli';
 import { tempDir } from '../training/fixtures';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -9,19 +8,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-async function lds(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (s: string) => void) => ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(argv, {
-    stdout: stream((s) => (stdout += s)),
-    stderr: stream((s) => (stderr += s)),
-    env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user') },
-    cwd: tmp.dir,
-  });
-  return { code, stdout, stderr };
-}
-const lastJson = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) as string);
+const lds = (...argv: string[]): Promise<CliResult> => runCli(tmp.dir, argv);
 
 describe('lds doctor --bench', () => {
   test('doctor --bench prints the bench object as its last line', async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../../src/main/cli';
+import { type CliResult, lastJson, runCliInWorkspace } from '../cli/run-cli';
 import { DATA, copyCatsDogs, tempDir } from './fixtures';
 
 const H5 = join(DATA, 'models', 'mobilenet_2_5_224_tf_no_top.h5');
@@ -15,19 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-async function lds(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (s: string) => void) => ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(['--workspace', join(tmp.dir, 'ws'), ...argv], {
-    stdout: stream((s) => (stdout += s)),
-    stderr: stream((s) => (stderr += s)),
-    env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user') },
-    cwd: tmp.dir,
-  });
-  return { code, stdout, stderr };
-}
-const lastJson = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) as string);
+const lds = (...argv: string[]): Promise<CliResult> => runCliInWorkspace(tmp.dir, argv);
 const registry = (): string[] => (existsSync(join(tmp.dir, 'ws', 'backbones')) ? readdirSync(join(tmp.dir, 'ws', 'backbones')).sort() : []);
 
 describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {

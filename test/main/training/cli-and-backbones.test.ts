@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../../src/main/cli';
+import { type CliResult, lastJson, runCliInWorkspace } from '../cli/run-cli';
 import { DATA, copyCatsDogs, tempDir } from './fixtures';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -10,19 +10,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-async function lds(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (s: string) => void) => ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(['--workspace', join(tmp.dir, 'ws'), ...argv], {
-    stdout: stream((s) => (stdout += s)),
-    stderr: stream((s) => (stderr += s)),
-    env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user') },
-    cwd: tmp.dir,
-  });
-  return { code, stdout, stderr };
-}
-const lastJson = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) as string);
+const lds = (...argv: string[]): Promise<CliResult> => runCliInWorkspace(tmp.dir, argv);
 
 describe('lds train, runs, backbones, doctor', () => {
   test('train --json prints exactly the train object as its last line; epochs go to stderr', async () => {
