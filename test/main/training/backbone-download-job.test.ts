@@ -7,9 +7,8 @@ import type { JobInfo } from '@shared/contract';
 import * as tf from '@tensorflow/tfjs';
 import { Engine } from '../../../src/main/engine/engine';
 import { officialWeights } from '../../../src/main/training/backbone-download';
-import { loadTfjsFolderModel, validateTfjsFolder } from '../../../src/main/training/tfjs-folder';
-import { DATA, RESOURCES, tempDir } from './fixtures';
-import { useWasmBackend, writeKerasH5 } from './keras/helpers';
+import { RESOURCES, tempDir } from './fixtures';
+import { writeMobileNetV2KerasH5 } from './backbone-download/mobilenet-h5';
 
 let tmp: ReturnType<typeof tempDir>;
 let server: Server;
@@ -21,21 +20,8 @@ let cutAfter: number | null = null;
 
 beforeAll(async () => {
   tmp = tempDir('backbone-download-job');
-  // A MobileNet v2 in Keras layout (the 0.35 weights under the official 1.0 file name: any alpha imports).
-  await useWasmBackend();
-  const reference = await loadTfjsFolderModel(validateTfjsFolder(join(DATA, 'models', 'mobilenet_v2_0.35_224_no_top')));
   const h5 = join(tmp.dir, 'mnv2.h5');
-  await writeKerasH5(
-    h5,
-    reference.layers.map((layer) => {
-      const values = layer.getWeights();
-      return {
-        name: layer.name,
-        weights: layer.weights.map((w, i) => ({ name: `${layer.name}/${w.originalName.split('/').at(-1)}:0`, shape: w.shape as number[], values: values[i]!.dataSync() as Float32Array })),
-      };
-    }),
-  );
-  reference.dispose();
+  await writeMobileNetV2KerasH5(h5);
   body = readFileSync(h5);
   server = createServer((req, res) => {
     ranges.push(req.headers.range);

@@ -15,8 +15,7 @@ import {
   installOfficialBackbone,
   type DownloadProgress,
 } from '../../../../src/main/training/backbone-download';
-import { loadTfjsFolderModel, validateTfjsFolder } from '../../../../src/main/training/tfjs-folder';
-import { useWasmBackend, writeKerasH5 } from '../keras/helpers';
+import { writeMobileNetV2KerasH5 } from './mobilenet-h5';
 
 const BODY = randomBytes(300_000);
 const SHA256 = createHash('sha256').update(BODY).digest('hex');
@@ -129,20 +128,8 @@ describe('downloadFile against a local HTTP server', () => {
 
 describe('installOfficialBackbone', () => {
   it('downloads an official file (MobileNet v2 layout, served locally) and adds it to the registry', async () => {
-    await useWasmBackend();
-    const reference = await loadTfjsFolderModel(validateTfjsFolder(join(__dirname, '../../../../../shared/data/models/mobilenet_v2_0.35_224_no_top')));
     const h5 = join(dir, 'source-mnv2.h5');
-    await writeKerasH5(
-      h5,
-      reference.layers.map((layer) => {
-        const values = layer.getWeights();
-        return {
-          name: layer.name,
-          weights: layer.weights.map((w, i) => ({ name: `${layer.name}/${w.originalName.split('/').at(-1)}:0`, shape: w.shape as number[], values: values[i]!.dataSync() as Float32Array })),
-        };
-      }),
-    );
-    reference.dispose();
+    await writeMobileNetV2KerasH5(h5);
     files.set('/mnv2.h5', readFileSync(h5));
     const progress: DownloadProgress[] = [];
     const result = await installOfficialBackbone('mobilenet_v2_1.0_224', {
