@@ -112,6 +112,17 @@ class PoolWorker {
   }
 }
 
+/**
+ * Splits a batch into near-equal contiguous shares, one per thread: this thread keeps the first
+ * `localSize` rows, and worker k gets rows [from, to) of `remoteRanges[k]`.
+ */
+function batchShares(batch: number, threads: number): { localSize: number; remoteRanges: Array<[number, number]> } {
+  const shares = Math.min(threads, batch);
+  const bounds = Array.from({ length: shares + 1 }, (_, k) => Math.round((k * batch) / shares));
+  const remoteRanges = bounds.slice(1, -1).map((from, k): [number, number] => [from, bounds[k + 2]!]);
+  return { localSize: bounds[1]!, remoteRanges };
+}
+
 function sliceToBuffer(t: tf.Tensor, begin: number, size: number): ArrayBuffer {
   const part = tf.slice(t, begin, size);
   const buffer = toBuffer(part);
@@ -191,11 +202,10 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
       if (!trainingLoss) throw new Error('gradientStep before loadTrainingModel');
       const loss = trainingLoss;
       const batch = x.shape[0]!;
-      const shares = Math.min(threads, batch);
-      const bounds = Array.from({ length: shares + 1 }, (_, k) => Math.round((k * batch) / shares));
+      const { localSize, remoteRanges } = batchShares(batch, threads);
       const current = model.trainableWeights.map((w) => w.read());
-      const remote = trainers.slice(0, shares - 1).map((worker, k) => {
-        const [from, to] = [bounds[k + 1]!, bounds[k + 2]!];
+      const remote = remoteRanges.map(([from, to], k) => {
+        const worker = trainers[k]!;
         const xs = sliceToBuffer(x, from, to - from);
         const ys = sliceToBuffer(y, from, to - from);
         const weights = current.map(toBuffer);
@@ -205,7 +215,6 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
           .request({ type: 'gradients', weights, x: xs, xShape, y: ys, yShape }, 'gradients', [...weights, xs, ys])
           .then((reply) => ({ ...reply, size: to - from }));
       });
-      const localSize = bounds[1]!;
       const local = tf.tidy(() => {
         const share = shareGradients(model, tf.slice(x, 0, localSize), tf.slice(y, 0, localSize), loss);
         return { loss: share.loss, grads: share.grads.map((g) => tf.keep(g)) };
@@ -230,22 +239,22 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
 
     async predict(model, x) {
       if (!trainingLoss) throw new Error('predict before loadTrainingModel');
-      const batch = x.shape[0]!;
-      const shares = Math.min(threads, batch);
-      const bounds = Array.from({ length: shares + 1 }, (_, k) => Math.round((k * batch) / shares));
+      const { localSize, remoteRanges } = batchShares(x.shape[0]!, threads);
       const current = model.trainableWeights.map((w) => w.read());
-      const remote = trainers.slice(0, shares - 1).map((worker, k) => {
-        const [from, to] = [bounds[k + 1]!, bounds[k + 2]!];
+      const remote = remoteRanges.map(([from, to], k) => {
         const xs = sliceToBuffer(x, from, to - from);
         const weights = current.map(toBuffer);
-        return worker.request({ type: 'predict', weights, x: xs, xShape: [to - from, ...x.shape.slice(1)] }, 'outputs', [...weights, xs]);
+        return trainers[k]!.request({ type: 'predict', weights, x: xs, xShape: [to - from, ...x.shape.slice(1)] }, 'outputs', [...weights, xs]);
       });
-      const local = tf.tidy(() => model.predict(tf.slice(x, 0, bounds[1]!)) as tf.Tensor);
+      const local = tf.tidy(() => model.predict(tf.slice(x, 0, localSize)) as tf.Tensor);
       try {
         const replies = await Promise.all(remote);
         return tf.tidy(() => {
           const rowShape = local.shape.slice(1);
-          const parts = replies.map((reply, k) => tf.tensor(new Float32Array(reply.outputs), [bounds[k + 2]! - bounds[k + 1]!, ...rowShape]));
+          const parts = replies.map((reply, k) => {
+            const [from, to] = remoteRanges[k]!;
+            return tf.tensor(new Float32Array(reply.outputs), [to - from, ...rowShape]);
+          });
           return parts.length ? tf.concat([local, ...parts]) : local.clone();
         });
       } finally {
