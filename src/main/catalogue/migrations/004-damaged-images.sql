@@ -1,0 +1,2 @@
+-- Reserved for the import hardening (damaged images): filled in by that change.
+SELECT 1;
