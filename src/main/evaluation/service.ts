@@ -1,6 +1,6 @@
 /**
  * Evaluation, prediction, pre-labelling and export for one open project. The tensor work runs in a
- * training process (training/compute-jobs.ts, asked through compute-client.ts); this side joins its
+ * training process (training/worker/compute-jobs.ts, asked through training/host/compute-client.ts); this side joins its
  * answers to the catalogue and the runs, and is the only side that reads or writes the catalogue.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,12 @@ import { evalReportSchema, kfoldRequestSchema, TEST_SPLIT_WARNING, type KfoldReq
 import type { Catalogue } from '../catalogue';
 import { PredictionsRepository } from '../catalogue/predictions-repository';
 import { RunsRepository } from '../catalogue/runs-repository';
-import { exportDatasetFolders, type DatasetExportResult } from '../training/export/dataset-folders';
-import { runInTrainingProcess, type ComputeAnswers } from '../training/compute-client';
-import type { TrainingProcessLauncher } from '../training/launcher';
-import { readModelInfo, type ModelInfo } from '../training/model-info';
-import { resolveConfig } from '../training/run-config';
-import { TrainingError, type RunManager } from '../training/run-manager';
+import { exportDatasetFolders, type DatasetExportResult } from '../training/host/dataset-folders';
+import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
+import type { TrainingProcessLauncher } from '../training/host/launcher';
+import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
+import { resolveConfig } from '../training/host/run-config';
+import { TrainingError, type RunManager } from '../training/host/run-manager';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
 
 export interface WorkContext {

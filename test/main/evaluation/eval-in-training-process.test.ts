@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EvalView } from '@shared/contract';
 import type { Engine } from '../../../src/main/engine/engine';
 import { useTrainingLauncher } from '../../../src/main/engine/handlers/training';
-import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/launcher';
+import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/host/launcher';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 
 /** The real fork launcher, recording what main sends each process; can SIGKILL one right after a given message. */

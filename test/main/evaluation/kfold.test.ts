@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TEST_SPLIT_WARNING } from '@shared/contract';
 import * as tf from '@tensorflow/tfjs';
-import { ensureInferenceBackend } from '../../../src/main/training/predict';
+import { ensureInferenceBackend } from '../../../src/main/training/worker/predict';
 import type { Engine } from '../../../src/main/engine/engine';
 import { runManagerOf } from '../../../src/main/engine/handlers/training';
-import type { KfoldResult } from '../../../src/main/training/kfold-bottleneck';
+import type { KfoldResult } from '../../../src/main/training/worker/kfold-bottleneck';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 import { lastJson, runLds } from './cli-capture';
 

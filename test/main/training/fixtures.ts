@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunInfo, TrainRequest } from '@shared/contract';
 import { Engine } from '../../../src/main/engine/engine';
-import type { DatasetManifest, ManifestItem, StartMessage, TrainConfig } from '../../../src/main/training/protocol';
+import type { DatasetManifest, ManifestItem, StartMessage, TrainConfig } from '../../../src/main/training/protocol/worker-protocol';
 
 export const DATA = resolve(__dirname, '../../../../shared/data');
 export const CATS_DOGS = join(DATA, 'cats_and_dogs_filtered');

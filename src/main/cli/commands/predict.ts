@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { isImageFileName } from '../../images/formats';
 import { evaluationServiceOf } from '../../engine/handlers/evaluation';
 import { launcherOf } from '../../engine/handlers/training';
-import { runInTrainingProcess } from '../../training/compute-client';
-import { readModelInfo } from '../../training/model-info';
+import { runInTrainingProcess } from '../../training/host/compute-client';
+import { readModelInfo } from '../../training/protocol/model-info';
 import { defineCommand, UsageError } from '../command';
 
 /** Image files named on the command line: files as given, folders searched recursively, sorted. */

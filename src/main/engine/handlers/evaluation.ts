@@ -5,7 +5,7 @@ import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
 import { EvaluationService, type WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
-import { TrainingError } from '../../training/run-manager';
+import { TrainingError } from '../../training/host/run-manager';
 import { launcherOf, runManagerOf } from './training';
 import { mapTrainingErrors } from './training-errors';
 

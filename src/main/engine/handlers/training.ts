@@ -1,11 +1,11 @@
 import type { Engine } from '../engine';
 import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
-import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbone-download/keras-weights';
-import { FeatureCache } from '../../training/feature-cache';
+import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbones/download/keras-weights';
+import { FeatureCache } from '../../training/protocol/feature-cache';
 import { mapTrainingErrors as mapped } from './training-errors';
-import { ForkLauncher, type TrainingProcessLauncher } from '../../training/launcher';
-import { doctorVia, RunManager, TrainingError } from '../../training/run-manager';
+import { ForkLauncher, type TrainingProcessLauncher } from '../../training/host/launcher';
+import { doctorVia, RunManager, TrainingError } from '../../training/host/run-manager';
 
 type TrainingCommand =
   | 'train.start'
