@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { inputBatch } from '../../../../../src/main/training/image-batches';
-import type { Preprocessing } from '../../../../../src/main/training/preprocess';
-import type { ManifestItem } from '../../../../../src/main/training/protocol';
+import { inputBatch } from '../../../../../src/main/training/worker/image-batches';
+import type { Preprocessing } from '../../../../../src/main/training/worker/preprocess';
+import type { ManifestItem } from '../../../../../src/main/training/protocol/worker-protocol';
 import type { ConvertResult } from '../../../../../src/main/training/forward/convert';
 import { CATS_DOGS } from '../../fixtures';
 

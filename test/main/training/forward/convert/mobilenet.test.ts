@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLayersModel } from '../../../../../src/main/training/forward/convert';
-import { loadLayersModelFromDir } from '../../../../../src/main/training/model-io';
-import { preprocessingPreset } from '../../../../../src/main/training/backbone-registry';
+import { loadLayersModelFromDir } from '../../../../../src/main/training/worker/model-io';
+import { preprocessingPreset } from '../../../../../src/main/training/backbones/backbone-registry';
 import { RESOURCES } from '../../fixtures';
-import { useWasmBackend } from '../../keras/helpers';
+import { useWasmBackend } from '../../backbones/keras/helpers';
 import { checkWithPython, independentReadersMissing, maxAbs, maxAbsDiff, realImages, runOnnx, type Converted } from './helpers';
 
 const TOLERANCE = 1e-4;
