@@ -54,17 +54,11 @@ function foldAffine(g: Graph, node: GraphNode, keep: Set<string>): boolean {
   if (!weights || !(weights.data instanceof Float32Array)) return false;
   const channels = scale.length;
   const w = weights.data;
-  if (producer.op === 'Conv') {
-    // [Cout, Cin/group, kh, kw]: every output channel is one contiguous run.
-    if (weights.dims[0] !== channels) return false;
-    const run = w.length / channels;
-    for (let c = 0; c < channels; c++) for (let k = 0; k < run; k++) w[c * run + k] = w[c * run + k]! * scale[c]!;
-  } else {
-    // Gemm with B [in, out] (transB = 0): every output channel is one column.
-    if (weights.dims[1] !== channels) return false;
-    const rows = w.length / channels;
-    for (let r = 0; r < rows; r++) for (let c = 0; c < channels; c++) w[r * channels + c] = w[r * channels + c]! * scale[c]!;
-  }
+  // Conv [Cout, Cin/group, kh, kw] and Gemm [out, in] (transB = 1): every output channel is one contiguous run.
+  if (producer.op === 'Gemm' && !('int' in (producer.attrs.transB ?? {}) && (producer.attrs.transB as { int: number }).int === 1)) return false;
+  if (weights.dims[0] !== channels) return false;
+  const run = w.length / channels;
+  for (let c = 0; c < channels; c++) for (let k = 0; k < run; k++) w[c * run + k] = w[c * run + k]! * scale[c]!;
   const biasName = producer.inputs[2];
   const oldBias = biasName ? g.initializers.get(biasName)?.data : undefined;
   const bias = new Float32Array(channels);

@@ -215,7 +215,12 @@ const dense: Emitter = (call, inputs) => {
   const x = g.toTf(only(inputs));
   let y: Value;
   if (x.shape.length === 2) {
-    const name = g.node('Gemm', [x.name, g.constant(`${call.layer.name}_W`, kernel.shape, kernel.data), g.constant(`${call.layer.name}_B`, [units], bias)], call.layer.name);
+    // Gemm with B as [out, in] and transB = 1 (the form OpenCV 4.6 reads; batch-norm folding scales rows).
+    const inputs = kernel.shape[0] as number;
+    const transposed = new Float32Array(kernel.data.length);
+    for (let i = 0; i < inputs; i++) for (let o = 0; o < units; o++) transposed[o * inputs + i] = kernel.data[i * units + o] as number;
+    const weightsName = g.constant(`${call.layer.name}_W`, [units, inputs], transposed);
+    const name = g.node('Gemm', [x.name, weightsName, g.constant(`${call.layer.name}_B`, [units], bias)], call.layer.name, { transB: { int: 1 } });
     y = out(call, name, 'tf');
   } else {
     // Dense on a map applies to the last (channel) axis in TF.js's layout.

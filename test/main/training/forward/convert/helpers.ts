@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputBatch } from '../../../../../src/main/training/worker/image-batches';
 import type { Preprocessing } from '../../../../../src/main/training/worker/preprocess';
 import type { ManifestItem } from '../../../../../src/main/training/protocol/worker-protocol';
-import type { ConvertResult } from '../../../../../src/main/training/forward/convert';
+import { convertLayersModel, type ConvertOptions, type ConvertResult } from '../../../../../src/main/training/forward/convert';
+import { useWasmBackend } from '../../backbones/keras/helpers';
 import { CATS_DOGS } from '../../fixtures';
 
 export type Converted = Extract<ConvertResult, { ok: true }>;
@@ -109,4 +111,95 @@ export function checkWithPython(onnxBytes: Uint8Array, input: tf.Tensor4D, optio
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Tolerance of the issue: ONNX Runtime's features equal TF.js's within 1e-4, max abs. */
+export const TOLERANCE = 1e-4;
+
+export function convertOrThrow(model: tf.LayersModel, options: ConvertOptions = {}): Converted {
+  const result = convertLayersModel(model, options);
+  if (!result.ok) throw new Error(`not converted: ${result.layer} (${result.className}): ${result.reason}`);
+  return result;
+}
+
+export interface BackboneCase {
+  model: tf.LayersModel;
+  /** What TF.js computes for the converted graph (the model itself unless the case cuts it). */
+  reference: tf.LayersModel | ((x: tf.Tensor4D) => tf.Tensor);
+  input: tf.Tensor4D;
+  options?: ConvertOptions;
+  outputShape: number[];
+  /**
+   * Max abs difference allowed on the raw output where float32 noise alone exceeds 1e-4 (say why);
+   * the pooled features of a 4-D map are always held to 1e-4.
+   */
+  mapTolerance?: number;
+  dispose(): void;
+}
+
+/** Global average pooling of flattened [N, H, W, C] maps: the bottleneck features the app trains on. */
+export function poolMaps(data: Float32Array, shape: number[]): Float32Array {
+  const [h, w, c] = shape.slice(-3) as [number, number, number];
+  const n = data.length / (h * w * c);
+  const out = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) out[i * c + k]! += data[(i * h * w + p) * c + k]!;
+    for (let k = 0; k < c; k++) out[i * c + k]! /= h * w;
+  }
+  return out;
+}
+
+/**
+ * The equality tests every backbone gets: ONNX Runtime (CPU) against TF.js on real photos, then
+ * onnx.checker and OpenCV DNN reading the file independently.
+ */
+export function describeBackbone(title: string, setup: () => Promise<BackboneCase>): void {
+  describe(title, () => {
+    let c: BackboneCase;
+    let expected: Float32Array;
+    let converted: Converted;
+
+    beforeAll(async () => {
+      await useWasmBackend();
+      c = await setup();
+      const reference = c.reference;
+      expected = tf.tidy(() => (typeof reference === 'function' ? reference(c.input) : (reference.predict(c.input) as tf.Tensor)).dataSync() as Float32Array);
+      const before = tf.memory().numTensors;
+      converted = convertOrThrow(c.model, c.options);
+      // Conversion reads weights and creates no tensors of its own.
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    afterAll(() => {
+      c?.input.dispose();
+      c?.dispose();
+    });
+
+    it('ONNX Runtime gives TF.js\'s output on real photos (max abs ≤ 1e-4)', async () => {
+      expect(converted.inputShape).toEqual([-1, ...c.input.shape.slice(1)]);
+      expect(converted.outputShape).toEqual([-1, ...c.outputShape]);
+      expect(converted.opset).toBe(13);
+      const out = await runOnnx(converted, c.input);
+      expect(out.dims).toEqual([c.input.shape[0], ...c.outputShape]);
+      // A test that cannot fail is no test: the features must not be all zeros or all equal.
+      expect(maxAbs(expected)).toBeGreaterThan(0.1);
+      if (c.outputShape.length === 3) expect(maxAbsDiff(poolMaps(out.data, c.outputShape), poolMaps(expected, c.outputShape))).toBeLessThanOrEqual(TOLERANCE);
+      expect(maxAbsDiff(out.data, expected)).toBeLessThanOrEqual(c.mapTolerance ?? TOLERANCE);
+    });
+
+    it('passes onnx.checker (full check) and OpenCV DNN reads the same answer', async (context) => {
+      const missing = independentReadersMissing();
+      if (missing) context.skip(missing);
+      const check = checkWithPython(converted.onnx, c.input, { openCv: false });
+      expect(check.ops).not.toContain('Identity');
+      expect(check.ops).not.toContain('BatchNormalization');
+      // OpenCV 4.6 reads Clip only in its pre-opset-11 form, so it gets the portable ReLU6 graph.
+      const portable = convertOrThrow(c.model, { ...c.options, portableRelu6: true });
+      const cv = checkWithPython(portable.onnx, c.input);
+      expect(cv.output!.length).toBe(expected.length);
+      expect(maxAbsDiff(cv.output!, (await runOnnx(portable, c.input)).data)).toBeLessThanOrEqual(c.mapTolerance ?? TOLERANCE);
+      // Two independent float32 implementations, each within the tolerance of TF.js.
+      expect(maxAbsDiff(cv.output!, expected)).toBeLessThanOrEqual(2 * (c.mapTolerance ?? TOLERANCE));
+    });
+  });
 }
