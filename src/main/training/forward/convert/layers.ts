@@ -325,7 +325,7 @@ const zeroPadding2d: Emitter = (call, inputs) => {
   requireChannelsLast(cfg);
   const x = call.g.toNchw(only(inputs));
   const [[top, bottom], [left, right]] = cfg.padding as [[number, number], [number, number]];
-  const name = call.g.node('ZeroPad', [x.name], call.layer.name, {}, { kind: 'zero-pad', pads: [top, left, bottom, right] });
+  const name = call.g.node('ZeroPad', [x.name], call.layer.name, {}, { kind: 'zero-pad', pads: [top, left, bottom, right], size: spatialSize(x) });
   return out(call, name, 'nchw');
 };
 
@@ -349,12 +349,11 @@ function sameLayout(g: Graph, inputs: Value[]): Value[] {
   return inputs.some((v) => v.layout === 'nchw') ? inputs.map((v) => g.toNchw(v)) : inputs;
 }
 
-function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min' | 'Mean'): Emitter {
+function elementwise(op: 'Add' | 'Mul' | 'Max' | 'Min' | 'Mean'): Emitter {
   return (call, inputs) => {
     const g = call.g;
     const xs = sameLayout(g, inputs);
     if (xs.length < 2) throw new CannotExpress(`merges ${xs.length} input`);
-    if (op === 'Sub' && xs.length !== 2) throw new CannotExpress('subtracts more than two inputs');
     const binary = op === 'Mean' ? 'Add' : op;
     // Pairwise nodes rather than variadic Sum/Max: every reader (OpenCV included) knows the binary forms.
     let acc = xs[0]!.name;
@@ -409,7 +408,6 @@ export const EMITTERS: Record<string, Emitter> = {
   ZeroPadding2D: zeroPadding2d,
   Cropping2D: cropping2d,
   Add: elementwise('Add'),
-  Subtract: elementwise('Sub'),
   Multiply: elementwise('Mul'),
   Maximum: elementwise('Max'),
   Minimum: elementwise('Min'),
