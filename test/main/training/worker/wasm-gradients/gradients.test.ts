@@ -71,6 +71,26 @@ describe('Conv2D gradients on wasm match cpu', () => {
   }
 });
 
+describe('Conv2DBackpropInput (conv2dTranspose) on wasm matches cpu', () => {
+  // conv2dTranspose hands its input to the kernel as dy unchecked: an input larger than the output
+  // grid the geometry implies is read from its top-left corner by cpu (TF.js' "input=8x8x8,
+  // output=4x4x8" spec), so it must be here too.
+  for (const c of [
+    { x: [1, 8, 8, 8], out: [1, 4, 4, 8], f: 8, stride: 1 },
+    { x: [2, 6, 5, 3], out: [2, 4, 4, 2], f: 3, stride: 1 },
+    { x: [1, 5, 5, 3], out: [1, 7, 7, 2], f: 3, stride: 2 },
+  ]) {
+    it(`input ${c.x} output ${c.out} f ${c.f} stride ${c.stride} same`, async () => {
+      const x = rand(c.x, 22);
+      const w = rand([c.f, c.f, c.out[3]!, c.x[3]!], 23);
+      await compare(`conv2dTranspose x${c.x} out${c.out}`, () => [
+        tf.conv2dTranspose(x, w, c.out as [number, number, number, number], c.stride, 'same'),
+      ]);
+      tf.dispose([x, w]);
+    });
+  }
+});
+
 describe('depthwise Conv2D gradients on wasm match cpu', () => {
   for (const multiplier of [1, 2]) {
     for (const c of convCases.filter((k) => k.f[0]! > 1)) {
