@@ -23,11 +23,21 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   if (b >= 0xc2 && b <= 0xdf) return isContinuation(c1) ? 2 : 0;
   if (b >= 0xe0 && b <= 0xef) {
     // E0 excludes overlong forms, ED excludes UTF-16 surrogates.
-    const lowOk = b === 0xe0 ? c1 !== undefined && c1 >= 0xa0 && c1 <= 0xbf : b === 0xed ? c1 !== undefined && c1 >= 0x80 && c1 <= 0x9f : isContinuation(c1);
+    const lowOk =
+      b === 0xe0
+        ? c1 !== undefined && c1 >= 0xa0 && c1 <= 0xbf
+        : b === 0xed
+          ? c1 !== undefined && c1 >= 0x80 && c1 <= 0x9f
+          : isContinuation(c1);
     return lowOk && isContinuation(c2) ? 3 : 0;
   }
   if (b >= 0xf0 && b <= 0xf4) {
-    const lowOk = b === 0xf0 ? c1 !== undefined && c1 >= 0x90 && c1 <= 0xbf : b === 0xf4 ? c1 !== undefined && c1 >= 0x80 && c1 <= 0x8f : isContinuation(c1);
+    const lowOk =
+      b === 0xf0
+        ? c1 !== undefined && c1 >= 0x90 && c1 <= 0xbf
+        : b === 0xf4
+          ? c1 !== undefined && c1 >= 0x80 && c1 <= 0x8f
+          : isContinuation(c1);
     return lowOk && isContinuation(c2) && isContinuation(c3) ? 4 : 0;
   }
   return 0;

@@ -32,14 +32,16 @@ function accepted(head: Uint8Array): SniffedFormat | null {
 
 /** Formats and files that are recognisable but not accepted, with what to tell the user. */
 function knownOther(head: Uint8Array): string | null {
-  if (ascii(head, 0, 2) === 'BM' && head.length >= 18 && DIB_HEADER_SIZES.has(Buffer.from(head).readUInt32LE(14))) return 'BMP is not supported';
+  if (ascii(head, 0, 2) === 'BM' && head.length >= 18 && DIB_HEADER_SIZES.has(Buffer.from(head).readUInt32LE(14)))
+    return 'BMP is not supported';
   if (ascii(head, 4, 4) === 'ftyp') {
     const brand = ascii(head, 8, 4);
     if (brand === 'avif' || brand === 'avis') return 'AVIF is not supported';
     if (HEIF_BRANDS.has(brand)) return 'HEIC is not supported';
     return 'not an image (video or other ISO media file)';
   }
-  if (startsWith(head, [0xff, 0x0a]) || (startsWith(head, [0, 0, 0, 0x0c]) && ascii(head, 4, 4) === 'JXL ')) return 'JPEG XL is not supported';
+  if (startsWith(head, [0xff, 0x0a]) || (startsWith(head, [0, 0, 0, 0x0c]) && ascii(head, 4, 4) === 'JXL '))
+    return 'JPEG XL is not supported';
   if (ascii(head, 0, 4) === '8BPS') return 'PSD is not supported';
   if (startsWith(head, [0, 0, 1, 0]) && (head[4] ?? 0) > 0 && head[5] === 0) return 'ICO is not supported';
   if (ascii(head, 0, 5) === '%PDF-') return 'not an image (PDF document)';
@@ -63,7 +65,8 @@ export function sniff(head: Uint8Array): Sniffed {
   if (other) return { ok: false, reason: other };
   if (isText(head)) {
     const text = Buffer.from(head).toString('utf8').trimStart().toLowerCase();
-    if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) return { ok: false, reason: 'SVG is not supported' };
+    if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg')))
+      return { ok: false, reason: 'SVG is not supported' };
     return { ok: false, reason: 'not an image (text)' };
   }
   if (head.every((b) => b === 0)) return { ok: false, reason: 'not an image (zero-filled)' };

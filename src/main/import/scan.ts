@@ -76,7 +76,15 @@ async function walk(w: Walk, dir: string): Promise<void> {
   const entries: Array<{ name: string; type: EntryType }> = [];
   try {
     for (const entry of await readdir(fsPath(dir), { encoding: 'buffer', withFileTypes: true })) {
-      const type = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'link' : isOther(entry) ? 'other' : 'unknown';
+      const type = entry.isDirectory()
+        ? 'dir'
+        : entry.isFile()
+          ? 'file'
+          : entry.isSymbolicLink()
+            ? 'link'
+            : isOther(entry)
+              ? 'other'
+              : 'unknown';
       entries.push({ name: pathFromBytes(entry.name), type });
     }
   } catch (error) {
@@ -125,7 +133,8 @@ async function folderLinkReason(w: Walk, dir: string, link: string): Promise<str
   const here = await realPath(dir).catch(() => dir);
   if (target === null) return `folder link not followed (cannot resolve ${shown})`;
   if (within(here, target)) return `folder link not followed: loop (${shown} leads back to a folder that contains the link)`;
-  if (!within(target, w.realRoot)) return `folder link not followed: points outside the imported folder (to ${displayPath(target)}); import that folder itself`;
+  if (!within(target, w.realRoot))
+    return `folder link not followed: points outside the imported folder (to ${displayPath(target)}); import that folder itself`;
   return `folder link not followed: points inside the imported folder (to ${displayPath(target)})`;
 }
 

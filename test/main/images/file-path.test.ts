@@ -54,7 +54,8 @@ describe('catalogue paths for file names that are not UTF-8', () => {
 
 describe('sniffing the first bytes', () => {
   it('names what a file is before reading the rest', () => {
-    const of = (bytes: number[] | string): ReturnType<typeof sniff> => sniff(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes));
+    const of = (bytes: number[] | string): ReturnType<typeof sniff> =>
+      sniff(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes));
     expect(of([0xff, 0xd8, 0xff, 0xe0])).toEqual({ ok: true, format: 'jpeg' });
     expect(of([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])).toEqual({ ok: true, format: 'png' });
     expect(of('RIFF\x10\0\0\0WEBPVP8 ')).toEqual({ ok: true, format: 'webp' });

@@ -36,7 +36,12 @@ function pngClaiming(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(16)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.alloc(16)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Entropy-coded data overwritten in its middle third: libjpeg warns "Corrupt JPEG data" and decodes on. */
@@ -63,7 +68,12 @@ beforeAll(async () => {
   };
   // Good pictures: a class folder, and a class folder named in Latin-1 (byte 0xE9, not UTF-8).
   put('cats/plain.jpg', await noisyJpeg(64, 48, 1));
-  put('cats/photo.png', await sharp(await noisyJpeg(40, 30, 2)).png().toBuffer());
+  put(
+    'cats/photo.png',
+    await sharp(await noisyJpeg(40, 30, 2))
+      .png()
+      .toBuffer(),
+  );
   const cafe = Buffer.concat([Buffer.from(join(root, 'caf')), latin1('é')]);
   mkdirSync(cafe);
   writeFileSync(Buffer.concat([cafe, Buffer.from('/inside.jpg')]), await noisyJpeg(32, 32, 3));
@@ -78,7 +88,9 @@ beforeAll(async () => {
   const good = await noisyJpeg(128, 96, 7);
   put('bad/zero.jpg', Buffer.alloc(0));
   put('bad/truncated.jpg', good.subarray(0, Math.floor(good.length / 2)));
-  const png = await sharp(await noisyJpeg(128, 96, 8)).png().toBuffer();
+  const png = await sharp(await noisyJpeg(128, 96, 8))
+    .png()
+    .toBuffer();
   put('bad/truncated.png', png.subarray(0, Math.floor(png.length / 2)));
   put('bad/text.jpg', 'this is not a picture\n');
   put('bad/drawing.png', '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
