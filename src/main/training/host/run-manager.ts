@@ -21,6 +21,7 @@ import { readModelMetadata } from '../protocol/model-metadata';
 import { preprocessingSchema } from '../protocol/preprocessing-contract';
 import { fromWorkerSchema, type DatasetManifest, type FromWorker, type RunSummary, type StartMessage, type TrainMode } from '../protocol/worker-protocol';
 import { resolveConfig } from './run-config';
+import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
 import { onWorkerMessage } from './worker-messages';
 
 export class TrainingError extends Error {
@@ -74,21 +75,8 @@ export class RunManager {
   constructor(readonly options: RunManagerOptions) {
     this.runs = options.catalogue.repo(RunsRepository);
     this.backbones = options.catalogue.repo(BackbonesRepository);
-    this.#failOrphans();
-  }
-
-  /**
-   * A run still marked running whose owner process is gone belongs to a session that ended mid-run
-   * (crash, kill): it can never finish. Runs of a live owner (the window while the CLI looks) stay.
-   */
-  #failOrphans(): void {
-    for (const run of this.runs.list()) {
-      if (run.status !== 'running' && run.status !== 'queued') continue;
-      const owner = run.config.ownerPid;
-      if (typeof owner === 'number' && owner !== process.pid && isAlive(owner)) continue;
-      if (owner === process.pid) continue;
-      this.runs.finish(run.id, 'failed', { error: 'interrupted: the app or command that ran it exited before it finished' });
-    }
+    // Also done when the workspace opens; kept here for a manager built on a catalogue opened otherwise.
+    recoverInterruptedRuns(options.catalogue, options.runsDir);
   }
 
   // ---- backbones ----
@@ -276,7 +264,7 @@ export class RunManager {
       mode,
       parentRun: from,
       backboneId: backbone?.id ?? null,
-      config: { ...trainConfig, augmentPreset, ownerPid: process.pid, requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
+      config: { ...trainConfig, augmentPreset, ...runOwner(), requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
     });
     const message: StartMessage = {
       type: 'start',
@@ -484,15 +472,6 @@ export function describeExit(code: number | null, signal: string | null): string
   if (signal === 'SIGKILL') return 'training process was killed (SIGKILL): out of memory, or killed by the user or the system';
   if (signal) return `training process ended by signal ${signal}`;
   return `training process exited with code ${code ?? 'unknown'} before finishing`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function newRunId(): string {
