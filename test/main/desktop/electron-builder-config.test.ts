@@ -2,8 +2,9 @@
  * electron-builder's own schema validation of electron-builder.yml (no Electron download, no
  * packaging), plus the promises docs/desktop.md makes about the installers.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { minimatch } from 'minimatch';
 import sharp from 'sharp';
 import { DebugLogger } from 'builder-util';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
@@ -64,6 +65,27 @@ describe('electron-builder.yml', () => {
       expect(unpack).toContain(pattern);
     }
     expect(existsSync(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'))).toBe(true);
+  });
+
+  it("unpacks every file of ONNX Runtime's binding folder (the .node and the libraries it loads)", async () => {
+    const unpack = (await load()).asarUnpack as string[];
+    const binDir = join(root, 'node_modules/onnxruntime-node/bin');
+    const files = (readdirSync(binDir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name).slice(root.length + 1).split('\\').join('/'));
+    // The binaries npm ships: a binding and its runtime library per platform, DirectML on Windows.
+    expect(files).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', 'node_modules/onnxruntime-node/bin/napi-v6/win32/x64/DirectML.dll']));
+    // The opt-in CUDA 12 install drops its provider libraries into the same folder.
+    files.push('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so');
+    const unpacked = (file: string): boolean => unpack.some((pattern) => minimatch(file, pattern, { dot: true }));
+    expect(files.filter((f) => !unpacked(f))).toEqual([]);
+    // The check can fail: the JavaScript beside the binding stays packed.
+    expect(unpacked('node_modules/onnxruntime-node/dist/index.js')).toBe(false);
+  });
+
+  it('keeps npm install offline-safe: .npmrc skips onnxruntime-node\'s CUDA download', () => {
+    const npmrc = readFileSync(join(root, '.npmrc'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    expect(npmrc).toContain('onnxruntime-node-install=skip');
   });
 
   it("rebuilds native modules for Electron's ABI from prebuilt binaries", async () => {
