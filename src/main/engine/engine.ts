@@ -8,6 +8,7 @@ import {
   type InvokeResult,
 } from '@shared/contract';
 import { JobRunner } from '../jobs/job-runner';
+import { DeviceSetting } from './device-setting';
 import { EngineError, toContractError } from './errors';
 import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
@@ -40,10 +41,13 @@ export class Engine {
   readonly events = new EventBus();
   readonly jobs = new JobRunner(this.events);
   readonly projects: ProjectService;
+  /** Where backbone forward passes run (the Settings view's device choice). */
+  readonly device: DeviceSetting;
   readonly #handlers: HandlerMap<CommandName>;
 
   constructor(readonly options: EngineOptions) {
     this.projects = new ProjectService(options, this.events);
+    this.device = new DeviceSetting(options.userDataDir);
     this.#handlers = {
       ...projectHandlers(this),
       ...libraryHandlers(this),

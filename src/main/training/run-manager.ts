@@ -289,6 +289,7 @@ export class RunManager {
       featuresDir: this.options.featuresDir,
       outDir: join(this.options.runsDir, runId),
       backend: request.backend ?? process.env.LDS_BACKEND ?? null,
+      device: request.device ?? null,
     };
     let resolveFinished!: (row: RunRow) => void;
     const finished = new Promise<RunRow>((r) => (resolveFinished = r));
@@ -454,17 +455,23 @@ export class RunManager {
   }
 }
 
-export async function doctorVia(child: TrainingProcess, backend: string | null, featureCacheBytes: number | null): Promise<DoctorReport> {
+/** forward: the device to report on, and the backbone whose ONNX conversion doctor checks (and caches). */
+export async function doctorVia(
+  child: TrainingProcess,
+  backend: string | null,
+  featureCacheBytes: number | null,
+  forward: { device: string | null; backbone: BackboneSpec | null; featuresDir: string | null } = { device: null, backbone: null, featuresDir: null },
+): Promise<DoctorReport> {
   return new Promise<DoctorReport>((resolve, reject) => {
     let settled = false;
     child.onMessage((raw) => {
       const parsed = fromWorkerSchema.safeParse(raw);
       if (!parsed.success) return;
       const m = parsed.data;
-      if (m.type === 'ready') child.send({ type: 'doctor', backend });
+      if (m.type === 'ready') child.send({ type: 'doctor', backend, ...forward });
       if (m.type === 'backend' && !settled) {
         settled = true;
-        resolve({ ...m.report, cores: availableParallelism(), featureCacheBytes });
+        resolve({ ...m.report, cores: availableParallelism(), featureCacheBytes, forward: m.forward ?? null });
       }
       if (m.type === 'error' && !settled) {
         settled = true;

@@ -34,6 +34,7 @@ export function evaluationServiceOf(engine: Engine): EvaluationService {
       featuresDir: ws.featuresDir,
       appVersion: engine.options.version,
       launcher: launcherOf(engine),
+      device: () => engine.device.resolve(),
     });
     services.set(ws, service);
   }

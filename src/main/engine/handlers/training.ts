@@ -2,7 +2,11 @@ import type { Engine } from '../engine';
 import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
 import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbone-download/keras-weights';
+import type { DeviceChoiceName } from '@shared/contract/training';
+import { bundledBackbone } from '../../training/backbone-inspect';
+import type { BackboneSpec } from '../../training/backbone-spec';
 import { FeatureCache } from '../../training/feature-cache';
+import { UnknownDeviceError } from '../device-setting';
 import { mapTrainingErrors as mapped } from './training-errors';
 import { ForkLauncher, type TrainingProcessLauncher } from '../../training/launcher';
 import { doctorVia, RunManager, TrainingError } from '../../training/run-manager';
@@ -17,7 +21,8 @@ type TrainingCommand =
   | 'backbones.add'
   | 'backbones.downloadable'
   | 'backbones.download'
-  | 'system.doctor';
+  | 'system.doctor'
+  | 'system.setDevice';
 
 const launchers = new WeakMap<Engine, TrainingProcessLauncher>();
 const managers = new WeakMap<Workspace, RunManager>();
@@ -58,6 +63,24 @@ export function runManagerOf(engine: Engine): RunManager {
   return manager;
 }
 
+/** The device a job's forward passes use: explicit > LDS_DEVICE > the setting; a typo is the caller's error. */
+export function deviceFor(engine: Engine, explicit: string | undefined): DeviceChoiceName {
+  try {
+    return engine.device.resolve(explicit ?? null);
+  } catch (error) {
+    if (error instanceof UnknownDeviceError) throw new TrainingError('invalid_input', error.message);
+    throw error;
+  }
+}
+
+function bundledBackboneOrNull(resourcesDir: string): BackboneSpec | null {
+  try {
+    return bundledBackbone(resourcesDir);
+  } catch {
+    return null;
+  }
+}
+
 function mirrorUrl(id: string): string | undefined {
   const base = process.env.LDS_KERAS_WEIGHTS_BASE;
   if (!base) return undefined;
@@ -69,7 +92,7 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
   return {
     'train.start': (input) =>
       mapped(() => {
-        const { jobId, runId, mode, reason } = runManagerOf(engine).start(input);
+        const { jobId, runId, mode, reason } = runManagerOf(engine).start({ ...input, device: deviceFor(engine, input.device) });
         return { jobId, runId, mode, reason };
       }),
     'train.advice': () => mapped(() => runManagerOf(engine).advice()),
@@ -85,11 +108,19 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
     'backbones.downloadable': () => mapped(() => runManagerOf(engine).downloadable()),
     // LDS_KERAS_WEIGHTS_BASE points downloads at a mirror (or a test server) instead of Google's bucket.
     'backbones.download': ({ id }) => mapped(() => ({ jobId: runManagerOf(engine).downloadBackbone(id, { url: mirrorUrl(id) }) })),
-    'system.doctor': ({ backend }) =>
+    'system.doctor': ({ backend, device }) =>
       mapped(() => {
         const ws = engine.projects.current() ? engine.projects.require() : null;
         const cacheBytes = ws ? FeatureCache.sizeBytes(ws.featuresDir) : null;
-        return doctorVia(launcherOf(engine).launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes);
+        // The default backbone's conversion is checked (and its graph cached for the first run).
+        const backbone = ws ? runManagerOf(engine).backboneSpec(undefined) : bundledBackboneOrNull(engine.options.resourcesDir);
+        const chosen = deviceFor(engine, device);
+        return doctorVia(launcherOf(engine).launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes, {
+          device: chosen,
+          backbone,
+          featuresDir: ws?.featuresDir ?? null,
+        }).then((report) => ({ ...report, device: chosen }));
       }),
+    'system.setDevice': ({ device }) => mapped(() => ({ device: engine.device.set(device) })),
   };
 }
