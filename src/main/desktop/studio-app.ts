@@ -3,7 +3,6 @@ import { app, dialog, Menu, Notification, protocol, session, shell, type Browser
 import type { CommandInput, CommandName, RecentProject } from '@shared/contract';
 import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
-import { useTrainingLauncher } from '../engine/handlers/training';
 import { bindIpc } from '../ipc';
 import { rendererEntryUrl, rendererUrlMatcher } from './app-origin';
 import { contentSecurityPolicy, installCspHeader } from './csp';
@@ -122,10 +121,10 @@ export class StudioApp {
       resourcesDir: this.#paths.resourcesDir,
       version: app.getVersion(),
       desktop: desktopServices(() => this.window),
+      // Training runs in a utilityProcess with the same entry the CLI forks.
+      launcher: new UtilityProcessLauncher({ entry: this.#paths.trainingWorker }),
     });
     this.#engine = engine;
-    // Training runs in a utilityProcess with the same entry the CLI forks.
-    useTrainingLauncher(engine, new UtilityProcessLauncher({ entry: this.#paths.trainingWorker }));
 
     const csp = contentSecurityPolicy({ dev: Boolean(this.options.devServerUrl) });
     installCspHeader(session.defaultSession, csp);

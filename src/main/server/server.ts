@@ -11,6 +11,7 @@ import {
   hostAllowed,
   newToken,
   originAllowed,
+  parseTarget,
   readCookie,
   tokenCookie,
   tokensEqual,
@@ -44,6 +45,9 @@ export interface RunningServer {
 
 /** 16 MB: room for a bulk label change of 100 000 images, nothing near memory trouble. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A client that trickles its headers (or its body) is cut off instead of holding memory for minutes. */
+const HEADERS_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Browser mode: the built renderer and images over HTTP, the contract over a WebSocket at /ws.
@@ -62,21 +66,28 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
-      if (!res.headersSent) reply(res, 500, `internal error: ${(error as Error).message}`);
+      // Logged here, not echoed: the message may quote the attacker's input back to them.
+      console.error(`lds serve: ${req.method ?? '?'} request failed: ${(error as Error).message}`);
+      if (!res.headersSent) reply(res, 500, 'Internal error.');
       else res.destroy();
     });
   });
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req, port)) return reply(res, 403, 'Forbidden: unexpected Host header.');
     if (!originAllowed(req, port)) return reply(res, 403, 'Forbidden: foreign Origin.');
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const url = parseTarget(req.url, port);
+    if (!url) return reply(res, 400, 'Bad request: the target must be a path.');
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       if (!tokensEqual(offered, token)) return reply(res, 403, 'Forbidden: wrong token. Open the URL that `lds serve` printed.');
       // Trade the token for a cookie and drop it from the address bar (and from history/referrers).
       url.searchParams.delete('token');
-      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token, port), Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
+      // One leading slash: `//host` in Location would send the browser to another site.
+      const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
+      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token, port), Location: location, 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
@@ -126,13 +137,23 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    // The http server hands the socket over without an error listener: a reset would otherwise crash the process.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Destroyed once written: a client that keeps its half open must not hold the socket.
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+      else socket.destroy();
     };
-    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
-    if (!hostAllowed(req, port) || !originAllowed(req, port) || !authorised(req, url)) return refuse(403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    try {
+      const url = parseTarget(req.url, port);
+      if (!url) return refuse(400, 'Bad Request');
+      if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+      if (!hostAllowed(req, port) || !originAllowed(req, port) || !authorised(req, url)) return refuse(403, 'Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch (error) {
+      console.error(`lds serve: upgrade failed: ${(error as Error).message}`);
+      refuse(400, 'Bad Request');
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EvalView } from '@shared/contract';
 import type { Engine } from '../../../src/main/engine/engine';
-import { useTrainingLauncher } from '../../../src/main/engine/handlers/training';
-import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/launcher';
+import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/host/launcher';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 
 /** The real fork launcher, recording what main sends each process; can SIGKILL one right after a given message. */
@@ -42,8 +41,7 @@ let runId = '';
 
 beforeAll(async () => {
   tmp = tempDir('eval-process');
-  engine = await engineWithCatsDogs(tmp.dir, 8, 6);
-  useTrainingLauncher(engine, spy);
+  engine = await engineWithCatsDogs(tmp.dir, 8, 6, { launcher: spy });
   const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 2, seed: 3 });
   if (run.status !== 'succeeded') throw new Error(run.error ?? 'training failed');
   runId = run.id;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TEST_SPLIT_WARNING } from '@shared/contract';
 import * as tf from '@tensorflow/tfjs';
-import { ensureInferenceBackend } from '../../../src/main/training/predict';
+import { ensureInferenceBackend } from '../../../src/main/training/worker/predict';
 import type { Engine } from '../../../src/main/engine/engine';
-import { runManagerOf } from '../../../src/main/engine/handlers/training';
-import type { KfoldResult } from '../../../src/main/training/kfold-bottleneck';
+import type { KfoldResult } from '../../../src/main/training/worker/kfold-bottleneck';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 import { lastJson, runLds } from './cli-capture';
 
@@ -44,7 +43,7 @@ describe('k-fold cross-validation', () => {
     off();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(job.status, job.error ?? '').toBe('succeeded');
-    const manifest = runManagerOf(engine).manifest();
+    const manifest = engine.training().runs.manifest();
     const nonTest = manifest.items.filter((i) => i.split !== 'test').length;
     expect(nonTest).toBe(26);
     expect(result.images).toBe(26);

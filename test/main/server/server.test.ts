@@ -114,6 +114,18 @@ describe('browser-mode HTTP', () => {
     expect((await get('/assets/app.js', { cookie: cookie() })).headers['content-type']).toContain('javascript');
   });
 
+  it('a `//host` target stays a path: the token redirect never points at another site', async () => {
+    const reply = await get(`//evil.example/?token=${server.token}`);
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe('/evil.example/');
+  });
+
+  it('answers a malformed cookie with 403 and a non-path target with 400, not 500', async () => {
+    expect((await get('/', { cookie: 'lds_token=%E0%A4%A' })).status).toBe(403);
+    expect((await get('/', { cookie: `lds_token=%E0%A4%A; lds_token_${server.port}=${server.token}` })).status).toBe(200);
+    expect((await get('http://x:99999/', { cookie: cookie() })).status).toBe(400);
+  });
+
   it('refuses a foreign Origin even with a valid token', async () => {
     const reply = await get('/', { cookie: cookie(), origin: 'http://evil.example' });
     expect(reply.status).toBe(403);

@@ -1,6 +1,6 @@
-import type { BackboneSpec } from '../backbone-spec';
-import { loadBackbone } from '../backbones';
-import type { ForwardReport } from '../protocol';
+import type { BackboneSpec } from '../backbones/backbone-spec';
+import { loadBackbone } from '../backbones/backbones';
+import type { ForwardReport } from '../protocol/worker-protocol';
 import { parseDevice, selectExecutionProvider } from './execution-provider';
 import { createForward } from './forward-service';
 import { loadOrtRuntime, probeProviders } from './ort-probe';

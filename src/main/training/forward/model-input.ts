@@ -1,8 +1,8 @@
 import type { AugmentParams } from '@shared/contract/augment';
 import { readImageRgb } from '../../images';
-import { modelInput, decodeBatch } from '../image-batches';
-import type { Preprocessing } from '../preprocessing-contract';
-import type { ManifestItem } from '../protocol';
+import { modelInput, decodeBatch } from '../worker/image-batches';
+import type { Preprocessing } from '../protocol/preprocessing-contract';
+import type { ManifestItem } from '../protocol/worker-protocol';
 
 /**
  * preprocess() (preprocess.ts) for 8-bit RGB rows straight into a float32 batch, without tensors:

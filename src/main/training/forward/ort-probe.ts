@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { findSharedLibraries } from '../backends';
+import { findSharedLibraries } from '../worker/backends';
 import type { ProviderProbe } from './execution-provider';
 
 const nodeRequire = createRequire(__filename);
