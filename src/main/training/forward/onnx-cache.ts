@@ -27,7 +27,8 @@ export type OnnxMeta = z.infer<typeof onnxMetaSchema>;
 
 export function modelContentKey(model: tf.LayersModel, outputLayer: string | null, converterVersion: string): string {
   const hash = createHash('sha256');
-  const topology = JSON.parse(model.toJSON(null, false) as unknown as string) as { config: Record<string, unknown> };
+  // returnString false: the topology as an object (weights are hashed below, by value).
+  const topology = model.toJSON(null, false) as unknown as { config: Record<string, unknown> };
   const { name: _name, ...graph } = topology.config;
   hash.update(JSON.stringify({ graph, outputLayer, converterVersion }));
   for (const weight of model.weights) {
