@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { defaultConverter, type ConvertResult, type LayersModelConverter } from './converter';
 import { fallBackToCpu, selectExecutionProvider, type DeviceChoice, type ExecutionProviderName, type ProviderChoice } from './execution-provider';
@@ -90,7 +91,7 @@ class OrtForward implements ForwardEngine {
   readonly engine = 'onnxruntime' as const;
 
   constructor(
-    private readonly ort: typeof import('onnxruntime-node'),
+    private readonly ort: typeof Ort,
     private readonly session: InferenceSession,
     private readonly meta: OnnxMeta,
     readonly provider: ExecutionProviderName,
@@ -162,8 +163,7 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
   }
   const loaded = loadOrtRuntime();
   if ('error' in loaded) return fallback(`TF.js: onnxruntime-node failed to load (${loaded.error})`);
-  const { runtime } = loaded;
-  const ort = (await import('onnxruntime-node')) as typeof import('onnxruntime-node');
+  const { runtime, ort } = loaded;
   let choice = selectExecutionProvider({ platform: process.platform, probes: probeProviders(runtime), device: settings.device });
   const versionInfo = { onnxruntimeVersion: runtime.version, providers: choice.providers };
 

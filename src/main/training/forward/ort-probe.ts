@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findSharedLibraries } from '../worker/backends';
+import type * as Ort from 'onnxruntime-node';
 import type { ProviderProbe } from './execution-provider';
 
 const nodeRequire = createRequire(__filename);
@@ -20,11 +21,13 @@ export interface OrtRuntime {
 }
 
 /** Loads onnxruntime-node (training process only) and says what it ships; null with the load error when it cannot load. */
-export function loadOrtRuntime(): { runtime: OrtRuntime } | { error: string } {
+export function loadOrtRuntime(): { runtime: OrtRuntime; ort: typeof Ort } | { error: string } {
   try {
-    const ort = nodeRequire('onnxruntime-node') as typeof import('onnxruntime-node');
+    // Required here, not imported: a binding that cannot load becomes a reason, not a crashed process.
+    const ort = nodeRequire('onnxruntime-node') as typeof Ort;
     const pkgDir = dirname(nodeRequire.resolve('onnxruntime-node/package.json'));
     return {
+      ort,
       runtime: {
         version: ort.env.versions.node ?? ort.env.versions.common,
         supported: ort.listSupportedBackends(),
