@@ -14,7 +14,9 @@ import { runInTrainingProcess, type ComputeAnswers } from '../training/host/comp
 import type { TrainingProcessLauncher } from '../training/host/launcher';
 import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
 import { resolveConfig } from '../training/host/run-config';
-import { TrainingError, type RunManager } from '../training/host/run-manager';
+import type { WorkspaceBackbones } from '../training/backbones/workspace-backbones';
+import type { RunManager } from '../training/host/run-manager';
+import { TrainingError } from '../training/host/supervise-process';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
 
 export interface WorkContext {
@@ -31,6 +33,7 @@ export type ExportedModel = Omit<ComputeAnswers['export'], 'type'>;
 export interface EvaluationServiceOptions {
   catalogue: Catalogue;
   runs: RunManager;
+  backbones: WorkspaceBackbones;
   runsDir: string;
   featuresDir: string;
   appVersion: string;
@@ -76,9 +79,9 @@ export class EvaluationService {
     return this.options.backend ?? process.env.LDS_BACKEND ?? null;
   }
 
-  #backboneSpec(id: string): ReturnType<RunManager['backboneSpec']> {
+  #backboneSpec(id: string): ReturnType<WorkspaceBackbones['spec']> {
     try {
-      return this.options.runs.backboneSpec(id);
+      return this.options.backbones.spec(id);
     } catch {
       return null;
     }
@@ -199,7 +202,7 @@ export class EvaluationService {
     const r = kfoldRequestSchema.parse(request);
     const manifest = this.options.runs.manifest();
     if (manifest.classes.length < 2) throw new TrainingError('invalid_input', `k-fold needs at least 2 labelled classes; found ${manifest.classes.length}`);
-    const spec = this.options.runs.backboneSpec(r.backbone);
+    const spec = this.options.backbones.spec(r.backbone);
     if (!spec) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     try {

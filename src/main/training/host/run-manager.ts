@@ -1,51 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackboneInfo, DoctorReport, ModeAdvice, RunInfo, TrainRequest } from '@shared/contract/training';
+import type { ModeAdvice, RunInfo, TrainRequest } from '@shared/contract/training';
 import type { Catalogue } from '../../catalogue';
-import { BackbonesRepository, type BackboneRow } from '../../catalogue/backbones-repository';
 import { PresetsRepository } from '../../catalogue/presets-repository';
 import { RunsRepository, type RunRow } from '../../catalogue/runs-repository';
 import type { EventBus } from '../../engine/event-bus';
 import type { JobContext, JobRunner } from '../../jobs/job-runner';
 import { builtinPreset } from '../../augment/presets';
-import { backboneSpecSchema, DEFAULT_BACKBONE_ID, type BackboneSpec } from '../backbones/backbone-spec';
-import { bundledBackbone, bundledBackboneDir, inspectBackboneDir } from '../backbones/backbone-inspect';
-import { OFFICIAL_KERAS_WEIGHTS, officialWeights } from '../backbones/download/keras-weights';
-import { addBackboneSource, backboneArch, backboneSizeBytes, installOfficial, removeFromRegistry, type AddSourceOptions } from '../backbones/backbone-registry';
-import { FeatureCache } from '../protocol/feature-cache';
+import type { BackboneSpec } from '../backbones/backbone-spec';
+import type { WorkspaceBackbones } from '../backbones/workspace-backbones';
+import { readModelMetadata } from '../protocol/model-metadata';
+import type { DatasetManifest, FromWorker, RunSummary, StartMessage, TrainMode } from '../protocol/worker-protocol';
 import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
 import { adviseMode } from './mode-advice';
-import { readModelMetadata } from '../protocol/model-metadata';
-import { preprocessingSchema } from '../protocol/preprocessing-contract';
-import { fromWorkerSchema, type DatasetManifest, type FromWorker, type RunSummary, type StartMessage, type TrainMode } from '../protocol/worker-protocol';
 import { resolveConfig } from './run-config';
-import { onWorkerMessage } from './worker-messages';
-
-export class TrainingError extends Error {
-  constructor(
-    readonly code: 'invalid_input' | 'not_found' | 'conflict' | 'failed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
+import { describeExit, superviseProcess, TrainingError } from './supervise-process';
 
 export interface RunManagerOptions {
   catalogue: Catalogue;
   runsDir: string;
   featuresDir: string;
-  /** Imported backbones live here; default <workspace>/backbones beside runsDir. */
-  backbonesDir?: string;
-  resourcesDir: string;
+  backbones: WorkspaceBackbones;
   jobs: JobRunner;
   events: EventBus;
   launcher: TrainingProcessLauncher;
-  /** User augmentation presets; built-ins are always known. */
-  presetParams?: (name: string) => Record<string, unknown> | null;
-  /** How long a cancelled process gets to stop by itself before it is killed. */
-  cancelGraceMs?: number;
   /** Keeps the catalogue open while a run writes to it (Workspace.use). */
   holdOpen?: <T>(work: () => Promise<T>) => Promise<T>;
   /** Aborts when the project closes: its runs are cancelled like a user cancel. */
@@ -68,136 +48,13 @@ export interface StartedRun {
  */
 export class RunManager {
   readonly runs: RunsRepository;
-  readonly backbones: BackbonesRepository;
   readonly #active = new Map<string, { jobId: string; process: TrainingProcess | null }>();
 
   constructor(readonly options: RunManagerOptions) {
     this.runs = options.catalogue.repo(RunsRepository);
-    this.backbones = options.catalogue.repo(BackbonesRepository);
-    this.#failOrphans();
+    // Also done when the workspace opens; kept here for a manager built on a catalogue opened otherwise.
+    recoverInterruptedRuns(options.catalogue, options.runsDir);
   }
-
-  /**
-   * A run still marked running whose owner process is gone belongs to a session that ended mid-run
-   * (crash, kill): it can never finish. Runs of a live owner (the window while the CLI looks) stay.
-   */
-  #failOrphans(): void {
-    for (const run of this.runs.list()) {
-      if (run.status !== 'running' && run.status !== 'queued') continue;
-      const owner = run.config.ownerPid;
-      if (typeof owner === 'number' && owner !== process.pid && isAlive(owner)) continue;
-      if (owner === process.pid) continue;
-      this.runs.finish(run.id, 'failed', { error: 'interrupted: the app or command that ran it exited before it finished' });
-    }
-  }
-
-  // ---- backbones ----
-
-  bundled(): BackboneSpec | null {
-    return existsSync(join(bundledBackboneDir(this.options.resourcesDir), 'model.json')) ? bundledBackbone(this.options.resourcesDir) : null;
-  }
-
-  backboneSpec(id: string | undefined): BackboneSpec | null {
-    if (!id || id === DEFAULT_BACKBONE_ID) return this.bundled();
-    const row = this.backbones.get(id);
-    if (!row) throw new TrainingError('not_found', `no backbone "${id}"; see \`lds backbones\` for the ones installed`);
-    return rowToSpec(row);
-  }
-
-  listBackbones(): BackboneInfo[] {
-    const bundled = this.bundled();
-    const added = this.backbones.list().map(rowToSpec);
-    return [...(bundled ? [bundled] : []), ...added].map((s) => specToInfo(s));
-  }
-
-  /** The workspace folder that holds imported backbones (.h5, Teachable Machine) as TF.js models. */
-  get registryDir(): string {
-    return this.options.backbonesDir ?? join(this.options.runsDir, '..', 'backbones');
-  }
-
-  addBackbone(dir: string, options: { id?: string; featureLayer?: string; topBlockStart?: string } = {}): BackboneInfo {
-    let spec: BackboneSpec;
-    try {
-      spec = inspectBackboneDir(dir, { id: options.id, featureLayer: options.featureLayer, topBlockStart: options.topBlockStart });
-    } catch (error) {
-      throw new TrainingError('invalid_input', (error as Error).message);
-    }
-    return this.#register(spec);
-  }
-
-  /**
-   * `lds backbones add` / Settings: a Keras .h5 file, a Teachable Machine export or a TF.js folder.
-   * A bad source leaves both the registry folder and the catalogue as they were.
-   */
-  async addBackboneFrom(path: string, options: AddSourceOptions = {}): Promise<BackboneInfo> {
-    if (options.id === DEFAULT_BACKBONE_ID) throw new TrainingError('conflict', `backbone id ${options.id} is the bundled one's: pass another id`);
-    let spec: BackboneSpec;
-    try {
-      spec = await addBackboneSource(path, this.registryDir, options);
-    } catch (error) {
-      throw new TrainingError('invalid_input', (error as Error).message);
-    }
-    if (spec.id === DEFAULT_BACKBONE_ID) {
-      removeFromRegistry(spec, this.registryDir);
-      throw new TrainingError('conflict', `backbone id ${spec.id} is the bundled one's: pass another id`);
-    }
-    return this.#register(spec);
-  }
-
-  /** The official Keras weights one click fetches, and whether each is in this workspace already. */
-  downloadable(): { id: string; label: string; file: string; url: string; installed: boolean }[] {
-    const rows = this.backbones.list();
-    const sources = rows.map((row) => row.source);
-    const ids = new Set(rows.map((row) => row.id));
-    return OFFICIAL_KERAS_WEIGHTS.map((w) => ({ id: w.id, label: w.label, file: w.file, url: w.url, installed: ids.has(w.id) || sources.some((s) => s.endsWith(`/${w.file}`)) }));
-  }
-
-  /**
-   * A job: fetch one official weights file into <registry>/.downloads (a partial file is kept, so
-   * the next try resumes), check it, import it. Offline, the job fails with the file, its URL and
-   * how to add it by hand.
-   */
-  downloadBackbone(id: string, options: { url?: string } = {}): string {
-    let label: string;
-    try {
-      label = officialWeights(id).label;
-    } catch (error) {
-      throw new TrainingError('invalid_input', (error as Error).message);
-    }
-    return this.options.jobs.start({
-      kind: 'backbone-download',
-      label: `download ${label}`,
-      run: async (ctx) => {
-        const installed = await installOfficial(id, {
-          downloadsDir: join(this.registryDir, '.downloads'),
-          registryDir: this.registryDir,
-          url: options.url,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.received, p.total ?? 0, `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB${p.resumedFrom ? ' (resumed)' : ''}`),
-        });
-        ctx.throwIfCancelled();
-        return this.#register(installed.spec);
-      },
-    });
-  }
-
-  #register(spec: BackboneSpec): BackboneInfo {
-    if (spec.id === DEFAULT_BACKBONE_ID) throw new TrainingError('conflict', `backbone id ${spec.id} is the bundled one's: pass another id`);
-    this.backbones.upsert({
-      id: spec.id,
-      name: spec.name,
-      source: spec.source,
-      modelDir: spec.dir,
-      weightsSha256: spec.weightsSha256,
-      inputSize: spec.preprocessing.inputSize,
-      featureLayer: spec.featureLayer,
-      topBlockStart: spec.topBlockStart,
-      preprocessing: JSON.stringify(spec.preprocessing),
-    });
-    return specToInfo(spec);
-  }
-
-  // ---- runs ----
 
   manifest(): DatasetManifest {
     const rows = this.runs.trainingImages();
@@ -217,7 +74,7 @@ export class RunManager {
     const perClass = manifest.classes.map((_, i) => manifest.items.filter((it) => it.label === i && it.split === 'train').length);
     let backboneAvailable: boolean;
     try {
-      backboneAvailable = this.bundled() !== null;
+      backboneAvailable = this.options.backbones.bundled() !== null;
     } catch {
       backboneAvailable = false;
     }
@@ -256,16 +113,16 @@ export class RunManager {
       if (parent.status !== 'succeeded' || !existsSync(join(parentModelDir, 'model.json'))) throw new TrainingError('invalid_input', `run ${from} has no trained model (status ${parent.status}): fine-tune starts from a finished bottleneck run`);
       if (parent.mode === 'scratch') throw new TrainingError('invalid_input', `run ${from} is a scratch run: fine-tune needs a backbone with a trained head (a bottleneck run)`);
       const meta = readModelMetadata(parentModelDir);
-      backbone = this.backboneSpec(meta.backbone?.id);
+      backbone = this.options.backbones.spec(meta.backbone?.id);
     } else if (mode === 'bottleneck') {
-      backbone = this.backboneSpec(request.backbone);
+      backbone = this.options.backbones.spec(request.backbone);
       if (!backbone) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     }
     if (mode === 'finetune' && !backbone) throw new TrainingError('not_found', 'the parent run’s backbone is no longer installed');
 
     let config;
     try {
-      config = resolveConfig(mode, request, (name) => builtinPreset(name)?.params ?? this.options.presetParams?.(name) ?? this.#userPreset(name));
+      config = resolveConfig(mode, request, (name) => builtinPreset(name)?.params ?? this.#userPreset(name));
     } catch (error) {
       throw new TrainingError('invalid_input', (error as Error).message);
     }
@@ -276,7 +133,7 @@ export class RunManager {
       mode,
       parentRun: from,
       backboneId: backbone?.id ?? null,
-      config: { ...trainConfig, augmentPreset, ownerPid: process.pid, requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
+      config: { ...trainConfig, augmentPreset, ...runOwner(), requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
     });
     const message: StartMessage = {
       type: 'start',
@@ -357,74 +214,38 @@ export class RunManager {
     events.emit('run.progress', { runId, phase: 'starting', done: 0, total: 1, etaSeconds: null, message: 'starting the training process' });
 
     let summary: RunSummary | null = null;
-    let failure: string | null = null;
-    let cancelled = false;
-    let killTimer: NodeJS.Timeout | null = null;
-
-    const onAbort = (): void => {
-      child.send({ type: 'cancel' });
-      // A process stuck in a long kernel cannot answer; it gets a grace period, then SIGKILL.
-      killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.cancelGraceMs ?? 15_000);
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    let recordingFailure: string | null = null;
     const closing = this.options.closing;
     const onClosing = (): void => {
       if (!ctx.signal.aborted) this.options.jobs.cancel(this.#active.get(runId)?.jobId ?? '');
     };
     closing?.addEventListener('abort', onClosing, { once: true });
-
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.onExit((code, signal) => resolve({ code, signal })));
-    const handle = (m: FromWorker): void => {
-      switch (m.type) {
-        case 'ready':
-          child.send(message);
-          break;
-        case 'backend':
-          this.runs.markRunning(runId, m.report.active);
-          break;
-        case 'progress':
-          ctx.progress(m.done, m.total, m.message);
-          events.emit('run.progress', { runId, phase: m.phase, done: m.done, total: m.total, etaSeconds: m.etaSeconds, message: m.message });
-          break;
-        case 'epoch': {
-          const { type: _type, ...epoch } = m;
-          this.runs.addEpoch(runId, epoch);
-          events.emit('run.epoch', { runId, ...epoch });
-          break;
-        }
-        case 'log':
-          break;
-        case 'done':
-          summary = m.summary;
-          break;
-        case 'cancelled':
-          cancelled = true;
-          break;
-        case 'error':
-          failure = m.message;
-          break;
+    const record = (m: FromWorker): void => {
+      if (m.type === 'backend') this.runs.markRunning(runId, m.report.active);
+      else if (m.type === 'done') summary = m.summary;
+      else if (m.type === 'progress') {
+        ctx.progress(m.done, m.total, m.message);
+        events.emit('run.progress', { runId, phase: m.phase, done: m.done, total: m.total, etaSeconds: m.etaSeconds, message: m.message });
+      } else if (m.type === 'epoch') {
+        const { type: _type, ...epoch } = m;
+        this.runs.addEpoch(runId, epoch);
+        events.emit('run.epoch', { runId, ...epoch });
       }
     };
-    onWorkerMessage(
-      child,
-      (m) => {
+    const end = await superviseProcess(child, {
+      start: message,
+      signal: ctx.signal,
+      onMessage: (m) => {
         try {
-          handle(m);
+          record(m);
         } catch (error) {
           // A write that fails (disk full, catalogue gone) ends the run rather than the app.
-          failure = `recording the run failed: ${(error as Error).message}`;
+          recordingFailure = `recording the run failed: ${(error as Error).message}`;
           child.kill('SIGKILL');
         }
       },
-      (reason) => {
-        failure = reason;
-      },
-    );
-
-    const { code, signal } = await exited;
-    ctx.signal.removeEventListener('abort', onAbort);
+    });
     closing?.removeEventListener('abort', onClosing);
-    if (killTimer) clearTimeout(killTimer);
     const seconds = (Date.now() - started) / 1000;
     const outDir = message.outDir;
     // Never leave half a model behind: the process writes to .partial and renames only on success.
@@ -433,65 +254,18 @@ export class RunManager {
     const final = summary as RunSummary | null;
     if (final && !ctx.signal.aborted) {
       this.runs.finish(runId, 'succeeded', { metrics: final, timings: { totalSeconds: seconds, featureSeconds: final.featureSeconds, secondsPerEpoch: final.secondsPerEpoch } });
-    } else if (cancelled || ctx.signal.aborted) {
+    } else if (end.cancelled) {
       rmSync(outDir, { recursive: true, force: true });
       this.runs.finish(runId, 'cancelled', { error: 'cancelled by the user', timings: { totalSeconds: seconds } });
     } else {
       rmSync(outDir, { recursive: true, force: true });
-      const reason = failure ?? describeExit(code, signal);
+      const reason = recordingFailure ?? end.failure ?? describeExit(end.code, end.signal);
       this.runs.finish(runId, 'failed', { error: reason, timings: { totalSeconds: seconds } });
     }
     const row = this.runs.get(runId) as RunRow;
     events.emit('run.finished', { runId, status: row.status, error: row.error, valAccuracy: final?.valAccuracy ?? null });
     if (row.status === 'failed') throw new Error(row.error ?? 'training failed');
     return final;
-  }
-
-  /** Asks a fresh training process which backend it would use and why (never loads tfjs-node here). */
-  async doctor(backend?: string): Promise<DoctorReport> {
-    const child = this.options.launcher.launch();
-    return doctorVia(child, backend ?? process.env.LDS_BACKEND ?? null, FeatureCache.sizeBytes(this.options.featuresDir));
-  }
-}
-
-export async function doctorVia(child: TrainingProcess, backend: string | null, featureCacheBytes: number | null): Promise<DoctorReport> {
-  return new Promise<DoctorReport>((resolve, reject) => {
-    let settled = false;
-    child.onMessage((raw) => {
-      const parsed = fromWorkerSchema.safeParse(raw);
-      if (!parsed.success) return;
-      const m = parsed.data;
-      if (m.type === 'ready') child.send({ type: 'doctor', backend });
-      if (m.type === 'backend' && !settled) {
-        settled = true;
-        resolve({ ...m.report, cores: availableParallelism(), featureCacheBytes });
-      }
-      if (m.type === 'error' && !settled) {
-        settled = true;
-        reject(new TrainingError('invalid_input', m.message));
-      }
-    });
-    child.onExit((code, signal) => {
-      if (!settled) {
-        settled = true;
-        reject(new TrainingError('failed', `the training process ${describeExit(code, signal)} before reporting its backend`));
-      }
-    });
-  });
-}
-
-export function describeExit(code: number | null, signal: string | null): string {
-  if (signal === 'SIGKILL') return 'training process was killed (SIGKILL): out of memory, or killed by the user or the system';
-  if (signal) return `training process ended by signal ${signal}`;
-  return `training process exited with code ${code ?? 'unknown'} before finishing`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -509,33 +283,4 @@ function countSplits(manifest: DatasetManifest): Record<string, number> {
 function sameClasses(run: RunRow, classes: string[]): boolean {
   const runClasses = run.config.classes;
   return Array.isArray(runClasses) && runClasses.join('\n') === classes.join('\n');
-}
-
-function rowToSpec(row: BackboneRow): BackboneSpec {
-  return backboneSpecSchema.parse({
-    id: row.id,
-    name: row.name,
-    source: row.source,
-    dir: row.modelDir,
-    weightsSha256: row.weightsSha256,
-    featureLayer: row.featureLayer,
-    topBlockStart: row.topBlockStart,
-    preprocessing: preprocessingSchema.parse(JSON.parse(row.preprocessing)),
-  });
-}
-
-function specToInfo(spec: BackboneSpec): BackboneInfo {
-  return {
-    id: spec.id,
-    name: spec.name,
-    source: spec.source,
-    inputSize: spec.preprocessing.inputSize,
-    featureLayer: spec.featureLayer,
-    topBlockStart: spec.topBlockStart,
-    weightsSha256: spec.weightsSha256,
-    preprocessing: spec.preprocessing,
-    bundled: spec.source === 'bundled',
-    arch: backboneArch(spec),
-    sizeBytes: backboneSizeBytes(spec.dir),
-  };
 }

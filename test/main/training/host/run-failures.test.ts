@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Catalogue } from '../../../../src/main/catalogue';
 import type { Engine } from '../../../../src/main/engine/engine';
-import { runManagerOf } from '../../../../src/main/engine/handlers/training';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../fixtures';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -39,7 +38,7 @@ describe('runs that do not finish', () => {
 
   test('kill -9 of the training process: the run fails with the reason and the catalogue checks clean', async () => {
     let killed = false;
-    const manager = runManagerOf(engine);
+    const manager = engine.training().runs;
     const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' }, (event, payload) => {
       const p = payload as { runId: string; phase?: string };
       if (event === 'run.progress' && p.phase === 'training' && !killed) {
