@@ -1,6 +1,6 @@
 import type { ImportOptions, ImportResult } from '@shared/contract';
 import type { Catalogue } from '../catalogue';
-import { probeImageFile, type ProbeResult } from '../images';
+import { displayPath, probeImageFile, type ProbeResult } from '../images';
 import { layoutOf, seededSplit } from './layout';
 import { scanFolders, type ScannedFile } from './scan';
 
@@ -55,7 +55,7 @@ function record(catalogue: Catalogue, file: ScannedFile, probe: ProbeResult, opt
   const { images, classes, labels } = catalogue;
   const known = images.fileByPath(file.path);
   if (!probe.ok) {
-    result.skipped.push({ path: file.path, reason: probe.reason });
+    result.skipped.push({ path: displayPath(file.path), reason: probe.reason });
     if (known) {
       // A known path whose bytes no longer decode: the image shows as corrupt until it reads again.
       images.updateFile({ ...known, size: file.size, mtimeMs: file.mtimeMs, missing: false });
@@ -74,6 +74,8 @@ function record(catalogue: Catalogue, file: ScannedFile, probe: ProbeResult, opt
       splitSource: layout.split ? 'folder' : 'seeded',
     });
     result.added++;
+  } else {
+    images.setDamage(imageId, image.damage);
   }
   if (known) {
     if (known.imageId === imageId) result.unchanged++;

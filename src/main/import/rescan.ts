@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Catalogue, ImageFileRow } from '../catalogue';
-import { probeImageFile } from '../images';
+import { fsPath, probeImageFile } from '../images';
 import type { ImportProgress } from './import-folders';
 
 export interface RescanResult {
@@ -58,6 +58,7 @@ export async function rescanCatalogue(catalogue: Catalogue, ctx: ImportProgress 
                   bytes: c.size,
                   split: catalogue.images.split(file.imageId) ?? 'unassigned',
                   splitSource: 'seeded',
+                  damage: c.damage ?? null,
                 });
             }
           }
@@ -80,10 +81,10 @@ export async function rescanCatalogue(catalogue: Catalogue, ctx: ImportProgress 
 type Check =
   | { kind: 'missing' }
   | { kind: 'same'; size: number; mtimeMs: number }
-  | { kind: 'changed'; size: number; mtimeMs: number; sha256?: string; format?: string; width?: number; height?: number };
+  | { kind: 'changed'; size: number; mtimeMs: number; sha256?: string; format?: string; width?: number; height?: number; damage?: string | null };
 
 async function check(file: ImageFileRow): Promise<Check> {
-  const info = await stat(file.path).catch(() => null);
+  const info = await stat(fsPath(file.path)).catch(() => null);
   if (!info?.isFile()) return { kind: 'missing' };
   if (info.size === file.size && info.mtimeMs === file.mtimeMs) return { kind: 'same', size: info.size, mtimeMs: info.mtimeMs };
   const probe = await probeImageFile(file.path);
