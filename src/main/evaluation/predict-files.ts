@@ -14,11 +14,12 @@ export async function predictFiles(
   modelDir: string,
   paths: readonly string[],
   ctx: Pick<WorkContext, 'progress' | 'signal'>,
+  device: string | null,
 ): Promise<PredictFilesResult> {
   const scan = await scanFolders([...paths], ctx.signal);
   if (!scan.files.length) throw new Error(`no images in ${paths.join(', ')}`);
   const items = scan.files.map(({ path }) => ({ path, sha256: '' }));
-  const message = { type: 'predict' as const, modelDir, items, backbone: null, featuresDir: null, label: 'predicting', backend: process.env.LDS_BACKEND ?? null };
+  const message = { type: 'predict' as const, modelDir, items, backbone: null, featuresDir: null, label: 'predicting', backend: process.env.LDS_BACKEND ?? null, device };
   const { labels, probabilities } = await runInTrainingProcess(launcher, message, ctx);
   const predictions = scan.files.map(({ path }, i) => {
     const p = probabilities[i] ?? [];

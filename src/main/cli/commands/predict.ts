@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PredictFilesResult } from '@shared/contract';
-import { defineCommand, UsageError } from '../command';
+import { defineCommand, DEVICE_OPTION, useDeviceOption, UsageError } from '../command';
 
 export default defineCommand({
-  usage: 'predict <run|model-dir> <image|folder>... [--json]  |  predict <run> --prelabel',
+  usage: 'predict <run|model-dir> <image|folder>... [--device NAME] [--json]  |  predict <run> --prelabel',
   allowPositionals: true,
-  options: { prelabel: { type: 'boolean' }, batch: { type: 'string' } },
+  options: { prelabel: { type: 'boolean' }, batch: { type: 'string' }, ...DEVICE_OPTION },
   async run(ctx) {
+    useDeviceOption(ctx);
     const [model, ...inputs] = ctx.positionals;
     if (!model) throw new UsageError('name a run (see `lds runs`) or a model folder');
     if (ctx.values.prelabel === true) {

@@ -72,7 +72,7 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         const missing = paths.find((p) => !existsSync(p));
         if (missing) throw new EngineError('invalid_input', `${missing}: no such file or folder`);
         const label = `Predicting ${paths.length === 1 ? paths[0] : `${paths.length} files and folders`}`.slice(0, 120);
-        return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx) }) };
+        return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx, engine.device.resolve()) }) };
       }),
     'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
     'export.model': ({ runId, outDir }) =>
