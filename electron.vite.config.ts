@@ -14,8 +14,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          'training-worker': resolve(__dirname, 'src/main/training/worker.ts'),
-          'wasm-pool-worker': resolve(__dirname, 'src/main/training/parallel/pool-worker.ts'),
+          'training-worker': resolve(__dirname, 'src/main/training/worker/training-worker.ts'),
+          'wasm-pool-worker': resolve(__dirname, 'src/main/training/worker/parallel/pool-worker.ts'),
         },
       },
     },

@@ -4,6 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.mjs';
 
+// Layout belongs to Prettier (.prettierrc): the configs below carry no stylistic rules, so the two never disagree.
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'bench/.work/**', 'resources/**'] },
   js.configs.recommended,

@@ -7,13 +7,13 @@ import { readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneSpec } from '../src/main/training/backbone-spec';
-import { recipeCnn } from '../src/main/training/modes/scratch';
-import { MOBILENET_PREPROCESSING } from '../src/main/training/preprocess';
-import { createWasmPool } from '../src/main/training/parallel';
-import { shareGradients } from '../src/main/training/parallel/gradient-share';
-import { layersModelFromFile } from '../src/main/training/parallel/layers-model-file';
-import { useWasmBackend } from '../src/main/training/wasm-gradients';
+import type { BackboneSpec } from '../src/main/training/backbones/backbone-spec';
+import { recipeCnn } from '../src/main/training/worker/modes/scratch';
+import { MOBILENET_PREPROCESSING } from '../src/main/training/worker/preprocess';
+import { createWasmPool } from '../src/main/training/worker/parallel';
+import { shareGradients } from '../src/main/training/worker/parallel/gradient-share';
+import { layersModelFromFile } from '../src/main/training/worker/parallel/layers-model-file';
+import { useWasmBackend } from '../src/main/training/worker/wasm-gradients';
 
 // The bench runs from the repository root; ../shared/data sits beside the checkout.
 const DATA = process.env.LDS_SHARED_DATA ?? join(process.cwd(), '../shared/data');

@@ -5,12 +5,12 @@
  * these say where the time of an epoch goes. Runnable on its own after `npm run bench` compiled it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/main/training/backends';
-import { DenseHead } from '../src/main/training/dense-head';
-import { LinearHead } from '../src/main/training/linear-head';
-import { recipeCnn } from '../src/main/training/modes/scratch';
-import { lossAndCorrect } from '../src/main/training/train-loop';
-import { installWasmGradients } from '../src/main/training/wasm-gradients';
+import { selectBackend } from '../src/main/training/worker/backends';
+import { DenseHead } from '../src/main/training/worker/dense-head';
+import { LinearHead } from '../src/main/training/worker/linear-head';
+import { recipeCnn } from '../src/main/training/worker/modes/scratch';
+import { lossAndCorrect } from '../src/main/training/worker/train-loop';
+import { installWasmGradients } from '../src/main/training/worker/wasm-gradients';
 
 export interface TrainingStepsResult {
   backend: string;

@@ -3,17 +3,16 @@ import { app, dialog, Menu, Notification, protocol, session, shell, type Browser
 import type { CommandInput, CommandName, RecentProject } from '@shared/contract';
 import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
-import { useTrainingLauncher } from '../engine/handlers/training';
 import { bindIpc } from '../ipc';
-import { rendererEntryUrl, rendererUrlMatcher } from './app-origin';
-import { contentSecurityPolicy, installCspHeader } from './csp';
+import { contentSecurityPolicy, type ReadImage } from '../serving/serving';
+import { IMAGE_SCHEME, rendererEntryUrl, rendererUrlMatcher } from './app-origin';
 import { desktopServices, showMessage } from './dialogs';
 import { buildMenuTemplate } from './menu';
 import { RunFinishedNotifier } from './notify';
 import { appPaths } from './paths';
 import { TaskbarProgress } from './progress';
-import { handleProtocols, type ReadImage } from './protocols';
-import { denyAllPermissions, hardenWebContents } from './security';
+import { handleProtocols } from './protocols';
+import { denyAllPermissions, hardenWebContents, installCspHeader } from './security';
 import { folderFromArgv } from './single-instance';
 import { UtilityProcessLauncher } from './utility-launcher';
 import { createMainWindow, revealWindow } from './window';
@@ -122,12 +121,12 @@ export class StudioApp {
       resourcesDir: this.#paths.resourcesDir,
       version: app.getVersion(),
       desktop: desktopServices(() => this.window),
+      // Training runs in a utilityProcess with the same entry the CLI forks.
+      launcher: new UtilityProcessLauncher({ entry: this.#paths.trainingWorker }),
     });
     this.#engine = engine;
-    // Training runs in a utilityProcess with the same entry the CLI forks.
-    useTrainingLauncher(engine, new UtilityProcessLauncher({ entry: this.#paths.trainingWorker }));
 
-    const csp = contentSecurityPolicy({ dev: Boolean(this.options.devServerUrl) });
+    const csp = contentSecurityPolicy({ imageScheme: IMAGE_SCHEME, dev: Boolean(this.options.devServerUrl) });
     installCspHeader(session.defaultSession, csp);
     denyAllPermissions(session.defaultSession);
     handleProtocols(protocol, {

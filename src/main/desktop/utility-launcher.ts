@@ -1,5 +1,5 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
-import type { TrainingProcess, TrainingProcessLauncher } from '../training/launcher';
+import type { TrainingProcess, TrainingProcessLauncher } from '../training/host/launcher';
 
 export interface UtilityLaunchOptions {
   /** out/main/training-worker.js (inside app.asar when packaged; utilityProcess reads asar). */

@@ -7,7 +7,12 @@ import {
   type CommandOutput,
   type InvokeResult,
 } from '@shared/contract';
+import { join } from 'node:path';
+import { EvaluationService } from '../evaluation/service';
 import { JobRunner } from '../jobs/job-runner';
+import { WorkspaceBackbones } from '../training/backbones/workspace-backbones';
+import { ForkLauncher, type TrainingProcessLauncher } from '../training/host/launcher';
+import { RunManager } from '../training/host/run-manager';
 import { EngineError, toContractError } from './errors';
 import { EventBus } from './event-bus';
 import type { HandlerMap } from './handler';
@@ -21,6 +26,7 @@ import { libraryHandlers } from './handlers/library';
 import { projectHandlers } from './handlers/project';
 import { trainingHandlers } from './handlers/training';
 import { ProjectService } from './project-service';
+import type { Workspace } from './workspace';
 
 export interface EngineOptions {
   /** Per-user state: recent projects, the sample project's workspace. */
@@ -30,6 +36,15 @@ export interface EngineOptions {
   version: string;
   /** Native dialogs and the file manager; only the Electron shell provides them. */
   desktop?: DesktopServices;
+  /** Starts training processes: the desktop app's utilityProcess launcher; by default Node forks. */
+  launcher?: TrainingProcessLauncher;
+}
+
+/** The open project's training side; doors that need more than the contract use these. */
+export interface TrainingServices {
+  backbones: WorkspaceBackbones;
+  runs: RunManager;
+  evaluation: EvaluationService;
 }
 
 /**
@@ -40,10 +55,14 @@ export class Engine {
   readonly events = new EventBus();
   readonly jobs = new JobRunner(this.events);
   readonly projects: ProjectService;
+  /** Training, and the TensorFlow.js work on finished models, run in processes this starts. */
+  readonly launcher: TrainingProcessLauncher;
   readonly #handlers: HandlerMap<CommandName>;
+  #training: (TrainingServices & { workspace: Workspace }) | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.projects = new ProjectService(options, this.events);
+    this.launcher = options.launcher ?? new ForkLauncher();
     this.#handlers = {
       ...projectHandlers(this),
       ...libraryHandlers(this),
@@ -55,6 +74,18 @@ export class Engine {
       ...cacheHandlers(this),
       ...backboneHandlers(this),
     };
+  }
+
+  /** The open project's training services, made on first use (one set per open workspace). */
+  training(): TrainingServices {
+    const ws = this.projects.require();
+    if (this.#training?.workspace === ws) return this.#training;
+    const { catalogue, runsDir, featuresDir } = ws;
+    const backbones = new WorkspaceBackbones({ catalogue, resourcesDir: this.options.resourcesDir, registryDir: join(ws.dir, 'backbones'), jobs: this.jobs });
+    const runs = new RunManager({ catalogue, runsDir, featuresDir, backbones, jobs: this.jobs, events: this.events, launcher: this.launcher, holdOpen: (work) => ws.use(work), closing: ws.closingSignal });
+    const evaluation = new EvaluationService({ catalogue, runs, backbones, runsDir, featuresDir, appVersion: this.options.version, launcher: this.launcher });
+    this.#training = { workspace: ws, backbones, runs, evaluation };
+    return this.#training;
   }
 
   /** Validates and runs a command from an untrusted caller. Never throws. */

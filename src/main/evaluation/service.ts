@@ -1,6 +1,6 @@
 /**
  * Evaluation, prediction, pre-labelling and export for one open project. The tensor work runs in a
- * training process (training/compute-jobs.ts, asked through compute-client.ts); this side joins its
+ * training process (training/worker/compute-jobs.ts, asked through training/host/compute-client.ts); this side joins its
  * answers to the catalogue and the runs, and is the only side that reads or writes the catalogue.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,14 @@ import { evalReportSchema, kfoldRequestSchema, TEST_SPLIT_WARNING, type KfoldReq
 import type { Catalogue } from '../catalogue';
 import { PredictionsRepository } from '../catalogue/predictions-repository';
 import { RunsRepository } from '../catalogue/runs-repository';
-import { exportDatasetFolders, type DatasetExportResult } from '../training/export/dataset-folders';
-import { runInTrainingProcess, type ComputeAnswers } from '../training/compute-client';
-import type { TrainingProcessLauncher } from '../training/launcher';
-import { readModelInfo, type ModelInfo } from '../training/model-info';
-import { resolveConfig } from '../training/run-config';
-import { TrainingError, type RunManager } from '../training/run-manager';
+import { exportDatasetFolders, type DatasetExportResult } from '../training/host/dataset-folders';
+import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
+import type { TrainingProcessLauncher } from '../training/host/launcher';
+import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
+import { resolveConfig } from '../training/host/run-config';
+import type { WorkspaceBackbones } from '../training/backbones/workspace-backbones';
+import type { RunManager } from '../training/host/run-manager';
+import { TrainingError } from '../training/host/supervise-process';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
 
 export interface WorkContext {
@@ -31,6 +33,7 @@ export type ExportedModel = Omit<ComputeAnswers['export'], 'type'>;
 export interface EvaluationServiceOptions {
   catalogue: Catalogue;
   runs: RunManager;
+  backbones: WorkspaceBackbones;
   runsDir: string;
   featuresDir: string;
   appVersion: string;
@@ -76,9 +79,9 @@ export class EvaluationService {
     return this.options.backend ?? process.env.LDS_BACKEND ?? null;
   }
 
-  #backboneSpec(id: string): ReturnType<RunManager['backboneSpec']> {
+  #backboneSpec(id: string): ReturnType<WorkspaceBackbones['spec']> {
     try {
-      return this.options.runs.backboneSpec(id);
+      return this.options.backbones.spec(id);
     } catch {
       return null;
     }
@@ -199,7 +202,7 @@ export class EvaluationService {
     const r = kfoldRequestSchema.parse(request);
     const manifest = this.options.runs.manifest();
     if (manifest.classes.length < 2) throw new TrainingError('invalid_input', `k-fold needs at least 2 labelled classes; found ${manifest.classes.length}`);
-    const spec = this.options.runs.backboneSpec(r.backbone);
+    const spec = this.options.backbones.spec(r.backbone);
     if (!spec) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     try {

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { contentSecurityPolicy } from '../serving/serving';
 
 export const COOKIE_NAME = 'lds_token';
 
@@ -24,15 +25,38 @@ export function tokensEqual(a: string | null | undefined, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/**
+ * The value of one cookie, or null. A value that is not valid percent-encoding cannot be our token
+ * (tokens are base64url), so it reads as absent instead of throwing on an attacker's header.
+ */
 export function readCookie(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;
-  if (!header) return null;
+  if (typeof header !== 'string' || header === '') return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
   }
   return null;
+}
+
+/**
+ * The request target as a URL on our own origin, or null when it is not origin-form (`/path?query`).
+ * Browsers only send origin-form; an absolute or authority target (`GET http://x:99999/ws`) is
+ * refused rather than parsed, and `//host` stays a path instead of becoming another host.
+ */
+export function parseTarget(target: string | undefined, port: number): URL | null {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.length > 8192) return null;
+  try {
+    return new URL(`http://127.0.0.1:${port}${target}`);
+  } catch {
+    return null;
+  }
 }
 
 export function tokenCookie(token: string, port: number): string {
@@ -55,22 +79,8 @@ export function originAllowed(req: IncomingMessage, port: number): boolean {
   return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
 }
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Svelte sets style attributes (widths, colours); no inline scripts are allowed.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'Content-Security-Policy': contentSecurityPolicy(),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { toContractError } from '../engine/errors';
-import { normaliseImage, parseImagePath, statusForError, type ImageReader } from './image-route';
+import { imageBody, imageCacheControl, readBundleFile, type ImageSize } from '../serving/serving';
+import { parseImagePath, statusForError, type ImageReader } from './image-route';
 import {
   COOKIE_NAME,
   cookieName,
@@ -11,11 +12,11 @@ import {
   hostAllowed,
   newToken,
   originAllowed,
+  parseTarget,
   readCookie,
   tokenCookie,
   tokensEqual,
 } from './security';
-import { readStatic } from './static-files';
 import { bridgeSocket, type ContractEngine } from './ws-bridge';
 
 export const HOST = '127.0.0.1';
@@ -44,6 +45,9 @@ export interface RunningServer {
 
 /** 16 MB: room for a bulk label change of 100 000 images, nothing near memory trouble. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A client that trickles its headers (or its body) is cut off instead of holding memory for minutes. */
+const HEADERS_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Browser mode: the built renderer and images over HTTP, the contract over a WebSocket at /ws.
@@ -62,21 +66,28 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
-      if (!res.headersSent) reply(res, 500, `internal error: ${(error as Error).message}`);
+      // Logged here, not echoed: the message may quote the attacker's input back to them.
+      console.error(`lds serve: ${req.method ?? '?'} request failed: ${(error as Error).message}`);
+      if (!res.headersSent) reply(res, 500, 'Internal error.');
       else res.destroy();
     });
   });
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req, port)) return reply(res, 403, 'Forbidden: unexpected Host header.');
     if (!originAllowed(req, port)) return reply(res, 403, 'Forbidden: foreign Origin.');
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const url = parseTarget(req.url, port);
+    if (!url) return reply(res, 400, 'Bad request: the target must be a path.');
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       if (!tokensEqual(offered, token)) return reply(res, 403, 'Forbidden: wrong token. Open the URL that `lds serve` printed.');
       // Trade the token for a cookie and drop it from the address bar (and from history/referrers).
       url.searchParams.delete('token');
-      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token, port), Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
+      // One leading slash: `//host` in Location would send the browser to another site.
+      const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
+      res.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(token, port), Location: location, 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
@@ -87,7 +98,7 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
     if (image) return serveImage(res, image.id, image.size, req.method === 'HEAD');
     if (url.pathname.startsWith('/images/')) return reply(res, 404, 'No such image URL.');
 
-    const file = await readStatic(options.rendererDir, url.pathname);
+    const file = await readBundleFile(options.rendererDir, url.pathname);
     if (!file) {
       if (url.pathname === '/') return reply(res, 500, `The renderer is not built: no index.html in ${options.rendererDir}. Run \`npx electron-vite build\`.`);
       return reply(res, 404, 'Not found.');
@@ -102,14 +113,14 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
-  async function serveImage(res: ServerResponse, id: number, size: 'thumb' | 'full', headOnly: boolean): Promise<void> {
+  async function serveImage(res: ServerResponse, id: number, size: ImageSize, headOnly: boolean): Promise<void> {
     const reader = (engine.projects as Partial<ImageReader>).readImage;
     if (typeof reader !== 'function') return reply(res, 501, 'This engine cannot read images yet.');
     // The grid drops tiles that scroll past; their requests are abandoned, so skip decoding for nobody.
     if (res.destroyed || res.socket?.destroyed) return;
     let image: { data: Buffer; contentType: string };
     try {
-      image = normaliseImage(await reader.call(engine.projects, id, size));
+      image = imageBody(await reader.call(engine.projects, id, size));
     } catch (error) {
       const contractError = toContractError(error);
       return reply(res, statusForError(contractError), contractError.message);
@@ -119,20 +130,29 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
       ...SECURITY_HEADERS,
       'Content-Type': image.contentType,
       'Content-Length': image.data.length,
-      // Ids are stable for a content hash, but a thumbnail can be regenerated: revalidate soon.
-      'Cache-Control': 'private, max-age=60',
+      'Cache-Control': imageCacheControl(size),
     });
     res.end(headOnly ? undefined : image.data);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    // The http server hands the socket over without an error listener: a reset would otherwise crash the process.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Destroyed once written: a client that keeps its half open must not hold the socket.
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+      else socket.destroy();
     };
-    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
-    if (!hostAllowed(req, port) || !originAllowed(req, port) || !authorised(req, url)) return refuse(403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    try {
+      const url = parseTarget(req.url, port);
+      if (!url) return refuse(400, 'Bad Request');
+      if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+      if (!hostAllowed(req, port) || !originAllowed(req, port) || !authorised(req, url)) return refuse(403, 'Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch (error) {
+      console.error(`lds serve: upgrade failed: ${(error as Error).message}`);
+      refuse(400, 'Bad Request');
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { augmentParamsSchema } from '@shared/contract/augment';
 import { Engine } from '../../../src/main/engine/engine';
 import { decodeForPreview, previewVariants } from '../../../src/main/augment';
-import { inputBatch } from '../../../src/main/training/image-batches';
+import { inputBatch } from '../../../src/main/training/worker/image-batches';
 import { noisyJpeg } from '../../fixtures/images';
 import { useBackend } from './tf-backend';
 

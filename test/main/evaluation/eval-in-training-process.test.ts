@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { EvalView } from '@shared/contract';
 import type { Engine } from '../../../src/main/engine/engine';
-import { useTrainingLauncher } from '../../../src/main/engine/handlers/training';
-import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/launcher';
+import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/host/launcher';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 
 /** The real fork launcher, recording what main sends each process; can SIGKILL one right after a given message. */
@@ -42,8 +41,7 @@ let runId = '';
 
 beforeAll(async () => {
   tmp = tempDir('eval-process');
-  engine = await engineWithCatsDogs(tmp.dir, 8, 6);
-  useTrainingLauncher(engine, spy);
+  engine = await engineWithCatsDogs(tmp.dir, 8, 6, { launcher: spy });
   const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 2, seed: 3 });
   if (run.status !== 'succeeded') throw new Error(run.error ?? 'training failed');
   runId = run.id;
@@ -97,12 +95,12 @@ describe('evaluation runs in the training process', () => {
     const launched = spy.sent.length;
     const exits = spy.exits;
     const { jobId } = await engine.call('kfold.start', { k: 3, epochs: 500, seed: 1 });
-    while (!spy.sent.slice(launched).flat().includes('kfold')) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(spy.sent.slice(launched).flat()).toContain('kfold'), { timeout: 20_000 });
     engine.jobs.cancel(jobId);
     const job = await engine.jobs.wait(jobId);
     expect(job.status).toBe('cancelled');
     expect(spy.sent.slice(launched)).toEqual([['kfold', 'cancel']]);
-    while (spy.exits === exits) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(spy.exits).toBeGreaterThan(exits), { timeout: 10_000 });
     expect(tfBackendsHere()).toEqual([]);
   }, 30_000);
 });

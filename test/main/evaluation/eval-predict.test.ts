@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EvalReport } from '@shared/contract';
 import type { Engine } from '../../../src/main/engine/engine';
-import { ensureInferenceBackend, loadModelForPrediction, predictFiles } from '../../../src/main/training/predict';
+import { ensureInferenceBackend, loadModelForPrediction, predictFiles } from '../../../src/main/training/worker/predict';
 import { CATS_DOGS, engineWithCatsDogs, tempDir, trainToEnd } from '../training/fixtures';
 import { lastJson, runLds, type CliResult } from './cli-capture';
 

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunInfo, TrainRequest } from '@shared/contract';
-import { Engine } from '../../../src/main/engine/engine';
-import type { DatasetManifest, ManifestItem, StartMessage, TrainConfig } from '../../../src/main/training/protocol';
+import { Engine, type EngineOptions } from '../../../src/main/engine/engine';
+import type { DatasetManifest, ManifestItem, StartMessage, TrainConfig } from '../../../src/main/training/protocol/worker-protocol';
 
 export const DATA = resolve(__dirname, '../../../../shared/data');
 export const CATS_DOGS = join(DATA, 'cats_and_dogs_filtered');
@@ -67,8 +67,8 @@ export function copyCatsDogs(dir: string, n: number, v: number): string {
 }
 
 /** An engine over a fresh workspace with the subset imported (classes and splits from folders). */
-export async function engineWithCatsDogs(dir: string, n: number, v: number): Promise<Engine> {
-  const engine = new Engine({ userDataDir: join(dir, 'user'), resourcesDir: RESOURCES, version: '0.0.0-test' });
+export async function engineWithCatsDogs(dir: string, n: number, v: number, options: Partial<EngineOptions> = {}): Promise<Engine> {
+  const engine = new Engine({ userDataDir: join(dir, 'user'), resourcesDir: RESOURCES, version: '0.0.0-test', ...options });
   await engine.call('project.open', { dir: join(dir, 'ws'), create: true });
   const photos = copyCatsDogs(dir, n, v);
   const { jobId } = await engine.call('library.import', { paths: [photos] });

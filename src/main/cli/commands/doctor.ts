@@ -6,7 +6,7 @@ export default defineCommand({
   async run(ctx) {
     if (ctx.values.bench) {
       // In this process: the bench needs the backend active here, and the training process has no bench message.
-      const { benchInThisProcess } = await import('../../training/doctor-bench-here');
+      const { benchInThisProcess } = await import('../../training/worker/doctor-bench-here');
       const backend = (ctx.values.backend as string | undefined) ?? process.env.LDS_BACKEND ?? null;
       const bench = await benchInThisProcess(ctx.engine.options.resourcesDir, { backend, onProgress: (m) => ctx.err(`bench: ${m}`) });
       if (!ctx.json) {

@@ -1,10 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isImageFileName } from '../../images/formats';
-import { evaluationServiceOf } from '../../engine/handlers/evaluation';
-import { launcherOf } from '../../engine/handlers/training';
-import { runInTrainingProcess } from '../../training/compute-client';
-import { readModelInfo } from '../../training/model-info';
+import { runInTrainingProcess } from '../../training/host/compute-client';
+import { readModelInfo } from '../../training/protocol/model-info';
 import { defineCommand, UsageError } from '../command';
 
 /** Image files named on the command line: files as given, folders searched recursively, sorted. */
@@ -52,14 +50,14 @@ export default defineCommand({
     if (existsSync(join(asDir, 'model.json'))) modelDir = asDir;
     else {
       await ctx.openProject();
-      modelDir = evaluationServiceOf(ctx.engine).modelDir(model);
+      modelDir = ctx.engine.training().evaluation.modelDir(model);
     }
     const paths = collectImages(inputs, ctx.cwd);
     if (!paths.length) throw new Error(`no images in ${inputs.join(', ')}`);
     readModelInfo(modelDir);
     // The model runs in a training process, as in the app: this process never loads TensorFlow.js for it.
     const answer = await runInTrainingProcess(
-      launcherOf(ctx.engine),
+      ctx.engine.launcher,
       { type: 'predict', modelDir, items: paths.map((path) => ({ path, sha256: '' })), backbone: null, featuresDir: null, label: 'predicted', backend: process.env.LDS_BACKEND ?? null },
       { progress: (done, total) => ctx.err(`predicted ${done}/${total}`) },
     );

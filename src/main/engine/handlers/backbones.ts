@@ -1,7 +1,7 @@
 import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
-import { listSourceFeatureLayers } from '../../training/backbone-registry';
+import { listSourceFeatureLayers } from '../../training/backbones/backbone-registry';
 
 /** Backbone commands that need no project: looking at a model before adding it. */
 export function backboneHandlers(_engine: Engine): HandlerMap<'backbones.layers'> {

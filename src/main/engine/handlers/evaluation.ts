@@ -2,11 +2,9 @@ import { join } from 'node:path';
 import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
-import type { Workspace } from '../workspace';
-import { EvaluationService, type WorkContext } from '../../evaluation/service';
+import type { EvaluationService, WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
-import { TrainingError } from '../../training/run-manager';
-import { launcherOf, runManagerOf } from './training';
+import { TrainingError } from '../../training/host/supervise-process';
 import { mapTrainingErrors } from './training-errors';
 
 type EvaluationCommand =
@@ -20,31 +18,11 @@ type EvaluationCommand =
   | 'health.check'
   | 'health.imbalance';
 
-const services = new WeakMap<Workspace, EvaluationService>();
-
-/** The open project's evaluation service (one per workspace, made on first use). */
-export function evaluationServiceOf(engine: Engine): EvaluationService {
-  const ws = engine.projects.require();
-  let service = services.get(ws);
-  if (!service) {
-    service = new EvaluationService({
-      catalogue: ws.catalogue,
-      runs: runManagerOf(engine),
-      runsDir: ws.runsDir,
-      featuresDir: ws.featuresDir,
-      appVersion: engine.options.version,
-      launcher: launcherOf(engine),
-    });
-    services.set(ws, service);
-  }
-  return service;
-}
-
 export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
   /** A job on the open project that keeps its catalogue open until it ends. */
   const startJob = <R>(kind: string, label: string, body: (service: EvaluationService, ctx: WorkContext) => Promise<R>, changed?: string): { jobId: string } => {
     const ws = engine.projects.require();
-    const service = evaluationServiceOf(engine);
+    const service = engine.training().evaluation;
     const jobId = engine.jobs.start({
       kind,
       label,
@@ -69,21 +47,21 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
   return {
     'eval.start': ({ runId, split }) =>
       mapTrainingErrors(() => {
-        evaluationServiceOf(engine).modelDir(runId);
+        engine.training().evaluation.modelDir(runId);
         return startJob('eval', `Evaluating ${runId} on ${split}`, (s, ctx) => s.evaluate(runId, split, ctx));
       }),
-    'eval.get': ({ runId, split }) => mapTrainingErrors(() => evaluationServiceOf(engine).report(runId, split)),
+    'eval.get': ({ runId, split }) => mapTrainingErrors(() => engine.training().evaluation.report(runId, split)),
     'predict.prelabel': ({ runId }) =>
       mapTrainingErrors(() => {
-        evaluationServiceOf(engine).modelDir(runId);
+        engine.training().evaluation.modelDir(runId);
         return startJob('prelabel', `Pre-labelling with ${runId}`, (s, ctx) => s.prelabel(runId, ctx), 'labels');
       }),
-    'review.queue': ({ limit }) => mapTrainingErrors(() => evaluationServiceOf(engine).reviewQueue(limit)),
+    'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
     'export.model': ({ runId, outDir }) =>
       mapTrainingErrors(async () => {
         const ws = engine.projects.require();
         const dir = outDir ?? join(ws.dir, 'exports', `${runId}-tfjs`);
-        const result = await evaluationServiceOf(engine).exportModel(runId, dir);
+        const result = await engine.training().evaluation.exportModel(runId, dir);
         return { dir: result.dir, files: result.files };
       }),
     'export.dataset': ({ outDir }) =>
@@ -91,7 +69,7 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         const ws = engine.projects.require();
         const dir = outDir ?? join(ws.dir, 'exports', `dataset-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
         try {
-          return evaluationServiceOf(engine).exportDataset(dir);
+          return engine.training().evaluation.exportDataset(dir);
         } catch (error) {
           if (error instanceof TrainingError) throw error;
           throw new EngineError('invalid_input', (error as Error).message);

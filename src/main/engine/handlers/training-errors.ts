@@ -1,5 +1,5 @@
 import { EngineError } from '../errors';
-import { TrainingError } from '../../training/run-manager';
+import { TrainingError } from '../../training/host/supervise-process';
 
 /** Runs a handler body, turning training's errors into the engine's (same code, same message). */
 export async function mapTrainingErrors<T>(work: () => T | Promise<T>): Promise<T> {

@@ -1,11 +1,10 @@
 import type { Engine } from '../engine';
 import type { HandlerMap } from '../handler';
-import type { Workspace } from '../workspace';
-import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbone-download/keras-weights';
-import { FeatureCache } from '../../training/feature-cache';
 import { mapTrainingErrors as mapped } from './training-errors';
-import { ForkLauncher, type TrainingProcessLauncher } from '../../training/launcher';
-import { doctorVia, RunManager, TrainingError } from '../../training/run-manager';
+import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbones/download/keras-weights';
+import { doctorVia } from '../../training/host/doctor';
+import { TrainingError } from '../../training/host/supervise-process';
+import { FeatureCache } from '../../training/protocol/feature-cache';
 
 type TrainingCommand =
   | 'train.start'
@@ -19,45 +18,6 @@ type TrainingCommand =
   | 'backbones.download'
   | 'system.doctor';
 
-const launchers = new WeakMap<Engine, TrainingProcessLauncher>();
-const managers = new WeakMap<Workspace, RunManager>();
-
-/** The desktop app swaps in its utilityProcess launcher; Node (CLI, browser mode, tests) forks. */
-export function useTrainingLauncher(engine: Engine, launcher: TrainingProcessLauncher): void {
-  launchers.set(engine, launcher);
-}
-
-/** The engine's training-process launcher: training, and the TensorFlow.js work on finished models. */
-export function launcherOf(engine: Engine): TrainingProcessLauncher {
-  let launcher = launchers.get(engine);
-  if (!launcher) {
-    launcher = new ForkLauncher();
-    launchers.set(engine, launcher);
-  }
-  return launcher;
-}
-
-/** The open project's run manager (one per workspace, made on first use). */
-export function runManagerOf(engine: Engine): RunManager {
-  const ws = engine.projects.require();
-  let manager = managers.get(ws);
-  if (!manager) {
-    manager = new RunManager({
-      catalogue: ws.catalogue,
-      runsDir: ws.runsDir,
-      featuresDir: ws.featuresDir,
-      resourcesDir: engine.options.resourcesDir,
-      jobs: engine.jobs,
-      events: engine.events,
-      launcher: launcherOf(engine),
-      holdOpen: (work) => ws.use(work),
-      closing: ws.closingSignal,
-    });
-    managers.set(ws, manager);
-  }
-  return manager;
-}
-
 function mirrorUrl(id: string): string | undefined {
   const base = process.env.LDS_KERAS_WEIGHTS_BASE;
   if (!base) return undefined;
@@ -69,27 +29,27 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
   return {
     'train.start': (input) =>
       mapped(() => {
-        const { jobId, runId, mode, reason } = runManagerOf(engine).start(input);
+        const { jobId, runId, mode, reason } = engine.training().runs.start(input);
         return { jobId, runId, mode, reason };
       }),
-    'train.advice': () => mapped(() => runManagerOf(engine).advice()),
-    'runs.list': () => mapped(() => runManagerOf(engine).list()),
-    'runs.get': ({ id }) => mapped(() => runManagerOf(engine).get(id)),
+    'train.advice': () => mapped(() => engine.training().runs.advice()),
+    'runs.list': () => mapped(() => engine.training().runs.list()),
+    'runs.get': ({ id }) => mapped(() => engine.training().runs.get(id)),
     'runs.cancel': ({ id }) =>
       mapped(() => {
-        if (!runManagerOf(engine).cancel(id)) throw new TrainingError('not_found', `run ${id} is not running`);
+        if (!engine.training().runs.cancel(id)) throw new TrainingError('not_found', `run ${id} is not running`);
         return { ok: true as const };
       }),
-    'backbones.list': () => mapped(() => runManagerOf(engine).listBackbones()),
-    'backbones.add': ({ dir, ...options }) => mapped(() => runManagerOf(engine).addBackboneFrom(dir, options)),
-    'backbones.downloadable': () => mapped(() => runManagerOf(engine).downloadable()),
+    'backbones.list': () => mapped(() => engine.training().backbones.list()),
+    'backbones.add': ({ dir, ...options }) => mapped(() => engine.training().backbones.addFrom(dir, options)),
+    'backbones.downloadable': () => mapped(() => engine.training().backbones.downloadable()),
     // LDS_KERAS_WEIGHTS_BASE points downloads at a mirror (or a test server) instead of Google's bucket.
-    'backbones.download': ({ id }) => mapped(() => ({ jobId: runManagerOf(engine).downloadBackbone(id, { url: mirrorUrl(id) }) })),
+    'backbones.download': ({ id }) => mapped(() => ({ jobId: engine.training().backbones.download(id, { url: mirrorUrl(id) }) })),
     'system.doctor': ({ backend }) =>
       mapped(() => {
         const ws = engine.projects.current() ? engine.projects.require() : null;
         const cacheBytes = ws ? FeatureCache.sizeBytes(ws.featuresDir) : null;
-        return doctorVia(launcherOf(engine).launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes);
+        return doctorVia(engine.launcher.launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes);
       }),
   };
 }

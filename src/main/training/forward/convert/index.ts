@@ -1,0 +1,2 @@
+export { convertLayersModel } from './convert-layers-model';
+export type { ConvertOptions, ConvertResult } from './types';

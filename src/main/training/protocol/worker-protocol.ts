@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { backboneSpecSchema } from '../backbones/backbone-spec';
+
+/**
+ * The typed messages between main and the training process. Both sides validate every message:
+ * the process boundary is where a bug or a crash shows up, and a clear parse error beats a hang.
+ */
+export const manifestItemSchema = z.object({
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  label: z.number().int().nonnegative(),
+  split: z.enum(['train', 'validation', 'test']),
+});
+export type ManifestItem = z.infer<typeof manifestItemSchema>;
+
+export const datasetManifestSchema = z.object({
+  classes: z.array(z.string()).min(2),
+  items: z.array(manifestItemSchema),
+});
+export type DatasetManifest = z.infer<typeof datasetManifestSchema>;
+
+export const TRAIN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
+export type TrainMode = (typeof TRAIN_MODES)[number];
+
+export const augmentParamsSchema = z.record(z.string(), z.unknown());
+
+export const trainConfigSchema = z.object({
+  epochs: z.number().int().min(1).max(1000),
+  batchSize: z.number().int().min(1).max(1024),
+  learningRate: z.number().positive(),
+  seed: z.number().int(),
+  /** Epochs without improvement of validation loss before stopping; 0 = off. */
+  patience: z.number().int().min(0),
+  /** scratch: network input size. */
+  inputSize: z.number().int().min(16).max(512),
+  /** bottleneck head: hidden units (0 = none) and dropout rate. */
+  hidden: z.number().int().min(0).max(4096),
+  dropout: z.number().min(0).max(0.95),
+  /** Keras ImageDataGenerator parameters; null = no augmentation. */
+  augment: augmentParamsSchema.nullable(),
+  /** bottleneck: augmented variants per training image to cache (0 = plain features only). */
+  augmentVariants: z.number().int().min(0).max(32),
+  /** fine-tune on CPU: cache the activations entering the unfrozen block for K variants (0 = compute each step). */
+  cacheVariants: z.number().int().min(0).max(32),
+});
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export const startMessageSchema = z.object({
+  type: z.literal('start'),
+  runId: z.string(),
+  mode: z.enum(TRAIN_MODES),
+  config: trainConfigSchema,
+  manifest: datasetManifestSchema,
+  backbone: backboneSpecSchema.nullable(),
+  /** fine-tune: the finished bottleneck run's model folder. */
+  parentModelDir: z.string().nullable(),
+  /** workspace/features: the bottleneck cache. */
+  featuresDir: z.string(),
+  /** Where the model goes; written to a temp folder first and renamed on success. */
+  outDir: z.string(),
+  backend: z.string().nullable(),
+});
+export type StartMessage = z.infer<typeof startMessageSchema>;
+
+/**
+ * Work on a finished model that main hands to a fresh training process, so TensorFlow.js never runs
+ * in main (the window's process under Electron). Each is one job: progress, a result, cancel.
+ */
+export const predictMessageSchema = z.object({
+  type: z.literal('predict'),
+  modelDir: z.string(),
+  items: z.array(z.object({ path: z.string(), sha256: z.string() })),
+  /** Bottleneck runs: the run's backbone, to reuse the feature cache its training filled; null = whole model per image. */
+  backbone: backboneSpecSchema.nullable(),
+  featuresDir: z.string().nullable(),
+  /** Progress text prefix ("evaluating on validation"). */
+  label: z.string(),
+  backend: z.string().nullable(),
+});
+export type PredictMessage = z.infer<typeof predictMessageSchema>;
+
+export const kfoldMessageSchema = z.object({
+  type: z.literal('kfold'),
+  items: z.array(manifestItemSchema),
+  classes: z.array(z.string()).min(2),
+  backbone: backboneSpecSchema,
+  featuresDir: z.string(),
+  k: z.number().int().min(2),
+  config: trainConfigSchema,
+  backend: z.string().nullable(),
+});
+export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
+
+export const exportMessageSchema = z.object({
+  type: z.literal('export'),
+  runDir: z.string(),
+  outDir: z.string(),
+  appVersion: z.string(),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  backend: z.string().nullable(),
+});
+export type ExportMessage = z.infer<typeof exportMessageSchema>;
+
+export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage;
+
+export const toWorkerSchema = z.discriminatedUnion('type', [
+  startMessageSchema,
+  predictMessageSchema,
+  kfoldMessageSchema,
+  exportMessageSchema,
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('doctor'), backend: z.string().nullable() }),
+]);
+export type ToWorker = z.infer<typeof toWorkerSchema>;
+
+const candidateSchema = z.object({
+  name: z.enum(['node-gpu', 'node', 'wasm', 'cpu']),
+  package: z.string(),
+  state: z.enum(['active', 'available', 'unavailable', 'failed', 'skipped']),
+  reason: z.string().nullable(),
+  enable: z.string(),
+});
+export const backendReportSchema = z.object({
+  active: z.enum(['node-gpu', 'node', 'wasm', 'cpu']),
+  tfjsBackend: z.string(),
+  tfjsVersion: z.string(),
+  threads: z.number().int(),
+  simd: z.boolean().nullable(),
+  forced: z.enum(['node-gpu', 'node', 'wasm', 'cpu']).nullable(),
+  candidates: z.array(candidateSchema),
+  enableFaster: z.string().nullable(),
+});
+
+export const epochMessageSchema = z.object({
+  type: z.literal('epoch'),
+  epoch: z.number().int(),
+  loss: z.number(),
+  acc: z.number(),
+  valLoss: z.number().nullable(),
+  valAcc: z.number().nullable(),
+  seconds: z.number(),
+});
+
+export const runSummarySchema = z.object({
+  epochs: z.number().int(),
+  bestEpoch: z.number().int(),
+  stoppedEarly: z.boolean(),
+  trainAccuracy: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  secondsPerEpoch: z.number().nullable(),
+  featureSeconds: z.number().nullable(),
+  imagesPerSecond: z.number().nullable(),
+  featuresComputed: z.number().int(),
+  featuresFromCache: z.number().int(),
+  peakRssBytes: z.number(),
+  numTensors: z.number().int(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+const meanStdSchema = z.object({ mean: z.number(), std: z.number() });
+export const kfoldResultSchema = z.object({
+  mode: z.literal('bottleneck'),
+  k: z.number().int(),
+  classes: z.array(z.string()),
+  images: z.number().int(),
+  assignment: z.array(z.number().int()),
+  folds: z.array(z.object({ fold: z.number().int(), trainCount: z.number().int(), testCount: z.number().int(), accuracy: z.number(), loss: z.number(), macroF1: z.number() })),
+  accuracy: meanStdSchema,
+  loss: meanStdSchema,
+  macroF1: meanStdSchema,
+  featuresComputed: z.number().int(),
+  featuresFromCache: z.number().int(),
+  seconds: z.number(),
+});
+
+/** The answers to the compute messages, one per message type. */
+export const computeResultSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('predicted'), labels: z.array(z.string()), probabilities: z.array(z.array(z.number())) }),
+  z.object({ type: z.literal('kfold-done'), result: kfoldResultSchema }),
+  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained']) }),
+]);
+export type ComputeResult = z.infer<typeof computeResultSchema>;
+
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  ...computeResultSchema.options,
+  z.object({ type: z.literal('job-progress'), done: z.number(), total: z.number(), message: z.string() }),
+  z.object({ type: z.literal('ready'), pid: z.number().int() }),
+  z.object({ type: z.literal('backend'), report: backendReportSchema }),
+  z.object({
+    type: z.literal('progress'),
+    phase: z.enum(['loading', 'features', 'training', 'saving']),
+    done: z.number(),
+    total: z.number(),
+    etaSeconds: z.number().nullable(),
+    message: z.string(),
+  }),
+  epochMessageSchema,
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
+  z.object({ type: z.literal('done'), summary: runSummarySchema }),
+  z.object({ type: z.literal('cancelled') }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type FromWorker = z.infer<typeof fromWorkerSchema>;
+export type EpochMessage = z.infer<typeof epochMessageSchema>;

@@ -1,0 +1,42 @@
+/**
+ * The training process's side of predict / k-fold / export: the TensorFlow.js work main asks for with
+ * a compute message, answered with one result message. Nothing here touches the catalogue: main sends
+ * paths and specs, and stores what comes back.
+ */
+import { exportTeachableMachineModel } from './export/tfjs-export';
+import { kfoldBottleneck } from './kfold-bottleneck';
+import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache } from './predict';
+import type { ComputeMessage, ComputeResult } from '../protocol/worker-protocol';
+
+export interface ComputeContext {
+  progress(done: number, total: number, message: string): void;
+  /** Yields to the event loop, then throws when main asked to cancel. */
+  checkpoint(): Promise<void>;
+}
+
+export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext): Promise<ComputeResult> {
+  await ensureInferenceBackend(message.backend);
+  switch (message.type) {
+    case 'predict': {
+      const loaded = await loadModelForPrediction(message.modelDir);
+      try {
+        const options = { onProgress: (done: number, total: number) => ctx.progress(done, total, `${message.label} ${done}/${total}`), checkpoint: ctx.checkpoint };
+        const rows =
+          message.backbone && message.featuresDir
+            ? await predictWithFeatureCache(loaded, message.backbone, message.featuresDir, message.items, options)
+            : await predictFiles(loaded, message.items.map((i) => i.path), options);
+        return { type: 'predicted', labels: loaded.info.labels, probabilities: rows.map((r) => Array.from(r)) };
+      } finally {
+        loaded.dispose();
+      }
+    }
+    case 'kfold': {
+      const result = await kfoldBottleneck({ ...message, progress: ctx.progress, checkpoint: ctx.checkpoint });
+      return { type: 'kfold-done', result };
+    }
+    case 'export': {
+      const result = await exportTeachableMachineModel({ runDir: message.runDir, outDir: message.outDir, appVersion: message.appVersion, metrics: message.metrics });
+      return { type: 'exported', ...result };
+    }
+  }
+}
