@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ProjectInfo } from '@shared/contract';
 import { renderFull, thumbnail, type EncodedImage } from '../images';
 import { importFolders } from '../import';
+import { recoverInterruptedRuns } from '../training/host/interrupted-runs';
 import type { EngineOptions } from './engine';
 import { EngineError } from './errors';
 import type { EventBus } from './event-bus';
@@ -48,6 +49,7 @@ export class ProjectService {
     const sampleDir = resolve(this.options.userDataDir, SAMPLE_DIR_NAME);
     if (this.#workspace?.dir === full) return this.current() as ProjectInfo;
     const next = Workspace.open(full, { create: options.create, isSample: full === sampleDir });
+    recoverInterruptedRuns(next.catalogue, next.runsDir);
     this.#replace(next);
     if (!next.isSample) this.recent.remember(next.dir, next.name);
     return this.current() as ProjectInfo;

@@ -6,7 +6,8 @@ export const TRAIN_MODE_CHOICES = ['scratch', 'bottleneck', 'finetune', 'auto'] 
 export const trainModeChoiceSchema = z.enum(TRAIN_MODE_CHOICES);
 export type TrainModeChoice = z.infer<typeof trainModeChoiceSchema>;
 export const RUN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** 'interrupted': the app or command running it exited mid-run (crash, kill -9), found when the workspace next opens. */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 /** Architectures a Keras .h5 file can be rebuilt as. */
 export const BACKBONE_ARCHS = ['vgg16', 'mobilenet_v1', 'mobilenet_v2', 'resnet50'] as const;

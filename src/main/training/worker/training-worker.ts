@@ -24,14 +24,34 @@ export class RunCancelledError extends Error {
 export interface ParentChannel {
   send(message: FromWorker): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** Called once when main is gone (crash, kill -9): nobody is left to record a result. */
+  onGone(listener: () => void): void;
   exit(code: number): void;
 }
 
 function nodeChannel(): ParentChannel | null {
   if (!process.send) return null;
+  let gone: (() => void) | null = null;
+  let wentAway = false;
+  const parentGone = (): void => {
+    if (wentAway) return;
+    wentAway = true;
+    gone?.();
+  };
+  // A send to a dead parent fails with EPIPE before 'disconnect' arrives; without the callback that
+  // failure is an uncaught 'error' event and a stack trace on the user's terminal.
+  process.on('disconnect', parentGone);
   return {
-    send: (message) => process.send?.(message),
+    send: (message) => {
+      if (!process.connected) return parentGone();
+      process.send?.(message, undefined, undefined, (error: Error | null) => {
+        if (error) parentGone();
+      });
+    },
     onMessage: (listener) => process.on('message', listener),
+    onGone: (listener) => {
+      gone = listener;
+    },
     exit: (code) => process.exit(code),
   };
 }
@@ -42,6 +62,8 @@ function electronChannel(): ParentChannel | null {
   return {
     send: (message) => parentPort.postMessage(message),
     onMessage: (listener) => parentPort.on('message', (event) => listener(event.data)),
+    // Electron ends a utility process together with the app that started it.
+    onGone: () => undefined,
     exit: (code) => process.exit(code),
   };
 }
@@ -49,6 +71,7 @@ function electronChannel(): ParentChannel | null {
 export function startWorker(channel: ParentChannel): void {
   let cancelled = false;
   let busy = false;
+  let partialDir: string | null = null;
   const send = (message: FromWorker): void => channel.send(fromWorkerSchema.parse(message));
   let peakRss = 0;
   const sampleRss = (): void => {
@@ -114,6 +137,7 @@ export function startWorker(channel: ParentChannel): void {
     const report = await selectBackend({ force: start.backend, onWasmReady: installWasmGradients });
     send({ type: 'backend', report });
     const partial = `${start.outDir}.partial`;
+    partialDir = partial;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     let lastProgress = 0;
@@ -152,12 +176,15 @@ export function startWorker(channel: ParentChannel): void {
     }
   }
 
+  // When main goes away, so does training, quietly: the half-written model goes with it (the next
+  // command that opens the workspace records the run as interrupted).
+  channel.onGone(() => {
+    if (partialDir) rmSync(partialDir, { recursive: true, force: true });
+    channel.exit(1);
+  });
+
   send({ type: 'ready', pid: process.pid });
 }
 
 const channel = electronChannel() ?? nodeChannel();
-if (channel) {
-  // When main goes away (crash, kill), so does training: nobody is left to record its result.
-  process.on('disconnect', () => process.exit(1));
-  startWorker(channel);
-}
+if (channel) startWorker(channel);
