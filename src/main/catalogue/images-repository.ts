@@ -1,4 +1,5 @@
 import type { ImageDetail, ImageItem, ImageStatus, LibraryFilter, Split } from '@shared/contract';
+import { displayPath } from '../images/file-path';
 import type { Db } from './db';
 
 export type SplitSource = 'folder' | 'seeded' | 'manual';
@@ -11,6 +12,8 @@ export interface NewImage {
   bytes: number;
   split: Split;
   splitSource: SplitSource;
+  /** The decoder's warning for a picture that decodes only by patching over bad data; null when clean. */
+  damage?: string | null;
 }
 
 export interface ImageFileRow {
@@ -53,6 +56,7 @@ interface ItemRow {
   height: number;
   split: Split;
   status: ImageStatus;
+  damage: string | null;
   classId: number | null;
   labelSource: ImageItem['labelSource'];
   confidence: number | null;
@@ -60,7 +64,8 @@ interface ItemRow {
   claims: number;
 }
 
-const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+/** Shown with U+FFFD where the file name is not UTF-8 (paths are stored escaped, see images/file-path). */
+const baseName = (path: string): string => displayPath(path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1));
 
 /** Images (one per content hash) and the files they live in. */
 export class ImagesRepository {
@@ -73,6 +78,7 @@ export class ImagesRepository {
   readonly #filesOf;
   readonly #allFiles;
   readonly #setStatus;
+  readonly #setDamage;
   readonly #setSplit;
   readonly #getSplit;
   readonly #placement;
@@ -85,8 +91,8 @@ export class ImagesRepository {
   constructor(private readonly db: Db) {
     this.#bySha = db.prepare('SELECT id, split, status FROM images WHERE sha256 = ?');
     this.#insert = db.prepare(
-      `INSERT INTO images (sha256, width, height, format, bytes, split, split_source)
-       VALUES (@sha256, @width, @height, @format, @bytes, @split, @splitSource)`,
+      `INSERT INTO images (sha256, width, height, format, bytes, split, split_source, damage)
+       VALUES (@sha256, @width, @height, @format, @bytes, @split, @splitSource, @damage)`,
     );
     this.#fileByPath = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files WHERE path = ?`);
     this.#fileByIdStmt = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files WHERE id = ?`);
@@ -97,10 +103,11 @@ export class ImagesRepository {
     this.#filesOf = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files WHERE image_id = ? ORDER BY missing, unreadable, id`);
     this.#allFiles = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files ORDER BY id`);
     this.#setStatus = db.prepare('UPDATE images SET status = ? WHERE id = ?');
+    this.#setDamage = db.prepare('UPDATE images SET damage = ? WHERE id = ?');
     this.#setSplit = db.prepare('UPDATE images SET split = ?, split_source = ? WHERE id = ?');
     this.#getSplit = db.prepare('SELECT split FROM images WHERE id = ?');
     this.#placement = db.prepare('SELECT split, split_source AS splitSource FROM images WHERE id = ?');
-    this.#detail = db.prepare('SELECT id, sha256, width, height, format, bytes, split, status FROM images WHERE id = ?');
+    this.#detail = db.prepare('SELECT id, sha256, width, height, format, bytes, split, status, damage FROM images WHERE id = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM images');
     this.#delete = db.prepare('DELETE FROM images WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_files WHERE image_id = ?)');
     this.#claims = db.prepare(
@@ -115,7 +122,8 @@ export class ImagesRepository {
   }
 
   insert(image: NewImage): number {
-    return Number(this.#insert.run(image).lastInsertRowid);
+    const { sha256, width, height, format, bytes, split, splitSource, damage = null } = image;
+    return Number(this.#insert.run({ sha256, width, height, format, bytes, split, splitSource, damage }).lastInsertRowid);
   }
 
   fileByPath(path: string): ImageFileRow | undefined {
@@ -179,6 +187,11 @@ export class ImagesRepository {
     this.#setStatus.run(status, imageId);
   }
 
+  /** Records what the last decode of this content said (null: clean); damage belongs to the bytes, not a path. */
+  setDamage(imageId: number, damage: string | null): void {
+    this.#setDamage.run(damage, imageId);
+  }
+
   /** missing when no file is present; corrupt while a present file no longer decodes; ok otherwise. */
   refreshStatus(imageId: number): ImageStatus {
     const present = this.files(imageId).filter((f) => !f.missing);
@@ -206,12 +219,12 @@ export class ImagesRepository {
 
   detail(id: number): ImageDetail | null {
     const row = this.#detail.get(id) as
-      | { id: number; sha256: string; width: number; height: number; format: string; bytes: number; split: Split; status: ImageStatus }
+      | { id: number; sha256: string; width: number; height: number; format: string; bytes: number; split: Split; status: ImageStatus; damage: string | null }
       | undefined;
     if (!row) return null;
     const item = this.list({ classId: null, split: null, filter: 'all' }, id)[0];
-    const paths = this.files(id).map((f) => f.path);
-    return { ...(item as ImageItem), sha256: row.sha256, format: row.format, bytes: row.bytes, paths, folderClassIds: this.folderClaims(id) };
+    const paths = this.files(id).map((f) => displayPath(f.path));
+    return { ...(item as ImageItem), sha256: row.sha256, format: row.format, bytes: row.bytes, paths, damage: row.damage, folderClassIds: this.folderClaims(id) };
   }
 
   /** Every grid tile matching the query, in one statement (3000+ rows must come back in milliseconds). */
@@ -244,6 +257,9 @@ export class ImagesRepository {
       case 'corrupt':
         where.push("i.status = 'corrupt'");
         break;
+      case 'damaged':
+        where.push('i.damage IS NOT NULL');
+        break;
       case 'duplicate':
         where.push('f.n > 1');
         break;
@@ -257,7 +273,7 @@ export class ImagesRepository {
         break;
     }
     const sql = `
-      SELECT i.id, f.path, i.width, i.height, i.split, i.status,
+      SELECT i.id, f.path, i.width, i.height, i.split, i.status, i.damage,
              l.class_id AS classId, l.source AS labelSource, l.confidence, coalesce(f.n, 0) AS fileCount, coalesce(f.claims, 0) AS claims
       FROM images i
       LEFT JOIN labels l ON l.image_id = i.id
@@ -275,6 +291,7 @@ export class ImagesRepository {
       height: r.height,
       split: r.split,
       status: r.status,
+      damaged: r.damage !== null,
       classId: r.classId,
       labelSource: r.labelSource,
       confidence: r.confidence,

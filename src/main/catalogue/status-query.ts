@@ -34,6 +34,7 @@ export function statusSummary(db: Db): StatusSummary {
     predicted: one("SELECT count(*) AS n FROM labels WHERE source = 'predicted'"),
     missing: one("SELECT count(*) AS n FROM images WHERE status = 'missing'"),
     corrupt: one("SELECT count(*) AS n FROM images WHERE status = 'corrupt'"),
+    damaged: one('SELECT count(*) AS n FROM images WHERE damage IS NOT NULL'),
     duplicates: one('SELECT count(*) AS n FROM (SELECT image_id FROM image_files GROUP BY image_id HAVING count(*) > 1)'),
     conflicts: one(`SELECT count(*) AS n FROM (${CONFLICTED_IMAGES_SQL})`),
   };

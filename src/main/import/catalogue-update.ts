@@ -1,6 +1,6 @@
 import type { EditedFile, LabelConflict, Split } from '@shared/contract';
 import type { Catalogue, ImageFileRow, SplitSource } from '../catalogue';
-import type { ProbedImage } from '../images';
+import { displayPath, type ProbedImage } from '../images';
 
 /** The counters and lists of an import or rescan report that this module fills in. */
 export interface UpdateReport {
@@ -80,6 +80,8 @@ export class CatalogueUpdate {
     const { images, labels } = this.catalogue;
     const folderClassId = placement.folderClassId === undefined ? (known?.folderClassId ?? null) : placement.folderClassId;
     const existing = images.bySha(image.sha256)?.id;
+    // Damage belongs to the bytes: the latest decode of this content says whether it is damaged.
+    if (existing !== undefined) images.setDamage(existing, image.damage);
     if (known && existing === known.imageId) {
       this.#touch(known.imageId);
       if (known.unreadable) this.report.recovered++;
@@ -124,7 +126,7 @@ export class CatalogueUpdate {
     this.#before.clear();
     for (const { path, imageId } of this.#edited.splice(0)) {
       const { classId } = labels.get(imageId);
-      this.report.edited.push({ path, className: classId === null ? null : (this.catalogue.classes.get(classId)?.name ?? null) });
+      this.report.edited.push({ path: displayPath(path), className: classId === null ? null : (this.catalogue.classes.get(classId)?.name ?? null) });
     }
   }
 
@@ -152,7 +154,7 @@ export function describeConflicts(catalogue: Catalogue, among?: (imageId: number
       return {
         imageId,
         classes: catalogue.images.folderClaims(imageId).map((id) => names.get(id) ?? `class ${id}`),
-        paths: files.map((f) => f.path),
+        paths: files.map((f) => displayPath(f.path)),
       };
     });
 }

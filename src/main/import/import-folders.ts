@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { ImportOptions, ImportResult } from '@shared/contract';
 import type { Catalogue, ImageFileRow } from '../catalogue';
-import { probeImageFile, type ProbeResult } from '../images';
+import { displayPath, fsPath, pathFromString, probeImageFile, type ProbeResult } from '../images';
 import { CatalogueUpdate, describeConflicts } from './catalogue-update';
 import { layoutOf, seededSplit } from './layout';
 import { scanFolders, type ScanResult, type ScannedFile } from './scan';
@@ -100,7 +100,7 @@ function record(catalogue: Catalogue, update: CatalogueUpdate, file: ScannedFile
   const folderClassId = name === null ? null : catalogue.classes.ensure(name);
   const stat = { size: file.size, mtimeMs: file.mtimeMs };
   if (!probe.ok) {
-    result.skipped.push({ path: file.path, reason: probe.reason });
+    result.skipped.push({ path: displayPath(file.path), reason: probe.reason });
     // A known path whose bytes no longer decode: its image shows as corrupt until it reads again.
     if (known) update.unreadable(known, stat, { folderClassId });
     return;
@@ -124,13 +124,14 @@ function record(catalogue: Catalogue, update: CatalogueUpdate, file: ScannedFile
  * would still count as a class folder holding the picture.
  */
 async function markVanished(catalogue: Catalogue, roots: string[], scan: ScanResult, result: ImportResult): Promise<number> {
-  const under = roots.map((r) => resolve(r));
-  const found = new Set([...scan.files.map((f) => f.path), ...scan.skipped.map((s) => s.path)]);
+  const under = roots.map((r) => pathFromString(resolve(r)));
+  const found = new Set(scan.files.map((f) => f.path));
   const candidates = catalogue.images
     .allFiles()
     .filter((f) => !f.missing && !found.has(f.path) && under.some((root) => f.path === root || f.path.startsWith(root + sep)));
   const gone: ImageFileRow[] = [];
-  for (const file of candidates) if (!(await stat(file.path).catch(() => null))) gone.push(file);
+  // Only what really is not there: a path the scan skipped (unreadable, a folder link) still exists.
+  for (const file of candidates) if (!(await stat(fsPath(file.path)).catch(() => null))) gone.push(file);
   if (gone.length) {
     catalogue.transaction(() => {
       const update = new CatalogueUpdate(catalogue, result);

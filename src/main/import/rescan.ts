@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { RescanResult } from '@shared/contract';
 import type { Catalogue, ImageFileRow } from '../catalogue';
-import { probeImageFile, type ProbedImage } from '../images';
+import { fsPath, probeImageFile, type ProbedImage } from '../images';
 import { CatalogueUpdate, describeConflicts } from './catalogue-update';
 import type { ImportProgress } from './import-folders';
 
@@ -66,7 +66,7 @@ type Check =
   | { kind: 'read'; size: number; mtimeMs: number; image: ProbedImage };
 
 async function check(file: ImageFileRow): Promise<Check> {
-  const info = await stat(file.path).catch(() => null);
+  const info = await stat(fsPath(file.path)).catch(() => null);
   if (!info?.isFile()) return { kind: 'missing' };
   if (!file.unreadable && info.size === file.size && info.mtimeMs === file.mtimeMs) return { kind: 'same', size: info.size, mtimeMs: info.mtimeMs };
   const probe = await probeImageFile(file.path);

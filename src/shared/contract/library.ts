@@ -36,6 +36,8 @@ export const statusSchema = z.object({
   predicted: z.number().int(),
   missing: z.number().int(),
   corrupt: z.number().int(),
+  /** Kept but decoded only by patching over bad data (a scrambled JPEG): the Library's "damaged" filter. */
+  damaged: z.number().int(),
   duplicates: z.number().int(),
   /** Pictures found under two or more class folders, unlabelled until the user picks (filter 'conflict'). */
   conflicts: z.number().int(),
@@ -47,9 +49,10 @@ export type StatusSummary = z.infer<typeof statusSchema>;
 
 /**
  * 'leak': in a near-duplicate pair across splits, as of the last data-health check (health.check).
+ * 'damaged': decodes, but only by patching over bad data (see imageDetail.damage).
  * 'conflict': the same picture under two or more class folders, not yet labelled by the user.
  */
-export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'duplicate', 'leak', 'conflict'] as const;
+export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'damaged', 'duplicate', 'leak', 'conflict'] as const;
 export const libraryFilterSchema = z.enum(LIBRARY_FILTERS);
 export type LibraryFilter = z.infer<typeof libraryFilterSchema>;
 
@@ -61,6 +64,8 @@ export const imageItemSchema = z.object({
   height: z.number().int(),
   split: splitSchema,
   status: imageStatusSchema,
+  /** Kept and usable, but the decoder had to patch over bad data: shown with a badge, the user decides. */
+  damaged: z.boolean(),
   classId: idSchema.nullable(),
   labelSource: labelSourceSchema.nullable(),
   confidence: z.number().nullable(),
@@ -74,7 +79,10 @@ export const imageDetailSchema = imageItemSchema.extend({
   sha256: z.string(),
   format: z.string(),
   bytes: z.number().int(),
+  /** As a person reads them: bytes of a file name that are not UTF-8 show as U+FFFD. */
   paths: z.array(z.string()),
+  /** The decoder's warning when damaged ("Corrupt JPEG data: …"), else null. */
+  damage: z.string().nullable(),
   /** The classes whose folders hold a present copy, by id (two or more: a label conflict). */
   folderClassIds: z.array(idSchema),
 });
