@@ -26,6 +26,7 @@ import { libraryHandlers } from './handlers/library';
 import { projectHandlers } from './handlers/project';
 import { trainingHandlers } from './handlers/training';
 import { ProjectService } from './project-service';
+import { checkUserPath, userPathsOf } from './user-paths';
 import type { Workspace } from './workspace';
 
 export interface EngineOptions {
@@ -96,6 +97,8 @@ export class Engine {
     const parsed = parseInput(name, input);
     if (!parsed.ok) return parsed;
     try {
+      // Before any handler touches them: no system folders, and a hung mount fails instead of hanging us.
+      for (const check of userPathsOf(name, parsed.value as CommandInput<CommandName>)) await checkUserPath(check.path, check.what);
       const handler = this.#handlers[name] as (arg: unknown) => unknown;
       const output = await handler(parsed.value);
       // Outputs are checked in development and tests so the contract cannot silently drift.
