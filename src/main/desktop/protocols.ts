@@ -1,12 +1,6 @@
-import { readFile, realpath } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Protocol } from 'electron';
+import { imageBody, imageCacheControl, readBundleFile, type ImageBytes, type ImageSize, type ReadImage } from '../serving/serving';
 import { APP_HOST, APP_SCHEME, IMAGE_SCHEME } from './app-origin';
-
-export type ImageSize = 'thumb' | 'full';
-export type ImageBytes = Uint8Array | { data: Uint8Array; contentType?: string; mime?: string };
-/** The engine's image reader: throws (EngineError not_found / no_project) for ids it cannot serve. */
-export type ReadImage = (id: number, size: ImageSize) => Promise<ImageBytes>;
 
 /** Both schemes must be declared before app 'ready'; standard + secure gives them real origins. */
 export function privilegedSchemes(): Electron.CustomScheme[] {
@@ -39,14 +33,6 @@ export function parseImageUrl(url: string): { id: number; size: ImageSize } | nu
   return Number.isSafeInteger(id) ? { id, size: parsed.hostname } : null;
 }
 
-function sniffImageType(data: Uint8Array): string {
-  if (data[0] === 0xff && data[1] === 0xd8) return 'image/jpeg';
-  if (data[0] === 0x89 && data[1] === 0x50 && data[2] === 0x4e && data[3] === 0x47) return 'image/png';
-  if (data[0] === 0x52 && data[1] === 0x49 && data[2] === 0x46 && data[3] === 0x46 && data[8] === 0x57) return 'image/webp';
-  if (data[0] === 0x47 && data[1] === 0x49 && data[2] === 0x46) return 'image/gif';
-  return 'application/octet-stream';
-}
-
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
@@ -64,35 +50,17 @@ export async function handleImageRequest(url: string, readImage: ReadImage, allo
     console.error(`lds-image: reading image ${target.id} (${target.size}) failed:`, error);
     return new Response('could not read the image', { status: 500, headers: { 'Content-Type': 'text/plain' } });
   }
-  const data = bytes instanceof Uint8Array ? bytes : bytes.data;
-  const contentType = bytes instanceof Uint8Array ? sniffImageType(data) : (bytes.contentType ?? bytes.mime ?? sniffImageType(data));
+  const { data, contentType } = imageBody(bytes);
   return new Response(new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>, {
     status: 200,
     headers: {
       'Content-Type': contentType,
-      'Cache-Control': target.size === 'thumb' ? 'private, max-age=60' : 'no-store',
+      'Cache-Control': imageCacheControl(target.size),
       'Access-Control-Allow-Origin': allowOrigin,
       'X-Content-Type-Options': 'nosniff',
     },
   });
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Serves the built renderer (out/renderer) under lds-app://studio/, refusing anything outside it. */
 export async function handleAppRequest(url: string, rendererDir: string, csp: string): Promise<Response> {
@@ -103,35 +71,12 @@ export async function handleAppRequest(url: string, rendererDir: string, csp: st
     return notFound();
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return notFound();
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(parsed.pathname);
-  } catch {
-    return notFound();
-  }
-  if (pathname.includes('\0')) return notFound();
-  const relativePath = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
-  const root = resolve(rendererDir);
-  const file = resolve(root, relativePath);
-  const inside = relative(root, file);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return notFound();
-  try {
-    // A symlink inside the renderer folder must not lead out of it either.
-    const real = await realpath(file);
-    const realRoot = await realpath(root);
-    if (real !== realRoot && !real.startsWith(realRoot + sep)) return notFound();
-    const body = await readFile(real);
-    return new Response(new Uint8Array(body), {
-      status: 200,
-      headers: {
-        'Content-Type': MIME[extname(real).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Security-Policy': csp,
-        'X-Content-Type-Options': 'nosniff',
-      },
-    });
-  } catch {
-    return notFound();
-  }
+  const file = await readBundleFile(rendererDir, parsed.pathname);
+  if (!file) return notFound();
+  return new Response(new Uint8Array(file.body), {
+    status: 200,
+    headers: { 'Content-Type': file.contentType, 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' },
+  });
 }
 
 export interface ProtocolOptions {

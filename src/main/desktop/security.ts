@@ -58,3 +58,15 @@ export function denyAllPermissions(session: Session): void {
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
 }
+
+/** Adds the CSP header (serving/contentSecurityPolicy) to every response the session receives, dev server pages included. */
+export function installCspHeader(session: Session, policy: string): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...(details.responseHeaders ?? {}) };
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === 'content-security-policy') delete headers[key];
+    }
+    headers['Content-Security-Policy'] = [policy];
+    callback({ responseHeaders: headers });
+  });
+}

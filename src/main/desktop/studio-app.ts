@@ -4,15 +4,15 @@ import type { CommandInput, CommandName, RecentProject } from '@shared/contract'
 import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
 import { bindIpc } from '../ipc';
-import { rendererEntryUrl, rendererUrlMatcher } from './app-origin';
-import { contentSecurityPolicy, installCspHeader } from './csp';
+import { contentSecurityPolicy, type ReadImage } from '../serving/serving';
+import { IMAGE_SCHEME, rendererEntryUrl, rendererUrlMatcher } from './app-origin';
 import { desktopServices, showMessage } from './dialogs';
 import { buildMenuTemplate } from './menu';
 import { RunFinishedNotifier } from './notify';
 import { appPaths } from './paths';
 import { TaskbarProgress } from './progress';
-import { handleProtocols, type ReadImage } from './protocols';
-import { denyAllPermissions, hardenWebContents } from './security';
+import { handleProtocols } from './protocols';
+import { denyAllPermissions, hardenWebContents, installCspHeader } from './security';
 import { folderFromArgv } from './single-instance';
 import { UtilityProcessLauncher } from './utility-launcher';
 import { createMainWindow, revealWindow } from './window';
@@ -126,7 +126,7 @@ export class StudioApp {
     });
     this.#engine = engine;
 
-    const csp = contentSecurityPolicy({ dev: Boolean(this.options.devServerUrl) });
+    const csp = contentSecurityPolicy({ imageScheme: IMAGE_SCHEME, dev: Boolean(this.options.devServerUrl) });
     installCspHeader(session.defaultSession, csp);
     denyAllPermissions(session.defaultSession);
     handleProtocols(protocol, {

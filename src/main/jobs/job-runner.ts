@@ -35,12 +35,19 @@ interface JobState {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Finished jobs remembered for jobs.list; a long session would otherwise grow the list without end. */
+const KEEP_FINISHED = 50;
 
 /** Runs long work as jobs: an id at once, throttled progress, cancel, cleanup in finally. */
 export class JobRunner {
   readonly #jobs = new Map<string, JobState>();
+  /** Ids of finished jobs, oldest first. */
+  readonly #finished: string[] = [];
 
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    private readonly keepFinished = KEEP_FINISHED,
+  ) {}
 
   start<R>(spec: JobSpec<R>): string {
     const id = randomUUID();
@@ -82,6 +89,7 @@ export class JobRunner {
     try {
       // Let start() return the id before any work happens.
       await Promise.resolve();
+      ctx.throwIfCancelled();
       result = await spec.run(ctx);
       state.info.status = state.controller.signal.aborted ? 'cancelled' : 'succeeded';
     } catch (error) {
@@ -100,6 +108,8 @@ export class JobRunner {
       if (state.pendingEmit) clearTimeout(state.pendingEmit);
       state.pendingEmit = null;
       this.events.emit('job.finished', { ...state.info, result });
+      this.#finished.push(state.info.id);
+      while (this.#finished.length > this.keepFinished) this.#jobs.delete(this.#finished.shift()!);
     }
   }
 

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { toContractError } from '../engine/errors';
-import { normaliseImage, parseImagePath, statusForError, type ImageReader } from './image-route';
+import { imageBody, imageCacheControl, readBundleFile, type ImageSize } from '../serving/serving';
+import { parseImagePath, statusForError, type ImageReader } from './image-route';
 import {
   COOKIE_NAME,
   cookieName,
@@ -16,7 +17,6 @@ import {
   tokenCookie,
   tokensEqual,
 } from './security';
-import { readStatic } from './static-files';
 import { bridgeSocket, type ContractEngine } from './ws-bridge';
 
 export const HOST = '127.0.0.1';
@@ -98,7 +98,7 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
     if (image) return serveImage(res, image.id, image.size, req.method === 'HEAD');
     if (url.pathname.startsWith('/images/')) return reply(res, 404, 'No such image URL.');
 
-    const file = await readStatic(options.rendererDir, url.pathname);
+    const file = await readBundleFile(options.rendererDir, url.pathname);
     if (!file) {
       if (url.pathname === '/') return reply(res, 500, `The renderer is not built: no index.html in ${options.rendererDir}. Run \`npx electron-vite build\`.`);
       return reply(res, 404, 'Not found.');
@@ -113,14 +113,14 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
-  async function serveImage(res: ServerResponse, id: number, size: 'thumb' | 'full', headOnly: boolean): Promise<void> {
+  async function serveImage(res: ServerResponse, id: number, size: ImageSize, headOnly: boolean): Promise<void> {
     const reader = (engine.projects as Partial<ImageReader>).readImage;
     if (typeof reader !== 'function') return reply(res, 501, 'This engine cannot read images yet.');
     // The grid drops tiles that scroll past; their requests are abandoned, so skip decoding for nobody.
     if (res.destroyed || res.socket?.destroyed) return;
     let image: { data: Buffer; contentType: string };
     try {
-      image = normaliseImage(await reader.call(engine.projects, id, size));
+      image = imageBody(await reader.call(engine.projects, id, size));
     } catch (error) {
       const contractError = toContractError(error);
       return reply(res, statusForError(contractError), contractError.message);
@@ -130,8 +130,7 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
       ...SECURITY_HEADERS,
       'Content-Type': image.contentType,
       'Content-Length': image.data.length,
-      // Ids are stable for a content hash, but a thumbnail can be regenerated: revalidate soon.
-      'Cache-Control': 'private, max-age=60',
+      'Cache-Control': imageCacheControl(size),
     });
     res.end(headOnly ? undefined : image.data);
   }

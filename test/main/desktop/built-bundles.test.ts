@@ -4,7 +4,7 @@
  * expose exactly invoke/on; the main bundle must boot to a hardened window serving the renderer.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,7 +22,8 @@ let userData: string;
 
 beforeAll(async () => {
   mkdirSync(cacheDir, { recursive: true });
-  outDir = mkdtempSync(join(cacheDir, 'lds-bundle-test-'));
+  // Real path: node_modules may be a symlink (git worktrees share one), and the app resolves its own files.
+  outDir = realpathSync(mkdtempSync(join(cacheDir, 'lds-bundle-test-')));
   userData = mkdtempSync(join(tmpdir(), 'lds-bundle-user-'));
   await promisify(execFile)(join(root, 'node_modules', '.bin', 'electron-vite'), ['build', '--outDir', outDir, '--logLevel', 'warn'], {
     cwd: root,

@@ -1,19 +1,64 @@
 /**
- * electron-builder's own schema validation of electron-builder.yml (no Electron download, no
- * packaging), plus the promises docs/desktop.md makes about the installers.
+ * What electron-builder.yml promises about the installers, checked against the real tree: every key is
+ * one electron-builder's published schema knows, and every native binary or wasm file a production
+ * dependency ships is unpacked from the asar (native code cannot read inside one). No packaging runs.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+import { Minimatch } from 'minimatch';
 import sharp from 'sharp';
-import { DebugLogger } from 'builder-util';
-import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
-import type { Configuration } from 'app-builder-lib';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');
+const require = createRequire(__filename);
+const yaml = require('js-yaml') as { load(text: string): unknown };
 
-async function load(): Promise<Configuration> {
-  return getConfig(root, 'electron-builder.yml', null);
+interface BuilderConfig {
+  files: string[];
+  asar: boolean;
+  asarUnpack: string[];
+  npmRebuild: boolean;
+  buildDependenciesFromSource: boolean;
+  [section: string]: unknown;
+}
+const config = yaml.load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+
+// electron-builder matches its globs with minimatch and `dot: true` (app-builder-lib's fileMatcher).
+const globs = (patterns: string[]) => patterns.map((p) => new Minimatch(p, { dot: true }));
+const matchesAny = (path: string, patterns: string[]) => globs(patterns).some((g) => g.match(path));
+
+interface Schema {
+  properties?: Record<string, { anyOf?: Array<{ $ref?: string }>; $ref?: string }>;
+  definitions: Record<string, Schema>;
+}
+const schema = JSON.parse(readFileSync(join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as Schema;
+
+/** Keys of `section` that the schema does not know, as dotted paths; descends one level into object sections. */
+function unknownKeys(section: Record<string, unknown>, definition: Schema, path = ''): string[] {
+  return Object.entries(section).flatMap(([key, value]) => {
+    const property = definition.properties?.[key];
+    if (!property) return [`${path}${key}`];
+    const ref = property.$ref ?? property.anyOf?.find((a) => a.$ref)?.$ref;
+    const inner = ref ? schema.definitions[ref.replace('#/definitions/', '')] : undefined;
+    if (!path && inner?.properties && value && typeof value === 'object' && !Array.isArray(value)) {
+      return unknownKeys(value as Record<string, unknown>, inner, `${key}.`);
+    }
+    return [];
+  });
+}
+
+/** Files of installed production packages (package-lock's non-dev entries), relative to the app root. */
+function productionFiles(): string[] {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const packages = Object.entries(lock.packages).filter(([dir, meta]) => dir && !meta.dev && existsSync(join(root, dir)));
+  return packages.flatMap(([dir]) =>
+    (readdirSync(join(root, dir), { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; name: string; parentPath: string }>)
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+      // Nested node_modules are packages of their own, listed separately in the lock.
+      .filter((path) => !path.slice(dir.length).includes('/node_modules/')),
+  );
 }
 
 function targets(platform: unknown): string[] {
@@ -22,52 +67,63 @@ function targets(platform: unknown): string[] {
 }
 
 describe('electron-builder.yml', () => {
-  it("passes electron-builder's schema validation", async () => {
-    await expect(validateConfiguration(await load(), new DebugLogger(false))).resolves.toBeUndefined();
-  });
-
-  it('is really checked: a misspelt option is rejected', async () => {
-    const config = { ...(await load()), linux: { targets: ['AppImage'] } } as unknown as Configuration;
-    await expect(validateConfiguration(config, new DebugLogger(false))).rejects.toThrow(/configuration\.linux/);
+  it("uses only options electron-builder's schema knows, and the check catches a misspelling", () => {
+    expect(unknownKeys(config, schema)).toEqual([]);
+    expect(unknownKeys({ ...config, linux: { targets: ['AppImage'] }, asarUnpak: [] }, schema)).toEqual(['linux.targets', 'asarUnpak']);
   });
 
   it('builds AppImage and deb, dmg, and nsis, all with our icon', async () => {
-    const config = await load();
     expect(targets(config.linux).sort()).toEqual(['AppImage', 'deb']);
     expect(targets(config.mac)).toEqual(['dmg']);
     expect(targets(config.win)).toEqual(['nsis']);
-    for (const platform of [config.linux, config.mac, config.win]) {
-      const icon = (platform as { icon?: string }).icon;
-      expect(icon).toBe('resources/icon.png');
-    }
+    for (const platform of ['linux', 'mac', 'win']) expect((config[platform] as { icon?: string }).icon).toBe('resources/icon.png');
     const meta = await sharp(join(root, 'resources', 'icon.png')).metadata();
     // macOS needs 512 px or more to derive an .icns; Windows 256 px for the .ico.
     expect(meta.width).toBeGreaterThanOrEqual(512);
     expect(meta.height).toBe(meta.width);
   });
 
-  it('packs the build output and resources into an asar, unpacking what native code reads', async () => {
-    const config = await load();
+  it('packs the entry point, the build output and resources', () => {
+    const main = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string }).main.replace(/^\.\//, '');
+    const include = config.files.filter((p) => !p.startsWith('!'));
+    for (const path of [main, 'out/renderer/index.html', 'resources/icon.png', 'package.json']) expect(matchesAny(path, include), path).toBe(true);
     expect(config.asar).toBe(true);
-    // getConfig normalises `files` into file sets: [{ filter: [...] }].
-    const files = (config.files as Array<{ filter?: string[] }>).flatMap((set) => set.filter ?? []);
-    expect(files).toEqual(expect.arrayContaining(['out/**', 'resources/**', 'package.json']));
-    const unpack = config.asarUnpack as string[];
-    for (const pattern of [
-      'resources/**',
-      '**/*.node',
-      '**/node_modules/better-sqlite3/**',
-      '**/node_modules/sharp/**',
-      '**/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm',
-      '**/node_modules/@tensorflow/tfjs-node-gpu/**',
-    ]) {
-      expect(unpack).toContain(pattern);
-    }
-    expect(existsSync(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'))).toBe(true);
   });
 
-  it("rebuilds native modules for Electron's ABI from prebuilt binaries", async () => {
-    const config = await load();
+  it('unpacks every native binary and wasm file that a production dependency ships', () => {
+    const exclude = config.files.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+    const packed = productionFiles().filter((path) => !matchesAny(path, exclude));
+    const binaries = packed.filter((path) => /\.(node|dll|dylib|wasm)$|\.so(\.\d+)*$/.test(path));
+    // Those the real tree must have, or the check below proves nothing.
+    for (const needed of [
+      /better-sqlite3\/build\/Release\/better_sqlite3\.node$/,
+      /@img\/sharp-[^/]+\/lib\/sharp-[^/]+\.node$/,
+      /@img\/sharp-libvips-[^/]+\/lib\/libvips-cpp\.so/,
+      /tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/,
+      /onnxruntime-node\/bin\/.*\/libonnxruntime\.so\.1$/,
+    ]) {
+      expect(binaries.some((path) => needed.test(path)), String(needed)).toBe(true);
+    }
+    expect(binaries.filter((path) => !matchesAny(path, config.asarUnpack))).toEqual([]);
+    expect(config.asarUnpack).toContain('resources/**');
+  });
+
+  it("unpacks ONNX Runtime's whole binding folder, where the opt-in CUDA 12 provider libraries land too", () => {
+    // `npm install --onnxruntime-node-install=cuda12` adds these beside the binding; the lock does not list them.
+    for (const lib of ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so']) {
+      expect(matchesAny(`node_modules/onnxruntime-node/bin/napi-v6/linux/x64/${lib}`, config.asarUnpack), lib).toBe(true);
+    }
+    expect(matchesAny('node_modules/onnxruntime-node/bin/napi-v6/win32/x64/DirectML.dll', config.asarUnpack)).toBe(true);
+    // The JavaScript beside the binding stays packed: the check can fail.
+    expect(matchesAny('node_modules/onnxruntime-node/dist/index.js', config.asarUnpack)).toBe(false);
+  });
+
+  it("keeps npm install offline-safe: .npmrc skips onnxruntime-node's CUDA download", () => {
+    const npmrc = readFileSync(join(root, '.npmrc'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    expect(npmrc).toContain('onnxruntime-node-install=skip');
+  });
+
+  it("rebuilds native modules for Electron's ABI from prebuilt binaries", () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);
   });

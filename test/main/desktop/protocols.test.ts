@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { solidJpeg } from '../../fixtures/images';
 import { EngineError } from '../../../src/main/engine/errors';
-import { handleAppRequest, handleImageRequest, parseImageUrl, type ReadImage } from '../../../src/main/desktop/protocols';
-import { contentSecurityPolicy } from '../../../src/main/desktop/csp';
+import { handleAppRequest, handleImageRequest, parseImageUrl } from '../../../src/main/desktop/protocols';
+import { contentSecurityPolicy, type ReadImage } from '../../../src/main/serving/serving';
 
 const ORIGIN = 'lds-app://studio';
 let dir: string;
@@ -99,7 +99,7 @@ describe('lds-image://', () => {
 });
 
 describe('lds-app:// (the built renderer)', () => {
-  const csp = contentSecurityPolicy();
+  const csp = contentSecurityPolicy({ imageScheme: 'lds-image' });
 
   it('serves the renderer files with the CSP header', async () => {
     const index = await handleAppRequest('lds-app://studio/index.html', join(dir, 'renderer'), csp);

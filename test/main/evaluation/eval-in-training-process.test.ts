@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { EvalView } from '@shared/contract';
 import type { Engine } from '../../../src/main/engine/engine';
 import { ForkLauncher, type TrainingProcess, type TrainingProcessLauncher } from '../../../src/main/training/host/launcher';
@@ -95,12 +95,12 @@ describe('evaluation runs in the training process', () => {
     const launched = spy.sent.length;
     const exits = spy.exits;
     const { jobId } = await engine.call('kfold.start', { k: 3, epochs: 500, seed: 1 });
-    while (!spy.sent.slice(launched).flat().includes('kfold')) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(spy.sent.slice(launched).flat()).toContain('kfold'), { timeout: 20_000 });
     engine.jobs.cancel(jobId);
     const job = await engine.jobs.wait(jobId);
     expect(job.status).toBe('cancelled');
     expect(spy.sent.slice(launched)).toEqual([['kfold', 'cancel']]);
-    while (spy.exits === exits) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(spy.exits).toBeGreaterThan(exits), { timeout: 10_000 });
     expect(tfBackendsHere()).toEqual([]);
   }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,7 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>studio</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
+  symlinkSync(join(dir, 'secret.txt'), join(rendererDir, 'assets', 'link.txt'));
   engine = new Engine({ userDataDir: join(dir, 'user'), resourcesDir: join(dir, 'resources'), version: '0.0.0-test' });
   server = await startServer(engine, { rendererDir });
 });
@@ -139,7 +140,7 @@ describe('browser-mode HTTP', () => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt']) {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/link.txt']) {
       const reply = await get(path, { cookie: cookie() });
       expect(reply.status, path).toBe(404);
       expect(reply.body).not.toContain('do not serve');
@@ -170,11 +171,12 @@ describe('browser-mode images', () => {
       expect(thumb.status).toBe(200);
       expect(thumb.headers['content-type']).toMatch(/^image\//);
       expect(thumb.bytes.length).toBeGreaterThan(100);
-      expect(String(thumb.headers['content-security-policy'])).toContain("default-src 'self'");
+      expect(String(thumb.headers['content-security-policy'])).toContain("default-src 'none'");
 
       const full = await get(`/images/${image!.id}/full?v=tag`, { cookie: cookie() });
       expect(full.status).toBe(200);
       expect(full.bytes[0]).toBe(0xff);
+      expect([thumb.headers['cache-control'], full.headers['cache-control']]).toEqual(['private, max-age=60', 'no-store']);
 
       expect((await get('/images/999999/thumb', { cookie: cookie() })).status).toBe(404);
     } finally {

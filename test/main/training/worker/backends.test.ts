@@ -81,7 +81,8 @@ describe('backend selection', () => {
     expect(forced).toMatchObject({ active: 'cpu', forced: 'cpu' });
     expect(tf.getBackend()).toBe('cpu');
     await expect(selectBackend({ force: 'tpu' })).rejects.toThrow('unknown backend "tpu": choose one of node-gpu, node, wasm, cpu');
-    expect(() => parseBackendName('TensorFlow')).not.toThrow();
+    expect(parseBackendName('TensorFlow')).toBe('node');
+    expect(parseBackendName(' CPU ')).toBe('cpu');
     await expect(selectBackend({ force: 'node' })).rejects.toThrow(/backend node was forced but cannot start: node: package @tensorflow\/tfjs-node is not installed/);
     await selectBackend({ force: 'wasm' });
   });
