@@ -51,23 +51,22 @@ export function maxAbs(a: ArrayLike<number>): number {
 
 const PYTHON = '/usr/bin/python3';
 
+// argv: input.bin, its shape, output.bin, the model OpenCV runs, then models only the checker reads.
 const CHECK_SCRIPT = `
 import sys, numpy as np, onnx, cv2
-model_path, input_path, output_path, shape = sys.argv[1], sys.argv[2], sys.argv[3], [int(d) for d in sys.argv[4].split(',')]
-m = onnx.load(model_path)
-onnx.checker.check_model(m, full_check=True)
-ops = sorted({n.op_type for n in m.graph.node})
-if output_path == '-':
-    print('ops=' + ','.join(ops) + ' out=')
-    sys.exit(0)
-net = cv2.dnn.readNetFromONNX(model_path)
+input_path, shape, output_path, cv_model = sys.argv[1], [int(d) for d in sys.argv[2].split(',')], sys.argv[3], sys.argv[4]
+ops = set()
+for path in sys.argv[4:]:
+    m = onnx.load(path)
+    onnx.checker.check_model(m, full_check=True)
+    ops |= {n.op_type for n in m.graph.node}
+net = cv2.dnn.readNetFromONNX(cv_model)
 if hasattr(net, 'enableWinograd'):
     net.enableWinograd(False)  # Winograd 3x3 convolutions trade accuracy for speed
-x = np.fromfile(input_path, dtype=np.float32).reshape(shape)
-net.setInput(x)
+net.setInput(np.fromfile(input_path, dtype=np.float32).reshape(shape))
 y = net.forward()
 np.ascontiguousarray(y, dtype=np.float32).tofile(output_path)
-print('ops=' + ','.join(ops) + ' out=' + 'x'.join(str(d) for d in y.shape))
+print('ops=' + ','.join(sorted(ops)) + ' out=' + 'x'.join(str(d) for d in y.shape))
 `;
 
 /** Why the independent readers cannot run here, or null when /usr/bin/python3 has onnx and cv2. */
@@ -78,30 +77,32 @@ export function independentReadersMissing(): string | null {
 }
 
 export interface PythonCheck {
+  /** The op types of all the models checked. */
   ops: string[];
-  /** OpenCV's output (flattened, in the model's output layout) and its shape; absent without openCv. */
-  output?: Float32Array;
-  outShape?: number[];
+  /** OpenCV's output for `openCvModel` (flattened, in the model's output layout) and its shape. */
+  output: Float32Array;
+  outShape: number[];
 }
 
 /**
- * Runs onnx.checker (full_check) and, unless told not to, OpenCV DNN on the model with `input`.
- * Throws with Python's message when either rejects the model.
+ * Runs onnx.checker (full_check) on every model and OpenCV DNN on the first with `input`, in one
+ * Python process. Throws with Python's message when either rejects a model.
  */
-export function checkWithPython(onnxBytes: Uint8Array, input: tf.Tensor4D, options: { openCv?: boolean } = {}): PythonCheck {
+export function checkWithPython(openCvModel: Uint8Array, alsoCheck: Uint8Array[], input: tf.Tensor4D): PythonCheck {
   const dir = mkdtempSync(join(tmpdir(), 'lds-onnx-check-'));
   try {
-    const model = join(dir, 'model.onnx');
-    writeFileSync(model, onnxBytes);
+    const models = [openCvModel, ...alsoCheck].map((bytes, i) => {
+      const path = join(dir, `model${i}.onnx`);
+      writeFileSync(path, bytes);
+      return path;
+    });
     writeFileSync(join(dir, 'input.bin'), input.dataSync() as Float32Array);
-    const openCv = options.openCv ?? true;
-    const outputPath = openCv ? join(dir, 'output.bin') : '-';
-    const run = spawnSync(PYTHON, ['-c', CHECK_SCRIPT, model, join(dir, 'input.bin'), outputPath, input.shape.join(',')], { encoding: 'utf8' });
+    const outputPath = join(dir, 'output.bin');
+    const run = spawnSync(PYTHON, ['-c', CHECK_SCRIPT, join(dir, 'input.bin'), input.shape.join(','), outputPath, ...models], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`python check failed: ${run.stderr.trim()}`);
     const line = run.stdout.trim().split('\n').at(-1) ?? '';
     const m = /^ops=(.*) out=(.*)$/.exec(line);
     if (!m) throw new Error(`python check printed ${run.stdout}`);
-    if (!openCv) return { ops: m[1]!.split(',') };
     const bytes = readFileSync(outputPath);
     return {
       output: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
@@ -112,7 +113,6 @@ export function checkWithPython(onnxBytes: Uint8Array, input: tf.Tensor4D, optio
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
 /** Tolerance of the issue: ONNX Runtime's features equal TF.js's within 1e-4, max abs. */
 export const TOLERANCE = 1e-4;
 
@@ -195,16 +195,15 @@ export function describeBackbone(title: string, setup: () => Promise<BackboneCas
     it('passes onnx.checker (full check) and OpenCV DNN reads the same answer', async (context) => {
       const missing = independentReadersMissing();
       if (missing) context.skip(missing);
-      const check = checkWithPython(converted.onnx, c.input, { openCv: false });
+      // OpenCV 4.6 reads Clip only in its pre-opset-11 form, so it runs the portable ReLU6 graph; the checker reads both.
+      const portable = convertOrThrow(c.model, { ...c.options, portableRelu6: true });
+      const check = checkWithPython(portable.onnx, [converted.onnx], c.input);
       expect(check.ops).not.toContain('Identity');
       expect(check.ops).not.toContain('BatchNormalization');
-      // OpenCV 4.6 reads Clip only in its pre-opset-11 form, so it gets the portable ReLU6 graph.
-      const portable = convertOrThrow(c.model, { ...c.options, portableRelu6: true });
-      const cv = checkWithPython(portable.onnx, c.input);
-      expect(cv.output!.length).toBe(expected.length);
-      expect(maxAbsDiff(cv.output!, (await runOnnx(portable, c.input)).data)).toBeLessThanOrEqual(mapTolerance);
+      expect(check.output.length).toBe(expected.length);
+      expect(maxAbsDiff(check.output, (await runOnnx(portable, c.input)).data)).toBeLessThanOrEqual(mapTolerance);
       // Two independent float32 implementations, each within the tolerance of TF.js.
-      expect(maxAbsDiff(cv.output!, expected)).toBeLessThanOrEqual(2 * mapTolerance);
+      expect(maxAbsDiff(check.output, expected)).toBeLessThanOrEqual(2 * mapTolerance);
     });
   });
 }

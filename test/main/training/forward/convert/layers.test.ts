@@ -109,7 +109,6 @@ describe('conversion choices', () => {
   it('folds batch norm into the Conv/Gemm before it and zero padding into the Conv after it; a batch norm after an Add becomes Mul/Add', () => {
     const model = layerZoo();
     const graph = onnx.ModelProto.decode(convertOrThrow(model).onnx).graph!;
-    model.dispose();
     const ops = graph.node!.map((n) => n.opType as string);
     const constants = graph.initializer!.map((t) => t.name as string);
     expect(ops).not.toContain('BatchNormalization');
@@ -118,11 +117,13 @@ describe('conversion choices', () => {
     // stem, depthwise, separable (2), padded, dilated, the sub-model's conv twice, the shared pointwise twice.
     expect(ops.filter((o) => o === 'Conv')).toHaveLength(10);
     expect(ops.filter((o) => o === 'Clip')).toHaveLength(1);
+    expect(opsOf(convertOrThrow(model, { portableRelu6: true }).onnx)).not.toContain('Clip');
     expect(constants.filter((n) => /^(dw_bn|sub_bn|fc1_bn)/.test(n))).toEqual([]);
     expect(constants).toEqual(expect.arrayContaining(['bn_after_add_scale', 'bn_after_add_shift']));
     const padded = graph.node!.find((n) => n.output![0] === 'padded_conv')!;
     const pads = padded.attribute!.find((a) => a.name === 'pads')!.ints!.map(Number);
     expect(pads).toEqual([1, 1, 2, 1]);
+    model.dispose();
   });
 
   it.each([
