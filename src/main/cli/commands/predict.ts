@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { isImageFileName } from '../../images/formats';
 import { runInTrainingProcess } from '../../training/host/compute-client';
 import { readModelInfo } from '../../training/protocol/model-info';
-import { defineCommand, UsageError } from '../command';
+import { defineCommand, DEVICE_OPTION, useDeviceOption, UsageError } from '../command';
 
 /** Image files named on the command line: files as given, folders searched recursively, sorted. */
 export function collectImages(args: readonly string[], cwd: string): string[] {
@@ -25,10 +25,11 @@ export function collectImages(args: readonly string[], cwd: string): string[] {
 }
 
 export default defineCommand({
-  usage: 'predict <run|model-dir> <image|folder>... [--json]  |  predict <run> --prelabel',
+  usage: 'predict <run|model-dir> <image|folder>... [--device NAME] [--json]  |  predict <run> --prelabel',
   allowPositionals: true,
-  options: { prelabel: { type: 'boolean' }, batch: { type: 'string' } },
+  options: { prelabel: { type: 'boolean' }, batch: { type: 'string' }, ...DEVICE_OPTION },
   async run(ctx) {
+    useDeviceOption(ctx);
     const [model, ...inputs] = ctx.positionals;
     if (!model) throw new UsageError('name a run (see `lds runs`) or a model folder');
     if (ctx.values.prelabel === true) {
@@ -58,7 +59,7 @@ export default defineCommand({
     // The model runs in a training process, as in the app: this process never loads TensorFlow.js for it.
     const answer = await runInTrainingProcess(
       ctx.engine.launcher,
-      { type: 'predict', modelDir, items: paths.map((path) => ({ path, sha256: '' })), backbone: null, featuresDir: null, label: 'predicted', backend: process.env.LDS_BACKEND ?? null },
+      { type: 'predict', modelDir, items: paths.map((path) => ({ path, sha256: '' })), backbone: null, featuresDir: null, label: 'predicted', backend: process.env.LDS_BACKEND ?? null, device: ctx.engine.device.resolve() },
       { progress: (done, total) => ctx.err(`predicted ${done}/${total}`) },
     );
     const labels = answer.labels;
