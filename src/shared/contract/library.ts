@@ -177,6 +177,8 @@ export const libraryCommands = {
     z.array(imageItemSchema),
   ),
   'library.image': command(z.object({ id: idSchema }).strict(), imageDetailSchema),
+  /** The image each file path belongs to, or null for a path the catalogue does not know. */
+  'library.imageIdsByPath': command(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100_000) }).strict(), z.array(idSchema.nullable())),
   /** Starts an import job; its result (with every skipped file and why) arrives in job.finished. */
   'library.import': command(importOptionsSchema, jobStartedSchema),
   /** Re-checks every known path: marks missing files, picks up files that came back. */
