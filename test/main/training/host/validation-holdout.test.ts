@@ -108,5 +108,6 @@ describe('a dataset whose images all sit under train/', () => {
     expect(blind.code, blind.stderr).toBe(0);
     expect(blind.stderr).not.toMatch(/holding out/);
     expect(lastJson(blind.stdout).valAccuracy).toBeNull();
-  });
+    // Four trainings, one a fine-tune of MobileNet: minutes on a busy 2-core machine.
+  }, 300_000);
 });
