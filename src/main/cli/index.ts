@@ -226,7 +226,7 @@ async function runJob(engine: Engine, start: () => Promise<{ jobId: string }>, s
     }
   });
   const onSigint = (): void => {
-    if (jobId) engine.jobs.cancel(jobId);
+    if (jobId) void engine.invoke('jobs.cancel', { id: jobId });
     stderr.write('\ncancelling…\n');
   };
   process.on('SIGINT', onSigint);

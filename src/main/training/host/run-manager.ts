@@ -146,6 +146,7 @@ export class RunManager {
       featuresDir: this.options.featuresDir,
       outDir: join(this.options.runsDir, runId),
       backend: request.backend ?? process.env.LDS_BACKEND ?? null,
+      device: request.device ?? null,
     };
     let resolveFinished!: (row: RunRow) => void;
     const finished = new Promise<RunRow>((r) => (resolveFinished = r));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backboneSpecSchema } from '../backbones/backbone-spec';
+import { EXECUTION_PROVIDERS } from '../forward/execution-provider';
 
 /**
  * The typed messages between main and the training process. Both sides validate every message:
@@ -59,6 +60,8 @@ export const startMessageSchema = z.object({
   /** Where the model goes; written to a temp folder first and renamed on success. */
   outDir: z.string(),
   backend: z.string().nullable(),
+  /** The forward engine's execution provider (--device, the setting); null/absent = auto. */
+  device: z.string().nullable().optional(),
 });
 export type StartMessage = z.infer<typeof startMessageSchema>;
 
@@ -76,6 +79,7 @@ export const predictMessageSchema = z.object({
   /** Progress text prefix ("evaluating on validation"). */
   label: z.string(),
   backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
 });
 export type PredictMessage = z.infer<typeof predictMessageSchema>;
 
@@ -88,6 +92,7 @@ export const kfoldMessageSchema = z.object({
   k: z.number().int().min(2),
   config: trainConfigSchema,
   backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
 });
 export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
 
@@ -103,13 +108,23 @@ export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
 export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage;
 
+/** Which backend and forward engine a fresh process would use; with a backbone, whether it converts to ONNX. */
+export const doctorMessageSchema = z.object({
+  type: z.literal('doctor'),
+  backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
+  backbone: backboneSpecSchema.nullable().optional(),
+  featuresDir: z.string().nullable().optional(),
+});
+export type DoctorMessage = z.infer<typeof doctorMessageSchema>;
+
 export const toWorkerSchema = z.discriminatedUnion('type', [
   startMessageSchema,
   predictMessageSchema,
   kfoldMessageSchema,
   exportMessageSchema,
   z.object({ type: z.literal('cancel') }),
-  z.object({ type: z.literal('doctor'), backend: z.string().nullable() }),
+  doctorMessageSchema,
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
@@ -130,6 +145,21 @@ export const backendReportSchema = z.object({
   candidates: z.array(candidateSchema),
   enableFaster: z.string().nullable(),
 });
+
+const providerStateSchema = z.object({ name: z.enum(EXECUTION_PROVIDERS), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() });
+/** Which engine runs the backbone's forward passes, on which provider, and why. */
+export const forwardReportSchema = z.object({
+  engine: z.enum(['onnxruntime', 'tfjs']),
+  provider: z.enum(EXECUTION_PROVIDERS).nullable(),
+  forced: z.enum(EXECUTION_PROVIDERS).nullable(),
+  reason: z.string(),
+  providers: z.array(providerStateSchema),
+  onnxruntimeVersion: z.string().nullable(),
+  /** The backbone the doctor tried to convert, and the layer that stopped it (null: it converts). */
+  backbone: z.string().nullable(),
+  unsupported: z.object({ layer: z.string(), className: z.string(), reason: z.string() }).nullable(),
+});
+export type ForwardReport = z.infer<typeof forwardReportSchema>;
 
 export const epochMessageSchema = z.object({
   type: z.literal('epoch'),
@@ -155,6 +185,10 @@ export const runSummarySchema = z.object({
   featuresFromCache: z.number().int(),
   peakRssBytes: z.number(),
   numTensors: z.number().int(),
+  /** The engine of each forward pass the run made (ONNX Runtime or TF.js, and why). */
+  forward: z.array(z.object({ engine: z.enum(['onnxruntime', 'tfjs']), provider: z.enum(EXECUTION_PROVIDERS).nullable(), reason: z.string() })).optional(),
+  /** What the user should know about how the run ran (a fallback and its reason). */
+  notes: z.array(z.string()).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -186,7 +220,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   ...computeResultSchema.options,
   z.object({ type: z.literal('job-progress'), done: z.number(), total: z.number(), message: z.string() }),
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
-  z.object({ type: z.literal('backend'), report: backendReportSchema }),
+  z.object({ type: z.literal('backend'), report: backendReportSchema, forward: forwardReportSchema.optional() }),
   z.object({
     type: z.literal('progress'),
     phase: z.enum(['loading', 'features', 'training', 'saving']),

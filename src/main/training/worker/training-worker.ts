@@ -11,7 +11,9 @@ import { runFinetune } from './modes/finetune';
 import { type ModeResult, type RunContext } from './modes/run-context';
 import { runScratch } from './modes/scratch';
 import { runComputeJob } from './compute-jobs';
-import { fromWorkerSchema, toWorkerSchema, type ComputeMessage, type FromWorker, type StartMessage } from '../protocol/worker-protocol';
+import { createForward } from '../forward';
+import { forwardDoctor } from '../forward/forward-doctor';
+import { fromWorkerSchema, toWorkerSchema, type ComputeMessage, type DoctorMessage, type FromWorker, type StartMessage } from '../protocol/worker-protocol';
 import { installWasmGradients } from './wasm-gradients';
 
 export class RunCancelledError extends Error {
@@ -94,7 +96,7 @@ export function startWorker(channel: ParentChannel): void {
       return;
     }
     busy = true;
-    const job = message.type === 'doctor' ? doctor(message.backend) : message.type === 'start' ? train(message) : compute(message);
+    const job = message.type === 'doctor' ? doctor(message) : message.type === 'start' ? train(message) : compute(message);
     job.then(
       // Compute results can be large: give the IPC queue time to flush them before leaving.
       () => (message.type === 'start' || message.type === 'doctor' ? channel.exit(0) : setTimeout(() => channel.exit(0), 200)),
@@ -107,9 +109,10 @@ export function startWorker(channel: ParentChannel): void {
     );
   });
 
-  async function doctor(backend: string | null): Promise<void> {
-    const report = await selectBackend({ force: backend, onWasmReady: installWasmGradients });
-    send({ type: 'backend', report });
+  async function doctor(message: DoctorMessage): Promise<void> {
+    const report = await selectBackend({ force: message.backend, onWasmReady: installWasmGradients });
+    const forward = await forwardDoctor({ device: message.device ?? null, backbone: message.backbone ?? null, featuresDir: message.featuresDir ?? null });
+    send({ type: 'backend', report, forward });
     await new Promise((r) => setTimeout(r, 20));
   }
 
@@ -120,7 +123,9 @@ export function startWorker(channel: ParentChannel): void {
 
   async function compute(message: ComputeMessage): Promise<void> {
     let lastProgress = 0;
+    const forward = createForward({ deviceName: 'device' in message ? (message.device ?? null) : null, featuresDir: 'featuresDir' in message ? message.featuresDir : null });
     const result = await runComputeJob(message, {
+      forward,
       progress: (done, total, text) => {
         const now = performance.now();
         if (done < total && done > 0 && now - lastProgress < 100) return;
@@ -158,6 +163,7 @@ export function startWorker(channel: ParentChannel): void {
         send({ type: 'epoch', ...m });
       },
       checkpoint,
+      forward: createForward({ deviceName: start.device ?? null, featuresDir: start.featuresDir, onNote: (note) => send({ type: 'log', level: 'info', message: note }) }),
     };
     let result: ModeResult;
     try {
@@ -169,7 +175,8 @@ export function startWorker(channel: ParentChannel): void {
       renameSync(partial, start.outDir);
       sampleRss();
       const maxRss = process.resourceUsage().maxRSS * 1024;
-      send({ type: 'done', summary: { ...result, peakRssBytes: Math.max(peakRss, maxRss), numTensors: tf.memory().numTensors - before } });
+      const forward = ctx.forward.reports.map((r) => ({ engine: r.engine, provider: r.provider, reason: r.reason }));
+      send({ type: 'done', summary: { ...result, peakRssBytes: Math.max(peakRss, maxRss), numTensors: tf.memory().numTensors - before, forward, notes: [...ctx.forward.notes] } });
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });
       throw error;
