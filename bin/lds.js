@@ -11,12 +11,17 @@ if (!existsSync(built)) {
   process.exit(1);
 }
 
-require(built)
+const cli = require(built);
+cli
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
     // A stray handle must not keep a finished command alive; unref'd, so a clean exit is not delayed.
-    setTimeout(() => process.exit(code), 2000).unref();
+    setTimeout(() => {
+      // A filesystem call still blocked on a hung drive would make even process.exit wait for ever.
+      if (typeof cli.abandonedFsCalls === 'function' && cli.abandonedFsCalls() > 0) process.kill(process.pid, 'SIGKILL');
+      process.exit(code);
+    }, 2000).unref();
   })
   .catch((error) => {
     process.stderr.write(`lds: ${error && error.message ? error.message : String(error)}\n`);

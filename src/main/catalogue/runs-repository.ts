@@ -1,6 +1,7 @@
 import type { Db } from './db';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** 'interrupted': the app or command that ran it exited mid-run (crash, kill -9); see migration 006. */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 export type RunMode = 'scratch' | 'bottleneck' | 'finetune';
 
 export interface RunRow {

@@ -68,3 +68,19 @@ export function numberOption(values: OptionValues, name: string, check?: (n: num
   }
   return n;
 }
+
+/**
+ * --device for the forward engine (auto, cpu, dml, coreml, cuda): every job this command starts
+ * runs its backbone passes there; the Settings view's stored choice is left alone.
+ */
+export function useDeviceOption(ctx: CliContext): void {
+  const device = ctx.values.device;
+  if (typeof device !== 'string') return;
+  try {
+    ctx.engine.device.override(device);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export const DEVICE_OPTION = { device: { type: 'string' } } as const;

@@ -14,7 +14,7 @@ const entry = (summary: string, load: CommandEntry['load']): CommandEntry => ({ 
  */
 export const COMMANDS: Record<string, CommandEntry> = {
   import: entry('import folders of images (classes and splits from sub-folder names)', () => import('./commands/import')),
-  status: entry('counts per class and split; unlabelled, missing, corrupt, duplicates', () => import('./commands/status')),
+  status: entry('counts per class and split; unlabelled, missing, corrupt, damaged, duplicates', () => import('./commands/status')),
   label: entry('set the class of images given by id or path', () => import('./commands/label')),
   rescan: entry('re-check every known file: mark missing ones, restore returned ones', () => import('./commands/rescan')),
   augment: entry('preview augmentation: write the variants training would see as PNGs', () => import('./commands/augment')),

@@ -10,6 +10,9 @@ import { COMMANDS } from './commands';
 import { appVersion, defaultResourcesDir, defaultUserDataDir } from './paths';
 import { createProgressPrinter } from './progress';
 
+// bin/lds.js asks this before exiting: calls blocked on a hung drive make a normal exit wait for ever.
+export { abandonedFsCalls } from '../engine/user-paths';
+
 export interface CliIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -170,7 +173,7 @@ async function runJob(engine: Engine, start: () => Promise<{ jobId: string }>, s
     }
   });
   const onSigint = (): void => {
-    if (jobId) engine.jobs.cancel(jobId);
+    if (jobId) void engine.invoke('jobs.cancel', { id: jobId });
     stderr.write('\ncancelling…\n');
   };
   process.on('SIGINT', onSigint);

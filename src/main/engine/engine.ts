@@ -10,6 +10,7 @@ import {
 import { join } from 'node:path';
 import { EvaluationService } from '../evaluation/service';
 import { JobRunner } from '../jobs/job-runner';
+import { DeviceSetting } from './device-setting';
 import { WorkspaceBackbones } from '../training/backbones/workspace-backbones';
 import { ForkLauncher, type TrainingProcessLauncher } from '../training/host/launcher';
 import { RunManager } from '../training/host/run-manager';
@@ -26,6 +27,7 @@ import { libraryHandlers } from './handlers/library';
 import { projectHandlers } from './handlers/project';
 import { trainingHandlers } from './handlers/training';
 import { ProjectService } from './project-service';
+import { checkUserPath, userPathsOf } from './user-paths';
 import type { Workspace } from './workspace';
 
 export interface EngineOptions {
@@ -55,6 +57,8 @@ export class Engine {
   readonly events = new EventBus();
   readonly jobs = new JobRunner(this.events);
   readonly projects: ProjectService;
+  /** Where backbone forward passes run (the Settings view's device choice). */
+  readonly device: DeviceSetting;
   /** Training, and the TensorFlow.js work on finished models, run in processes this starts. */
   readonly launcher: TrainingProcessLauncher;
   readonly #handlers: HandlerMap<CommandName>;
@@ -62,6 +66,7 @@ export class Engine {
 
   constructor(readonly options: EngineOptions) {
     this.projects = new ProjectService(options, this.events);
+    this.device = new DeviceSetting(options.userDataDir);
     this.launcher = options.launcher ?? new ForkLauncher();
     this.#handlers = {
       ...projectHandlers(this),
@@ -83,7 +88,7 @@ export class Engine {
     const { catalogue, runsDir, featuresDir } = ws;
     const backbones = new WorkspaceBackbones({ catalogue, resourcesDir: this.options.resourcesDir, registryDir: join(ws.dir, 'backbones'), jobs: this.jobs });
     const runs = new RunManager({ catalogue, runsDir, featuresDir, backbones, jobs: this.jobs, events: this.events, launcher: this.launcher, holdOpen: (work) => ws.use(work), closing: ws.closingSignal });
-    const evaluation = new EvaluationService({ catalogue, runs, backbones, runsDir, featuresDir, appVersion: this.options.version, launcher: this.launcher });
+    const evaluation = new EvaluationService({ catalogue, runs, backbones, runsDir, featuresDir, appVersion: this.options.version, launcher: this.launcher, device: () => this.device.resolve() });
     this.#training = { workspace: ws, backbones, runs, evaluation };
     return this.#training;
   }
@@ -96,6 +101,8 @@ export class Engine {
     const parsed = parseInput(name, input);
     if (!parsed.ok) return parsed;
     try {
+      // Before any handler touches them: no system folders, and a hung mount fails instead of hanging us.
+      for (const check of userPathsOf(name, parsed.value as CommandInput<CommandName>)) await checkUserPath(check.path, check.what);
       const handler = this.#handlers[name] as (arg: unknown) => unknown;
       const output = await handler(parsed.value);
       // Outputs are checked in development and tests so the contract cannot silently drift.

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ProjectInfo } from '@shared/contract';
 import { renderFull, thumbnail, type EncodedImage } from '../images';
 import { importFolders } from '../import';
+import { recoverInterruptedRuns } from '../training/host/interrupted-runs';
 import type { EngineOptions } from './engine';
 import { EngineError } from './errors';
 import type { EventBus } from './event-bus';
@@ -15,6 +16,8 @@ export const SAMPLE_DIR_NAME = 'sample-project';
 export class ProjectService {
   readonly recent: RecentProjects;
   #workspace: Workspace | null = null;
+  /** Opens run one after another: a slow open finishing last must not replace a later one. */
+  #opening: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly options: EngineOptions,
@@ -43,20 +46,25 @@ export class ProjectService {
     return this.#workspace;
   }
 
-  open(dir: string, options: { create: boolean } = { create: false }): ProjectInfo {
-    const full = resolve(dir);
-    const sampleDir = resolve(this.options.userDataDir, SAMPLE_DIR_NAME);
-    if (this.#workspace?.dir === full) return this.current() as ProjectInfo;
-    const next = Workspace.open(full, { create: options.create, isSample: full === sampleDir });
-    this.#replace(next);
-    if (!next.isSample) this.recent.remember(next.dir, next.name);
-    return this.current() as ProjectInfo;
+  open(dir: string, options: { create: boolean } = { create: false }): Promise<ProjectInfo> {
+    const opened = this.#opening.then(async () => {
+      const full = resolve(dir);
+      const sampleDir = resolve(this.options.userDataDir, SAMPLE_DIR_NAME);
+      if (this.#workspace?.dir === full) return this.current() as ProjectInfo;
+      const next = await Workspace.open(full, { create: options.create, isSample: full === sampleDir });
+      recoverInterruptedRuns(next.catalogue, next.runsDir);
+      this.#replace(next);
+      if (!next.isSample) this.recent.remember(next.dir, next.name);
+      return this.current() as ProjectInfo;
+    });
+    this.#opening = opened.catch(() => {});
+    return opened;
   }
 
   /** The sample project: a workspace in the user's data folder over the bundled images. */
   async openSample(): Promise<ProjectInfo> {
     if (!this.sampleAvailable) throw new EngineError('not_found', `the sample images are not installed (${this.sampleImagesDir})`);
-    const info = this.open(join(this.options.userDataDir, SAMPLE_DIR_NAME), { create: true });
+    const info = await this.open(join(this.options.userDataDir, SAMPLE_DIR_NAME), { create: true });
     const ws = this.require();
     if (ws.catalogue.images.count() === 0) {
       await ws.use(() => importFolders(ws.catalogue, { paths: [this.sampleImagesDir], valFraction: 0.2, testFraction: 0, seed: 42 }, { exclude: ws.ownPaths }));

@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { RecentProject } from '@shared/contract';
+import { statBounded } from './user-paths';
 
 const MAX_RECENT = 12;
+/** The first screen waits this long at most for a recent project on a drive that does not answer. */
+const EXISTS_TIMEOUT_MS = 2_000;
 const storedSchema = z.array(z.object({ dir: z.string(), name: z.string(), openedAt: z.string() }));
 type Stored = z.infer<typeof storedSchema>;
 
@@ -30,8 +33,16 @@ export class RecentProjects {
     renameSync(temp, this.file);
   }
 
-  list(): RecentProject[] {
-    return this.#read().map((entry) => ({ ...entry, exists: existsSync(join(entry.dir, 'catalogue.db')) }));
+  /** A project on a drive that does not answer (or is unplugged) is listed as not existing. */
+  async list(): Promise<RecentProject[]> {
+    const exists = async (dir: string): Promise<boolean> => {
+      try {
+        return (await statBounded(join(dir, 'catalogue.db'), EXISTS_TIMEOUT_MS))?.isFile() ?? false;
+      } catch {
+        return false;
+      }
+    };
+    return Promise.all(this.#read().map(async (entry) => ({ ...entry, exists: await exists(entry.dir) })));
   }
 
   remember(dir: string, name: string): void {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { Catalogue, CATALOGUE_FILE } from '../catalogue';
 import { EngineError } from './errors';
+import { checkUserPath, makeDirs, statBounded } from './user-paths';
 
 /**
  * One project folder: catalogue.db plus the derivable caches next to it (thumbs/, features/) and
@@ -17,7 +17,6 @@ export class Workspace {
     readonly dir: string,
     readonly isSample: boolean,
   ) {
-    for (const sub of ['thumbs', 'runs', 'features']) mkdirSync(join(dir, sub), { recursive: true });
     try {
       this.catalogue = Catalogue.openWorkspace(dir);
     } catch (error) {
@@ -25,19 +24,25 @@ export class Workspace {
     }
   }
 
-  /** Opens a workspace folder; with create, makes the folder and an empty catalogue if needed. */
-  static open(dir: string, options: { create: boolean; isSample?: boolean }): Workspace {
-    const full = resolve(dir);
-    if (existsSync(full) && !statSync(full).isDirectory()) {
-      throw new EngineError('invalid_input', `${full} is a file, not a project folder`);
-    }
-    if (!options.create && !existsSync(join(full, CATALOGUE_FILE))) {
+  /**
+   * Opens a workspace folder; with create, makes the folder and an empty catalogue if needed. Every
+   * filesystem call before the catalogue opens is bounded in time, and system folders are refused.
+   */
+  static async open(dir: string, options: { create: boolean; isSample?: boolean }): Promise<Workspace> {
+    const full = await checkUserPath(dir, options.create ? 'create a project in' : 'open a project in');
+    const folder = await statBounded(full);
+    if (folder && !folder.isDirectory()) throw new EngineError('invalid_input', `${full} is a file, not a project folder`);
+    const catalogueFile = join(full, CATALOGUE_FILE);
+    const catalogue = folder ? await statBounded(catalogueFile) : null;
+    // SQLite would block for ever opening a FIFO, and cannot use a folder.
+    if (catalogue && !catalogue.isFile()) throw new EngineError('invalid_input', `${catalogueFile} is not a file: this folder cannot hold a project`);
+    if (!options.create && !catalogue) {
       throw new EngineError(
         'not_found',
-        existsSync(full) ? `${full} is not a Little Data Studio project (no ${CATALOGUE_FILE}); create one there or import a folder` : `no such folder: ${full}`,
+        folder ? `${full} is not a Little Data Studio project (no ${CATALOGUE_FILE}); create one there or import a folder` : `no such folder: ${full}`,
       );
     }
-    mkdirSync(full, { recursive: true });
+    for (const sub of ['thumbs', 'runs', 'features']) await makeDirs(join(full, sub));
     return new Workspace(full, options.isSample ?? false);
   }
 

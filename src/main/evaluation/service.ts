@@ -41,6 +41,8 @@ export interface EvaluationServiceOptions {
   launcher: TrainingProcessLauncher;
   /** Forced backend (LDS_BACKEND), null = the fastest available. */
   backend?: string | null;
+  /** The forward engine's device for each job (explicit > LDS_DEVICE > the Settings view's); absent = auto. */
+  device?: () => string | null;
 }
 
 export class EvaluationService {
@@ -67,7 +69,7 @@ export class EvaluationService {
   async #predictItems(info: ModelInfo, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
     const backbone = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
     const answer = await this.#compute(
-      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: backbone ? this.options.featuresDir : null, label, backend: this.#backend() },
+      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: backbone ? this.options.featuresDir : null, label, backend: this.#backend(), device: this.options.device?.() ?? null },
       ctx,
     );
     ctx.throwIfCancelled();
@@ -206,7 +208,7 @@ export class EvaluationService {
     if (!spec) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     try {
-      const answer = await this.#compute({ type: 'kfold', items: manifest.items, classes: manifest.classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.k, config, backend: this.#backend() }, ctx);
+      const answer = await this.#compute({ type: 'kfold', items: manifest.items, classes: manifest.classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.k, config, backend: this.#backend(), device: this.options.device?.() ?? null }, ctx);
       return answer.result;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message);

@@ -6,6 +6,8 @@
  */
 import sharp from 'sharp';
 import { decodeLimit } from './concurrency';
+import { displayPath } from './file-path';
+import { withSharpInput } from './sharp-input';
 
 export interface PerceptualHash {
   /** 16 hex digits each. */
@@ -64,17 +66,19 @@ export function dhashOf(grey: ArrayLike<number>): string {
 export async function perceptualHash(path: string): Promise<PerceptualHash> {
   return decodeLimit(async () => {
     try {
-      const data = await sharp(path, { pages: 1, failOn: 'none' })
-        .rotate()
-        .flatten({ background: '#ffffff' })
-        .greyscale()
-        .resize(N, N, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false })
-        .raw()
-        .toBuffer();
+      const data = await withSharpInput(path, (input) =>
+        sharp(input, { pages: 1, failOn: 'none' })
+          .rotate()
+          .flatten({ background: '#ffffff' })
+          .greyscale()
+          .resize(N, N, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false })
+          .raw()
+          .toBuffer(),
+      );
       if (data.length !== N * N) throw new Error(`unexpected decode of ${data.length} bytes`);
       return { phash: phashOf(data), dhash: dhashOf(data) };
     } catch (error) {
-      throw new Error(`cannot hash image ${path}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+      throw new Error(`cannot hash image ${displayPath(path)}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
     }
   });
 }

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import sharp, { type Metadata } from 'sharp';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import sharp, { type FailOnOptions, type Metadata } from 'sharp';
 import { ACCEPTED_FORMATS } from './formats';
 import { decodeLimit } from './concurrency';
+import { fsPath } from './file-path';
+import { sharpInputOf } from './sharp-input';
+import { endIsMissing, FORMAT_LABELS, sniff, SNIFF_BYTES, type SniffedFormat } from './sniff';
 
 export interface ProbedImage {
   sha256: string;
@@ -11,54 +15,145 @@ export interface ProbedImage {
   /** Display size, after EXIF orientation. */
   width: number;
   height: number;
+  /**
+   * The decoder's first warning when a JPEG decodes only by patching over bad data ("Corrupt JPEG
+   * data: …"): the picture is kept but may show grey or smeared blocks. null when it decodes cleanly.
+   */
+  damage: string | null;
 }
 
 export type ProbeResult = { ok: true; image: ProbedImage } | { ok: false; reason: string };
+
+/** sharp's own default (0x3FFF²): a larger picture is refused from its header, before any decode. */
+export const PIXEL_LIMIT = 268_402_689;
+
+/** The hash reads a file in pieces of this size: memory per probe stays the same whatever the file. */
+const HASH_CHUNK = 256 * 1024;
+/** Bytes from the end of a file that show whether it was cut short. */
+const TAIL_BYTES = 64;
 
 export function sha256Of(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
 /**
- * Reads a file once, hashes it and checks it really decodes. Header metadata alone accepts a
- * truncated JPEG, so the pixels are decoded too — at thumbnail scale, which libjpeg does by DCT
- * scaling in about a millisecond, so a 3000-image import still takes seconds.
+ * Checks that a file is an image the catalogue can use, and hashes it. The first bytes decide first
+ * (an empty, text, BMP or junk file is turned away unread); an image is then hashed in pieces and
+ * its header checked against the pixel limit. Header metadata alone accepts a truncated JPEG, so the
+ * pixels are decoded too — at thumbnail scale, which libjpeg does by DCT scaling in about a
+ * millisecond, and from the file, so memory does not grow with the file's size.
  */
 export async function probeImageFile(path: string): Promise<ProbeResult> {
-  let data: Buffer;
+  let handle: FileHandle;
   try {
-    data = await readFile(path);
+    // Non-blocking, so a FIFO that appeared since the scan cannot hang the import.
+    handle = await open(fsPath(path), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return { ok: false, reason: `unreadable: ${describeFsError(error)}` };
   }
-  return probeImageBuffer(data);
+  try {
+    return await probeOpenFile(path, handle);
+  } catch (error) {
+    return { ok: false, reason: `unreadable: ${describeFsError(error)}` };
+  } finally {
+    await handle.close();
+  }
 }
 
-export async function probeImageBuffer(data: Buffer): Promise<ProbeResult> {
-  if (data.length === 0) return { ok: false, reason: 'empty file (0 bytes)' };
-  return decodeLimit(async () => {
-    let meta: Metadata;
-    try {
-      meta = await sharp(data).metadata();
-    } catch {
-      return { ok: false, reason: 'not an image sharp can read' };
+async function probeOpenFile(path: string, handle: FileHandle): Promise<ProbeResult> {
+  const info = await handle.stat();
+  if (!info.isFile()) return { ok: false, reason: 'not a regular file (FIFO, socket or device)' };
+  if (info.size === 0) return { ok: false, reason: 'empty file (0 bytes)' };
+  const head = await readAt(handle, 0, Math.min(SNIFF_BYTES, info.size));
+  const sniffed = sniff(head);
+  if (!sniffed.ok) return sniffed;
+  const tail = await readAt(handle, Math.max(0, info.size - TAIL_BYTES), Math.min(TAIL_BYTES, info.size));
+  const { sha256, bytes } = await hashFile(handle);
+  const input = await sharpInputOf(path, handle);
+  return decodeLimit(() => decodeCheck(input, { format: sniffed.format, head, tail, size: bytes }, sha256));
+}
+
+interface FileEnds {
+  format: SniffedFormat;
+  head: Uint8Array;
+  tail: Uint8Array;
+  size: number;
+}
+
+async function decodeCheck(input: string | Buffer, ends: FileEnds, sha256: string): Promise<ProbeResult> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    return { ok: false, reason: decodeFailure(ends, error) };
+  }
+  const format = meta.format ?? 'unknown';
+  if (!ACCEPTED_FORMATS.has(format)) return { ok: false, reason: `${FORMAT_LABELS[format] ?? format.toUpperCase()} is not supported` };
+  if (!meta.width || !meta.height) return { ok: false, reason: `corrupt ${label(format)}: no size in header` };
+  if (meta.width * meta.height > PIXEL_LIMIT) return { ok: false, reason: `exceeds the pixel limit (${meta.width}×${meta.height})` };
+  let damage: string | null = null;
+  try {
+    // Only libjpeg patches over damaged data with a warning; other decoders' warnings (a PNG's odd
+    // colour profile) say nothing about the pixels.
+    if (format === 'jpeg') {
+      damage = await decodeSmall(input, 'warning').then(
+        () => null,
+        (error: unknown) => firstLine(error),
+      );
     }
-    const format = meta.format ?? 'unknown';
-    if (!ACCEPTED_FORMATS.has(format)) return { ok: false, reason: `unsupported format: ${format}` };
-    try {
-      await sharp(data, { failOn: 'truncated', pages: 1 }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
-    } catch (error) {
-      return { ok: false, reason: `corrupt ${format}: ${firstLine(error)}` };
-    }
-    const { width, height } = meta.autoOrient ?? meta;
-    if (!width || !height) return { ok: false, reason: `corrupt ${format}: no size in header` };
-    return { ok: true, image: { sha256: sha256Of(data), bytes: data.length, format, width, height } };
-  });
+    if (format !== 'jpeg' || damage !== null) await decodeSmall(input, 'truncated');
+  } catch (error) {
+    return { ok: false, reason: decodeFailure(ends, error) };
+  }
+  const { width, height } = meta.autoOrient ?? meta;
+  return { ok: true, image: { sha256, bytes: ends.size, format, width, height, damage } };
+}
+
+async function decodeSmall(input: string | Buffer, failOn: FailOnOptions): Promise<void> {
+  await sharp(input, { failOn, pages: 1 }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
+}
+
+const TRUNCATION = /premature end|unexpected end|truncated|not enough data|end of (file|stream|data)/i;
+
+function decodeFailure(ends: FileEnds, error: unknown): string {
+  const message = firstLine(error);
+  const format = label(ends.format);
+  const truncated = endIsMissing(ends.format, ends.head, ends.tail, ends.size) ?? TRUNCATION.test(message);
+  return truncated ? `truncated ${format} (the file ends early)` : `corrupt ${format}: ${message || 'unreadable data'}`;
+}
+
+const label = (format: string): string => FORMAT_LABELS[format] ?? format;
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+async function hashFile(handle: FileHandle): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+  let bytes = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, HASH_CHUNK, bytes);
+    if (bytesRead === 0) break;
+    hash.update(chunk.subarray(0, bytesRead));
+    bytes += bytesRead;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? message).replace(/^Input (buffer|file) has corrupt header: /, '');
+  return (message.split('\n')[0] ?? message)
+    .replace(/^Input (buffer|file) has corrupt header: /, '')
+    .replace(/^(VipsJpeg|vipspng|VipsForeignLoad\w*|\w+load(_\w+)?): /i, '')
+    .trim();
 }
 
 export function describeFsError(error: unknown): string {

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { decodeLimit } from './concurrency';
+import { displayPath } from './file-path';
+import { withSharpInput } from './sharp-input';
 
 /**
  * How a picture is brought to model input size. 'bilinear' is the default everywhere (training,
@@ -43,25 +45,27 @@ export async function readImageRgb(
   }
   return decodeLimit(async () => {
     try {
-      const { data, info } = await sharp(path, { pages: 1, failOn: 'none' })
-        .rotate()
-        .flatten({ background: '#ffffff' })
-        .resize(width, height, {
-          fit: options.fit === 'centre-crop' ? 'cover' : 'fill',
-          position: 'centre',
-          kernel: resizeMethod === 'nearest' ? 'nearest' : 'linear',
-          fastShrinkOnLoad: false,
-        })
-        .toColourspace('srgb')
-        .removeAlpha()
-        .raw({ depth: 'uchar' })
-        .toBuffer({ resolveWithObject: true });
+      const { data, info } = await withSharpInput(path, (input) =>
+        sharp(input, { pages: 1, failOn: 'none' })
+          .rotate()
+          .flatten({ background: '#ffffff' })
+          .resize(width, height, {
+            fit: options.fit === 'centre-crop' ? 'cover' : 'fill',
+            position: 'centre',
+            kernel: resizeMethod === 'nearest' ? 'nearest' : 'linear',
+            fastShrinkOnLoad: false,
+          })
+          .toColourspace('srgb')
+          .removeAlpha()
+          .raw({ depth: 'uchar' })
+          .toBuffer({ resolveWithObject: true }),
+      );
       if (info.channels !== 3 || info.width !== width || info.height !== height) {
         throw new Error(`unexpected decode ${info.width}x${info.height}x${info.channels}`);
       }
       return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
     } catch (error) {
-      throw new Error(`cannot read image ${path}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+      throw new Error(`cannot read image ${displayPath(path)}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
     }
   });
 }

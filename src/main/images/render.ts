@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { decodeLimit } from './concurrency';
+import { withSharpInput } from './sharp-input';
 
 export const THUMB_SIZE = 256;
 export const FULL_MAX_SIZE = 2048;
@@ -35,12 +36,14 @@ export async function thumbnail(sourcePath: string, sha256: string, thumbsDir: s
   let pending = inFlight.get(file);
   if (!pending) {
     pending = decodeLimit(async () => {
-      const data = await decode(sourcePath)
-        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
-        .flatten({ background: '#ffffff' })
-        .toColourspace('srgb')
-        .webp({ quality: 80 })
-        .toBuffer();
+      const data = await withSharpInput(sourcePath, (input) =>
+        decode(input)
+          .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+          .flatten({ background: '#ffffff' })
+          .toColourspace('srgb')
+          .webp({ quality: 80 })
+          .toBuffer(),
+      );
       await mkdir(thumbsDir, { recursive: true });
       // Write then rename, so a reader never sees half a file.
       const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -55,12 +58,14 @@ export async function thumbnail(sourcePath: string, sha256: string, thumbsDir: s
 
 /** The picture as the user should see it, at most FULL_MAX_SIZE: PNG when it has transparency, else JPEG. */
 export async function renderFull(sourcePath: string): Promise<EncodedImage> {
-  return decodeLimit(async () => {
-    const meta = await sharp(sourcePath, { pages: 1 }).metadata();
-    const pipeline = decode(sourcePath)
-      .resize(FULL_MAX_SIZE, FULL_MAX_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb');
-    if (meta.hasAlpha) return { data: await pipeline.png().toBuffer(), contentType: 'image/png' };
-    return { data: await pipeline.jpeg({ quality: 90 }).toBuffer(), contentType: 'image/jpeg' };
-  });
+  return decodeLimit(() =>
+    withSharpInput(sourcePath, async (input) => {
+      const meta = await sharp(input, { pages: 1 }).metadata();
+      const pipeline = decode(input)
+        .resize(FULL_MAX_SIZE, FULL_MAX_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace('srgb');
+      if (meta.hasAlpha) return { data: await pipeline.png().toBuffer(), contentType: 'image/png' };
+      return { data: await pipeline.jpeg({ quality: 90 }).toBuffer(), contentType: 'image/jpeg' };
+    }),
+  );
 }

@@ -6,8 +6,14 @@ export const TRAIN_MODE_CHOICES = ['scratch', 'bottleneck', 'finetune', 'auto'] 
 export const trainModeChoiceSchema = z.enum(TRAIN_MODE_CHOICES);
 export type TrainModeChoice = z.infer<typeof trainModeChoiceSchema>;
 export const RUN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** 'interrupted': the app or command running it exited mid-run (crash, kill -9), found when the workspace next opens. */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/** ONNX Runtime execution providers for the forward engine; auto = the platform's GPU one where present. */
+export const EXECUTION_PROVIDER_CHOICES = ['cpu', 'dml', 'coreml', 'cuda'] as const;
+export const DEVICE_CHOICES = ['auto', ...EXECUTION_PROVIDER_CHOICES] as const;
+export const deviceChoiceSchema = z.enum(DEVICE_CHOICES);
+export type DeviceChoiceName = z.infer<typeof deviceChoiceSchema>;
 /** Architectures a Keras .h5 file can be rebuilt as. */
 export const BACKBONE_ARCHS = ['vgg16', 'mobilenet_v1', 'mobilenet_v2', 'resnet50'] as const;
 /** mobilenet: [-1,1] RGB; caffe: BGR minus the ImageNet mean; unit: [0,1] RGB. */
@@ -32,6 +38,8 @@ export const trainRequestSchema = z
     augmentVariants: z.number().int().min(0).max(32).optional(),
     cacheVariants: z.number().int().min(0).max(32).optional(),
     backend: z.string().min(1).max(40).optional(),
+    /** The forward engine's execution provider; absent = the setting, then auto. */
+    device: z.string().min(1).max(40).optional(),
   })
   .strict();
 export type TrainRequest = z.input<typeof trainRequestSchema>;
@@ -110,6 +118,21 @@ const candidateSchema = z.object({
   reason: z.string().nullable(),
   enable: z.string(),
 });
+/** Which engine runs the backbone's forward passes (ONNX Runtime or TF.js), on which provider, and why. */
+export const forwardDoctorSchema = z.object({
+  engine: z.enum(['onnxruntime', 'tfjs']),
+  provider: z.enum(EXECUTION_PROVIDER_CHOICES).nullable(),
+  forced: z.enum(EXECUTION_PROVIDER_CHOICES).nullable(),
+  reason: z.string(),
+  providers: z.array(z.object({ name: z.enum(EXECUTION_PROVIDER_CHOICES), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() })),
+  onnxruntimeVersion: z.string().nullable(),
+  /** The backbone whose conversion was checked (the default one). */
+  backbone: z.string().nullable(),
+  /** The layer that keeps it on TF.js; null when it converts. */
+  unsupported: z.object({ layer: z.string(), className: z.string(), reason: z.string() }).nullable(),
+});
+export type ForwardDoctor = z.infer<typeof forwardDoctorSchema>;
+
 /** `lds doctor --json` prints exactly this. */
 export const doctorReportSchema = z.object({
   active: z.enum(BACKEND_CHOICES),
@@ -122,6 +145,10 @@ export const doctorReportSchema = z.object({
   candidates: z.array(candidateSchema),
   enableFaster: z.string().nullable(),
   featureCacheBytes: z.number().nullable(),
+  /** Training runs on the TF.js backend above; every backbone forward pass on this engine. */
+  forward: forwardDoctorSchema.nullable(),
+  /** The device setting in effect (explicit, LDS_DEVICE or the Settings view's). */
+  device: deviceChoiceSchema.optional(),
 });
 export type DoctorReport = z.infer<typeof doctorReportSchema>;
 
@@ -156,7 +183,9 @@ export const trainingCommands = {
   'backbones.downloadable': command(empty, z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() }))),
   /** A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand. */
   'backbones.download': command(z.object({ id: z.string().min(1).max(100) }).strict(), jobStartedSchema),
-  'system.doctor': command(z.object({ backend: z.string().min(1).max(40).optional() }).strict(), doctorReportSchema),
+  /** The Settings view's device for forward passes (auto, cpu, dml, coreml, cuda); it applies to the next job. */
+  'system.setDevice': command(z.object({ device: deviceChoiceSchema }).strict(), z.object({ device: deviceChoiceSchema })),
+  'system.doctor': command(z.object({ backend: z.string().min(1).max(40).optional(), device: z.string().min(1).max(40).optional() }).strict(), doctorReportSchema),
 };
 
 export const trainingEvents = {

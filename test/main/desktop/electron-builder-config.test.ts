@@ -108,6 +108,21 @@ describe('electron-builder.yml', () => {
     expect(config.asarUnpack).toContain('resources/**');
   });
 
+  it("unpacks ONNX Runtime's whole binding folder, where the opt-in CUDA 12 provider libraries land too", () => {
+    // `npm install --onnxruntime-node-install=cuda12` adds these beside the binding; the lock does not list them.
+    for (const lib of ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so']) {
+      expect(matchesAny(`node_modules/onnxruntime-node/bin/napi-v6/linux/x64/${lib}`, config.asarUnpack), lib).toBe(true);
+    }
+    expect(matchesAny('node_modules/onnxruntime-node/bin/napi-v6/win32/x64/DirectML.dll', config.asarUnpack)).toBe(true);
+    // The JavaScript beside the binding stays packed: the check can fail.
+    expect(matchesAny('node_modules/onnxruntime-node/dist/index.js', config.asarUnpack)).toBe(false);
+  });
+
+  it("keeps npm install offline-safe: .npmrc skips onnxruntime-node's CUDA download", () => {
+    const npmrc = readFileSync(join(root, '.npmrc'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    expect(npmrc).toContain('onnxruntime-node-install=skip');
+  });
+
   it("rebuilds native modules for Electron's ABI from prebuilt binaries", () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);

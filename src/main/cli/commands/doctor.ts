@@ -1,8 +1,8 @@
 import { defineCommand } from '../command';
 
 export default defineCommand({
-  usage: 'doctor [--backend NAME] [--bench] [--json]',
-  options: { backend: { type: 'string' }, bench: { type: 'boolean' } },
+  usage: 'doctor [--backend NAME] [--device auto|cpu|dml|coreml|cuda] [--bench] [--json]',
+  options: { backend: { type: 'string' }, device: { type: 'string' }, bench: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.values.bench) {
       // In this process: the bench needs the backend active here, and the training process has no bench message.
@@ -21,7 +21,7 @@ export default defineCommand({
     }
     // The doctor works without a project; with one open it also reports the feature cache size.
     if (ctx.workspaceGiven) await ctx.openProject();
-    const report = await ctx.engine.call('system.doctor', { backend: ctx.values.backend as string | undefined });
+    const report = await ctx.engine.call('system.doctor', { backend: ctx.values.backend as string | undefined, device: ctx.values.device as string | undefined });
     if (ctx.json) {
       ctx.printJson(report);
       return;
@@ -29,6 +29,14 @@ export default defineCommand({
     ctx.out(`active backend: ${report.active} (tfjs ${report.tfjsVersion}, ${report.threads} thread(s) of ${report.cores} cores${report.simd === null ? '' : `, SIMD ${report.simd ? 'on' : 'off'}`})`);
     for (const c of report.candidates) ctx.out(`  ${c.name.padEnd(9)} ${c.state.padEnd(11)} ${c.reason ?? ''}`);
     if (report.enableFaster) ctx.out(`faster: ${report.enableFaster}`);
+    const forward = report.forward;
+    if (forward) {
+      ctx.out(`forward engine: ${forward.engine}${forward.provider ? ` on ${forward.provider}` : ''} (device ${report.device ?? 'auto'}) — ${forward.reason}`);
+      for (const p of forward.providers) ctx.out(`  ${p.name.padEnd(9)} ${p.state.padEnd(11)} ${p.detail}`);
+      if (forward.unsupported) ctx.out(`  not converted: layer ${forward.unsupported.layer} (${forward.unsupported.className}): ${forward.unsupported.reason}`);
+      // Why two engines: tfjs-node-gpu is tied to CUDA 11.2 / cuDNN 8.1, ONNX Runtime's CUDA provider to CUDA 12.
+      ctx.out('  GPU training needs tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1); forward passes reach GPUs through ONNX Runtime without CUDA 11 (DirectML, CoreML, CUDA 12).');
+    }
     if (report.featureCacheBytes !== null) ctx.out(`feature cache: ${(report.featureCacheBytes / 1e6).toFixed(1)} MB`);
   },
 });

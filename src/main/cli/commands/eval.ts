@@ -1,5 +1,5 @@
 import type { EvalReport } from '@shared/contract';
-import { defineCommand, UsageError } from '../command';
+import { defineCommand, DEVICE_OPTION, useDeviceOption, UsageError } from '../command';
 
 /** design.md's eval object (+ roc/auc for two classes): the last line of `lds eval --json`. */
 export function evalJson(report: EvalReport): Record<string, unknown> {
@@ -22,10 +22,11 @@ export function evalJson(report: EvalReport): Record<string, unknown> {
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 export default defineCommand({
-  usage: 'eval <run> [--split validation|test] [--json]',
+  usage: 'eval <run> [--split validation|test] [--device auto|cpu|dml|coreml|cuda] [--json]',
   allowPositionals: true,
-  options: { split: { type: 'string' } },
+  options: { split: { type: 'string' }, ...DEVICE_OPTION },
   async run(ctx) {
+    useDeviceOption(ctx);
     const [runId, ...extra] = ctx.positionals;
     if (!runId || extra.length) throw new UsageError('name exactly one run (see `lds runs`)');
     const split = (ctx.values.split as string | undefined) ?? 'validation';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { ImportResult } from '@shared/contract';
 import { defineCommand, numberOption, UsageError } from '../command';
+import { reportLines } from '../report-lines';
 
 export default defineCommand({
   usage: 'import <folder>... [--val-fraction F] [--test-fraction F] [--seed N]',
@@ -25,9 +26,12 @@ export default defineCommand({
     const result = job.result as ImportResult | null;
     if (!result) throw new Error('import was cancelled before it started');
     for (const s of result.skipped) ctx.err(`skipped ${s.path}: ${s.reason}`);
+    for (const line of reportLines(result.edited, result.conflicts)) ctx.out(line);
     ctx.out(
       `${result.cancelled ? 'cancelled after' : 'done:'} ${result.scanned} files scanned, ${result.added} new images, ` +
-        `${result.duplicates} duplicates, ${result.unchanged} unchanged, ${result.skipped.length} skipped`,
+        `${result.duplicates} duplicates, ${result.unchanged} unchanged, ${result.skipped.length} skipped` +
+        `${result.edited.length ? `, ${result.edited.length} edited in place` : ''}${result.recovered ? `, ${result.recovered} readable again` : ''}` +
+        `${result.missing ? `, ${result.missing} gone` : ''}${result.conflicts.length ? `, ${result.conflicts.length} label conflicts` : ''}`,
     );
     if (ctx.json) ctx.printJson(result);
     return result.cancelled ? 130 : 0;

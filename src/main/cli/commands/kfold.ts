@@ -1,11 +1,12 @@
-import { defineCommand, numberOption, UsageError } from '../command';
+import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption, UsageError } from '../command';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 export default defineCommand({
-  usage: 'kfold --mode bottleneck --k K [--epochs N] [--seed N] [--backbone ID] [--json]',
-  options: { mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, backbone: { type: 'string' } },
+  usage: 'kfold --mode bottleneck --k K [--epochs N] [--seed N] [--backbone ID] [--device NAME] [--json]',
+  options: { mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, backbone: { type: 'string' }, ...DEVICE_OPTION },
   async run(ctx) {
+    useDeviceOption(ctx);
     const v = ctx.values;
     const mode = (v.mode as string | undefined) ?? 'bottleneck';
     if (mode !== 'bottleneck') throw new UsageError(`k-fold runs the bottleneck recipe (k trainings of a head on cached features); --mode ${mode} would mean k full trainings`);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { abandonedFsCalls } from '../../engine/user-paths';
 import { startServer, type RunningServer, type ServerEngine } from '../../server';
 import { openBrowser } from './open-browser';
 
@@ -50,15 +51,21 @@ export async function serveUntilSignal(
   print: (line: string) => void = console.log,
 ): Promise<void> {
   const server = await startServe(engine, options, print);
-  await new Promise<void>((done) => {
-    const stop = (): void => {
+  const signal = await new Promise<NodeJS.Signals>((done) => {
+    const stop = (received: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      done();
+      done(received);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
   await server.close();
   await engine.close();
+  const stuck = abandonedFsCalls();
+  if (stuck > 0) {
+    // A normal exit would wait for those calls for ever: end by the signal itself (its default action).
+    process.stderr.write(`lds serve: ${stuck} filesystem call(s) on a drive that stopped answering never returned; stopping anyway\n`);
+    process.kill(process.pid, signal);
+  }
 }

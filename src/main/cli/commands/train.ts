@@ -26,7 +26,7 @@ const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFix
 
 export default defineCommand({
   usage:
-    'train --mode scratch|bottleneck|finetune|auto [--backbone ID] [--from RUN] [--epochs N] [--batch N] [--lr X] [--augment PRESET] [--seed N] [--backend NAME] [--input-size N] [--patience N] [--hidden N] [--dropout X] [--variants K] [--cache-variants K]',
+    'train --mode scratch|bottleneck|finetune|auto [--backbone ID] [--from RUN] [--epochs N] [--batch N] [--lr X] [--augment PRESET] [--seed N] [--backend NAME] [--device NAME] [--input-size N] [--patience N] [--hidden N] [--dropout X] [--variants K] [--cache-variants K]',
   options: {
     mode: { type: 'string' },
     backbone: { type: 'string' },
@@ -37,6 +37,7 @@ export default defineCommand({
     augment: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
+    device: { type: 'string' },
     'input-size': { type: 'string' },
     patience: { type: 'string' },
     hidden: { type: 'string' },
@@ -70,6 +71,7 @@ export default defineCommand({
           augment: v.augment as string | undefined,
           seed: numberOption(v, 'seed', Number.isInteger, 'a whole number'),
           backend: v.backend as string | undefined,
+          device: v.device as string | undefined,
           inputSize: int('input-size', 16),
           patience: int('patience'),
           hidden: int('hidden'),

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandName, LabelEntry, SplitEntry } from '@shared/contract';
 import { importFolders, rescanCatalogue } from '../../import';
@@ -6,6 +5,7 @@ import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { Workspace } from '../workspace';
+import { statBounded } from '../user-paths';
 
 type LibraryCommand = Extract<CommandName, `library.${string}` | `classes.${string}`>;
 
@@ -49,11 +49,16 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
       return detail;
     },
 
-    'library.import': (options) => {
+    'library.imageIdsByPath': ({ paths }) => {
+      const { images } = ws().catalogue;
+      return paths.map((path) => images.fileByPath(resolve(path))?.imageId ?? null);
+    },
+
+    'library.import': async (options) => {
       const w = ws();
       const paths = options.paths.map((p) => resolve(p));
       for (const path of paths) {
-        if (!existsSync(path)) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
+        if (!(await statBounded(path))) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
       }
       const label = `Import ${paths.map((p) => basename(p)).join(', ')}`.slice(0, 120);
       const jobId = startWorkspaceJob(w, 'import', label, (signal, progress) => importFolders(w.catalogue, { ...options, paths }, { signal, progress, exclude: w.ownPaths }));

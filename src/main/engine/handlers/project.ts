@@ -7,9 +7,9 @@ export function projectHandlers(engine: Engine): HandlerMap<
 > {
   const projects = engine.projects;
   return {
-    'project.state': () => ({
+    'project.state': async () => ({
       project: projects.current(),
-      recent: projects.recent.list(),
+      recent: await projects.recent.list(),
       sampleAvailable: projects.sampleAvailable,
       version: engine.options.version,
     }),

@@ -1,5 +1,9 @@
 import type { Engine } from '../engine';
 import type { HandlerMap } from '../handler';
+import type { DeviceChoiceName } from '@shared/contract/training';
+import { bundledBackbone } from '../../training/backbones/backbone-inspect';
+import type { BackboneSpec } from '../../training/backbones/backbone-spec';
+import { UnknownDeviceError } from '../device-setting';
 import { mapTrainingErrors as mapped } from './training-errors';
 import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbones/download/keras-weights';
 import { doctorVia } from '../../training/host/doctor';
@@ -16,7 +20,26 @@ type TrainingCommand =
   | 'backbones.add'
   | 'backbones.downloadable'
   | 'backbones.download'
-  | 'system.doctor';
+  | 'system.doctor'
+  | 'system.setDevice';
+
+/** The device a job's forward passes use: explicit > --device > LDS_DEVICE > the setting; a typo is the caller's error. */
+export function deviceFor(engine: Engine, explicit: string | undefined): DeviceChoiceName {
+  try {
+    return engine.device.resolve(explicit ?? null);
+  } catch (error) {
+    if (error instanceof UnknownDeviceError) throw new TrainingError('invalid_input', error.message);
+    throw error;
+  }
+}
+
+function bundledBackboneOrNull(resourcesDir: string): BackboneSpec | null {
+  try {
+    return bundledBackbone(resourcesDir);
+  } catch {
+    return null;
+  }
+}
 
 function mirrorUrl(id: string): string | undefined {
   const base = process.env.LDS_KERAS_WEIGHTS_BASE;
@@ -29,7 +52,7 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
   return {
     'train.start': (input) =>
       mapped(() => {
-        const { jobId, runId, mode, reason } = engine.training().runs.start(input);
+        const { jobId, runId, mode, reason } = engine.training().runs.start({ ...input, device: deviceFor(engine, input.device) });
         return { jobId, runId, mode, reason };
       }),
     'train.advice': () => mapped(() => engine.training().runs.advice()),
@@ -45,11 +68,19 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
     'backbones.downloadable': () => mapped(() => engine.training().backbones.downloadable()),
     // LDS_KERAS_WEIGHTS_BASE points downloads at a mirror (or a test server) instead of Google's bucket.
     'backbones.download': ({ id }) => mapped(() => ({ jobId: engine.training().backbones.download(id, { url: mirrorUrl(id) }) })),
-    'system.doctor': ({ backend }) =>
+    'system.doctor': ({ backend, device }) =>
       mapped(() => {
         const ws = engine.projects.current() ? engine.projects.require() : null;
         const cacheBytes = ws ? FeatureCache.sizeBytes(ws.featuresDir) : null;
-        return doctorVia(engine.launcher.launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes);
+        // The default backbone's conversion is checked (and its graph cached for the first run).
+        const backbone = ws ? engine.training().backbones.spec(undefined) : bundledBackboneOrNull(engine.options.resourcesDir);
+        const chosen = deviceFor(engine, device);
+        return doctorVia(engine.launcher.launch(), backend ?? process.env.LDS_BACKEND ?? null, cacheBytes, {
+          device: chosen,
+          backbone,
+          featuresDir: ws?.featuresDir ?? null,
+        }).then((report) => ({ ...report, device: chosen }));
       }),
+    'system.setDevice': ({ device }) => mapped(() => ({ device: engine.device.set(device) })),
   };
 }

@@ -15,6 +15,7 @@ import type { DatasetManifest, FromWorker, RunSummary, StartMessage, TrainMode }
 import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
 import { adviseMode } from './mode-advice';
 import { resolveConfig } from './run-config';
+import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
 import { describeExit, superviseProcess, TrainingError } from './supervise-process';
 
 export interface RunManagerOptions {
@@ -51,21 +52,8 @@ export class RunManager {
 
   constructor(readonly options: RunManagerOptions) {
     this.runs = options.catalogue.repo(RunsRepository);
-    this.#failOrphans();
-  }
-
-  /**
-   * A run still marked running whose owner process is gone belongs to a session that ended mid-run
-   * (crash, kill): it can never finish. Runs of a live owner (the window while the CLI looks) stay.
-   */
-  #failOrphans(): void {
-    for (const run of this.runs.list()) {
-      if (run.status !== 'running' && run.status !== 'queued') continue;
-      const owner = run.config.ownerPid;
-      if (typeof owner === 'number' && owner !== process.pid && isAlive(owner)) continue;
-      if (owner === process.pid) continue;
-      this.runs.finish(run.id, 'failed', { error: 'interrupted: the app or command that ran it exited before it finished' });
-    }
+    // Also done when the workspace opens; kept here for a manager built on a catalogue opened otherwise.
+    recoverInterruptedRuns(options.catalogue, options.runsDir);
   }
 
   manifest(): DatasetManifest {
@@ -145,7 +133,7 @@ export class RunManager {
       mode,
       parentRun: from,
       backboneId: backbone?.id ?? null,
-      config: { ...trainConfig, augmentPreset, ownerPid: process.pid, requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
+      config: { ...trainConfig, augmentPreset, ...runOwner(), requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
     });
     const message: StartMessage = {
       type: 'start',
@@ -158,6 +146,7 @@ export class RunManager {
       featuresDir: this.options.featuresDir,
       outDir: join(this.options.runsDir, runId),
       backend: request.backend ?? process.env.LDS_BACKEND ?? null,
+      device: request.device ?? null,
     };
     let resolveFinished!: (row: RunRow) => void;
     const finished = new Promise<RunRow>((r) => (resolveFinished = r));
@@ -278,15 +267,6 @@ export class RunManager {
     events.emit('run.finished', { runId, status: row.status, error: row.error, valAccuracy: final?.valAccuracy ?? null });
     if (row.status === 'failed') throw new Error(row.error ?? 'training failed');
     return final;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

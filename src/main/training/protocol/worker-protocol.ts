@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kfoldReportSchema } from '@shared/contract/evaluation';
 import { doctorReportSchema, runEpochSchema, trainingEvents, trainRequestSchema } from '@shared/contract/training';
 import { backboneSpecSchema } from '../backbones/backbone-spec';
+import { EXECUTION_PROVIDERS } from '../forward/execution-provider';
 
 /**
  * The typed messages between main and the training process. Both sides validate every message:
@@ -50,6 +51,8 @@ export const startMessageSchema = z.object({
   /** Where the model goes; written to a temp folder first and renamed on success. */
   outDir: z.string(),
   backend: z.string().nullable(),
+  /** The forward engine's execution provider (--device, the setting); null/absent = auto. */
+  device: z.string().nullable().optional(),
 });
 export type StartMessage = z.infer<typeof startMessageSchema>;
 
@@ -67,6 +70,7 @@ export const predictMessageSchema = z.object({
   /** Progress text prefix ("evaluating on validation"). */
   label: z.string(),
   backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
 });
 export type PredictMessage = z.infer<typeof predictMessageSchema>;
 
@@ -79,6 +83,7 @@ export const kfoldMessageSchema = z.object({
   k: z.number().int().min(2),
   config: trainConfigSchema,
   backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
 });
 export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
 
@@ -94,18 +99,43 @@ export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
 export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage;
 
+/** Which backend and forward engine a fresh process would use; with a backbone, whether it converts to ONNX. */
+export const doctorMessageSchema = z.object({
+  type: z.literal('doctor'),
+  backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
+  backbone: backboneSpecSchema.nullable().optional(),
+  featuresDir: z.string().nullable().optional(),
+});
+export type DoctorMessage = z.infer<typeof doctorMessageSchema>;
+
 export const toWorkerSchema = z.discriminatedUnion('type', [
   startMessageSchema,
   predictMessageSchema,
   kfoldMessageSchema,
   exportMessageSchema,
   z.object({ type: z.literal('cancel') }),
-  z.object({ type: z.literal('doctor'), backend: z.string().nullable() }),
+  doctorMessageSchema,
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
 /** The doctor's report as the process sees it; main adds cores and the feature cache size. */
-export const backendReportSchema = doctorReportSchema.omit({ cores: true, featureCacheBytes: true });
+export const backendReportSchema = doctorReportSchema.omit({ cores: true, featureCacheBytes: true, forward: true, device: true });
+
+const providerStateSchema = z.object({ name: z.enum(EXECUTION_PROVIDERS), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() });
+/** Which engine runs the backbone's forward passes, on which provider, and why. */
+export const forwardReportSchema = z.object({
+  engine: z.enum(['onnxruntime', 'tfjs']),
+  provider: z.enum(EXECUTION_PROVIDERS).nullable(),
+  forced: z.enum(EXECUTION_PROVIDERS).nullable(),
+  reason: z.string(),
+  providers: z.array(providerStateSchema),
+  onnxruntimeVersion: z.string().nullable(),
+  /** The backbone the doctor tried to convert, and the layer that stopped it (null: it converts). */
+  backbone: z.string().nullable(),
+  unsupported: z.object({ layer: z.string(), className: z.string(), reason: z.string() }).nullable(),
+});
+export type ForwardReport = z.infer<typeof forwardReportSchema>;
 
 /** A finished epoch always has its loss, accuracy and time; only validation may be missing. */
 export const epochMessageSchema = runEpochSchema.extend({ type: z.literal('epoch'), loss: z.number(), acc: z.number(), seconds: z.number() });
@@ -124,6 +154,10 @@ export const runSummarySchema = z.object({
   featuresFromCache: z.number().int(),
   peakRssBytes: z.number(),
   numTensors: z.number().int(),
+  /** The engine of each forward pass the run made (ONNX Runtime or TF.js, and why). */
+  forward: z.array(z.object({ engine: z.enum(['onnxruntime', 'tfjs']), provider: z.enum(EXECUTION_PROVIDERS).nullable(), reason: z.string() })).optional(),
+  /** What the user should know about how the run ran (a fallback and its reason). */
+  notes: z.array(z.string()).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -142,7 +176,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   ...computeResultSchema.options,
   z.object({ type: z.literal('job-progress'), done: z.number(), total: z.number(), message: z.string() }),
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
-  z.object({ type: z.literal('backend'), report: backendReportSchema }),
+  z.object({ type: z.literal('backend'), report: backendReportSchema, forward: forwardReportSchema.optional() }),
   // run.progress without its run id; 'starting' is main's own phase.
   trainingEvents['run.progress'].omit({ runId: true }).extend({ type: z.literal('progress'), phase: trainingEvents['run.progress'].shape.phase.exclude(['starting']) }),
   epochMessageSchema,

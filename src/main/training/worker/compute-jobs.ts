@@ -4,6 +4,7 @@
  * paths and specs, and stores what comes back.
  */
 import { exportTeachableMachineModel } from './export/tfjs-export';
+import type { Forward } from '../forward';
 import { kfoldBottleneck } from './kfold-bottleneck';
 import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache } from './predict';
 import type { ComputeMessage, ComputeResult } from '../protocol/worker-protocol';
@@ -12,6 +13,8 @@ export interface ComputeContext {
   progress(done: number, total: number, message: string): void;
   /** Yields to the event loop, then throws when main asked to cancel. */
   checkpoint(): Promise<void>;
+  /** The forward engine for backbone passes (ONNX Runtime where the model converts). */
+  forward?: Forward;
 }
 
 export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext): Promise<ComputeResult> {
@@ -20,7 +23,7 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
     case 'predict': {
       const loaded = await loadModelForPrediction(message.modelDir);
       try {
-        const options = { onProgress: (done: number, total: number) => ctx.progress(done, total, `${message.label} ${done}/${total}`), checkpoint: ctx.checkpoint };
+        const options = { onProgress: (done: number, total: number) => ctx.progress(done, total, `${message.label} ${done}/${total}`), checkpoint: ctx.checkpoint, forward: ctx.forward };
         const rows =
           message.backbone && message.featuresDir
             ? await predictWithFeatureCache(loaded, message.backbone, message.featuresDir, message.items, options)
@@ -31,7 +34,7 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
       }
     }
     case 'kfold': {
-      const result = await kfoldBottleneck({ ...message, progress: ctx.progress, checkpoint: ctx.checkpoint });
+      const result = await kfoldBottleneck({ ...message, progress: ctx.progress, checkpoint: ctx.checkpoint, forward: ctx.forward });
       return { type: 'kfold-done', result };
     }
     case 'export': {

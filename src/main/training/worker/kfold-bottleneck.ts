@@ -10,6 +10,7 @@ import type { BackboneSpec } from '../backbones/backbone-spec';
 import { loadBackbone } from '../backbones/backbones';
 import { DenseHead } from './dense-head';
 import { FeatureCache } from '../protocol/feature-cache';
+import type { Forward } from '../forward';
 import { extractFeatures } from './modes/bottleneck';
 import type { kfoldResultSchema, ManifestItem, TrainConfig } from '../protocol/worker-protocol';
 import { runEpochs } from './train-loop';
@@ -23,6 +24,8 @@ export interface KfoldOptions {
   config: TrainConfig;
   progress(done: number, total: number, message: string): void;
   checkpoint(): Promise<void>;
+  /** The forward engine for the features (ONNX Runtime where the backbone converts). */
+  forward?: Forward;
 }
 
 export type KfoldResult = z.infer<typeof kfoldResultSchema>;
@@ -43,6 +46,8 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
       new FeatureCache(options.featuresDir),
       pool.map((item) => ({ item, variant: null })),
       { params: null, seed: config.seed },
+      null,
+      options.forward ?? null,
     );
   } finally {
     backbone.dispose();

@@ -13,6 +13,7 @@ import { FeatureCache } from '../protocol/feature-cache';
 import { inputBatch } from './image-batches';
 import { readModelInfo, type ModelInfo } from '../protocol/model-info';
 import { loadLayersModelFromDir } from './model-io';
+import { globalAveragePool, plainInput, runPipelined, type Forward } from '../forward';
 import { extractFeatures } from './modes/bottleneck';
 import type { ManifestItem } from '../protocol/worker-protocol';
 
@@ -57,6 +58,8 @@ export async function loadModelForPrediction(dir: string): Promise<LoadedModel> 
 
 export interface PredictOptions {
   batchSize?: number;
+  /** The forward engine (ONNX Runtime where the model converts); absent: TF.js as before. */
+  forward?: Forward;
   onProgress?(done: number, total: number): void;
   /** Yields between batches; throws to stop (a cancelled job). */
   checkpoint?(): Promise<void>;
@@ -64,8 +67,53 @@ export interface PredictOptions {
 
 const asItem = (path: string): ManifestItem => ({ path, sha256: '0'.repeat(64), label: 0, split: 'validation' });
 
+/**
+ * A model whose image part ends in global average pooling followed by a chain of layers (the head):
+ * the layer feeding the pooling, and the chain. The forward engine runs the image part; the head, a
+ * few dense layers, runs on TF.js. Null for any other shape (the whole model goes to the engine).
+ */
+export function splitAtPooling(model: tf.LayersModel): { featureLayer: string; tail: tf.layers.Layer[] } | null {
+  const index = model.layers.findIndex((l) => l.getClassName() === 'GlobalAveragePooling2D');
+  const pool = model.layers[index];
+  if (!pool || Array.isArray(pool.input)) return null;
+  const tail = model.layers.slice(index + 1);
+  let previous = pool.output as tf.SymbolicTensor;
+  for (const layer of tail) {
+    if (Array.isArray(layer.input) || layer.input.id !== previous.id || layer.inboundNodes.length !== 1) return null;
+    previous = layer.output as tf.SymbolicTensor;
+  }
+  if (model.outputs.length !== 1 || model.outputs[0]?.id !== previous.id) return null;
+  return { featureLayer: pool.input.sourceLayer.name, tail };
+}
+
+/** Probabilities through the forward engine: the image part on the engine, pooling in JS, the head on TF.js. */
+async function predictWithEngine(loaded: LoadedModel, forward: Forward, paths: readonly string[], options: PredictOptions): Promise<Float32Array[]> {
+  const batch = options.batchSize ?? PREDICT_BATCH;
+  const split = splitAtPooling(loaded.model);
+  const engine = await forward.open(loaded.model, split?.featureLayer ?? null);
+  const rows: Float32Array[] = [];
+  try {
+    await runPipelined(engine, {
+      count: paths.length,
+      batchSize: batch,
+      checkpoint: options.checkpoint,
+      input: (from, to) => plainInput(paths.slice(from, to).map((path) => ({ path })), loaded.info.preprocessing),
+      output: (from, to, y) => {
+        const n = to - from;
+        if (split) rows.push(...applyLayers(split.tail, globalAveragePool(y, n, engine.outputShape), n));
+        else for (let i = 0; i < n; i++) rows.push(y.slice((i * y.length) / n, ((i + 1) * y.length) / n));
+        options.onProgress?.(to, paths.length);
+      },
+    });
+  } finally {
+    await engine.dispose();
+  }
+  return rows;
+}
+
 /** Class probabilities for image files, one row per path, in the model's label order. */
 export async function predictFiles(loaded: LoadedModel, paths: readonly string[], options: PredictOptions = {}): Promise<Float32Array[]> {
+  if (options.forward) return predictWithEngine(loaded, options.forward, paths, options);
   const batch = options.batchSize ?? PREDICT_BATCH;
   const n = loaded.info.labels.length;
   const rows: Float32Array[] = [];
@@ -92,9 +140,13 @@ function headLayers(model: tf.LayersModel): tf.layers.Layer[] {
 
 /** Applies the model's head to pooled features [N, D] → probabilities (dropout is off outside training). */
 export function headOnFeatures(model: tf.LayersModel, features: Float32Array, count: number): Float32Array[] {
+  return applyLayers(headLayers(model), features, count);
+}
+
+/** Runs a chain of layers on [N, D] rows in inference mode → one row per item. */
+function applyLayers(layers: readonly tf.layers.Layer[], features: Float32Array, count: number): Float32Array[] {
   if (!count) return [];
   const dim = features.length / count;
-  const layers = headLayers(model);
   const data = tf.tidy(() => {
     let h: tf.Tensor = tf.tensor2d(features, [count, dim]);
     for (const layer of layers) h = layer.apply(h, { training: false }) as tf.Tensor;
@@ -129,7 +181,7 @@ export async function predictWithFeatureCache(
     },
   };
   const requests = items.map((i) => ({ item: { path: i.path, sha256: i.sha256, label: 0, split: 'validation' as const }, variant: null }));
-  const extraction = await extractFeatures(ctx, backbone, new FeatureCache(featuresDir), requests, { params: null, seed: 0 });
+  const extraction = await extractFeatures(ctx, backbone, new FeatureCache(featuresDir), requests, { params: null, seed: 0 }, null, options.forward ?? null);
   options.onProgress?.(items.length, items.length);
   return headOnFeatures(model, extraction.features, items.length);
 }

@@ -11,7 +11,9 @@ import { runFinetune } from './modes/finetune';
 import { type ModeResult, type RunContext } from './modes/run-context';
 import { runScratch } from './modes/scratch';
 import { runComputeJob } from './compute-jobs';
-import { fromWorkerSchema, toWorkerSchema, type ComputeMessage, type FromWorker, type StartMessage } from '../protocol/worker-protocol';
+import { createForward } from '../forward';
+import { forwardDoctor } from '../forward/forward-doctor';
+import { fromWorkerSchema, toWorkerSchema, type ComputeMessage, type DoctorMessage, type FromWorker, type StartMessage } from '../protocol/worker-protocol';
 import { installWasmGradients } from './wasm-gradients';
 
 export class RunCancelledError extends Error {
@@ -24,14 +26,34 @@ export class RunCancelledError extends Error {
 export interface ParentChannel {
   send(message: FromWorker): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** Called once when main is gone (crash, kill -9): nobody is left to record a result. */
+  onGone(listener: () => void): void;
   exit(code: number): void;
 }
 
 function nodeChannel(): ParentChannel | null {
   if (!process.send) return null;
+  let gone: (() => void) | null = null;
+  let wentAway = false;
+  const parentGone = (): void => {
+    if (wentAway) return;
+    wentAway = true;
+    gone?.();
+  };
+  // A send to a dead parent fails with EPIPE before 'disconnect' arrives; without the callback that
+  // failure is an uncaught 'error' event and a stack trace on the user's terminal.
+  process.on('disconnect', parentGone);
   return {
-    send: (message) => process.send?.(message),
+    send: (message) => {
+      if (!process.connected) return parentGone();
+      process.send?.(message, undefined, undefined, (error: Error | null) => {
+        if (error) parentGone();
+      });
+    },
     onMessage: (listener) => process.on('message', listener),
+    onGone: (listener) => {
+      gone = listener;
+    },
     exit: (code) => process.exit(code),
   };
 }
@@ -42,6 +64,8 @@ function electronChannel(): ParentChannel | null {
   return {
     send: (message) => parentPort.postMessage(message),
     onMessage: (listener) => parentPort.on('message', (event) => listener(event.data)),
+    // Electron ends a utility process together with the app that started it.
+    onGone: () => undefined,
     exit: (code) => process.exit(code),
   };
 }
@@ -49,6 +73,7 @@ function electronChannel(): ParentChannel | null {
 export function startWorker(channel: ParentChannel): void {
   let cancelled = false;
   let busy = false;
+  let partialDir: string | null = null;
   const send = (message: FromWorker): void => channel.send(fromWorkerSchema.parse(message));
   let peakRss = 0;
   const sampleRss = (): void => {
@@ -71,7 +96,7 @@ export function startWorker(channel: ParentChannel): void {
       return;
     }
     busy = true;
-    const job = message.type === 'doctor' ? doctor(message.backend) : message.type === 'start' ? train(message) : compute(message);
+    const job = message.type === 'doctor' ? doctor(message) : message.type === 'start' ? train(message) : compute(message);
     job.then(
       // Compute results can be large: give the IPC queue time to flush them before leaving.
       () => (message.type === 'start' || message.type === 'doctor' ? channel.exit(0) : setTimeout(() => channel.exit(0), 200)),
@@ -84,9 +109,10 @@ export function startWorker(channel: ParentChannel): void {
     );
   });
 
-  async function doctor(backend: string | null): Promise<void> {
-    const report = await selectBackend({ force: backend, onWasmReady: installWasmGradients });
-    send({ type: 'backend', report });
+  async function doctor(message: DoctorMessage): Promise<void> {
+    const report = await selectBackend({ force: message.backend, onWasmReady: installWasmGradients });
+    const forward = await forwardDoctor({ device: message.device ?? null, backbone: message.backbone ?? null, featuresDir: message.featuresDir ?? null });
+    send({ type: 'backend', report, forward });
     await new Promise((r) => setTimeout(r, 20));
   }
 
@@ -97,7 +123,9 @@ export function startWorker(channel: ParentChannel): void {
 
   async function compute(message: ComputeMessage): Promise<void> {
     let lastProgress = 0;
+    const forward = createForward({ deviceName: 'device' in message ? (message.device ?? null) : null, featuresDir: 'featuresDir' in message ? message.featuresDir : null });
     const result = await runComputeJob(message, {
+      forward,
       progress: (done, total, text) => {
         const now = performance.now();
         if (done < total && done > 0 && now - lastProgress < 100) return;
@@ -114,6 +142,7 @@ export function startWorker(channel: ParentChannel): void {
     const report = await selectBackend({ force: start.backend, onWasmReady: installWasmGradients });
     send({ type: 'backend', report });
     const partial = `${start.outDir}.partial`;
+    partialDir = partial;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     let lastProgress = 0;
@@ -134,6 +163,7 @@ export function startWorker(channel: ParentChannel): void {
         send({ type: 'epoch', ...m });
       },
       checkpoint,
+      forward: createForward({ deviceName: start.device ?? null, featuresDir: start.featuresDir, onNote: (note) => send({ type: 'log', level: 'info', message: note }) }),
     };
     let result: ModeResult;
     try {
@@ -145,19 +175,23 @@ export function startWorker(channel: ParentChannel): void {
       renameSync(partial, start.outDir);
       sampleRss();
       const maxRss = process.resourceUsage().maxRSS * 1024;
-      send({ type: 'done', summary: { ...result, peakRssBytes: Math.max(peakRss, maxRss), numTensors: tf.memory().numTensors - before } });
+      const forward = ctx.forward.reports.map((r) => ({ engine: r.engine, provider: r.provider, reason: r.reason }));
+      send({ type: 'done', summary: { ...result, peakRssBytes: Math.max(peakRss, maxRss), numTensors: tf.memory().numTensors - before, forward, notes: [...ctx.forward.notes] } });
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });
       throw error;
     }
   }
 
+  // When main goes away, so does training, quietly: the half-written model goes with it (the next
+  // command that opens the workspace records the run as interrupted).
+  channel.onGone(() => {
+    if (partialDir) rmSync(partialDir, { recursive: true, force: true });
+    channel.exit(1);
+  });
+
   send({ type: 'ready', pid: process.pid });
 }
 
 const channel = electronChannel() ?? nodeChannel();
-if (channel) {
-  // When main goes away (crash, kill), so does training: nobody is left to record its result.
-  process.on('disconnect', () => process.exit(1));
-  startWorker(channel);
-}
+if (channel) startWorker(channel);

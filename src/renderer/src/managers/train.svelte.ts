@@ -32,7 +32,7 @@ class TrainManager {
   reason = $state<string | null>(null);
   epochs = $state.raw<RunEpoch[]>([]);
   progress = $state.raw<RunProgress | null>(null);
-  status = $state<'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled'>('idle');
+  status = $state<'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'>('idle');
   error = $state<string | null>(null);
   valAccuracy = $state<number | null>(null);
   #listening = false;

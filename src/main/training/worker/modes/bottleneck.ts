@@ -5,6 +5,7 @@ import { DenseHead } from '../dense-head';
 import { FeatureCache } from '../../protocol/feature-cache';
 import { createWasmPool, type WasmPool } from '../parallel';
 import { inputBatch, trainingAugmentParams } from '../image-batches';
+import { batchInput, globalAveragePool, runPipelined, type Forward, type ForwardEngine } from '../../forward';
 import { writeModelMetadata } from '../../protocol/model-metadata';
 import { saveLayersModelToDir } from '../model-io';
 import type { ManifestItem } from '../../protocol/worker-protocol';
@@ -32,7 +33,8 @@ export async function extractFeatures(
   cache: FeatureCache,
   requests: readonly { item: ManifestItem; variant: number | null }[],
   augment: { params: Record<string, unknown> | null; seed: number },
-  pool: WasmPool | null = null,
+  pool: WasmPool | null | (() => Promise<WasmPool | null>) = null,
+  forward: Forward | null = null,
 ): Promise<Extraction> {
   const started = performance.now();
   const key = `${backboneKey(backbone.spec)}|gap`;
@@ -51,6 +53,27 @@ export async function extractFeatures(
     cache.put(r.item.sha256, key, variantName(r.variant), row.slice());
   };
   const rate = (done: number): number => done / Math.max(1e-3, (performance.now() - started) / 1000);
+  const result = (): Extraction => ({ features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 });
+  if (!missing.length) return result();
+  // Opened only when something is missing: a cached run never converts or starts a session.
+  const engine = forward ? await forward.open(backbone.model, backbone.spec.featureLayer) : null;
+  try {
+    if (engine?.engine === 'onnxruntime') {
+      await extractWithEngine(ctx, engine, backbone.spec.preprocessing, requests, missing, augment, store, rate);
+      return result();
+    }
+  } finally {
+    await engine?.dispose();
+  }
+  if (typeof pool === 'function') {
+    // ONNX Runtime spreads one run over the cores itself; the wasm workers are TF.js's way to.
+    const workers = await pool();
+    try {
+      return await extractFeatures(ctx, backbone, cache, requests, augment, workers);
+    } finally {
+      await workers?.close();
+    }
+  }
   if (pool && missing.length) {
     // One wasm instance per core (threads do not work under Node), decoding overlapped with compute.
     const controller = new AbortController();
@@ -95,6 +118,48 @@ export async function extractFeatures(
   return { features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * The forward engine's path: plain requests, then augmented ones, each decoded ahead while the
+ * engine runs the batch before (forward/pipeline.ts), pooled in JS and stored.
+ */
+async function extractWithEngine(
+  ctx: Pick<RunContext, 'progress' | 'checkpoint'>,
+  engine: ForwardEngine,
+  p: LoadedBackbone['spec']['preprocessing'],
+  requests: readonly { item: ManifestItem; variant: number | null }[],
+  missing: readonly number[],
+  augment: { params: Record<string, unknown> | null; seed: number },
+  store: (i: number, row: Float32Array) => void,
+  rate: (done: number) => number,
+): Promise<void> {
+  const params = trainingAugmentParams(augment.params);
+  const dim = engine.outputShape[engine.outputShape.length - 1] as number;
+  let done = 0;
+  for (const augmented of [false, true]) {
+    const part = missing.filter((i) => (requests[i]?.variant !== null) === augmented);
+    const reqs = part.map((i) => requests[i] as { item: ManifestItem; variant: number | null });
+    await runPipelined(engine, {
+      count: part.length,
+      batchSize: EXTRACT_BATCH,
+      checkpoint: ctx.checkpoint,
+      input: (from, to) => {
+        const slice = reqs.slice(from, to);
+        return batchInput(
+          slice.map((r) => r.item),
+          p,
+          augmented && params ? { params, seed: augment.seed, variant: slice.map((r) => r.variant ?? 0) } : null,
+        );
+      },
+      output: (from, to, y) => {
+        const pooled = globalAveragePool(y, to - from, engine.outputShape);
+        for (let j = from; j < to; j++) store(part[j] as number, pooled.subarray((j - from) * dim, (j - from + 1) * dim));
+        done += to - from;
+        ctx.progress('features', done, missing.length, `features ${done}/${missing.length} (${rate(done).toFixed(0)} img/s, ${engine.provider ?? 'tfjs'})`, (missing.length - done) / rate(done));
+      },
+    });
+  }
+}
+
 /** Below this many images, starting workers (each loads the backbone) costs more than it saves. */
 const POOL_MIN_IMAGES = 200;
 
@@ -127,13 +192,7 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
       ...Array.from({ length: variants }, (_, k) => train.map((item) => ({ item, variant: k as number | null }))).flat(),
       ...validation.map((item) => ({ item, variant: null as number | null })),
     ];
-    const pool = await poolFor(ctx, backbone, requests.length);
-    let extraction: Extraction;
-    try {
-      extraction = await extractFeatures(ctx, backbone, cache, requests, { params: config.augment, seed: config.seed }, pool);
-    } finally {
-      await pool?.close();
-    }
+    const extraction = await extractFeatures(ctx, backbone, cache, requests, { params: config.augment, seed: config.seed }, () => poolFor(ctx, backbone, requests.length), ctx.forward);
     const dim = extraction.features.length / Math.max(1, requests.length);
     const trainRows = train.length * (1 + variants);
     const labels = requests.map((r) => r.item.label);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { topBlock } from '../../backbones/backbones';
 import { DenseHead } from '../dense-head';
-import { inputBatch, trainingAugmentParams } from '../image-batches';
+import { batchInput, runPipelined } from '../../forward';
+import { trainingAugmentParams } from '../image-batches';
 import { readModelMetadata, writeModelMetadata } from '../../protocol/model-metadata';
 import { loadLayersModelFromDir, saveLayersModelToDir } from '../model-io';
 import type { ManifestItem } from '../../protocol/worker-protocol';
@@ -48,7 +49,6 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
   const model = await loadLayersModelFromDir(parentDir);
   const spec = { ...start.backbone, topBlockStart: meta.backbone?.topBlockStart ?? start.backbone.topBlockStart };
   const { entry, layers, forward } = topBlock(model, spec);
-  const lower = tf.model({ inputs: model.inputs, outputs: entry });
   const headConfig = { inputDim: layers[layers.length - 1]!.outputShape[3] as number, numClasses: manifest.classes.length, hidden: meta.head!.hidden, dropout: meta.head!.dropout, seed: config.seed };
   const head = DenseHead.fromModel(model, headConfig);
   // Batch-norm layers stay frozen and run in inference mode: their statistics from ImageNet are
@@ -75,13 +75,13 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     });
     return tf.mean(h, [1, 2]) as tf.Tensor2D;
   };
+  // The frozen base below the block runs on the forward engine (ONNX Runtime where it converts).
+  const lower = await ctx.forward.open(model, entry.sourceLayer.name);
+  const inputOf = (items: readonly ManifestItem[], variant: number | null): Promise<Float32Array> =>
+    batchInput(items, p, params && variant !== null ? { params, seed: config.seed, variant } : null);
   /** Activations entering the unfrozen block, for items under an augmentation variant (or plain). */
-  const entryOf = async (items: readonly ManifestItem[], variant: number | null): Promise<tf.Tensor4D> => {
-    const x = await inputBatch(items, p, params && variant !== null ? { params, seed: config.seed, variant } : null);
-    const a = tf.tidy(() => lower.predict(x) as tf.Tensor4D);
-    x.dispose();
-    return a;
-  };
+  const entryOf = async (items: readonly ManifestItem[], variant: number | null): Promise<tf.Tensor4D> =>
+    tf.tensor4d(await lower.run(await inputOf(items, variant), items.length), [items.length, ...entryShape] as [number, number, number, number]);
   const entryShape = (entry.shape as number[]).slice(1);
   const entrySize = entryShape.reduce((a, b) => a * b, 1);
   // Optional on CPU: K variants' activations kept in memory (small: e.g. 7x7x56 floats per image),
@@ -89,21 +89,25 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
   const cached: Float32Array[] = [];
   const fillCache = async (list: readonly ManifestItem[], variant: number | null): Promise<Float32Array> => {
     const out = new Float32Array(list.length * entrySize);
-    for (let b = 0; b < list.length; b += 16) {
-      await ctx.checkpoint();
-      const a = await entryOf(list.slice(b, b + 16), variant);
-      out.set((await a.data()) as Float32Array, b * entrySize);
-      a.dispose();
-      ctx.progress('features', b + 16, list.length, `activations for the top block (${variant === null ? 'plain' : `variant ${variant}`})`);
-    }
+    await runPipelined(lower, {
+      count: list.length,
+      batchSize: 16,
+      checkpoint: ctx.checkpoint,
+      input: (from, to) => inputOf(list.slice(from, to), variant),
+      output: (from, to, a) => {
+        out.set(a, from * entrySize);
+        ctx.progress('features', to, list.length, `activations for the top block (${variant === null ? 'plain' : `variant ${variant}`}, ${lower.provider ?? 'tfjs'})`);
+      },
+    });
     return out;
   };
-  const featureStart = performance.now();
-  for (let k = 0; k < config.cacheVariants; k++) cached.push(await fillCache(train, params ? k : null));
-  const valEntry = validation.length ? await fillCache(validation, null) : null;
-  const featureSeconds = (performance.now() - featureStart) / 1000;
 
   try {
+    const featureStart = performance.now();
+    for (let k = 0; k < config.cacheVariants; k++) cached.push(await fillCache(train, params ? k : null));
+    const valEntry = validation.length ? await fillCache(validation, null) : null;
+    const featureSeconds = (performance.now() - featureStart) / 1000;
+
     const result = await runEpochs({
       trainCount: train.length,
       batchSize: config.batchSize,
@@ -177,6 +181,7 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
       featuresFromCache: 0,
     };
   } finally {
+    await lower.dispose();
     for (const bn of affine.values()) tf.dispose([bn.scale, bn.offset]);
     optimizer.dispose();
     // tfjs 4.22's MomentumOptimizer.dispose forgets SGD's learning-rate scalar.

@@ -1,3 +1,4 @@
+import type { Forward } from '../../forward';
 import type { EpochMetrics } from '../train-loop';
 import type { FromWorker, ManifestItem, RunSummary, StartMessage } from '../../protocol/worker-protocol';
 
@@ -13,9 +14,11 @@ export interface RunContext {
   epoch(metrics: EpochMetrics): void;
   /** Yields to the event loop (so a cancel message can arrive) and throws if the run was cancelled. */
   checkpoint(): Promise<void>;
+  /** The backbone's forward passes: ONNX Runtime where the model converts, TF.js otherwise. */
+  forward: Forward;
 }
 
-export type ModeResult = Omit<RunSummary, 'peakRssBytes' | 'numTensors'>;
+export type ModeResult = Omit<RunSummary, 'peakRssBytes' | 'numTensors' | 'forward' | 'notes'>;
 
 export function splitItems(items: readonly ManifestItem[]): { train: ManifestItem[]; validation: ManifestItem[] } {
   return {

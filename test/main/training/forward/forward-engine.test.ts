@@ -1,0 +1,191 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledBackbone } from '../../../../src/main/training/backbones/backbone-inspect';
+import { loadBackbone, type LoadedBackbone } from '../../../../src/main/training/backbones/backbones';
+import { convertLayersModel } from '../../../../src/main/training/forward/convert';
+import { createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
+import { preprocess, type Preprocessing } from '../../../../src/main/training/worker/preprocess';
+import { useWasmBackend } from '../backbones/keras/helpers';
+import { CATS_DOGS, RESOURCES, tempDir } from '../fixtures';
+
+const TOLERANCE = 1e-4;
+
+/** Real validation photos, cats and dogs alternating. */
+function photos(count: number): { path: string }[] {
+  const lists = ['cats', 'dogs'].map((c) => readdirSync(join(CATS_DOGS, 'validation', c)).sort().map((f) => join(CATS_DOGS, 'validation', c, f)));
+  return Array.from({ length: count }, (_, i) => ({ path: lists[i % 2]![Math.floor(i / 2)]! }));
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+describe('forward engine on the bundled MobileNet v2', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let backbone: LoadedBackbone;
+  let input: Float32Array;
+  const count = 6;
+  let calls = 0;
+  const counting: LayersModelConverter = (model, options) => {
+    calls++;
+    return convertLayersModel(model, options);
+  };
+
+  beforeAll(async () => {
+    await useWasmBackend();
+    tmp = tempDir('forward');
+    backbone = await loadBackbone(bundledBackbone(RESOURCES));
+    input = await plainInput(photos(count), backbone.spec.preprocessing);
+  });
+  afterAll(() => {
+    backbone?.dispose();
+    tmp?.cleanup();
+  });
+
+  it('runs on ONNX Runtime (cpu here) and gives TF.js features within 1e-4 on real photos', async () => {
+    const before = tf.memory().numTensors;
+    const forward = createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' });
+    const ort = await forward.open(backbone.model, backbone.spec.featureLayer);
+    const tfjs = await createForward({ featuresDir: tmp.dir, engine: 'tfjs' }).open(backbone.model, backbone.spec.featureLayer);
+    try {
+      expect(ort.engine).toBe('onnxruntime');
+      expect(ort.provider).toBe('cpu');
+      expect(ort.outputShape).toEqual([7, 7, 1280]);
+      expect(tfjs.engine).toBe('tfjs');
+      const [a, b] = [await ort.run(input, count), await tfjs.run(input, count)];
+      expect(a.length).toBe(count * 7 * 7 * 1280);
+      expect(Math.max(...b.subarray(0, 5000))).toBeGreaterThan(1);
+      expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(TOLERANCE);
+      // Pooled features, as the bottleneck cache stores them.
+      const pooledTf = tf.tidy(() => tf.mean(tf.tensor4d(b, [count, 7, 7, 1280]), [1, 2]).dataSync() as Float32Array);
+      expect(maxAbsDiff(globalAveragePool(a, count, ort.outputShape), pooledTf)).toBeLessThanOrEqual(TOLERANCE);
+      expect(forward.notes[0]).toMatch(/^forward pass up to out_relu: onnxruntime 1\.\d+\.\d+ on cpu/);
+    } finally {
+      await ort.dispose();
+      await tfjs.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('caches the converted graph on disk by content and converts only once', async () => {
+    const dir = join(tmp.dir, 'onnx');
+    const files = readdirSync(dir);
+    expect(files.filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    const converted = calls;
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    await engine.dispose();
+    expect(engine.engine).toBe('onnxruntime');
+    expect(calls).toBe(converted);
+    // Another output layer is another graph.
+    const lower = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, 'block_16_expand');
+    await lower.dispose();
+    expect(lower.engine).toBe('onnxruntime');
+    expect(calls).toBe(converted + 1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.onnx'))).toHaveLength(2);
+  });
+
+  it('falls back to TF.js naming the layer when the converter cannot express it', async () => {
+    const notes: string[] = [];
+    const refusing: LayersModelConverter = () => ({ ok: false, layer: 'block_3_depthwise', className: 'DepthwiseConv2D', reason: 'test: no such op' });
+    const forward = createForward({ featuresDir: join(tmp.dir, 'refused'), converter: refusing, onNote: (n) => notes.push(n) });
+    const engine = await forward.open(backbone.model, backbone.spec.featureLayer);
+    expect(engine.engine).toBe('tfjs');
+    expect(engine.provider).toBeNull();
+    expect(engine.reason).toBe('TF.js: layer block_3_depthwise (DepthwiseConv2D) does not convert to ONNX: test: no such op');
+    expect(forward.reports[0]?.unsupported).toEqual({ layer: 'block_3_depthwise', className: 'DepthwiseConv2D', reason: 'test: no such op' });
+    expect(notes).toEqual([`forward pass up to out_relu: ${engine.reason}`]);
+    // And the answer is still right: TF.js runs it.
+    const out = await engine.run(input.subarray(0, 224 * 224 * 3), 1);
+    expect(out.length).toBe(7 * 7 * 1280);
+    expect(existsSync(join(tmp.dir, 'refused', 'onnx'))).toBe(false);
+  });
+
+  it('refuses a converted graph that does not match TF.js (never a wrong answer)', async () => {
+    // A converter bug, simulated: the graph of another layer with the same shape.
+    const wrong: LayersModelConverter = (model) => convertLayersModel(model, { outputLayer: 'Conv_1' });
+    const engine = await createForward({ featuresDir: join(tmp.dir, 'wrong'), converter: wrong }).open(backbone.model, backbone.spec.featureLayer);
+    expect(engine.engine).toBe('tfjs');
+    expect(engine.reason).toMatch(/^TF\.js: the converted graph differs from TF\.js \(relative error .* > 0\.001\)$/);
+    expect(existsSync(join(tmp.dir, 'wrong', 'onnx'))).toBe(false);
+  });
+
+  it('a converter that throws is a fallback with its message, not a failed run', async () => {
+    const throwing: LayersModelConverter = () => {
+      throw new Error('boom');
+    };
+    const engine = await createForward({ featuresDir: join(tmp.dir, 'throws'), converter: throwing }).open(backbone.model, backbone.spec.featureLayer);
+    expect(engine.engine).toBe('tfjs');
+    expect(engine.reason).toBe('TF.js: the model does not convert to ONNX: the converter failed: boom');
+  });
+});
+
+describe('model input without tensors', () => {
+  const contracts: Preprocessing[] = [
+    { inputSize: 4, channelOrder: 'rgb', mode: 'tf', resize: 'bilinear' },
+    { inputSize: 4, channelOrder: 'rgb', mode: 'unit', resize: 'bilinear' },
+    { inputSize: 4, channelOrder: 'bgr', mode: 'caffe', mean: [103.939, 116.779, 123.68], resize: 'bilinear' },
+    { inputSize: 4, channelOrder: 'bgr', mode: 'caffe', resize: 'nearest' },
+  ];
+  it.each(contracts)('preprocessRgbInto equals preprocess() bit for bit ($mode, $channelOrder)', (p) => {
+    const rgb = Uint8Array.from({ length: 256 * 3 }, (_, i) => (i * 7 + (i >> 8)) % 256);
+    const expected = tf.tidy(() => preprocess(tf.tensor3d(Int32Array.from(rgb), [16, 16, 3], 'int32'), p).dataSync() as Float32Array);
+    const out = new Float32Array(rgb.length + 5);
+    preprocessRgbInto(rgb, p, out, 5);
+    expect(Array.from(out.subarray(5))).toEqual(Array.from(expected));
+  });
+});
+
+describe('runPipelined', () => {
+  const echo: ForwardEngine = {
+    engine: 'tfjs',
+    provider: null,
+    reason: 'test',
+    inputShape: [1, 1, 1],
+    outputShape: [1, 1, 1],
+    run: async (x) => x.map((v) => v * 2),
+    dispose: async () => {},
+  };
+
+  it('runs every batch in order, decoding ahead', async () => {
+    const started: number[] = [];
+    const got: number[] = [];
+    await runPipelined(echo, {
+      count: 10,
+      batchSize: 4,
+      input: async (from, to) => {
+        started.push(from);
+        return Float32Array.from({ length: to - from }, (_, i) => from + i);
+      },
+      output: (_from, _to, y) => {
+        got.push(...y);
+      },
+    });
+    expect(got).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(started).toEqual([0, 4, 8]);
+  });
+
+  it('a failed decode fails the pass with its message; a cancel stops it', async () => {
+    const bad = runPipelined(echo, { count: 8, batchSize: 4, input: async (from) => (from === 4 ? Promise.reject(new Error('cannot read image x.jpg')) : new Float32Array(4)), output: () => {} });
+    await expect(bad).rejects.toThrow('cannot read image x.jpg');
+    let batches = 0;
+    const cancelled = runPipelined(echo, {
+      count: 12,
+      batchSize: 4,
+      checkpoint: async () => {
+        if (batches === 1) throw new Error('cancelled');
+      },
+      input: async (from, to) => new Float32Array(to - from),
+      output: () => {
+        batches++;
+      },
+    });
+    await expect(cancelled).rejects.toThrow('cancelled');
+    expect(batches).toBe(1);
+  });
+});
