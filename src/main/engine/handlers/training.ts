@@ -52,8 +52,8 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
   return {
     'train.start': (input) =>
       mapped(() => {
-        const { jobId, runId, mode, reason } = engine.training().runs.start({ ...input, device: deviceFor(engine, input.device) });
-        return { jobId, runId, mode, reason };
+        const { jobId, runId, mode, reason, holdout } = engine.training().runs.start({ ...input, device: deviceFor(engine, input.device) });
+        return { jobId, runId, mode, reason, holdout };
       }),
     'train.advice': () => mapped(() => engine.training().runs.advice()),
     'runs.list': () => mapped(() => engine.training().runs.list()),
