@@ -20,7 +20,7 @@ export interface PreviewPixels {
   height: number;
   /** The decoded picture as training gets it before augmentation, RGB 0..255. */
   original: Uint8Array;
-  /** Variant k (k = 0..n-1) exactly as training's augmentVariants returns it (times rescale, if set). */
+  /** Variants first..first+n-1 exactly as training's augmentVariants returns them (times rescale, if set). */
   variants: Float32Array[];
 }
 
@@ -56,19 +56,19 @@ async function decodeUncached(source: PreviewSource, size: number | 'source'): P
   return readImageRgb(source.path, { width, height }, 'bilinear');
 }
 
-export function previewVariants(image: RgbImage, sha256: string, n: number, params: AugmentParams, seed: number): PreviewPixels {
+export function previewVariants(image: RgbImage, sha256: string, n: number, params: AugmentParams, seed: number, first = 0): PreviewPixels {
   const { width, height } = image;
   const batch = new Float32Array(n * width * height * 3);
   for (let k = 0; k < n; k++) batch.set(image.data, k * width * height * 3);
   const input = tf.tensor4d(batch, [n, height, width, 3], 'float32');
   const keys = Array.from({ length: n }, () => sha256);
-  const indices = Array.from({ length: n }, (_, k) => k);
+  const indices = Array.from({ length: n }, (_, k) => first + k);
   let out: tf.Tensor4D | null = null;
   try {
     out = augmentVariants(input, keys, indices, params, seed);
     const data = out.dataSync() as Float32Array;
     const per = width * height * 3;
-    return { width, height, original: image.data, variants: indices.map((k) => data.slice(k * per, (k + 1) * per)) };
+    return { width, height, original: image.data, variants: indices.map((_, k) => data.slice(k * per, (k + 1) * per)) };
   } finally {
     input.dispose();
     out?.dispose();

@@ -23,7 +23,25 @@ export interface ImageFileRow {
   size: number;
   mtimeMs: number;
   missing: boolean;
+  /** Present, but its bytes no longer decode. */
+  unreadable: boolean;
+  /** The class folder the path was found under at its last import. */
+  folderClassId: number | null;
 }
+
+type RawFileRow = Omit<ImageFileRow, 'missing' | 'unreadable'> & { missing: number; unreadable: number };
+const FILE_COLUMNS = 'id, image_id AS imageId, path, size, mtime_ms AS mtimeMs, missing, unreadable, folder_class_id AS folderClassId';
+const toFileRow = (r: RawFileRow): ImageFileRow => ({ ...r, missing: r.missing === 1, unreadable: r.unreadable === 1 });
+
+/**
+ * Images whose present paths sit under two or more class folders and that the user has not labelled:
+ * label conflicts. Missing paths do not count (a moved file is not a second opinion).
+ */
+export const CONFLICTED_IMAGES_SQL = `
+  SELECT f.image_id FROM image_files f
+  WHERE f.missing = 0 AND f.folder_class_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.image_id = f.image_id AND l.source = 'manual')
+  GROUP BY f.image_id HAVING count(DISTINCT f.folder_class_id) > 1`;
 
 export interface ListQuery {
   classId: number | 'unlabelled' | null;
@@ -43,6 +61,7 @@ interface ItemRow {
   labelSource: ImageItem['labelSource'];
   confidence: number | null;
   fileCount: number;
+  claims: number;
 }
 
 /** Shown with U+FFFD where the file name is not UTF-8 (paths are stored escaped, see images/file-path). */
@@ -53,6 +72,7 @@ export class ImagesRepository {
   readonly #bySha;
   readonly #insert;
   readonly #fileByPath;
+  readonly #fileByIdStmt;
   readonly #insertFile;
   readonly #updateFile;
   readonly #filesOf;
@@ -61,8 +81,12 @@ export class ImagesRepository {
   readonly #setDamage;
   readonly #setSplit;
   readonly #getSplit;
+  readonly #placement;
   readonly #detail;
   readonly #count;
+  readonly #delete;
+  readonly #claims;
+  readonly #conflicted;
 
   constructor(private readonly db: Db) {
     this.#bySha = db.prepare('SELECT id, split, status FROM images WHERE sha256 = ?');
@@ -70,23 +94,27 @@ export class ImagesRepository {
       `INSERT INTO images (sha256, width, height, format, bytes, split, split_source, damage)
        VALUES (@sha256, @width, @height, @format, @bytes, @split, @splitSource, @damage)`,
     );
-    this.#fileByPath = db.prepare(
-      'SELECT id, image_id AS imageId, path, size, mtime_ms AS mtimeMs, missing FROM image_files WHERE path = ?',
+    this.#fileByPath = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files WHERE path = ?`);
+    this.#fileByIdStmt = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files WHERE id = ?`);
+    this.#insertFile = db.prepare('INSERT INTO image_files (image_id, path, size, mtime_ms, folder_class_id) VALUES (?, ?, ?, ?, ?)');
+    this.#updateFile = db.prepare(
+      'UPDATE image_files SET image_id = ?, size = ?, mtime_ms = ?, missing = ?, unreadable = ?, folder_class_id = ? WHERE id = ?',
     );
-    this.#insertFile = db.prepare('INSERT INTO image_files (image_id, path, size, mtime_ms) VALUES (?, ?, ?, ?)');
-    this.#updateFile = db.prepare('UPDATE image_files SET image_id = ?, size = ?, mtime_ms = ?, missing = ? WHERE id = ?');
-    this.#filesOf = db.prepare(
-      'SELECT id, image_id AS imageId, path, size, mtime_ms AS mtimeMs, missing FROM image_files WHERE image_id = ? ORDER BY missing, id',
-    );
-    this.#allFiles = db.prepare(
-      'SELECT id, image_id AS imageId, path, size, mtime_ms AS mtimeMs, missing FROM image_files ORDER BY id',
-    );
+    this.#filesOf = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files WHERE image_id = ? ORDER BY missing, unreadable, id`);
+    this.#allFiles = db.prepare(`SELECT ${FILE_COLUMNS} FROM image_files ORDER BY id`);
     this.#setStatus = db.prepare('UPDATE images SET status = ? WHERE id = ?');
     this.#setDamage = db.prepare('UPDATE images SET damage = ? WHERE id = ?');
     this.#setSplit = db.prepare('UPDATE images SET split = ?, split_source = ? WHERE id = ?');
     this.#getSplit = db.prepare('SELECT split FROM images WHERE id = ?');
+    this.#placement = db.prepare('SELECT split, split_source AS splitSource FROM images WHERE id = ?');
     this.#detail = db.prepare('SELECT id, sha256, width, height, format, bytes, split, status, damage FROM images WHERE id = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM images');
+    this.#delete = db.prepare('DELETE FROM images WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_files WHERE image_id = ?)');
+    this.#claims = db.prepare(
+      `SELECT DISTINCT folder_class_id AS classId FROM image_files
+       WHERE image_id = ? AND missing = 0 AND folder_class_id IS NOT NULL ORDER BY folder_class_id`,
+    );
+    this.#conflicted = db.prepare(`${CONFLICTED_IMAGES_SQL} ORDER BY f.image_id`);
   }
 
   bySha(sha256: string): { id: number; split: Split; status: ImageStatus } | undefined {
@@ -99,24 +127,48 @@ export class ImagesRepository {
   }
 
   fileByPath(path: string): ImageFileRow | undefined {
-    const row = this.#fileByPath.get(path) as (Omit<ImageFileRow, 'missing'> & { missing: number }) | undefined;
-    return row && { ...row, missing: row.missing === 1 };
+    const row = this.#fileByPath.get(path) as RawFileRow | undefined;
+    return row && toFileRow(row);
   }
 
-  addFile(imageId: number, path: string, size: number, mtimeMs: number): number {
-    return Number(this.#insertFile.run(imageId, path, size, mtimeMs).lastInsertRowid);
+  addFile(imageId: number, path: string, size: number, mtimeMs: number, folderClassId: number | null = null): number {
+    return Number(this.#insertFile.run(imageId, path, size, mtimeMs, folderClassId).lastInsertRowid);
   }
 
-  updateFile(file: Pick<ImageFileRow, 'id' | 'imageId' | 'size' | 'mtimeMs' | 'missing'>): void {
-    this.#updateFile.run(file.imageId, file.size, file.mtimeMs, file.missing ? 1 : 0, file.id);
+  /** Fields left out keep their stored value. */
+  updateFile(file: Pick<ImageFileRow, 'id' | 'imageId' | 'size' | 'mtimeMs' | 'missing'> & Partial<Pick<ImageFileRow, 'unreadable' | 'folderClassId'>>): void {
+    const stored = file.unreadable === undefined || file.folderClassId === undefined ? (this.#fileById(file.id) ?? null) : null;
+    const unreadable = file.unreadable ?? stored?.unreadable ?? false;
+    const folderClassId = file.folderClassId !== undefined ? file.folderClassId : (stored?.folderClassId ?? null);
+    this.#updateFile.run(file.imageId, file.size, file.mtimeMs, file.missing ? 1 : 0, unreadable ? 1 : 0, folderClassId, file.id);
+  }
+
+  #fileById(id: number): ImageFileRow | undefined {
+    const row = this.#fileByIdStmt.get(id) as RawFileRow | undefined;
+    return row && toFileRow(row);
   }
 
   files(imageId: number): ImageFileRow[] {
-    return (this.#filesOf.all(imageId) as Array<Omit<ImageFileRow, 'missing'> & { missing: number }>).map((r) => ({ ...r, missing: r.missing === 1 }));
+    return (this.#filesOf.all(imageId) as RawFileRow[]).map(toFileRow);
   }
 
   allFiles(): ImageFileRow[] {
-    return (this.#allFiles.all() as Array<Omit<ImageFileRow, 'missing'> & { missing: number }>).map((r) => ({ ...r, missing: r.missing === 1 }));
+    return (this.#allFiles.all() as RawFileRow[]).map(toFileRow);
+  }
+
+  /** The classes whose folders hold a present copy of this picture, by id. */
+  folderClaims(imageId: number): number[] {
+    return (this.#claims.all(imageId) as Array<{ classId: number }>).map((r) => r.classId);
+  }
+
+  /** Ids of the images in a label conflict (see CONFLICTED_IMAGES_SQL). */
+  conflicted(): number[] {
+    return (this.#conflicted.all() as Array<{ image_id: number }>).map((r) => r.image_id);
+  }
+
+  /** Removes an image that no path holds any more (its label, predictions and leaks go with it). */
+  deleteIfOrphan(imageId: number): boolean {
+    return this.#delete.run(imageId, imageId).changes > 0;
   }
 
   /** What it takes to render an image: its hash (cache key) and a path that was present at the last scan. */
@@ -125,9 +177,10 @@ export class ImagesRepository {
     return row ? { sha256: row.sha256, path: this.primaryPath(imageId) } : null;
   }
 
-  /** The path to read an image from: its first file that was present at the last scan. */
+  /** The path to read an image from: its first file that was present and readable at the last scan. */
   primaryPath(imageId: number): string | null {
-    return this.files(imageId).find((f) => !f.missing)?.path ?? null;
+    const files = this.files(imageId);
+    return (files.find((f) => !f.missing && !f.unreadable) ?? files.find((f) => !f.missing))?.path ?? null;
   }
 
   setStatus(imageId: number, status: ImageStatus): void {
@@ -139,12 +192,17 @@ export class ImagesRepository {
     this.#setDamage.run(damage, imageId);
   }
 
-  /** ok while any of its files is present, missing when none is; corrupt stays until it reads again. */
+  /** missing when no file is present; corrupt while a present file no longer decodes; ok otherwise. */
   refreshStatus(imageId: number): ImageStatus {
-    const files = this.files(imageId);
-    const status: ImageStatus = files.some((f) => !f.missing) ? 'ok' : 'missing';
+    const present = this.files(imageId).filter((f) => !f.missing);
+    const status: ImageStatus = present.length === 0 ? 'missing' : present.some((f) => f.unreadable) ? 'corrupt' : 'ok';
     this.setStatus(imageId, status);
     return status;
+  }
+
+  /** The split and where it came from, for content that takes over from this image at a path. */
+  placement(imageId: number): { split: Split; splitSource: SplitSource } | undefined {
+    return this.#placement.get(imageId) as { split: Split; splitSource: SplitSource } | undefined;
   }
 
   split(imageId: number): Split | undefined {
@@ -166,7 +224,7 @@ export class ImagesRepository {
     if (!row) return null;
     const item = this.list({ classId: null, split: null, filter: 'all' }, id)[0];
     const paths = this.files(id).map((f) => displayPath(f.path));
-    return { ...(item as ImageItem), sha256: row.sha256, format: row.format, bytes: row.bytes, paths, damage: row.damage };
+    return { ...(item as ImageItem), sha256: row.sha256, format: row.format, bytes: row.bytes, paths, damage: row.damage, folderClassIds: this.folderClaims(id) };
   }
 
   /** Every grid tile matching the query, in one statement (3000+ rows must come back in milliseconds). */
@@ -208,15 +266,22 @@ export class ImagesRepository {
       case 'leak':
         where.push('i.id IN (SELECT image_id FROM image_leaks)');
         break;
+      case 'conflict':
+        where.push("f.claims > 1 AND l.source IS NOT 'manual'");
+        break;
       case 'all':
         break;
     }
     const sql = `
       SELECT i.id, f.path, i.width, i.height, i.split, i.status, i.damage,
-             l.class_id AS classId, l.source AS labelSource, l.confidence, coalesce(f.n, 0) AS fileCount
+             l.class_id AS classId, l.source AS labelSource, l.confidence, coalesce(f.n, 0) AS fileCount, coalesce(f.claims, 0) AS claims
       FROM images i
       LEFT JOIN labels l ON l.image_id = i.id
-      LEFT JOIN (SELECT image_id, min(path) AS path, count(*) AS n FROM image_files GROUP BY image_id) f ON f.image_id = i.id
+      LEFT JOIN (
+        SELECT image_id, min(path) AS path, count(*) AS n,
+               count(DISTINCT CASE WHEN missing = 0 THEN folder_class_id END) AS claims
+        FROM image_files GROUP BY image_id
+      ) f ON f.image_id = i.id
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY i.id`;
     return (this.db.prepare(sql).all(params) as ItemRow[]).map((r) => ({
@@ -231,6 +296,7 @@ export class ImagesRepository {
       labelSource: r.labelSource,
       confidence: r.confidence,
       duplicate: r.fileCount > 1,
+      conflict: r.claims > 1 && r.labelSource !== 'manual',
     }));
   }
 }

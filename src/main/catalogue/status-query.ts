@@ -1,5 +1,6 @@
 import type { StatusSummary } from '@shared/contract';
 import type { Db } from './db';
+import { CONFLICTED_IMAGES_SQL } from './images-repository';
 
 /** The counts behind `lds status` and the top bar, in a handful of aggregate queries. */
 export function statusSummary(db: Db): StatusSummary {
@@ -35,5 +36,6 @@ export function statusSummary(db: Db): StatusSummary {
     corrupt: one("SELECT count(*) AS n FROM images WHERE status = 'corrupt'"),
     damaged: one('SELECT count(*) AS n FROM images WHERE damage IS NOT NULL'),
     duplicates: one('SELECT count(*) AS n FROM (SELECT image_id FROM image_files GROUP BY image_id HAVING count(*) > 1)'),
+    conflicts: one(`SELECT count(*) AS n FROM (${CONFLICTED_IMAGES_SQL})`),
   };
 }

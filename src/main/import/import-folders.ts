@@ -1,8 +1,11 @@
+import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { ImportOptions, ImportResult } from '@shared/contract';
-import type { Catalogue } from '../catalogue';
-import { displayPath, probeImageFile, type ProbeResult } from '../images';
+import type { Catalogue, ImageFileRow } from '../catalogue';
+import { displayPath, fsPath, pathFromString, probeImageFile, type ProbeResult } from '../images';
+import { CatalogueUpdate, describeConflicts } from './catalogue-update';
 import { layoutOf, seededSplit } from './layout';
-import { scanFolders, type ScannedFile } from './scan';
+import { scanFolders, type ScanResult, type ScannedFile } from './scan';
 
 /** The part of a job's context the import uses; plain objects work in tests. */
 export interface ImportProgress {
@@ -18,19 +21,48 @@ const BATCH = 64;
 /**
  * Imports folders into the catalogue. Known paths whose size and mtime are unchanged are not even
  * read again, so a re-import only costs a scan. Each batch commits in its own transaction; a cancel
- * stops between batches and leaves everything committed so far consistent.
+ * stops between batches and leaves everything committed so far consistent. What the catalogue then
+ * believes (corrupt, edited in place, label conflicts) is CatalogueUpdate's business.
  */
 export async function importFolders(catalogue: Catalogue, options: ImportOptions, ctx: ImportProgress = {}): Promise<ImportResult> {
   const scan = await scanFolders(options.paths, ctx.signal, ctx.exclude);
-  const result: ImportResult = { scanned: scan.files.length, added: 0, unchanged: 0, duplicates: 0, newPaths: 0, skipped: scan.skipped, cancelled: false };
+  const result: ImportResult = {
+    scanned: scan.files.length,
+    added: 0,
+    unchanged: 0,
+    duplicates: 0,
+    newPaths: 0,
+    skipped: scan.skipped,
+    missing: 0,
+    recovered: 0,
+    edited: [],
+    conflicts: [],
+    cancelled: false,
+  };
   const total = scan.files.length;
   ctx.progress?.(0, total, `found ${total} image files`);
 
   const toProbe: ScannedFile[] = [];
+  const reclaimed: Array<{ known: ImageFileRow; classId: number }> = [];
   for (const file of scan.files) {
     const known = catalogue.images.fileByPath(file.path);
-    if (known && !known.missing && known.size === file.size && known.mtimeMs === file.mtimeMs) result.unchanged++;
-    else toProbe.push(file);
+    // A path that did not decode last time is read again even if untouched: it may read now.
+    if (known && !known.missing && !known.unreadable && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+      result.unchanged++;
+      // Unchanged bytes, but maybe another class folder than the catalogue knows (a catalogue from
+      // before folders were kept per path). Only classes that exist: a class renamed or deleted by the
+      // user is not brought back by a re-import of files it already had.
+      const name = classNameOf(file);
+      const classId = name === null ? undefined : catalogue.classes.idByName(name);
+      if (classId !== undefined && classId !== known.folderClassId) reclaimed.push({ known, classId });
+    } else toProbe.push(file);
+  }
+  if (reclaimed.length) {
+    catalogue.transaction(() => {
+      const update = new CatalogueUpdate(catalogue, result);
+      for (const { known, classId } of reclaimed) update.reclaim(known, classId);
+      update.finish();
+    });
   }
   let done = result.unchanged;
   ctx.progress?.(done, total);
@@ -43,53 +75,70 @@ export async function importFolders(catalogue: Catalogue, options: ImportOptions
     const batch = toProbe.slice(start, start + BATCH);
     const probes = await Promise.all(batch.map((file) => probeImageFile(file.path)));
     catalogue.transaction(() => {
-      batch.forEach((file, i) => record(catalogue, file, probes[i] as ProbeResult, options, result));
+      const update = new CatalogueUpdate(catalogue, result);
+      batch.forEach((file, i) => record(catalogue, update, file, probes[i] as ProbeResult, options, result));
+      update.finish();
     });
     done += batch.length;
     ctx.progress?.(done, total, `imported ${done} of ${total}`);
   }
+  if (!result.cancelled) result.missing = await markVanished(catalogue, options.paths, scan, result);
+  const seen = new Set(scan.files.map((f) => f.path));
+  result.conflicts = describeConflicts(catalogue, (imageId) => catalogue.images.files(imageId).some((f) => seen.has(f.path)));
   return result;
 }
 
-function record(catalogue: Catalogue, file: ScannedFile, probe: ProbeResult, options: ImportOptions, result: ImportResult): void {
-  const { images, classes, labels } = catalogue;
-  const known = images.fileByPath(file.path);
+/** The class folder a scanned file sits in, as a class name (null: none). */
+function classNameOf(file: ScannedFile): string | null {
+  const { className } = layoutOf(file.folders);
+  return className === null ? null : className.trim().slice(0, 64) || className;
+}
+
+function record(catalogue: Catalogue, update: CatalogueUpdate, file: ScannedFile, probe: ProbeResult, options: ImportOptions, result: ImportResult): void {
+  const known = catalogue.images.fileByPath(file.path);
+  const stat = { size: file.size, mtimeMs: file.mtimeMs };
   if (!probe.ok) {
     result.skipped.push({ path: displayPath(file.path), reason: probe.reason });
-    if (known) {
-      // A known path whose bytes no longer decode: the image shows as corrupt until it reads again.
-      images.updateFile({ ...known, size: file.size, mtimeMs: file.mtimeMs, missing: false });
-      images.setStatus(known.imageId, 'corrupt');
-    }
+    // A known path whose bytes no longer decode: its image shows as corrupt until it reads again.
+    if (known) update.unreadable(known, stat);
     return;
   }
-  const { image } = probe;
-  const layout = layoutOf(file.folders);
-  let imageId = images.bySha(image.sha256)?.id;
-  const isNewImage = imageId === undefined;
-  if (imageId === undefined) {
-    imageId = images.insert({
-      ...image,
-      split: layout.split ?? seededSplit(image.sha256, options),
-      splitSource: layout.split ? 'folder' : 'seeded',
-    });
-    result.added++;
-  } else {
-    images.setDamage(imageId, image.damage);
-  }
-  if (known) {
-    if (known.imageId === imageId) result.unchanged++;
-    images.updateFile({ id: known.id, imageId, size: file.size, mtimeMs: file.mtimeMs, missing: false });
-    // The path may have moved to other content; its former image may now have no file left.
-    if (known.imageId !== imageId) images.refreshStatus(known.imageId);
-  } else {
-    if (!isNewImage) result.duplicates++;
-    images.addFile(imageId, file.path, file.size, file.mtimeMs);
+  // Only a picture that reads makes its folder a class (a folder of junk adds none).
+  const name = classNameOf(file);
+  const folderClassId = name === null ? null : catalogue.classes.ensure(name);
+  const outcome = update.content(file.path, stat, probe.image, known, {
+    folderClassId,
+    folderSplit: layoutOf(file.folders).split,
+    seededSplit: (sha256) => seededSplit(sha256, options),
+  });
+  if (outcome.newImage) result.added++;
+  if (outcome.path === 'same') result.unchanged++;
+  if (outcome.path === 'new') {
     result.newPaths++;
+    if (!outcome.newImage) result.duplicates++;
   }
-  images.refreshStatus(imageId);
-  if (layout.className) {
-    const classId = classes.ensure(layout.className.trim().slice(0, 64) || layout.className);
-    labels.setIfAbsent(imageId, classId, 'folder');
+}
+
+/**
+ * Known paths under the imported folders that the scan did not find and that are really gone (a file
+ * moved to another class folder, say) are marked missing, as a rescan would: otherwise the old path
+ * would still count as a class folder holding the picture.
+ */
+async function markVanished(catalogue: Catalogue, roots: string[], scan: ScanResult, result: ImportResult): Promise<number> {
+  const under = roots.map((r) => pathFromString(resolve(r)));
+  const found = new Set(scan.files.map((f) => f.path));
+  const candidates = catalogue.images
+    .allFiles()
+    .filter((f) => !f.missing && !found.has(f.path) && under.some((root) => f.path === root || f.path.startsWith(root + sep)));
+  const gone: ImageFileRow[] = [];
+  // Only what really is not there: a path the scan skipped (unreadable, a folder link) still exists.
+  for (const file of candidates) if (!(await stat(fsPath(file.path)).catch(() => null))) gone.push(file);
+  if (gone.length) {
+    catalogue.transaction(() => {
+      const update = new CatalogueUpdate(catalogue, result);
+      for (const file of gone) update.missing(file);
+      update.finish();
+    });
   }
+  return gone.length;
 }

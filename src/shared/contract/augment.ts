@@ -115,8 +115,12 @@ export const PREVIEW_MAX_VARIANTS = 64;
 
 export const augmentPreviewInputSchema = z
   .object({
-    imageIds: z.array(idSchema).min(1).max(16),
+    imageIds: z.array(idSchema).min(1).max(16).optional(),
+    /** Picture files instead, in the project or not (`lds augment preview <path>`). */
+    paths: z.array(z.string().min(1).max(4096)).min(1).max(16).optional(),
     n: z.number().int().min(1).max(PREVIEW_MAX_VARIANTS).default(9),
+    /** Index of the first variant (variant k is what training feeds in epoch k + 1): long runs preview in pages. */
+    first: z.number().int().min(0).max(100_000).default(0),
     /** Either explicit parameters or a preset by name; neither means no augmentation. */
     params: augmentParamsSchema.optional(),
     preset: presetNameSchema.optional(),
@@ -125,10 +129,12 @@ export const augmentPreviewInputSchema = z
     size: z.union([z.number().int().min(16).max(1024), z.literal('source')]).default(224),
   })
   .strict()
-  .refine((v) => !(v.params && v.preset), { message: 'give params or preset, not both' });
+  .refine((v) => !(v.params && v.preset), { message: 'give params or preset, not both' })
+  .refine((v) => (v.imageIds === undefined) !== (v.paths === undefined), { message: 'give exactly one of imageIds and paths' });
 
 export const augmentPreviewImageSchema = z.object({
-  imageId: idSchema,
+  /** Null for a picture given by path. */
+  imageId: idSchema.nullable(),
   width: z.number().int(),
   height: z.number().int(),
   /** PNG data URLs. */

@@ -91,6 +91,32 @@ export const dataHealthSchema = z.object({
 });
 export type DataHealth = z.infer<typeof dataHealthSchema>;
 
+export const filePredictionSchema = z.object({
+  path: z.string(),
+  class: z.string(),
+  confidence: z.number(),
+  probabilities: z.record(z.string(), z.number()),
+});
+/** The result of a predict.files job. */
+export const predictFilesResultSchema = z.object({
+  predictions: z.array(filePredictionSchema),
+  /** Files in the folders that could not be predicted (not an image, unreadable), with why. */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+export type PredictFilesResult = z.infer<typeof predictFilesResultSchema>;
+
+const pathSchema = z.string().min(1).max(4096);
+export const predictFilesInputSchema = z
+  .object({
+    runId: z.string().min(1).max(64).optional(),
+    /** A run's or an `lds export` model folder (absolute); no project needed. */
+    modelDir: pathSchema.optional(),
+    /** Absolute image files and folders; folders are walked as import walks them. */
+    paths: z.array(pathSchema).min(1).max(10_000),
+  })
+  .strict()
+  .refine((v) => (v.runId === undefined) !== (v.modelDir === undefined), { message: 'give exactly one of runId and modelDir' });
+
 export const evaluationCommands = {
   /** Evaluate a finished run on validation (default) or, explicitly, test: a job; its result is the report. */
   'eval.start': command(z.object({ runId: z.string().min(1).max(64), split: evalSplitSchema.default('validation') }).strict(), jobStartedSchema),
@@ -98,6 +124,8 @@ export const evaluationCommands = {
   'eval.get': command(z.object({ runId: z.string().min(1).max(64), split: evalSplitSchema.default('validation') }).strict(), evalViewSchema.nullable()),
   /** Predict every unlabelled image with a run and store the result as 'predicted' labels with confidence. */
   'predict.prelabel': command(z.object({ runId: z.string().min(1).max(64) }).strict(), jobStartedSchema),
+  /** Predict image files (in the project or not) with a run or a model folder: a job; its result is PredictFilesResult. */
+  'predict.files': command(predictFilesInputSchema, jobStartedSchema),
   /** Predicted labels waiting for review, lowest confidence first. */
   'review.queue': command(z.object({ limit: z.number().int().min(1).max(10000).default(500) }).strict(), z.array(reviewItemSchema)),
   /** TF.js layers model folder laid out like a Teachable Machine export. */

@@ -39,6 +39,8 @@ export const statusSchema = z.object({
   /** Kept but decoded only by patching over bad data (a scrambled JPEG): the Library's "damaged" filter. */
   damaged: z.number().int(),
   duplicates: z.number().int(),
+  /** Pictures found under two or more class folders, unlabelled until the user picks (filter 'conflict'). */
+  conflicts: z.number().int(),
   /** `lds status` only: near-duplicate pairs across splits (perceptual hash), see health.check. */
   leaks: z.number().int().optional(),
   leakPairs: z.array(leakPairSchema).optional(),
@@ -48,8 +50,9 @@ export type StatusSummary = z.infer<typeof statusSchema>;
 /**
  * 'leak': in a near-duplicate pair across splits, as of the last data-health check (health.check).
  * 'damaged': decodes, but only by patching over bad data (see imageDetail.damage).
+ * 'conflict': the same picture under two or more class folders, not yet labelled by the user.
  */
-export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'damaged', 'duplicate', 'leak'] as const;
+export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'damaged', 'duplicate', 'leak', 'conflict'] as const;
 export const libraryFilterSchema = z.enum(LIBRARY_FILTERS);
 export type LibraryFilter = z.infer<typeof libraryFilterSchema>;
 
@@ -67,6 +70,8 @@ export const imageItemSchema = z.object({
   labelSource: labelSourceSchema.nullable(),
   confidence: z.number().nullable(),
   duplicate: z.boolean(),
+  /** A label conflict: its paths sit under different class folders and the user has not chosen. */
+  conflict: z.boolean(),
 });
 export type ImageItem = z.infer<typeof imageItemSchema>;
 
@@ -78,6 +83,8 @@ export const imageDetailSchema = imageItemSchema.extend({
   paths: z.array(z.string()),
   /** The decoder's warning when damaged ("Corrupt JPEG data: …"), else null. */
   damage: z.string().nullable(),
+  /** The classes whose folders hold a present copy, by id (two or more: a label conflict). */
+  folderClassIds: z.array(idSchema),
 });
 export type ImageDetail = z.infer<typeof imageDetailSchema>;
 
@@ -103,6 +110,22 @@ export const importOptionsSchema = z
   .refine((o) => o.valFraction + o.testFraction < 1, { message: 'valFraction + testFraction must be below 1' });
 export type ImportOptions = z.infer<typeof importOptionsSchema>;
 
+/** A known path that now holds other content (edited in place): the new content keeps the path's label. */
+export const editedFileSchema = z.object({
+  path: z.string(),
+  /** The label carried over to the new content (null: the path had none). */
+  className: z.string().nullable(),
+});
+export type EditedFile = z.infer<typeof editedFileSchema>;
+
+/** One picture under two or more class folders: it stays unlabelled until the user labels it. */
+export const labelConflictSchema = z.object({
+  imageId: idSchema,
+  classes: z.array(z.string()),
+  paths: z.array(z.string()),
+});
+export type LabelConflict = z.infer<typeof labelConflictSchema>;
+
 export const importResultSchema = z.object({
   scanned: z.number().int(),
   added: z.number().int(),
@@ -110,9 +133,33 @@ export const importResultSchema = z.object({
   duplicates: z.number().int(),
   newPaths: z.number().int(),
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** Known paths under the imported folders that are gone now (marked missing, as a rescan would). */
+  missing: z.number().int(),
+  /** Known paths that did not decode before and do now (their image is no longer corrupt). */
+  recovered: z.number().int(),
+  edited: z.array(editedFileSchema),
+  /** Every label conflict among the imported pictures, found now or left unresolved before. */
+  conflicts: z.array(labelConflictSchema),
   cancelled: z.boolean(),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
+
+export const rescanResultSchema = z.object({
+  checked: z.number().int(),
+  /** Newly missing paths. */
+  missing: z.number().int(),
+  /** Paths that came back. */
+  restored: z.number().int(),
+  /** Paths whose bytes changed (edited in place, or no longer decoding). */
+  changed: z.number().int(),
+  /** Known paths that did not decode before and do now. */
+  recovered: z.number().int(),
+  edited: z.array(editedFileSchema),
+  /** Every label conflict in the catalogue after the rescan. */
+  conflicts: z.array(labelConflictSchema),
+  cancelled: z.boolean(),
+});
+export type RescanResult = z.infer<typeof rescanResultSchema>;
 
 const ids = z.array(idSchema).min(1).max(100_000);
 
@@ -130,6 +177,8 @@ export const libraryCommands = {
     z.array(imageItemSchema),
   ),
   'library.image': command(z.object({ id: idSchema }).strict(), imageDetailSchema),
+  /** The image each file path belongs to, or null for a path the catalogue does not know. */
+  'library.imageIdsByPath': command(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100_000) }).strict(), z.array(idSchema.nullable())),
   /** Starts an import job; its result (with every skipped file and why) arrives in job.finished. */
   'library.import': command(importOptionsSchema, jobStartedSchema),
   /** Re-checks every known path: marks missing files, picks up files that came back. */

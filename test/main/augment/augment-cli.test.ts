@@ -47,6 +47,14 @@ test('augment preview writes the original and n variants as PNGs, like flow(save
   const out2 = join(dir, 'out2');
   await lds('augment', 'preview', picture, '--preset', 'keras-blog', '--n', '3', '--seed', '4', '--size', '32', '--out', out2);
   expect(readFileSync(join(out2, 'cat-variant-1.png'))).toEqual(readFileSync(join(out, 'cat-variant-1.png')));
+
+  // More variants than one preview page: the pages join up, and variant k stays variant k.
+  const many = join(dir, 'many');
+  const long = await lds('augment', 'preview', picture, '--preset', 'keras-blog', '--n', '70', '--seed', '4', '--size', '32', '--out', many);
+  expect(long.code, long.stderr).toBe(0);
+  expect(readdirSync(many)).toHaveLength(71);
+  expect(readFileSync(join(many, 'cat-variant-1.png'))).toEqual(readFileSync(join(out, 'cat-variant-1.png')));
+  expect(readFileSync(join(many, 'cat-variant-69.png'))).not.toEqual(readFileSync(join(many, 'cat-variant-5.png')));
 });
 
 test('--params with a bad value fails with one line naming the parameter', async () => {

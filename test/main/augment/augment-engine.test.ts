@@ -105,6 +105,26 @@ describe('preview', () => {
     expect(reseeded.images[0]!.variants).not.toEqual(out.images[0]!.variants);
   });
 
+  test('a picture by path previews without a project, and variants page by their index', async () => {
+    const bare = new Engine({ userDataDir: join(dir, 'user-bare'), resourcesDir: resolve(__dirname, '../../../resources'), version: '0.0.0-test' });
+    try {
+      const path = join(dir, 'pics', 'cats', 'a.jpg');
+      const all = await bare.call('augment.preview', { paths: [path], n: 4, preset: 'keras-blog', seed: 3, size: 32 });
+      expect(all.images).toHaveLength(1);
+      expect(all.images[0]).toMatchObject({ imageId: null, width: 32, height: 32 });
+      // The same picture through the catalogue gives the same variants: the random stream keys on content.
+      const byId = await engine.call('augment.preview', { imageIds: [imageIds[0]!], n: 4, preset: 'keras-blog', seed: 3, size: 32 });
+      expect(byId.images[0]!.variants).toEqual(all.images[0]!.variants);
+      const page = await bare.call('augment.preview', { paths: [path], n: 2, first: 2, preset: 'keras-blog', seed: 3, size: 32 });
+      expect(page.images[0]!.variants).toEqual(all.images[0]!.variants.slice(2));
+      await expect(bare.call('augment.preview', { paths: [path], preset: 'mine' })).rejects.toMatchObject({ code: 'no_project' });
+      await expect(bare.call('augment.preview', { paths: [join(dir, 'nope.jpg')] })).rejects.toMatchObject({ code: 'not_found', message: /nope\.jpg/ });
+      await expect(bare.call('augment.preview', { imageIds, paths: [path] })).rejects.toMatchObject({ code: 'invalid_input', message: /exactly one of imageIds and paths/ });
+    } finally {
+      await bare.close();
+    }
+  });
+
   test('source resolution keeps the picture size', async () => {
     const out = await engine.call('augment.preview', { imageIds: [imageIds[0]!], n: 2, size: 'source' });
     expect([out.images[0]!.width, out.images[0]!.height]).toEqual([64, 48]);

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -97,11 +97,17 @@ describe('evaluation of a finished run', () => {
     const sub = join(tmp.dir, 'few');
     const { cpSync, mkdirSync } = await import('node:fs');
     mkdirSync(join(sub, 'nested'), { recursive: true });
-    for (const f of readdirSync(folder).sort().slice(0, 3)) cpSync(join(folder, f), join(sub, 'nested', f));
+    const dogs = readdirSync(folder).sort().slice(0, 3);
+    for (const f of dogs) cpSync(join(folder, f), join(sub, 'nested', f));
+    // Walked as import walks: hidden files left alone, other files named with the reason.
+    cpSync(join(folder, dogs[0]!), join(sub, '.hidden.jpg'));
+    writeFileSync(join(sub, 'notes.txt'), 'not a picture');
     const r = await cli(['predict', runId, file, sub, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const { predictions } = lastJson(r.stdout);
-    expect(predictions).toHaveLength(4);
+    const { predictions, skipped } = lastJson(r.stdout);
+    expect(predictions.map((p: { path: string }) => p.path)).toEqual([file, ...dogs.map((f) => join(sub, 'nested', f))]);
+    expect(skipped).toEqual([{ path: join(sub, 'notes.txt'), reason: expect.stringMatching(/not an image/) }]);
+    expect(r.stderr).toContain(`skipped ${join(sub, 'notes.txt')}`);
     for (const p of predictions) {
       expect(Object.keys(p)).toEqual(['path', 'class', 'confidence', 'probabilities']);
       expect(p.probabilities.cats + p.probabilities.dogs).toBeCloseTo(1, 5);
@@ -110,6 +116,8 @@ describe('evaluation of a finished run', () => {
     const byModelDir = await cli(['predict', (await engine.call('runs.get', { id: runId })).modelDir as string, file, '--json']);
     expect(JSON.parse(byModelDir.stdout.trim()).predictions[0].probabilities.cats).toBeCloseTo(predictions[0].probabilities.cats, 6);
     expect((await cli(['predict', runId, join(tmp.dir, 'nope.jpg')])).stderr).toMatch(/nope\.jpg: no such file/);
+    await expect(engine.call('predict.files', { paths: [file] })).rejects.toMatchObject({ code: 'invalid_input', message: /exactly one of runId and modelDir/ });
+    await expect(engine.call('predict.files', { modelDir: tmp.dir, paths: [file] })).rejects.toMatchObject({ code: 'invalid_input', message: /no model\.json/ });
   });
 
   test('pre-label predicts unlabelled images as "predicted" with confidence; the review queue is least confident first', async () => {

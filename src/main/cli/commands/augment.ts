@@ -1,22 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import type { AugmentParams } from '@shared/contract';
-import {
-  AugmentParamsError,
-  builtinPreset,
-  decodeForPreview,
-  displayPixels,
-  encodePngRgb,
-  parseAugmentParams,
-  PresetService,
-  previewVariants,
-  readyForAugment,
-  type PreviewSource,
-} from '../../augment';
-import { PresetsRepository } from '../../catalogue/presets-repository';
-import { CATALOGUE_FILE } from '../../catalogue';
-import { probeImageFile } from '../../images';
+import { PREVIEW_MAX_VARIANTS, type AugmentParams } from '@shared/contract';
+import { AugmentParamsError, parseAugmentParams } from '../../augment/params';
+import { isBuiltinPreset } from '../../augment/presets';
 import { defineCommand, numberOption, UsageError, type CliContext } from '../command';
 
 /**
@@ -45,33 +32,53 @@ export default defineCommand({
     const seed = numberOption(ctx.values, 'seed', (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32, 'a whole number from 0 to 4294967295') ?? 0;
     const size = parseSize(ctx.values.size);
 
-    const params = await resolveParams(ctx);
-    const sources = await Promise.all(targets.map((t) => resolveSource(ctx, t)));
-    const outDir = resolve(outArg);
+    const params = parseParams(ctx);
+    const preset = typeof ctx.values.preset === 'string' ? ctx.values.preset : undefined;
+    // Image ids and the project's own presets live in the project; pictures and built-in presets do not.
+    if (targets.some(isImageId) || (preset !== undefined && !isBuiltinPreset(preset))) await ctx.openProject();
+    const sources = targets.map((target) =>
+      isImageId(target)
+        ? { stem: `image-${target}`, which: { imageIds: [Number(target)] } }
+        : { stem: basename(target, extname(target)), which: { paths: [existingFile(resolve(ctx.cwd, target))] } },
+    );
+    const outDir = resolve(ctx.cwd, outArg);
     await mkdir(outDir, { recursive: true });
-    await readyForAugment();
 
     const files: string[] = [];
     let augmentMs = 0;
-    for (const { source, stem } of sources) {
-      const decoded = await decodeForPreview(source, size);
-      const started = performance.now();
-      const pixels = previewVariants(decoded, source.sha256, n, params, seed);
-      augmentMs += performance.now() - started;
-      const write = async (name: string, data: ArrayLike<number>): Promise<void> => {
+    let used: AugmentParams | null = null;
+    for (const { stem, which } of sources) {
+      const write = async (name: string, dataUrl: string): Promise<void> => {
         const file = join(outDir, name);
-        await writeFile(file, encodePngRgb(data, pixels.width, pixels.height));
+        await writeFile(file, Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
         files.push(file);
       };
-      await write(`${stem}-original.png`, pixels.original);
-      for (const [k, variant] of pixels.variants.entries()) await write(`${stem}-variant-${k}.png`, displayPixels(variant, params));
-      ctx.err(`${stem}: ${n} variants at ${pixels.width}x${pixels.height}`);
+      let shape = '';
+      // The contract pages variants: a long run's worth arrives a page at a time.
+      for (let first = 0; first < n; first += PREVIEW_MAX_VARIANTS) {
+        const count = Math.min(PREVIEW_MAX_VARIANTS, n - first);
+        const page = await ctx.engine.call('augment.preview', { ...which, n: count, first, seed, size, ...(params ? { params } : { preset }) });
+        const image = page.images[0]!;
+        used = page.params;
+        augmentMs += page.augmentMs;
+        shape = `${image.width}x${image.height}`;
+        if (first === 0) await write(`${stem}-original.png`, image.original);
+        for (const [k, variant] of image.variants.entries()) await write(`${stem}-variant-${first + k}.png`, variant);
+      }
+      ctx.err(`${stem}: ${n} variants at ${shape}`);
     }
     const ms = Math.round(augmentMs * 10) / 10;
-    if (ctx.json) ctx.printJson({ out: outDir, files, n, seed, params, previewMs: ms });
+    if (ctx.json) ctx.printJson({ out: outDir, files, n, seed, params: used, previewMs: ms });
     else ctx.out(`wrote ${files.length} PNGs to ${outDir}`);
   },
 });
+
+const isImageId = (target: string): boolean => /^\d+$/.test(target);
+
+function existingFile(path: string): string {
+  if (!existsSync(path)) throw new Error(`no such file: ${path}`);
+  return path;
+}
 
 function parseSize(raw: unknown): number | 'source' {
   if (raw === undefined) return 224;
@@ -83,40 +90,12 @@ function parseSize(raw: unknown): number | 'source' {
   return n;
 }
 
-async function resolveParams(ctx: CliContext): Promise<AugmentParams> {
-  const { params, preset } = ctx.values;
+function parseParams(ctx: CliContext): AugmentParams | undefined {
+  if (typeof ctx.values.params !== 'string') return undefined;
   try {
-    if (typeof params === 'string') return parseAugmentParams(params, '--params');
+    return parseAugmentParams(ctx.values.params, '--params');
   } catch (error) {
     if (error instanceof AugmentParamsError) throw new UsageError(error.message);
     throw error;
   }
-  const name = typeof preset === 'string' ? preset : 'none';
-  const builtin = builtinPreset(name);
-  if (builtin) return builtin.params;
-  await ctx.openProject();
-  return new PresetService(ctx.engine.projects.require().catalogue.repo(PresetsRepository)).get(name).params;
-}
-
-/** An integer is an image id in the project; anything else is a picture file, in the project or not. */
-async function resolveSource(ctx: CliContext, target: string): Promise<{ source: PreviewSource; stem: string }> {
-  if (/^\d+$/.test(target)) {
-    await ctx.openProject();
-    const images = ctx.engine.projects.require().catalogue.images;
-    const id = Number(target);
-    const detail = images.detail(id);
-    const source = images.source(id);
-    if (!detail || !source) throw new Error(`no image with id ${id} in ${ctx.workspace}`);
-    if (!source.path) throw new Error(`image ${id} has no file on disk (missing)`);
-    return { source: { sha256: source.sha256, path: source.path, width: detail.width, height: detail.height }, stem: `image-${id}` };
-  }
-  const path = resolve(target);
-  if (!existsSync(path)) {
-    const hint = existsSync(join(ctx.workspace, CATALOGUE_FILE)) ? '' : ' (an image id needs --workspace)';
-    throw new Error(`no such file: ${path}${hint}`);
-  }
-  const probed = await probeImageFile(path);
-  if (!probed.ok) throw new Error(`${path}: ${probed.reason}`);
-  const { sha256, width, height } = probed.image;
-  return { source: { sha256, path, width, height }, stem: basename(path, extname(path)) };
 }

@@ -11,13 +11,13 @@ export default defineCommand({
     if (ctx.positionals.length === 0) throw new UsageError('name at least one image id or path');
     if ((className === undefined) === !clear) throw new UsageError('give exactly one of --class NAME or --clear');
     await ctx.openProject();
-    const catalogue = ctx.engine.projects.require().catalogue;
-    const imageIds = ctx.positionals.map((arg) => {
+    const paths = ctx.positionals.map((arg) => resolve(ctx.cwd, arg));
+    const known = await ctx.engine.call('library.imageIdsByPath', { paths });
+    const imageIds = ctx.positionals.map((arg, i) => {
       if (/^\d+$/.test(arg)) return Number(arg);
-      const path = resolve(ctx.cwd, arg);
-      const file = catalogue.images.fileByPath(path);
-      if (!file) throw new Error(`${path} is not in this project's catalogue (import it first)`);
-      return file.imageId;
+      const id = known[i];
+      if (id == null) throw new Error(`${paths[i]} is not in this project's catalogue (import it first)`);
+      return id;
     });
     let classId: number | null = null;
     if (className !== undefined) {

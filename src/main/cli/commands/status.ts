@@ -13,7 +13,8 @@ function table(status: StatusSummary): string[] {
     row('(all)', [...SPLIT_COLUMNS.map((s) => status.splits[s]), status.images]),
     '',
     `${status.images} images, ${status.classes.length} classes; unlabelled ${status.unlabelled}, predicted ${status.predicted}, ` +
-      `missing ${status.missing}, corrupt ${status.corrupt}, damaged ${status.damaged}, duplicates ${status.duplicates}`,
+      `missing ${status.missing}, corrupt ${status.corrupt}, damaged ${status.damaged}, duplicates ${status.duplicates}, label conflicts ${status.conflicts}`,
+    ...(status.conflicts ? [`label conflicts: ${status.conflicts} pictures sit under two class folders and stay unlabelled until you label them`] : []),
   ];
 }
 

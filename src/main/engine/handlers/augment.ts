@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AugmentParams, AugmentPreviewResult, CommandName } from '@shared/contract';
 import {
   AugmentParamsError,
+  builtinPreset,
   decodeForPreview,
   displayPixels,
   encodePngRgb,
@@ -9,8 +12,10 @@ import {
   pngDataUrl,
   previewVariants,
   readyForAugment,
+  type PreviewSource,
 } from '../../augment';
 import { PresetsRepository } from '../../catalogue/presets-repository';
+import { probeImageFile } from '../../images';
 import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
@@ -29,37 +34,46 @@ export function augmentHandlers(engine: Engine): HandlerMap<AugmentCommand> {
         presets().delete(name);
         return { ok: true as const };
       }),
-    'augment.preview': async ({ imageIds, n, params, preset, seed, size }) => {
-      const ws = engine.projects.require();
-      const chosen: AugmentParams = params ?? guard(() => presets().get(preset ?? 'none').params);
+    'augment.preview': async ({ imageIds, paths, n, first, params, preset, seed, size }) => {
+      const name = preset ?? 'none';
+      // Built-in presets need no project: `lds augment preview photo.jpg` works anywhere.
+      const chosen: AugmentParams = params ?? builtinPreset(name)?.params ?? guard(() => presets().get(name).params);
       await readyForAugment();
+      const result: AugmentPreviewResult = { params: chosen, seed, images: [], augmentMs: 0 };
+      const preview = async (imageId: number | null, source: PreviewSource): Promise<void> => {
+        const decoded = await decodeForPreview(source, size).catch((error: Error) => {
+          throw new EngineError('failed', error.message);
+        });
+        const started = performance.now();
+        const pixels = previewVariants(decoded, source.sha256, n, chosen, seed, first);
+        result.augmentMs += performance.now() - started;
+        const png = (data: ArrayLike<number>): string => pngDataUrl(encodePngRgb(data, pixels.width, pixels.height));
+        result.images.push({ imageId, width: pixels.width, height: pixels.height, original: png(pixels.original), variants: pixels.variants.map((v) => png(displayPixels(v, chosen))) });
+      };
+      for (const path of paths ?? []) await preview(null, await probedSource(resolve(path)));
+      if (!imageIds) return result;
+      const ws = engine.projects.require();
       return ws.use(async () => {
-        const result: AugmentPreviewResult = { params: chosen, seed, images: [], augmentMs: 0 };
         for (const imageId of imageIds) {
           const detail = ws.catalogue.images.detail(imageId);
           const source = ws.catalogue.images.source(imageId);
           if (!detail || !source) throw new EngineError('not_found', `no image with id ${imageId}`);
           if (!source.path) throw new EngineError('not_found', `image ${imageId} has no file on disk (missing)`);
-          const decoded = await decodeForPreview({ sha256: source.sha256, path: source.path, width: detail.width, height: detail.height }, size).catch(
-            (error: Error) => {
-              throw new EngineError('failed', error.message);
-            },
-          );
-          const started = performance.now();
-          const pixels = previewVariants(decoded, source.sha256, n, chosen, seed);
-          result.augmentMs += performance.now() - started;
-          result.images.push({
-            imageId,
-            width: pixels.width,
-            height: pixels.height,
-            original: pngDataUrl(encodePngRgb(pixels.original, pixels.width, pixels.height)),
-            variants: pixels.variants.map((v) => pngDataUrl(encodePngRgb(displayPixels(v, chosen), pixels.width, pixels.height))),
-          });
+          await preview(imageId, { sha256: source.sha256, path: source.path, width: detail.width, height: detail.height });
         }
         return result;
       });
     },
   };
+}
+
+/** A picture file outside the catalogue, read the way import reads it. */
+async function probedSource(path: string): Promise<PreviewSource> {
+  if (!existsSync(path)) throw new EngineError('not_found', `no such file: ${path}`);
+  const probed = await probeImageFile(path);
+  if (!probed.ok) throw new EngineError('invalid_input', `${path}: ${probed.reason}`);
+  const { sha256, width, height } = probed.image;
+  return { sha256, path, width, height };
 }
 
 /** Preset and parameter problems become the contract's error codes with their own sentences. */

@@ -1,9 +1,12 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { EvaluationService, WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
+import { predictFiles } from '../../evaluation/predict-files';
+import { readModelInfo } from '../../training/protocol/model-info';
 import { TrainingError } from '../../training/host/supervise-process';
 import { mapTrainingErrors } from './training-errors';
 
@@ -11,6 +14,7 @@ type EvaluationCommand =
   | 'eval.start'
   | 'eval.get'
   | 'predict.prelabel'
+  | 'predict.files'
   | 'review.queue'
   | 'export.model'
   | 'export.dataset'
@@ -55,6 +59,20 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
       mapTrainingErrors(() => {
         engine.training().evaluation.modelDir(runId);
         return startJob('prelabel', `Pre-labelling with ${runId}`, (s, ctx) => s.prelabel(runId, ctx), 'labels');
+      }),
+    'predict.files': ({ runId, modelDir, paths: given }) =>
+      mapTrainingErrors(() => {
+        const dir = modelDir ? resolve(modelDir) : engine.training().evaluation.modelDir(runId as string);
+        const paths = given.map((p) => resolve(p));
+        try {
+          readModelInfo(dir);
+        } catch (error) {
+          throw new EngineError('invalid_input', (error as Error).message);
+        }
+        const missing = paths.find((p) => !existsSync(p));
+        if (missing) throw new EngineError('invalid_input', `${missing}: no such file or folder`);
+        const label = `Predicting ${paths.length === 1 ? paths[0] : `${paths.length} files and folders`}`.slice(0, 120);
+        return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx, engine.device.resolve()) }) };
       }),
     'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
     'export.model': ({ runId, outDir }) =>

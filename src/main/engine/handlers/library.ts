@@ -49,6 +49,11 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
       return detail;
     },
 
+    'library.imageIdsByPath': ({ paths }) => {
+      const { images } = ws().catalogue;
+      return paths.map((path) => images.fileByPath(resolve(path))?.imageId ?? null);
+    },
+
     'library.import': async (options) => {
       const w = ws();
       const paths = options.paths.map((p) => resolve(p));
