@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { JobInfo, ProjectInfo } from '@shared/contract';
+import type { ProjectInfo } from '@shared/contract';
 import { CATALOGUE_FILE } from '../catalogue';
 import { Engine } from '../engine/engine';
 import { EngineError } from '../engine/errors';
@@ -214,15 +214,14 @@ async function runJob(engine: Engine, start: () => Promise<{ jobId: string }>, s
   const done = new Promise<FinishedJob>((ok) => (resolveDone = ok));
   // Listen before starting: a small job can finish before start() returns its id.
   const off = engine.events.subscribe((event, payload) => {
-    if (event === 'job.progress' && (payload as JobInfo).id === jobId) printer.update(payload as JobInfo);
+    if (event === 'job.progress' && payload.id === jobId) printer.update(payload);
     if (event === 'job.finished') {
-      const info = payload as JobInfo & { result: unknown };
-      const job: FinishedJob = { status: info.status, error: info.error, result: info.result };
-      if (info.id === jobId) {
+      const job: FinishedJob = { status: payload.status, error: payload.error, result: payload.result };
+      if (payload.id === jobId) {
         // The last throttled progress may never have been sent; show where the job ended.
-        printer.update(info);
+        printer.update(payload);
         resolveDone(job);
-      } else finished.set(info.id, job);
+      } else finished.set(payload.id, job);
     }
   });
   const onSigint = (): void => {

@@ -56,9 +56,7 @@ export default defineCommand({
     const imbalance = (await ctx.engine.call('health.imbalance', {})).warning;
     if (imbalance) ctx.err(`warning: ${imbalance}`);
     let runId = '';
-    const stopListening = ctx.engine.events.subscribe((event, payload) => {
-      if (event !== 'run.epoch') return;
-      const e = payload as { runId: string; epoch: number; loss: number | null; acc: number | null; valLoss: number | null; valAcc: number | null; seconds: number | null };
+    const stopListening = ctx.engine.events.on('run.epoch', (e) => {
       if (e.runId !== runId) return;
       ctx.err(`epoch ${e.epoch}: loss ${e.loss?.toFixed(4)} acc ${pct(e.acc)} val_loss ${e.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(e.valAcc)} (${e.seconds?.toFixed(2)} s)`);
     });
