@@ -26,7 +26,8 @@ export default tseslint.config(
 
 /**
  * The single-owner rule for native libraries (design.md), enforced rather than just written down:
- * only catalogue/ imports better-sqlite3, only images/ imports sharp, only training/ and augment/ import tfjs.
+ * only catalogue/ imports better-sqlite3, only images/ imports sharp, only training/ and augment/ import tfjs,
+ * and training/host/ (main process) imports neither tfjs nor training/worker/.
  */
 function ownershipRules() {
   const owners = [
@@ -42,11 +43,16 @@ function ownershipRules() {
     };
   };
   const all = owners.flatMap((o) => o.dirs);
+  const outside = restrictionsOutside([]);
+  // training/host/ runs in the main process (the window's, under Electron): no tfjs, and the
+  // training process's code only through protocol/ messages (docs/architecture.md).
+  const worker = { group: ['**/worker', '**/worker/*'], message: 'training/host runs in the main process: it reaches worker/ through protocol/ messages, never by import.' };
   return [
-    { files: ['src/**/*.ts', 'src/**/*.svelte'], ignores: all.map((d) => `${d}/**`), rules: { 'no-restricted-imports': ['error', restrictionsOutside([])] } },
+    { files: ['src/**/*.ts', 'src/**/*.svelte'], ignores: all.map((d) => `${d}/**`), rules: { 'no-restricted-imports': ['error', outside] } },
     ...owners.map((o) => ({
       files: o.dirs.map((d) => `${d}/**/*.ts`),
       rules: { 'no-restricted-imports': ['error', restrictionsOutside(o.dirs)] },
     })),
+    { files: ['src/main/training/host/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...outside, patterns: [...outside.patterns, worker] }] } },
   ];
 }
