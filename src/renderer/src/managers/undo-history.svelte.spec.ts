@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UndoHistory } from './undo-history.svelte';
 
-const writes = (log: string[], fail = new Set<string>()) => async (change: string) => {
-  log.push(change);
-  return !fail.has(change);
-};
+const writes =
+  (log: string[], fail = new Set<string>()) =>
+  async (change: string) => {
+    log.push(change);
+    return !fail.has(change);
+  };
 
 describe('UndoHistory', () => {
   it('undoes newest first, redoes in order, and a new change forgets the redo side', async () => {
