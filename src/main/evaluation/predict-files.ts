@@ -1,4 +1,5 @@
 import type { PredictFilesResult } from '@shared/contract/evaluation';
+import { displayPath } from '../images/file-path';
 import { scanFolders } from '../import/scan';
 import { runInTrainingProcess } from '../training/host/compute-client';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
@@ -33,8 +34,9 @@ export async function predictFiles(
   const predictions = scan.files.map(({ path }, i) => {
     const p = probabilities[i] ?? [];
     const best = argmax(p);
+    // Escaped bytes of a non-UTF-8 name (images/file-path) are for fs; people read U+FFFD.
     return {
-      path,
+      path: displayPath(path),
       class: labels[best] as string,
       confidence: p[best] as number,
       probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])),

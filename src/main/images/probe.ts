@@ -29,6 +29,11 @@ export const PIXEL_LIMIT = 268_402_689;
 
 /** The hash reads a file in pieces of this size: memory per probe stays the same whatever the file. */
 const HASH_CHUNK = 256 * 1024;
+/**
+ * Files up to this size are read whole (the import probes 64 at once: 64 MiB at most); larger ones
+ * are hashed in pieces and decoded by libvips from the file.
+ */
+const WHOLE_FILE_BYTES = 1024 * 1024;
 /** Bytes from the end of a file that show whether it was cut short. */
 const TAIL_BYTES = 64;
 
@@ -67,7 +72,13 @@ async function probeOpenFile(path: string, handle: FileHandle): Promise<ProbeRes
   const head = await readAt(handle, 0, Math.min(SNIFF_BYTES, info.size));
   const sniffed = sniff(head);
   if (!sniffed.ok) return sniffed;
-  const tail = await readAt(handle, Math.max(0, info.size - TAIL_BYTES), Math.min(TAIL_BYTES, info.size));
+  if (info.size <= WHOLE_FILE_BYTES) {
+    // A photo-sized file is read once and decoded from memory: no second and third open by libvips.
+    const data = info.size <= head.length ? head : Buffer.concat([head, await readAt(handle, head.length, info.size - head.length)]);
+    const ends = { format: sniffed.format, head, tail: data.subarray(-TAIL_BYTES), size: data.length };
+    return decodeLimit(() => decodeCheck(data, ends, sha256Of(data)));
+  }
+  const tail = await readAt(handle, Math.max(0, info.size - TAIL_BYTES), TAIL_BYTES);
   const { sha256, bytes } = await hashFile(handle);
   const input = await sharpInputOf(path, handle);
   return decodeLimit(() => decodeCheck(input, { format: sniffed.format, head, tail, size: bytes }, sha256));

@@ -96,15 +96,16 @@ function classNameOf(file: ScannedFile): string | null {
 
 function record(catalogue: Catalogue, update: CatalogueUpdate, file: ScannedFile, probe: ProbeResult, options: ImportOptions, result: ImportResult): void {
   const known = catalogue.images.fileByPath(file.path);
-  const name = classNameOf(file);
-  const folderClassId = name === null ? null : catalogue.classes.ensure(name);
   const stat = { size: file.size, mtimeMs: file.mtimeMs };
   if (!probe.ok) {
     result.skipped.push({ path: displayPath(file.path), reason: probe.reason });
     // A known path whose bytes no longer decode: its image shows as corrupt until it reads again.
-    if (known) update.unreadable(known, stat, { folderClassId });
+    if (known) update.unreadable(known, stat);
     return;
   }
+  // Only a picture that reads makes its folder a class (a folder of junk adds none).
+  const name = classNameOf(file);
+  const folderClassId = name === null ? null : catalogue.classes.ensure(name);
   const outcome = update.content(file.path, stat, probe.image, known, {
     folderClassId,
     folderSplit: layoutOf(file.folders).split,

@@ -1,10 +1,10 @@
 import type { WebSocket } from 'ws';
-import { describeIssues, wsClientMessageSchema, type EventName, type InvokeResult, type WsServerMessage } from '@shared/contract';
+import { describeIssues, wsClientMessageSchema, type EventArgs, type InvokeResult, type WsServerMessage } from '@shared/contract';
 
 /** The part of the engine the WebSocket speaks to. */
 export interface ContractEngine {
   invoke(name: unknown, input: unknown): Promise<InvokeResult>;
-  events: { subscribe(listener: (event: EventName, payload: unknown) => void): () => void };
+  events: { subscribe(listener: (...args: EventArgs) => void): () => void };
 }
 
 /** Above this much unsent data a slow client stops hearing progress ticks (final events still go). */

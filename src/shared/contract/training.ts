@@ -40,9 +40,21 @@ export const trainRequestSchema = z
     backend: z.string().min(1).max(40).optional(),
     /** The forward engine's execution provider; absent = the setting, then auto. */
     device: z.string().min(1).max(40).optional(),
+    /** Fraction of each class's train images held out for validation when the catalogue has none (default 0.15; 0: none). */
+    holdout: z.number().min(0).max(0.5).optional(),
   })
   .strict();
 export type TrainRequest = z.input<typeof trainRequestSchema>;
+
+/** Train images a run holds out for validation because the catalogue has none (stored in the run's config too). */
+export const validationHoldoutSchema = z.object({
+  fraction: z.number(),
+  seed: z.number().int(),
+  images: z.number().int(),
+  perClass: z.array(z.number().int()),
+  message: z.string(),
+});
+export type ValidationHoldoutInfo = z.infer<typeof validationHoldoutSchema>;
 
 export const trainStartedSchema = z.object({
   jobId: jobIdSchema,
@@ -50,6 +62,8 @@ export const trainStartedSchema = z.object({
   mode: z.enum(RUN_MODES),
   /** Why this mode (auto) or what the chosen mode does. */
   reason: z.string(),
+  /** Set when the catalogue has no validation images and part of train measures accuracy instead. */
+  holdout: validationHoldoutSchema.nullable(),
 });
 
 export const modeAdviceSchema = z.object({
@@ -60,6 +74,8 @@ export const modeAdviceSchema = z.object({
   /** A finished bottleneck run fine-tuning can start from, newest first. */
   finetuneFrom: z.string().nullable(),
   modes: z.array(z.object({ mode: trainModeChoiceSchema, fits: z.string(), available: z.boolean(), why: z.string().nullable() })),
+  /** Set when the catalogue has no validation images: what a run will hold out of train instead. */
+  holdout: z.string().nullable().optional(),
 });
 export type ModeAdvice = z.infer<typeof modeAdviceSchema>;
 
@@ -181,7 +197,10 @@ export const trainingCommands = {
   ),
   /** The official Keras Applications weights one click can fetch (ids for backbones.download). */
   'backbones.downloadable': command(empty, z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() }))),
-  /** A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand. */
+  /**
+   * A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand.
+   * With no project open it only downloads (into the user's data folder); its result is then { id, file, sha256, bytes }.
+   */
   'backbones.download': command(z.object({ id: z.string().min(1).max(100) }).strict(), jobStartedSchema),
   /** The Settings view's device for forward passes (auto, cpu, dml, coreml, cuda); it applies to the next job. */
   'system.setDevice': command(z.object({ device: deviceChoiceSchema }).strict(), z.object({ device: deviceChoiceSchema })),

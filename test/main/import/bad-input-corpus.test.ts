@@ -107,8 +107,9 @@ beforeAll(async () => {
   symlinkSync(join(root, 'bad/loop-b.jpg'), join(root, 'bad/loop-a.jpg'));
   symlinkSync(join(root, 'bad/loop-a.jpg'), join(root, 'bad/loop-b.jpg'));
   execFileSync('mkfifo', [join(root, 'bad/pipe.jpg')]);
-  // Folder links: one back up to the corpus (a loop), one out of it.
+  // Folder links: one back up to the corpus (a loop), one across it, one out of it.
   symlinkSync(root, join(root, 'cats/back-up'));
+  symlinkSync(join(root, 'bad'), join(root, 'cats/see-bad'));
   mkdirSync(join(dir, 'elsewhere'));
   writeFileSync(join(dir, 'elsewhere/away.jpg'), await noisyJpeg(16, 16, 9));
   symlinkSync(join(dir, 'elsewhere'), join(root, 'outside'));
@@ -165,6 +166,7 @@ describe('the bad-input corpus', () => {
       'loop-b.jpg': 'unreadable: symbolic link loop',
       'pipe.jpg': 'not a regular file (FIFO, socket or device)',
       'back-up': /^folder link not followed: loop \(.*corpus leads back to a folder that contains the link\)$/,
+      'see-bad': /^folder link not followed: points inside the imported folder \(to .*\/corpus\/bad\)$/,
       outside: /^folder link not followed: points outside the imported folder \(to .*\/elsewhere\); import that folder itself$/,
     };
     for (const [name, reason] of Object.entries(expected)) {

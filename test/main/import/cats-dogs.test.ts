@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(DATA))('importing cats_and_dogs_filtered', () => {
       { name: 'cats', count: 1500, splits: { train: 1000, validation: 500 } },
       { name: 'dogs', count: 1500, splits: { train: 1000, validation: 500 } },
     ]);
-    expect(status).toMatchObject({ unlabelled: 0, missing: 0, corrupt: 0, duplicates: 0 });
+    expect(status).toMatchObject({ unlabelled: 0, missing: 0, corrupt: 0, damaged: 0, duplicates: 0 });
   });
 
   it('changes nothing when imported again', async () => {

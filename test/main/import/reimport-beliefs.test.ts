@@ -262,3 +262,15 @@ describe('one picture under two class folders is a label conflict (issue 13, ite
     expect(catalogue.status()).toMatchObject({ images: 1, conflicts: 1 });
   });
 });
+
+describe('class folders', () => {
+  it('a folder holding only files that do not decode adds no class', async () => {
+    const root = join(dir, 'pets');
+    await write(join(root, 'cats', 'a.jpg'), 90);
+    mkdirSync(join(root, 'junk'));
+    writeFileSync(join(root, 'junk', 'x.jpg'), 'not a picture');
+    const result = await importFolders(catalogue, opts([root]));
+    expect(result.skipped).toHaveLength(1);
+    expect(catalogue.classes.list().map((c) => c.name)).toEqual(['cats']);
+  });
+});

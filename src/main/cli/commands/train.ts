@@ -26,7 +26,7 @@ const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFix
 
 export default defineCommand({
   usage:
-    'train --mode scratch|bottleneck|finetune|auto [--backbone ID] [--from RUN] [--epochs N] [--batch N] [--lr X] [--augment PRESET] [--seed N] [--backend NAME] [--device NAME] [--input-size N] [--patience N] [--hidden N] [--dropout X] [--variants K] [--cache-variants K]',
+    'train --mode scratch|bottleneck|finetune|auto [--backbone ID] [--from RUN] [--epochs N] [--batch N] [--lr X] [--augment PRESET] [--seed N] [--backend NAME] [--device NAME] [--input-size N] [--patience N] [--hidden N] [--dropout X] [--variants K] [--cache-variants K] [--holdout FRACTION]',
   options: {
     mode: { type: 'string' },
     backbone: { type: 'string' },
@@ -44,6 +44,7 @@ export default defineCommand({
     dropout: { type: 'string' },
     variants: { type: 'string' },
     'cache-variants': { type: 'string' },
+    holdout: { type: 'string' },
   },
   async run(ctx) {
     const v = ctx.values;
@@ -55,9 +56,7 @@ export default defineCommand({
     const imbalance = (await ctx.engine.call('health.imbalance', {})).warning;
     if (imbalance) ctx.err(`warning: ${imbalance}`);
     let runId = '';
-    const stopListening = ctx.engine.events.subscribe((event, payload) => {
-      if (event !== 'run.epoch') return;
-      const e = payload as { runId: string; epoch: number; loss: number | null; acc: number | null; valLoss: number | null; valAcc: number | null; seconds: number | null };
+    const stopListening = ctx.engine.events.on('run.epoch', (e) => {
       if (e.runId !== runId) return;
       ctx.err(`epoch ${e.epoch}: loss ${e.loss?.toFixed(4)} acc ${pct(e.acc)} val_loss ${e.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(e.valAcc)} (${e.seconds?.toFixed(2)} s)`);
     });
@@ -80,16 +79,23 @@ export default defineCommand({
           dropout: numberOption(v, 'dropout', (n) => n >= 0 && n < 1, 'a number from 0 to below 1'),
           augmentVariants: int('variants'),
           cacheVariants: int('cache-variants'),
+          holdout: numberOption(v, 'holdout', (n) => n >= 0 && n <= 0.5, 'a fraction from 0 to 0.5'),
         });
         runId = started.runId;
         ctx.err(`run ${started.runId}: ${started.reason}`);
+        if (started.holdout) ctx.err(`note: ${started.holdout.message}`);
         return started;
       });
       const run = await ctx.engine.call('runs.get', { id: runId });
       if (finished.status !== 'succeeded') throw new Error(run.error ?? finished.error ?? `training ${finished.status}`);
       const summary = trainJson(run);
       if (ctx.json) ctx.printJson(summary);
-      else ctx.out(`run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${pct(summary.valAccuracy as number | null)} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`);
+      else {
+        // The catalogue had no validation images: part of train measured accuracy instead.
+        const heldOut = run.config.validationHoldout as { images: number } | null | undefined;
+        const on = heldOut ? ` (on ${heldOut.images} images held out of train)` : '';
+        ctx.out(`run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${pct(summary.valAccuracy as number | null)}${on} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`);
+      }
       return 0;
     } finally {
       stopListening();

@@ -16,6 +16,7 @@ import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
 import { adviseMode } from './mode-advice';
 import { resolveConfig } from './run-config';
 import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
+import { DEFAULT_HOLDOUT_FRACTION, holdOutValidation, plannedHoldoutNote, recordedHoldout, type ValidationHoldout } from './validation-holdout';
 import { describeExit, superviseProcess, TrainingError } from './supervise-process';
 
 export interface RunManagerOptions {
@@ -37,6 +38,7 @@ export interface StartedRun {
   runId: string;
   mode: TrainMode;
   reason: string;
+  holdout: ValidationHoldout | null;
   /** Resolves with the run's final row when it ends (any outcome). */
   finished: Promise<RunRow>;
 }
@@ -81,7 +83,8 @@ export class RunManager {
     const parent = this.runs
       .list()
       .find((r) => r.mode === 'bottleneck' && r.status === 'succeeded' && sameClasses(r, manifest.classes) && existsSync(join(this.options.runsDir, r.id, 'model.json')));
-    return adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null });
+    const advice = adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null });
+    return { ...advice, holdout: plannedHoldoutNote(manifest) };
   }
 
   start(request: TrainRequest): StartedRun {
@@ -105,9 +108,11 @@ export class RunManager {
 
     let parentModelDir: string | null = null;
     let backbone: BackboneSpec | null = null;
+    let parentHoldout: { fraction: number; seed: number } | null = null;
     if (mode === 'finetune') {
       if (!from) throw new TrainingError('invalid_input', 'fine-tune needs a finished bottleneck run to start from (--from RUN): a random head would wreck the pretrained weights');
       const parent = this.runs.get(from);
+      parentHoldout = parent ? recordedHoldout(parent.config) : null;
       if (!parent) throw new TrainingError('not_found', `no run "${from}"`);
       parentModelDir = join(this.options.runsDir, parent.id);
       if (parent.status !== 'succeeded' || !existsSync(join(parentModelDir, 'model.json'))) throw new TrainingError('invalid_input', `run ${from} has no trained model (status ${parent.status}): fine-tune starts from a finished bottleneck run`);
@@ -127,20 +132,36 @@ export class RunManager {
       throw new TrainingError('invalid_input', (error as Error).message);
     }
     const { augmentPreset, ...trainConfig } = config;
+    // A fine-tune holds out what its parent held out: its head never saw those images.
+    const { manifest: runManifest, holdout } = holdOutValidation(
+      manifest,
+      parentHoldout?.fraction ?? request.holdout ?? DEFAULT_HOLDOUT_FRACTION,
+      parentHoldout?.seed ?? trainConfig.seed,
+    );
     const runId = newRunId();
     this.runs.create({
       id: runId,
       mode,
       parentRun: from,
       backboneId: backbone?.id ?? null,
-      config: { ...trainConfig, augmentPreset, ...runOwner(), requestedMode: request.mode ?? 'auto', reason, backend: request.backend ?? null, classes: manifest.classes, counts: countSplits(manifest) },
+      config: {
+        ...trainConfig,
+        augmentPreset,
+        ...runOwner(),
+        requestedMode: request.mode ?? 'auto',
+        reason,
+        backend: request.backend ?? null,
+        classes: manifest.classes,
+        counts: countSplits(runManifest),
+        validationHoldout: holdout,
+      },
     });
     const message: StartMessage = {
       type: 'start',
       runId,
       mode,
       config: trainConfig,
-      manifest,
+      manifest: runManifest,
       backbone,
       parentModelDir,
       featuresDir: this.options.featuresDir,
@@ -165,7 +186,7 @@ export class RunManager {
       },
     });
     this.#active.set(runId, { jobId, process: null });
-    return { jobId, runId, mode, reason, finished };
+    return { jobId, runId, mode, reason, holdout, finished };
   }
 
   #userPreset(name: string): Record<string, unknown> | null {

@@ -30,6 +30,8 @@ class TrainManager {
   params = $state<TrainParams>({ ...EMPTY_PARAMS });
   runId = $state<string | null>(null);
   reason = $state<string | null>(null);
+  /** Set when the catalogue has no validation images and the run measures accuracy on part of train. */
+  holdout = $state<string | null>(null);
   epochs = $state.raw<RunEpoch[]>([]);
   progress = $state.raw<RunProgress | null>(null);
   status = $state<'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'>('idle');
@@ -88,6 +90,7 @@ class TrainManager {
     this.progress = null;
     this.error = null;
     this.valAccuracy = null;
+    this.holdout = null;
     this.status = 'starting';
     try {
       const started = await getApi().invoke('train.start', {
@@ -103,6 +106,7 @@ class TrainManager {
       });
       this.runId = started.runId;
       this.reason = started.reason;
+      this.holdout = started.holdout?.message ?? null;
       void runs.refresh();
     } catch (error) {
       this.status = 'failed';
