@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { evalReportSchema, kfoldRequestSchema, TEST_SPLIT_WARNING, type KfoldRequest, type EvalReport, type EvalView, type ReviewItem } from '@shared/contract/evaluation';
 import type { Catalogue } from '../catalogue';
 import { PredictionsRepository } from '../catalogue/predictions-repository';
-import { RunsRepository } from '../catalogue/runs-repository';
+import { RunsRepository, type TrainingImageRow } from '../catalogue/runs-repository';
 import { exportDatasetFolders, type DatasetExportResult } from '../training/host/dataset-folders';
 import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
 import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
 import { resolveConfig } from '../training/host/run-config';
+import { holdOutValidation, recordedHoldout } from '../training/host/validation-holdout';
 import type { WorkspaceBackbones } from '../training/backbones/workspace-backbones';
 import type { RunManager } from '../training/host/run-manager';
 import { TrainingError } from '../training/host/supervise-process';
@@ -96,7 +97,7 @@ export class EvaluationService {
   async evaluate(runId: string, split: 'validation' | 'test', ctx: WorkContext): Promise<EvalReport> {
     const info = readModelInfo(this.modelDir(runId));
     const labels = info.labels;
-    const rows = this.#runsRepo.trainingImages().filter((r) => r.split === split);
+    const rows = this.#evaluationRows(runId, split, labels);
     const known = rows.filter((r) => labels.includes(r.className));
     if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
     const probs = await this.#predictItems(info, known, ctx, `evaluating on ${split}`);
@@ -139,6 +140,21 @@ export class EvaluationService {
     };
     writeFileSync(this.#reportFile(runId, split), JSON.stringify(report));
     return report;
+  }
+
+  /**
+   * The split's images; for a run that held out part of train because the catalogue had no
+   * validation images, its validation is those held-out images (chosen again by its seed).
+   */
+  #evaluationRows(runId: string, split: 'validation' | 'test', labels: readonly string[]): TrainingImageRow[] {
+    const all = this.#runsRepo.trainingImages();
+    const rows = all.filter((r) => r.split === split);
+    const recorded = split === 'validation' && rows.length === 0 ? recordedHoldout(this.#runsRepo.get(runId)?.config ?? {}) : null;
+    if (!recorded) return rows;
+    const train = all.filter((r) => r.split === 'train' && labels.includes(r.className));
+    const manifest = { classes: [...labels], items: train.map((r) => ({ path: r.path, sha256: r.sha256, label: labels.indexOf(r.className), split: r.split })) };
+    const heldOut = new Set(holdOutValidation(manifest, recorded.fraction, recorded.seed).manifest.items.filter((i) => i.split === 'validation').map((i) => i.sha256));
+    return train.filter((r) => heldOut.has(r.sha256));
   }
 
   /** The last saved evaluation with how many of its images were relabelled since. */
