@@ -196,6 +196,9 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
       intraOpNumThreads: settings.threads ?? availableParallelism(),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      // Spin-waiting threads take the cores the overlapped decodes need (and collapse on a busy
+      // machine: 2-3x slower at load 15 here); LDS_ORT_SPIN=1 turns spinning back on for comparisons.
+      extra: { session: { intra_op: { allow_spinning: process.env.LDS_ORT_SPIN === '1' ? '1' : '0' } } },
     });
   let session: InferenceSession;
   try {
