@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -6,6 +7,9 @@ import { bundledBackbone } from '../../../../src/main/training/backbones/backbon
 import { loadBackbone, type LoadedBackbone } from '../../../../src/main/training/backbones/backbones';
 import { convertLayersModel } from '../../../../src/main/training/forward/convert';
 import { createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
+import { builtinPreset } from '../../../../src/main/augment/presets';
+import { FeatureCache } from '../../../../src/main/training/protocol/feature-cache';
+import { extractFeatures } from '../../../../src/main/training/worker/modes/bottleneck';
 import { preprocess, type Preprocessing } from '../../../../src/main/training/worker/preprocess';
 import { useWasmBackend } from '../backbones/keras/helpers';
 import { CATS_DOGS, RESOURCES, tempDir } from '../fixtures';
@@ -122,6 +126,40 @@ describe('forward engine on the bundled MobileNet v2', () => {
     const engine = await createForward({ featuresDir: join(tmp.dir, 'throws'), converter: throwing }).open(backbone.model, backbone.spec.featureLayer);
     expect(engine.engine).toBe('tfjs');
     expect(engine.reason).toBe('TF.js: the model does not convert to ONNX: the converter failed: boom');
+  });
+});
+
+describe('bottleneck features through the engine', () => {
+  it('plain and augmented variants on ONNX Runtime equal the TF.js path within 1e-4, in request order', async () => {
+    await useWasmBackend();
+    const tmp = tempDir('forward-extract');
+    const backbone = await loadBackbone(bundledBackbone(RESOURCES));
+    try {
+      const items = photos(5).map((p, i) => ({ path: p.path, sha256: createHash('sha256').update(p.path).digest('hex'), label: i % 2, split: 'train' as const }));
+      // Plain and augmented requests interleaved: the engine's path runs them in two passes and must put rows back.
+      const requests = items.flatMap((item, i) => [{ item, variant: null }, { item, variant: i % 3 }]);
+      const augment = { params: builtinPreset('keras-blog')!.params, seed: 7 };
+      const ctx = { progress: () => {}, checkpoint: async () => {} };
+      const before = tf.memory().numTensors;
+      const forward = createForward({ featuresDir: join(tmp.dir, 'a') });
+      const onnx = await extractFeatures(ctx, backbone, new FeatureCache(join(tmp.dir, 'a')), requests, augment, null, forward);
+      expect(forward.reports.map((r) => r.engine)).toEqual(['onnxruntime']);
+      const tfjs = await extractFeatures(ctx, backbone, new FeatureCache(join(tmp.dir, 'b')), requests, augment, null, null);
+      expect(onnx.computed).toBe(10);
+      expect(onnx.features.length).toBe(10 * 1280);
+      expect(maxAbsDiff(onnx.features, tfjs.features)).toBeLessThanOrEqual(TOLERANCE);
+      // An augmented variant is another picture: its features differ from the plain one's.
+      expect(maxAbsDiff(onnx.features.subarray(0, 1280), onnx.features.subarray(1280, 2560))).toBeGreaterThan(0.01);
+      expect(tf.memory().numTensors).toBe(before);
+      // Everything cached now: a second pass opens no engine.
+      const again = createForward({ featuresDir: join(tmp.dir, 'a') });
+      const cached = await extractFeatures(ctx, backbone, new FeatureCache(join(tmp.dir, 'a')), requests, augment, null, again);
+      expect(cached.fromCache).toBe(10);
+      expect(again.reports).toEqual([]);
+    } finally {
+      backbone.dispose();
+      tmp.cleanup();
+    }
   });
 });
 
