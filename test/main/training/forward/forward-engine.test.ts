@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledBackbone } from '../../../../src/main/training/backbones/backbone-inspect';
 import { loadBackbone, type LoadedBackbone } from '../../../../src/main/training/backbones/backbones';
 import { convertLayersModel } from '../../../../src/main/training/forward/convert';
-import { createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
+import { batchShape, createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
 import { builtinPreset } from '../../../../src/main/augment/presets';
 import { FeatureCache } from '../../../../src/main/training/protocol/feature-cache';
 import { extractFeatures } from '../../../../src/main/training/worker/modes/bottleneck';
@@ -176,6 +176,17 @@ describe('model input without tensors', () => {
     const out = new Float32Array(rgb.length + 5);
     preprocessRgbInto(rgb, p, out, 5);
     expect(Array.from(out.subarray(5))).toEqual(Array.from(expected));
+  });
+});
+
+describe('batchShape', () => {
+  it('fills the spatial size of a model that takes any picture size from the batch itself', () => {
+    expect(batchShape(new Float32Array(2 * 224 * 224 * 3), 2, [224, 224, 3])).toEqual([2, 224, 224, 3]);
+    expect(batchShape(new Float32Array(2 * 160 * 160 * 3), 2, [-1, -1, 3])).toEqual([2, 160, 160, 3]);
+  });
+  it('pools a batch whose map size the shape does not say', () => {
+    const y = Float32Array.from({ length: 2 * 4 * 2 }, (_, i) => i);
+    expect(Array.from(globalAveragePool(y, 2, [-1, -1, 2]))).toEqual([3, 4, 11, 12]);
   });
 });
 
