@@ -52,6 +52,8 @@ class AugmentManager {
   #selectionOffset = 0;
 
   preview = $state.raw<AugmentPreviewResult | null>(null);
+  /** The parameters the pictures on screen were drawn with. */
+  shownParams = $state.raw<AugmentParams | null>(null);
   loading = $state(false);
   /** Round trip of the last preview (request → pictures), and the engine's augmentation time. */
   latencyMs = $state<number | null>(null);
@@ -151,7 +153,7 @@ class AugmentManager {
     const showingSelection = this.sampleOrigin === 'selection';
     let useSelection = selection.length > 0;
     if (next && useSelection) {
-      if (selection.length > MAX_SAMPLES) this.#selectionOffset = showingSelection ? (this.#selectionOffset + MAX_SAMPLES) % selection.length : 0;
+      if (selection.length > MAX_SAMPLES) this.#selectionOffset = showingSelection ? nextChunk(this.#selectionOffset, selection.length) : 0;
       else useSelection = !showingSelection;
     } else {
       this.#selectionOffset = 0;
@@ -215,16 +217,18 @@ class AugmentManager {
     this.loading = true;
     this.#inFlight = true;
     this.requestsSent++;
+    const params = $state.snapshot(this.params) as AugmentParams;
     try {
       const result = await getApi().invoke('augment.preview', {
         imageIds: this.sampleIds,
         n: this.n,
-        params: $state.snapshot(this.params) as AugmentParams,
+        params,
         seed: this.seed,
         size: this.sourceResolution ? 'source' : this.modelSize,
       });
       if (sequence !== this.#sequence || this.#again) return;
       this.preview = result;
+      this.shownParams = params;
       this.latencyMs = performance.now() - started;
     } catch (error) {
       if (sequence === this.#sequence && !this.#again) notices.error(error);
@@ -294,4 +298,9 @@ function randomPerClass(images: readonly ImageItem[]): number[] {
     }
   }
   return picks;
+}
+
+/** The start of the next MAX_SAMPLES images of a selection, back to 0 after the last (partial) chunk. */
+function nextChunk(offset: number, length: number): number {
+  return offset + MAX_SAMPLES >= length ? 0 : offset + MAX_SAMPLES;
 }
