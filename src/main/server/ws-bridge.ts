@@ -27,7 +27,13 @@ export function bridgeSocket(socket: WebSocket, engine: ContractEngine): void {
   socket.on('error', unsubscribe);
 
   socket.on('message', (data, isBinary) => {
-    void handleMessage(isBinary ? null : data.toString()).then(send);
+    // A reply that cannot be sent (an output JSON cannot encode) closes this socket, never the server.
+    handleMessage(isBinary ? null : data.toString())
+      .then(send)
+      .catch((error: unknown) => {
+        console.error(`lds serve: cannot send a reply: ${(error as Error).message}`);
+        socket.close(1011, 'internal error');
+      });
   });
 
   async function handleMessage(text: string | null): Promise<WsServerMessage> {

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/main/cli/commands';
 import { runCli, type CliResult } from './run-cli';
+
+const REPO = resolve(__dirname, '../../..');
+const BUILT = join(REPO, 'out', 'main', 'cli.js');
 
 let dir: string;
 let empty: string;
@@ -119,5 +123,19 @@ describe('no empty workspace from a failed command; commands that need no projec
     } finally {
       delete process.env.LDS_KERAS_WEIGHTS_BASE;
     }
+  });
+});
+
+describe.skipIf(!existsSync(BUILT) && !process.env.CI)('the built launcher (bin/lds.js)', () => {
+  it('prints the error object as the last stdout line and exits non-zero', async () => {
+    const ws = join(dir, 'launcher-ws');
+    const r = await new Promise<CliResult>((done) => {
+      execFile(process.execPath, [join(REPO, 'bin', 'lds.js'), '--workspace', ws, 'import', '/nonexistent/lds-photos', '--json'], { env: { ...process.env, LDS_USER_DATA: join(dir, 'user') } }, (error, stdout, stderr) =>
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expectJsonError(r, 'invalid_input');
+    expect(r.stderr).toMatch(/^lds: cannot import \/nonexistent\/lds-photos: no such folder or file/);
+    expect(existsSync(ws)).toBe(false);
   });
 });
