@@ -11,6 +11,7 @@ import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
+import { mapCommands } from './contract/map';
 import { projectCommands } from './contract/project';
 import { trainingCommands, trainingEvents } from './contract/training';
 
@@ -21,6 +22,7 @@ export * from './contract/desktop';
 export * from './contract/evaluation';
 export * from './contract/jobs';
 export * from './contract/library';
+export * from './contract/map';
 export * from './contract/project';
 export * from './contract/training';
 
@@ -33,6 +35,7 @@ export const commands = {
   ...trainingCommands,
   ...evaluationCommands,
   ...cacheCommands,
+  ...mapCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {
