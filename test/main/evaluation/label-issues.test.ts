@@ -15,10 +15,11 @@ beforeAll(async () => {
   const classes = await engine.call('library.classes', {});
   const random = seededRandom(18);
   const entries = [];
+  const [cats, dogs] = [classes[0]!, classes[1]!];
   for (const [c, other] of [
-    [classes[0]!, classes[1]!],
-    [classes[1]!, classes[0]!],
-  ]) {
+    [cats, dogs],
+    [dogs, cats],
+  ] as const) {
     const ids = (await engine.call('library.list', { classId: c.id, split: 'train' })).map((i) => i.id);
     while (entries.filter((e) => e.classId === other.id).length < 5) {
       const id = ids[Math.floor(random() * ids.length)]!;
