@@ -112,7 +112,7 @@ describe('forward engine on the bundled MobileNet v2', () => {
     const file = readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)).find((f) => statSync(f).size > 100_000)!;
     // One flipped byte near the end, where the weights are: the protobuf still parses.
     const bytes = readFileSync(file);
-    bytes[bytes.length - 10] ^= 0x40;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0x40, bytes.length - 10);
     writeFileSync(file, bytes);
     const converted = calls;
     const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
