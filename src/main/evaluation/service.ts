@@ -14,6 +14,7 @@ import { runInTrainingProcess, type ComputeAnswers } from '../training/host/comp
 import type { TrainingProcessLauncher } from '../training/host/launcher';
 import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
 import { resolveConfig } from '../training/host/run-config';
+import { holdOutValidation, recordedHoldout } from '../training/host/validation-holdout';
 import type { WorkspaceBackbones } from '../training/backbones/workspace-backbones';
 import type { RunManager } from '../training/host/run-manager';
 import { TrainingError } from '../training/host/supervise-process';
@@ -96,7 +97,7 @@ export class EvaluationService {
   async evaluate(runId: string, split: 'validation' | 'test', ctx: WorkContext): Promise<EvalReport> {
     const info = readModelInfo(this.modelDir(runId));
     const labels = info.labels;
-    const rows = this.#runsRepo.trainingImages().filter((r) => r.split === split);
+    const rows = this.#splitRows(runId, split);
     const known = rows.filter((r) => labels.includes(r.className));
     if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
     const probs = await this.#predictItems(info, known, ctx, `evaluating on ${split}`);
@@ -139,6 +140,21 @@ export class EvaluationService {
     };
     writeFileSync(this.#reportFile(runId, split), JSON.stringify(report));
     return report;
+  }
+
+  /**
+   * The labelled images of a split. A run trained without validation images held part of train out
+   * instead (seeded by content): "validation" for it is those images, found again the same way.
+   */
+  #splitRows(runId: string, split: 'validation' | 'test'): ReturnType<RunsRepository['trainingImages']> {
+    const all = this.#runsRepo.trainingImages();
+    const rows = all.filter((r) => r.split === split);
+    const held = split === 'validation' && !rows.length ? recordedHoldout(this.options.runs.get(runId).config) : null;
+    if (!held) return rows;
+    const classes = [...new Set(all.map((r) => r.className))];
+    const manifest = { classes, items: all.map((r) => ({ path: r.path, sha256: r.sha256, label: classes.indexOf(r.className), split: r.split })) };
+    const { manifest: withHoldout } = holdOutValidation(manifest, held.fraction, held.seed);
+    return all.filter((r, i) => r.split === 'train' && withHoldout.items[i]?.split === 'validation');
   }
 
   /** The last saved evaluation with how many of its images were relabelled since. */

@@ -14,6 +14,9 @@ function inlineParams(text: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+/** Augmented copies of each train image a bottleneck run with an augmentation preset extracts features for. */
+export const BOTTLENECK_PRESET_VARIANTS = 2;
+
 /** Sane defaults per mode (the recipe's values where it gives them). */
 export const MODE_DEFAULTS: Record<TrainMode, TrainConfig & { augmentPreset: string }> = {
   scratch: { epochs: 50, batchSize: 16, learningRate: 1e-3, seed: 42, patience: 10, inputSize: 150, hidden: 0, dropout: 0.5, augment: null, augmentPreset: 'keras-blog', augmentVariants: 0, cacheVariants: 0 },
@@ -43,7 +46,9 @@ export function resolveConfig(
     dropout: request.dropout ?? d.dropout,
     augment: params,
     augmentPreset,
-    augmentVariants: request.augmentVariants ?? d.augmentVariants,
+    // Bottleneck uses augmentation only through augmented copies of the train features: a preset
+    // chosen for it gets two copies unless told otherwise, so choosing one is never a silent no-op.
+    augmentVariants: request.augmentVariants ?? (mode === 'bottleneck' && params ? BOTTLENECK_PRESET_VARIANTS : d.augmentVariants),
     cacheVariants: request.cacheVariants ?? d.cacheVariants,
   };
 }
