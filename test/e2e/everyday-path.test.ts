@@ -73,7 +73,7 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
 
   it('14: the Backend list disables what doctor rules out and says why', async () => {
     const doctor = await studio.engine.call('system.doctor', {});
-    const ruledOut = doctor.candidates.filter((c) => c.state !== 'active' && c.state !== 'available');
+    const ruledOut = doctor.candidates.filter((c) => c.state === 'unavailable' || c.state === 'failed');
     await expect.poll(() => page.$$eval('[data-testid="train-backend"] option[disabled]', (o) => o.length), { timeout: 30_000 }).toBe(ruledOut.length);
     for (const c of ruledOut) {
       expect(await page.$eval(`[data-testid="train-backend"] option[value="${c.name}"]`, (o) => (o as HTMLOptionElement).disabled)).toBe(true);
@@ -169,23 +169,28 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
     await tour(page, 'train-stopped-kept');
   });
 
-  it('5: settings and the fine-tune parent are per project', async () => {
+  it('5: settings and the fine-tune parent are per project', { timeout: 180_000 }, async () => {
+    const step = (text: string): void => console.log(`[step ${new Date().toISOString()}] ${text}`);
+    step('finetune');
     await page.click('[data-testid="train-mode-finetune"]');
     await page.fill('[data-testid="train-lr"]', '0.0005');
     const parentInA = await page.inputValue('[data-testid="train-from"]');
     expect(parentInA).not.toBe('');
 
+    step('open other');
     const other = join(studio.root, 'other-project');
     await studio.engine.call('project.open', { dir: other, create: true });
     const images = copySampleImages(join(studio.root, 'other-images'), { perClass: 4, layout: 'classes' });
     const { jobId } = await studio.engine.call('library.import', { paths: [images] });
     await studio.engine.jobs.wait(jobId);
+    step('imported');
     // The page stays open: it follows the engine's project.changed like a second window would.
     await expect.poll(() => page.getAttribute('[data-testid="train-mode-auto"]', 'aria-checked'), { timeout: 20_000 }).toBe('true');
     await expect.poll(() => page.inputValue('[data-testid="train-lr"]'), { timeout: 20_000 }).toBe('0.001');
     expect(await page.$('[data-testid="train-from"]')).toBeNull();
     expect(await page.$('[data-testid="train-live"]')).toBeNull();
     await tour(page, 'train-other-project');
+    step('back');
 
     // Back in the sample project (switched while the page stays open): its settings are as left.
     await studio.engine.call('project.open', { dir: sampleDir });

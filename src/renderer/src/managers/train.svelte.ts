@@ -162,7 +162,8 @@ class TrainManager {
   /** Why a backend cannot run here (doctor's word), or null when it can. */
   backendProblem(name: string): string | null {
     const candidate = this.doctor?.candidates.find((c) => c.name === name);
-    if (!candidate || candidate.state === 'active' || candidate.state === 'available') return null;
+    // 'skipped' means only that a faster one won: it can still be chosen.
+    if (!candidate || (candidate.state !== 'unavailable' && candidate.state !== 'failed')) return null;
     return `${candidate.state}${candidate.reason ? `: ${candidate.reason}` : ''}`;
   }
 
