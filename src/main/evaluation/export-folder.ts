@@ -13,14 +13,14 @@ export function exportFolderProblem(dir: string): string | null {
       info = statSync(at);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
+      // ENOTDIR: a file further up; walk up to it and name it.
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
         const parent = dirname(at);
         if (parent === at) return null;
         at = parent;
         continue;
       }
       if (code === 'EACCES' || code === 'EPERM') return `${at} cannot be read (permission denied): choose another folder`;
-      if (code === 'ENOTDIR') return `${dir} is not a folder: part of the path is a file`;
       return `${dir} cannot be used: ${(error as Error).message}`;
     }
     if (info.isDirectory()) return null;

@@ -10,10 +10,20 @@ let tmp: ReturnType<typeof tempDir>;
 let engine: Engine;
 let runId = '';
 let heldOut = 0;
+/** Job results arrive only with job.finished: kept from the start so no fast job is missed. */
+const results = new Map<string, unknown>();
+async function resultOf(jobId: string): Promise<unknown> {
+  const job = await engine.jobs.wait(jobId);
+  if (job.status !== 'succeeded') throw new Error(job.error ?? job.status);
+  return results.get(jobId);
+}
 
 beforeAll(async () => {
   tmp = tempDir('try-export');
   engine = await engineWithCatsDogs(tmp.dir, 14, 0);
+  engine.events.subscribe((event, payload) => {
+    if (event === 'job.finished') results.set((payload as { id: string }).id, (payload as { result: unknown }).result);
+  });
   const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 4, seed: 3 });
   if (run.status !== 'succeeded') throw new Error(run.error ?? 'training failed');
   runId = run.id;
@@ -49,9 +59,7 @@ describe('predict.bytes: Try it with pictures sent as bytes (issue 16, item 3)',
       { name: 'dog', data: picture('dogs').toString('base64') },
     ];
     const { jobId } = await engine.call('predict.bytes', { runId, files });
-    const job = await engine.jobs.wait(jobId);
-    expect(job.status, job.error ?? '').toBe('succeeded');
-    const result = predictFilesResultSchema.parse(job.result);
+    const result = predictFilesResultSchema.parse(await resultOf(jobId));
     expect(result.predictions.map((p) => p.path)).toEqual(['my cat.jpg', 'dog']);
     for (const p of result.predictions) {
       expect(['cats', 'dogs']).toContain(p.class);
@@ -68,8 +76,8 @@ describe('predict.bytes: Try it with pictures sent as bytes (issue 16, item 3)',
     writeFileSync(path, picture('dogs', 3));
     const byPath = await engine.call('predict.files', { runId, paths: [path] });
     const byBytes = await engine.call('predict.bytes', { runId, files: [{ name: 'same.jpg', data: picture('dogs', 3).toString('base64') }] });
-    const a = predictFilesResultSchema.parse((await engine.jobs.wait(byPath.jobId)).result).predictions[0]!;
-    const b = predictFilesResultSchema.parse((await engine.jobs.wait(byBytes.jobId)).result).predictions[0]!;
+    const a = predictFilesResultSchema.parse(await resultOf(byPath.jobId)).predictions[0]!;
+    const b = predictFilesResultSchema.parse(await resultOf(byBytes.jobId)).predictions[0]!;
     for (const [cls, p] of Object.entries(a.probabilities)) expect(b.probabilities[cls]).toBeCloseTo(p, 6);
   });
 
