@@ -5,11 +5,21 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const built = join(__dirname, '..', 'out', 'main', 'cli.js');
-if (!existsSync(built)) {
-  process.stderr.write(`lds: the command line is not built yet (no ${built}); run \`npm run build\` first\n`);
+const json = process.argv.slice(2).includes('--json');
+
+/** The last resort: one line on stderr and, with --json, the error object as the last stdout line. */
+function die(message, detail) {
+  process.stderr.write(`lds: ${detail || message}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'failed', message } })}\n`);
   process.exit(1);
 }
+
+const built = join(__dirname, '..', 'out', 'main', 'cli.js');
+if (!existsSync(built)) die(`the command line is not built yet (no ${built}); run \`npm run build\` first`);
+
+const crash = (error) => die(error && error.message ? error.message : String(error), error && error.stack);
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 const cli = require(built);
 cli
@@ -23,7 +33,4 @@ cli
       process.exit(code);
     }, 2000).unref();
   })
-  .catch((error) => {
-    process.stderr.write(`lds: ${error && error.message ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  .catch(crash);

@@ -53,6 +53,8 @@ export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output'
 export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
+/** Any event as (name, payload) arguments: checking the name narrows the payload. */
+export type EventArgs = { [E in EventName]: [event: E, payload: EventPayload<E>] }[EventName];
 
 export const commandNames = Object.keys(commands) as CommandName[];
 export const eventNames = Object.keys(events) as EventName[];

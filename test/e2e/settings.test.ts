@@ -60,4 +60,19 @@ describe.skipIf(!e2eAvailable())('settings view in chromium (browser mode)', () 
     expect(readdirSync(thumbs)).toEqual([]);
     expect(await page.textContent('[data-testid="train-doctor-detail"]')).toMatch(/threads? of \d+ cores · SIMD/);
   });
+
+  it('shows the forward engine and its provider, and the device choice applies and persists', async () => {
+    const page = await openPage(browser, studio.url);
+    await page.click('.rail button[title="Settings"]');
+    await expect.poll(() => page.textContent('[data-testid="forward-doctor-active"]'), { timeout: 60_000 }).toBe('onnxruntime · cpu');
+    expect(await page.textContent('[data-testid="forward-doctor-reason"]')).toMatch(/mobilenet_v2_0\.35_224: onnxruntime .* on cpu/);
+    expect(await page.inputValue('[data-testid="forward-device"]')).toBe('auto');
+    await page.selectOption('[data-testid="forward-device"]', 'cpu');
+    await expect.poll(() => page.textContent('[data-testid="forward-doctor-reason"]'), { timeout: 60_000 }).toContain('forced to cpu');
+    await page.reload();
+    await page.click('.rail button[title="Settings"]');
+    await expect.poll(() => page.inputValue('[data-testid="forward-device"]'), { timeout: 60_000 }).toBe('cpu');
+    await page.selectOption('[data-testid="forward-device"]', 'auto');
+    await expect.poll(() => page.textContent('[data-testid="forward-doctor-reason"]'), { timeout: 60_000 }).not.toContain('forced');
+  });
 });

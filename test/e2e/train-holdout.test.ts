@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { copySampleImages, e2eAvailable, launchBrowser, openPage, startStudio, type Studio } from './helpers';
+import { copySampleImages, e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
 
 describe.skipIf(!e2eAvailable())('train view without validation images (browser mode)', () => {
   let studio: Studio;
@@ -34,5 +34,6 @@ describe.skipIf(!e2eAvailable())('train view without validation images (browser 
     expect(await page.textContent('[data-testid="train-holdout"]')).toMatch(/holding out 15% of train \(4 images, stratified by class, seed 42\) to measure accuracy/);
     await expect.poll(() => page.getAttribute('[data-testid="train-live"]', 'data-status'), { timeout: 90_000 }).toBe('succeeded');
     expect(await page.textContent('[data-testid="train-result"]')).toMatch(/validation accuracy \d+\.\d%/);
+    await screenshot(page, 'train-holdout');
   });
 });

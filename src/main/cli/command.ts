@@ -38,6 +38,11 @@ export interface CliContext {
   printJson(value: unknown): void;
   openProject(options?: { create?: boolean }): Promise<ProjectInfo>;
   /**
+   * For commands that need no project but use one when it is there (doctor, backbones download):
+   * opens the workspace if it holds a catalogue, else resolves null and creates nothing.
+   */
+  openProjectIfAny(): Promise<ProjectInfo | null>;
+  /**
    * Starts a job through a contract command, shows its progress on stderr (a bar on a TTY), cancels
    * it on Ctrl+C, and resolves with how it ended.
    */
@@ -50,7 +55,10 @@ export interface CliCommand {
   /** node:util parseArgs options of this command (--workspace, --json and --help are global). */
   options?: OptionsConfig;
   allowPositionals?: boolean;
-  /** Exit code: 0 (or nothing) for success. Throw Error for a failure with one clear line. */
+  /**
+   * Exit code: 0 (or nothing) for success. Throw Error for a failure with one clear line (an
+   * EngineError keeps its code in the `--json` error object; UsageError adds the usage line).
+   */
   run(ctx: CliContext): Promise<number | void>;
 }
 

@@ -2,10 +2,13 @@
  * `lds [--workspace DIR] <command> [--json]`: the headless door to the same engine the window
  * uses. Built by electron-vite into out/main/cli.js; bin/lds.js calls main().
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { JobInfo } from '@shared/contract';
+import type { ProjectInfo } from '@shared/contract';
+import { CATALOGUE_FILE } from '../catalogue';
 import { Engine } from '../engine/engine';
+import { EngineError } from '../engine/errors';
+import { checkUserPath, statBounded } from '../engine/user-paths';
 import { UsageError, type CliCommand, type CliContext, type FinishedJob, type OptionValues } from './command';
 import { COMMANDS } from './commands';
 import { appVersion, defaultResourcesDir, defaultUserDataDir } from './paths';
@@ -70,34 +73,63 @@ function generalHelp(): string {
   ].join('\n');
 }
 
-/** Runs one command line; resolves with the exit code. Never throws. */
+/** What `--json` prints as its last line when a command fails: a code for scripts, a sentence for people. */
+export interface JsonError {
+  error: { code: string; message: string };
+}
+
+/** The code of a failure: the engine's own, or the CLI's for mistakes in the command line. */
+function errorCode(error: unknown): string {
+  if (error instanceof UsageError) return 'usage';
+  if (error instanceof EngineError) return error.code;
+  return 'failed';
+}
+
+/**
+ * Runs one command line; resolves with the exit code. Never throws. With --json (anywhere on the
+ * line, even one that fails to parse) the last line of stdout is one JSON object, on failure
+ * `{"error":{"code","message"}}`.
+ */
 export async function main(argv: string[] = process.argv.slice(2), io: Partial<CliIo> = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
-  const fail = (message: string, code: number): number => {
+  const json = argv.includes('--json');
+  let printedJson = false;
+  const printJson = (value: unknown): void => {
+    stdout.write(`${JSON.stringify(value)}\n`);
+    printedJson = true;
+  };
+  const fail = (message: string, exitCode: number, code = 'failed'): number => {
     stderr.write(`lds: ${message.split('\n')[0]}\n`);
-    return code;
+    if (json) printJson({ error: { code, message: message.trim() } } satisfies JsonError);
+    return exitCode;
   };
 
   let global: GlobalArgs;
   try {
     global = splitGlobalArgs(argv);
   } catch (error) {
-    return fail(`${(error as Error).message} (try lds --help)`, 2);
+    return fail(`${(error as Error).message} (try lds --help)`, 2, 'usage');
   }
   const resourcesDir = defaultResourcesDir(env);
   if (global.version) {
-    stdout.write(`${appVersion(resourcesDir)}\n`);
+    if (json) printJson({ version: appVersion(resourcesDir) });
+    else stdout.write(`${appVersion(resourcesDir)}\n`);
     return 0;
   }
   if (global.command === undefined) {
-    (global.help ? stdout : stderr).write(`${generalHelp()}\n`);
-    return global.help ? 0 : 2;
+    if (!global.help) {
+      stderr.write(`${generalHelp()}\n`);
+      return fail('name a command (try lds --help)', 2, 'usage');
+    }
+    if (json) printJson({ help: generalHelp() });
+    else stdout.write(`${generalHelp()}\n`);
+    return 0;
   }
   const entry = Object.hasOwn(COMMANDS, global.command) ? COMMANDS[global.command] : undefined;
-  if (!entry) return fail(`unknown command "${global.command}" (try lds --help)`, 2);
+  if (!entry) return fail(`unknown command "${global.command}" (try lds --help)`, 2, 'unknown_command');
 
   let command: CliCommand;
   try {
@@ -118,19 +150,22 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
     values = parsed.values as OptionValues;
     positionals = parsed.positionals;
   } catch (error) {
-    return fail(`${global.command}: ${(error as Error).message} (usage: lds ${command.usage})`, 2);
+    return fail(`${global.command}: ${(error as Error).message} (usage: lds ${command.usage})`, 2, 'usage');
   }
   if (global.help || values.help) {
-    stdout.write(`usage: lds [--workspace DIR] ${command.usage}\n  ${entry.summary}\n`);
+    const usage = `usage: lds [--workspace DIR] ${command.usage}\n  ${entry.summary}`;
+    if (json) printJson({ help: usage });
+    else stdout.write(`${usage}\n`);
     return 0;
   }
   const workspaceArg = (values.workspace as string | undefined) ?? global.workspace;
-  const json = global.json || values.json === true;
+  const workspace = resolve(cwd, workspaceArg ?? '.');
 
   const engine = new Engine({ userDataDir: defaultUserDataDir(env), resourcesDir, version: appVersion(resourcesDir) });
+  const openProject = (options: { create?: boolean } = {}): Promise<ProjectInfo> => engine.call('project.open', { dir: workspace, create: options.create ?? false });
   const ctx: CliContext = {
     engine,
-    workspace: resolve(cwd, workspaceArg ?? '.'),
+    workspace,
     workspaceGiven: workspaceArg !== undefined,
     cwd,
     json,
@@ -141,18 +176,34 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
       (json ? stderr : stdout).write(`${line}\n`);
     },
     err: (line) => stderr.write(`${line}\n`),
-    printJson: (value) => stdout.write(`${JSON.stringify(value)}\n`),
-    openProject: (options = {}) => engine.call('project.open', { dir: resolve(cwd, workspaceArg ?? '.'), create: options.create ?? false }),
+    printJson,
+    openProject,
+    openProjectIfAny: async () => {
+      // Bounded like every look at a user's path: a hung drive fails the command instead of hanging it.
+      const found = await statBounded(join(await checkUserPath(workspace, 'open a project in'), CATALOGUE_FILE));
+      return found ? openProject() : null;
+    },
     runJob: (start) => runJob(engine, start, stderr),
   };
+  let exitCode: number;
   try {
-    return (await command.run(ctx)) ?? 0;
+    exitCode = (await command.run(ctx)) ?? 0;
+    if (json && !printedJson) {
+      if (exitCode === 0) printJson({ ok: true });
+      else fail(exitCode === 130 ? `${global.command} was cancelled` : `${global.command} failed (exit code ${exitCode})`, exitCode, exitCode === 130 ? 'cancelled' : 'failed');
+    }
   } catch (error) {
-    if (error instanceof UsageError) return fail(`${global.command}: ${error.message} (usage: lds ${command.usage})`, 2);
-    return fail(error instanceof Error ? error.message : String(error), 1);
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) exitCode = fail(`${global.command}: ${message} (usage: lds ${command.usage})`, 2, 'usage');
+    else exitCode = fail(message, 1, errorCode(error));
   } finally {
-    await engine.close();
+    try {
+      await engine.close();
+    } catch (error) {
+      stderr.write(`lds: closing the project failed: ${(error as Error).message}\n`);
+    }
   }
+  return exitCode;
 }
 
 async function runJob(engine: Engine, start: () => Promise<{ jobId: string }>, stderr: NodeJS.WriteStream): Promise<FinishedJob> {
@@ -163,15 +214,14 @@ async function runJob(engine: Engine, start: () => Promise<{ jobId: string }>, s
   const done = new Promise<FinishedJob>((ok) => (resolveDone = ok));
   // Listen before starting: a small job can finish before start() returns its id.
   const off = engine.events.subscribe((event, payload) => {
-    if (event === 'job.progress' && (payload as JobInfo).id === jobId) printer.update(payload as JobInfo);
+    if (event === 'job.progress' && payload.id === jobId) printer.update(payload);
     if (event === 'job.finished') {
-      const info = payload as JobInfo & { result: unknown };
-      const job: FinishedJob = { status: info.status, error: info.error, result: info.result };
-      if (info.id === jobId) {
+      const job: FinishedJob = { status: payload.status, error: payload.error, result: payload.result };
+      if (payload.id === jobId) {
         // The last throttled progress may never have been sent; show where the job ended.
-        printer.update(info);
+        printer.update(payload);
         resolveDone(job);
-      } else finished.set(info.id, job);
+      } else finished.set(payload.id, job);
     }
   });
   const onSigint = (): void => {

@@ -1,4 +1,4 @@
-import type { EventName, JobInfo } from '@shared/contract';
+import type { EventArgs } from '@shared/contract';
 
 export type ProgressMode = 'normal' | 'indeterminate' | 'error' | 'none';
 
@@ -15,9 +15,8 @@ export class TaskbarProgress {
 
   constructor(private readonly setProgress: SetProgress) {}
 
-  onEvent(event: EventName, payload: unknown): void {
+  onEvent(...[event, job]: EventArgs): void {
     if (event !== 'job.progress' && event !== 'job.finished') return;
-    const job = payload as JobInfo;
     if (event === 'job.finished' || job.status !== 'running') this.#running.delete(job.id);
     else this.#running.set(job.id, { done: job.done, total: job.total });
     this.#render();

@@ -156,14 +156,13 @@ export class StudioApp {
         notification.show();
       },
     });
-    engine.events.subscribe((event, payload) => {
-      progress.onEvent(event, payload);
-      notifier.onEvent(event, payload);
-      if (event === 'project.changed') {
-        const dir = (payload as { dir: string | null }).dir;
-        if (dir) app.addRecentDocument(dir);
-        void this.#refreshMenu();
-      }
+    engine.events.subscribe((...event) => {
+      progress.onEvent(...event);
+      notifier.onEvent(...event);
+    });
+    engine.events.on('project.changed', ({ dir }) => {
+      if (dir) app.addRecentDocument(dir);
+      void this.#refreshMenu();
     });
 
     await this.#refreshMenu();

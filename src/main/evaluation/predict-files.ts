@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { PredictFilesResult } from '@shared/contract/evaluation';
 import { isImageFileName, probeImageFile } from '../images';
+import { displayPath } from '../images/file-path';
 import { scanFolders } from '../import/scan';
 import { runInTrainingProcess } from '../training/host/compute-client';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
@@ -44,7 +45,8 @@ export async function predictFiles(
   if (!scan.files.length) throw new Error(`no images in ${paths.join(', ')}`);
   const found = scan.files.map(({ path }) => path);
   const predictions = await predictPaths(launcher, modelDir, found, ctx, device);
-  return { predictions: predictions.map((p, i) => ({ path: found[i] as string, ...p })), skipped: scan.skipped };
+  // Escaped bytes of a non-UTF-8 name (images/file-path) are for fs; people read U+FFFD.
+  return { predictions: predictions.map((p, i) => ({ path: displayPath(found[i] as string), ...p })), skipped: scan.skipped };
 }
 
 /**

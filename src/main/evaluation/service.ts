@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { evalReportSchema, kfoldRequestSchema, TEST_SPLIT_WARNING, type KfoldRequest, type EvalReport, type EvalView, type ReviewItem } from '@shared/contract/evaluation';
 import type { Catalogue } from '../catalogue';
 import { PredictionsRepository } from '../catalogue/predictions-repository';
-import { RunsRepository } from '../catalogue/runs-repository';
+import { RunsRepository, type TrainingImageRow } from '../catalogue/runs-repository';
 import { exportDatasetFolders, type DatasetExportResult } from '../training/host/dataset-folders';
 import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
@@ -66,11 +66,14 @@ export class EvaluationService {
     return runInTrainingProcess(this.options.launcher, message, { progress: ctx?.progress, signal: ctx?.signal });
   }
 
-  /** Probabilities for items; bottleneck runs reuse the feature cache their training filled. */
+  /**
+   * Probabilities for items; bottleneck runs reuse the feature cache their training filled. featuresDir
+   * always goes along: the forward engine caches converted graphs beside the features.
+   */
   async #predictItems(info: ModelInfo, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
     const backbone = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
     const answer = await this.#compute(
-      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: backbone ? this.options.featuresDir : null, label, backend: this.#backend(), device: this.options.device?.() ?? null },
+      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: this.options.featuresDir, label, backend: this.#backend(), device: this.options.device?.() ?? null },
       ctx,
     );
     ctx.throwIfCancelled();
@@ -97,7 +100,7 @@ export class EvaluationService {
   async evaluate(runId: string, split: 'validation' | 'test', ctx: WorkContext): Promise<EvalReport> {
     const info = readModelInfo(this.modelDir(runId));
     const labels = info.labels;
-    const rows = this.#splitRows(runId, split);
+    const rows = this.#evaluationRows(runId, split, labels);
     const known = rows.filter((r) => labels.includes(r.className));
     if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
     const probs = await this.#predictItems(info, known, ctx, `evaluating on ${split}`);
@@ -143,18 +146,18 @@ export class EvaluationService {
   }
 
   /**
-   * The labelled images of a split. A run trained without validation images held part of train out
-   * instead (seeded by content): "validation" for it is those images, found again the same way.
+   * The split's images; for a run that held out part of train because the catalogue had no
+   * validation images, its validation is those held-out images (chosen again by its seed).
    */
-  #splitRows(runId: string, split: 'validation' | 'test'): ReturnType<RunsRepository['trainingImages']> {
+  #evaluationRows(runId: string, split: 'validation' | 'test', labels: readonly string[]): TrainingImageRow[] {
     const all = this.#runsRepo.trainingImages();
     const rows = all.filter((r) => r.split === split);
-    const held = split === 'validation' && !rows.length ? recordedHoldout(this.options.runs.get(runId).config) : null;
-    if (!held) return rows;
-    const classes = [...new Set(all.map((r) => r.className))];
-    const manifest = { classes, items: all.map((r) => ({ path: r.path, sha256: r.sha256, label: classes.indexOf(r.className), split: r.split })) };
-    const { manifest: withHoldout } = holdOutValidation(manifest, held.fraction, held.seed);
-    return all.filter((r, i) => r.split === 'train' && withHoldout.items[i]?.split === 'validation');
+    const recorded = split === 'validation' && rows.length === 0 ? recordedHoldout(this.#runsRepo.get(runId)?.config ?? {}) : null;
+    if (!recorded) return rows;
+    const train = all.filter((r) => r.split === 'train' && labels.includes(r.className));
+    const manifest = { classes: [...labels], items: train.map((r) => ({ path: r.path, sha256: r.sha256, label: labels.indexOf(r.className), split: r.split })) };
+    const heldOut = new Set(holdOutValidation(manifest, recorded.fraction, recorded.seed).manifest.items.filter((i) => i.split === 'validation').map((i) => i.sha256));
+    return train.filter((r) => heldOut.has(r.sha256));
   }
 
   /** The last saved evaluation with how many of its images were relabelled since. */

@@ -69,17 +69,15 @@ async function probeOpenFile(path: string, handle: FileHandle): Promise<ProbeRes
   const info = await handle.stat();
   if (!info.isFile()) return { ok: false, reason: 'not a regular file (FIFO, socket or device)' };
   if (info.size === 0) return { ok: false, reason: 'empty file (0 bytes)' };
-  if (info.size <= WHOLE_FILE_BYTES) {
-    // A photo-sized file is read once and decoded from memory: no second and third open by libvips.
-    const data = await readAt(handle, 0, info.size);
-    const sniffed = sniff(data.subarray(0, SNIFF_BYTES));
-    if (!sniffed.ok) return sniffed;
-    const ends = { format: sniffed.format, head: data.subarray(0, SNIFF_BYTES), tail: data.subarray(-TAIL_BYTES), size: data.length };
-    return decodeLimit(() => decodeCheck(data, ends, sha256Of(data)));
-  }
-  const head = await readAt(handle, 0, SNIFF_BYTES);
+  const head = await readAt(handle, 0, Math.min(SNIFF_BYTES, info.size));
   const sniffed = sniff(head);
   if (!sniffed.ok) return sniffed;
+  if (info.size <= WHOLE_FILE_BYTES) {
+    // A photo-sized file is read once and decoded from memory: no second and third open by libvips.
+    const data = info.size <= head.length ? head : Buffer.concat([head, await readAt(handle, head.length, info.size - head.length)]);
+    const ends = { format: sniffed.format, head, tail: data.subarray(-TAIL_BYTES), size: data.length };
+    return decodeLimit(() => decodeCheck(data, ends, sha256Of(data)));
+  }
   const tail = await readAt(handle, Math.max(0, info.size - TAIL_BYTES), TAIL_BYTES);
   const { sha256, bytes } = await hashFile(handle);
   const input = await sharpInputOf(path, handle);

@@ -1,10 +1,10 @@
 import type { WebSocket } from 'ws';
-import { describeIssues, wsClientMessageSchema, type EventName, type InvokeResult, type WsServerMessage } from '@shared/contract';
+import { describeIssues, wsClientMessageSchema, type EventArgs, type InvokeResult, type WsServerMessage } from '@shared/contract';
 
 /** The part of the engine the WebSocket speaks to. */
 export interface ContractEngine {
   invoke(name: unknown, input: unknown): Promise<InvokeResult>;
-  events: { subscribe(listener: (event: EventName, payload: unknown) => void): () => void };
+  events: { subscribe(listener: (...args: EventArgs) => void): () => void };
 }
 
 /** Above this much unsent data a slow client stops hearing progress ticks (final events still go). */
@@ -27,7 +27,13 @@ export function bridgeSocket(socket: WebSocket, engine: ContractEngine): void {
   socket.on('error', unsubscribe);
 
   socket.on('message', (data, isBinary) => {
-    void handleMessage(isBinary ? null : data.toString()).then(send);
+    // A reply that cannot be sent (an output JSON cannot encode) closes this socket, never the server.
+    handleMessage(isBinary ? null : data.toString())
+      .then(send)
+      .catch((error: unknown) => {
+        console.error(`lds serve: cannot send a reply: ${(error as Error).message}`);
+        socket.close(1011, 'internal error');
+      });
   });
 
   async function handleMessage(text: string | null): Promise<WsServerMessage> {

@@ -8,6 +8,7 @@ export type TrainModeChoice = z.infer<typeof trainModeChoiceSchema>;
 export const RUN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
 /** 'interrupted': the app or command running it exited mid-run (crash, kill -9), found when the workspace next opens. */
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+/** Fastest first: the order the training process tries them in. */
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 /** ONNX Runtime execution providers for the forward engine; auto = the platform's GPU one where present. */
 export const EXECUTION_PROVIDER_CHOICES = ['cpu', 'dml', 'coreml', 'cuda'] as const;
@@ -224,7 +225,10 @@ export const trainingCommands = {
   ),
   /** The official Keras Applications weights one click can fetch (ids for backbones.download). */
   'backbones.downloadable': command(empty, z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() }))),
-  /** A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand. */
+  /**
+   * A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand.
+   * With no project open it only downloads (into the user's data folder); its result is then { id, file, sha256, bytes }.
+   */
   'backbones.download': command(z.object({ id: z.string().min(1).max(100) }).strict(), jobStartedSchema),
   /** The Settings view's device for forward passes (auto, cpu, dml, coreml, cuda); it applies to the next job. */
   'system.setDevice': command(z.object({ device: deviceChoiceSchema }).strict(), z.object({ device: deviceChoiceSchema })),

@@ -23,11 +23,9 @@ beforeAll(async () => {
   writeFileSync(join(root, 'a.jpg'), await noisyJpeg(64, 48, 1));
   writeFileSync(join(root, 'b.jpg'), await noisyJpeg(40, 40, 2));
   const finished = new Promise<void>((done) => {
-    const off = engine.events.subscribe((event) => {
-      if (event === 'job.finished') {
-        off();
-        done();
-      }
+    const off = engine.events.on('job.finished', () => {
+      off();
+      done();
     });
   });
   await engine.call('library.import', { paths: [join(dir, 'pics')] });

@@ -53,7 +53,13 @@ function productionFiles(): string[] {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
   const packages = Object.entries(lock.packages).filter(([dir, meta]) => dir && !meta.dev && existsSync(join(root, dir)));
   return packages.flatMap(([dir]) =>
-    (readdirSync(join(root, dir), { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; name: string; parentPath: string }>)
+    (
+      readdirSync(join(root, dir), { recursive: true, withFileTypes: true }) as Array<{
+        isFile(): boolean;
+        name: string;
+        parentPath: string;
+      }>
+    )
       .filter((entry) => entry.isFile())
       .map((entry) => relative(root, join(entry.parentPath, entry.name)))
       // Nested node_modules are packages of their own, listed separately in the lock.
@@ -86,7 +92,8 @@ describe('electron-builder.yml', () => {
   it('packs the entry point, the build output and resources', () => {
     const main = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string }).main.replace(/^\.\//, '');
     const include = config.files.filter((p) => !p.startsWith('!'));
-    for (const path of [main, 'out/renderer/index.html', 'resources/icon.png', 'package.json']) expect(matchesAny(path, include), path).toBe(true);
+    for (const path of [main, 'out/renderer/index.html', 'resources/icon.png', 'package.json'])
+      expect(matchesAny(path, include), path).toBe(true);
     expect(config.asar).toBe(true);
   });
 
@@ -102,7 +109,10 @@ describe('electron-builder.yml', () => {
       /tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/,
       /onnxruntime-node\/bin\/.*\/libonnxruntime\.so\.1$/,
     ]) {
-      expect(binaries.some((path) => needed.test(path)), String(needed)).toBe(true);
+      expect(
+        binaries.some((path) => needed.test(path)),
+        String(needed),
+      ).toBe(true);
     }
     expect(binaries.filter((path) => !matchesAny(path, config.asarUnpack))).toEqual([]);
     expect(config.asarUnpack).toContain('resources/**');
@@ -119,7 +129,9 @@ describe('electron-builder.yml', () => {
   });
 
   it("keeps npm install offline-safe: .npmrc skips onnxruntime-node's CUDA download", () => {
-    const npmrc = readFileSync(join(root, '.npmrc'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    const npmrc = readFileSync(join(root, '.npmrc'), 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     expect(npmrc).toContain('onnxruntime-node-install=skip');
   });
 

@@ -107,11 +107,11 @@ describe('taskbar progress', () => {
     expect(set).toHaveBeenCalledTimes(2);
     progress.onEvent('job.progress', job('c', 0, 0));
     expect(set).toHaveBeenLastCalledWith(2, 'indeterminate');
-    progress.onEvent('job.finished', { ...job('c', 0, 0, { status: 'succeeded' }) });
-    progress.onEvent('job.finished', { ...job('b', 100, 100, { status: 'failed' }) });
+    progress.onEvent('job.finished', { ...job('c', 0, 0, { status: 'succeeded' }), result: null });
+    progress.onEvent('job.finished', { ...job('b', 100, 100, { status: 'failed' }), result: null });
     expect(set).toHaveBeenLastCalledWith(0.25, 'normal');
     progress.onEvent('library.changed', { reason: 'x' });
-    progress.onEvent('job.finished', { ...job('a', 100, 100, { status: 'succeeded' }) });
+    progress.onEvent('job.finished', { ...job('a', 100, 100, { status: 'succeeded' }), result: null });
     expect(set).toHaveBeenLastCalledWith(-1, 'none');
   });
 });
@@ -121,7 +121,7 @@ describe('run-finished notification', () => {
     let hidden = false;
     const show = vi.fn();
     const notifier = new RunFinishedNotifier({ isWindowHidden: () => hidden, show });
-    const finished = (status: string, valAccuracy: number | null, error: string | null = null) => ({ runId: 'r12', status, error, valAccuracy });
+    const finished = (status: 'succeeded' | 'failed', valAccuracy: number | null, error: string | null = null) => ({ runId: 'r12', status, error, valAccuracy });
     notifier.onEvent('run.finished', finished('succeeded', 0.912));
     expect(show).not.toHaveBeenCalled();
     hidden = true;

@@ -32,9 +32,8 @@ describe('k-fold cross-validation', () => {
     const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 2, seed: 1 });
     expect(run.status, run.error ?? '').toBe('succeeded');
     let result = null as unknown as KfoldResult;
-    const off = engine.events.subscribe((event, payload) => {
-      const p = payload as { kind?: string; result?: unknown };
-      if (event === 'job.finished' && p.kind === 'kfold') result = p.result as KfoldResult;
+    const off = engine.events.on('job.finished', (job) => {
+      if (job.kind === 'kfold') result = job.result as KfoldResult;
     });
     await ensureInferenceBackend();
     const tensors = tf.memory().numTensors;

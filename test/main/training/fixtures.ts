@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RunInfo, TrainRequest } from '@shared/contract';
+import type { EventArgs, RunInfo, TrainRequest } from '@shared/contract';
 import { Engine, type EngineOptions } from '../../../src/main/engine/engine';
 import type { DatasetManifest, ManifestItem, StartMessage, TrainConfig } from '../../../src/main/training/protocol/worker-protocol';
 
@@ -78,13 +78,14 @@ export async function engineWithCatsDogs(dir: string, n: number, v: number, opti
 }
 
 /** Starts a run through the contract and resolves with its final info, collecting its epoch events. */
-export async function trainToEnd(engine: Engine, request: TrainRequest, onEvent?: (event: string, payload: unknown) => void): Promise<{ run: RunInfo; epochs: unknown[] }> {
+export async function trainToEnd(engine: Engine, request: TrainRequest, onEvent?: (...args: EventArgs) => void): Promise<{ run: RunInfo; epochs: unknown[] }> {
   const epochs: unknown[] = [];
   let runId = '';
-  const off = engine.events.subscribe((event, payload) => {
-    if ((payload as { runId?: string }).runId !== runId) return;
+  const off = engine.events.subscribe((...args) => {
+    const [event, payload] = args;
+    if ((event !== 'run.epoch' && event !== 'run.progress' && event !== 'run.finished') || payload.runId !== runId) return;
     if (event === 'run.epoch') epochs.push(payload);
-    onEvent?.(event, payload);
+    onEvent?.(...args);
   });
   try {
     const started = await engine.call('train.start', request);

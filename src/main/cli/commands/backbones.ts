@@ -23,8 +23,9 @@ export default defineCommand({
   },
   async run(ctx) {
     const [sub, arg, ...rest] = ctx.positionals;
-    // Listing a model's layers looks at files only; everything else is about this project's registry.
-    if (sub !== 'layers') await ctx.openProject();
+    // Listing a model's layers looks at files only and a download needs no project; the rest is about this project's registry.
+    if (sub === 'download') await ctx.openProjectIfAny();
+    else if (sub !== 'layers') await ctx.openProject();
     if (sub === undefined) {
       const list = await ctx.engine.call('backbones.list', {});
       if (ctx.json) {
@@ -54,6 +55,13 @@ export default defineCommand({
       const job = await ctx.runJob(() => ctx.engine.call('backbones.download', { id: arg }));
       if (job.status === 'cancelled') return 130;
       if (job.status === 'failed') throw new Error(job.error ?? 'download failed');
+      if (!(await ctx.engine.call('project.state', {})).project) {
+        // No project here: the weights are fetched and kept; adding them is for a project.
+        const file = job.result as { id: string; file: string; sha256: string; bytes: number };
+        if (ctx.json) ctx.printJson({ downloaded: file });
+        else ctx.out(`downloaded ${file.id} to ${file.file} (sha256 ${file.sha256.slice(0, 12)}); add it to a project with: lds --workspace DIR backbones add ${file.file}`);
+        return;
+      }
       const added = job.result as BackboneInfo;
       if (ctx.json) ctx.printJson(added);
       else ctx.out(`added backbone ${added.id} (sha256 ${added.weightsSha256.slice(0, 12)})`);

@@ -19,8 +19,8 @@ export default defineCommand({
       else ctx.out(JSON.stringify(bench));
       return;
     }
-    // The doctor works without a project; with one open it also reports the feature cache size.
-    if (ctx.workspaceGiven) await ctx.openProject();
+    // The doctor needs no project (an empty --workspace folder is fine); with one it also reports the feature cache size.
+    await ctx.openProjectIfAny();
     const report = await ctx.engine.call('system.doctor', { backend: ctx.values.backend as string | undefined, device: ctx.values.device as string | undefined });
     if (ctx.json) {
       ctx.printJson(report);

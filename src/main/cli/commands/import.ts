@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { ImportResult } from '@shared/contract';
+import { EngineError } from '../../engine/errors';
+import { checkUserPath, statBounded } from '../../engine/user-paths';
 import { defineCommand, numberOption, UsageError } from '../command';
 import { reportLines } from '../report-lines';
 
@@ -17,10 +19,16 @@ export default defineCommand({
     const valFraction = numberOption(ctx.values, 'val-fraction', fraction, 'a fraction from 0 to 0.9');
     const testFraction = numberOption(ctx.values, 'test-fraction', fraction, 'a fraction from 0 to 0.9');
     const seed = numberOption(ctx.values, 'seed', (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
+    const paths = ctx.positionals.map((p) => resolve(ctx.cwd, p));
+    // Before the project is created: a mistyped folder must not leave an empty workspace behind.
+    for (const path of paths) {
+      await checkUserPath(path, 'import');
+      if (!(await statBounded(path))) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
+    }
     const project = await ctx.openProject({ create: true });
     ctx.err(`importing into ${project.dir}`);
     const job = await ctx.runJob(() =>
-      ctx.engine.call('library.import', { paths: ctx.positionals.map((p) => resolve(ctx.cwd, p)), valFraction, testFraction, seed }),
+      ctx.engine.call('library.import', { paths, valFraction, testFraction, seed }),
     );
     if (job.status === 'failed') throw new Error(`import failed: ${job.error ?? 'unknown error'}`);
     const result = job.result as ImportResult | null;

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineCommand } from '../command';
 import { parsePort, serveUntilSignal } from './serve';
 
@@ -8,7 +6,8 @@ export default defineCommand({
   usage: 'serve [--port N] [--open]',
   options: { port: { type: 'string' }, open: { type: 'boolean' } },
   async run(ctx) {
-    if (ctx.workspaceGiven || existsSync(join(ctx.workspace, 'catalogue.db'))) await ctx.openProject();
+    if (ctx.workspaceGiven) await ctx.openProject();
+    else await ctx.openProjectIfAny();
     await serveUntilSignal(ctx.engine, { port: parsePort(ctx.values.port as string | undefined), open: ctx.values.open === true }, (line) => ctx.out(line));
   },
 });

@@ -44,6 +44,9 @@ export async function startServe(engine: ServerEngine, options: ServeOptions, pr
   return server;
 }
 
+/** How long a stop waits for running jobs to wind down before it stops without them. */
+const CLOSE_TIMEOUT_MS = 15_000;
+
 /** `lds serve [--port N] [--open]`: serves until SIGINT/SIGTERM, then closes cleanly. */
 export async function serveUntilSignal(
   engine: ServerEngine & { close(): Promise<void> },
@@ -61,11 +64,17 @@ export async function serveUntilSignal(
     process.on('SIGTERM', stop);
   });
   await server.close();
-  await engine.close();
+  // Jobs end at their next step when cancelled; one stuck on a drive that stopped answering never does.
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    engine.close().then(() => true),
+    new Promise<false>((done) => (timer = setTimeout(() => done(false), CLOSE_TIMEOUT_MS))),
+  ]).finally(() => clearTimeout(timer));
   const stuck = abandonedFsCalls();
-  if (stuck > 0) {
-    // A normal exit would wait for those calls for ever: end by the signal itself (its default action).
-    process.stderr.write(`lds serve: ${stuck} filesystem call(s) on a drive that stopped answering never returned; stopping anyway\n`);
+  if (!closed || stuck > 0) {
+    // A normal exit would wait for that work for ever: end by the signal itself (its default action).
+    const what = closed ? `${stuck} filesystem call(s) on a drive that stopped answering never returned` : `running jobs did not stop within ${CLOSE_TIMEOUT_MS / 1000} s`;
+    process.stderr.write(`lds serve: ${what}; stopping anyway\n`);
     process.kill(process.pid, signal);
   }
 }

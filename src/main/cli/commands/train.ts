@@ -19,6 +19,9 @@ export function trainJson(run: RunInfo): Record<string, unknown> {
     secondsPerEpoch: num('secondsPerEpoch'),
     featureSeconds: num('featureSeconds'),
     imagesPerSecond: num('imagesPerSecond'),
+    /** Which engine ran the backbone's forward passes (ONNX Runtime or TF.js, and why). */
+    forward: Array.isArray(m.forward) ? m.forward : [],
+    notes: Array.isArray(m.notes) ? m.notes : [],
   };
 }
 
@@ -56,9 +59,7 @@ export default defineCommand({
     const imbalance = (await ctx.engine.call('health.imbalance', {})).warning;
     if (imbalance) ctx.err(`warning: ${imbalance}`);
     let runId = '';
-    const stopListening = ctx.engine.events.subscribe((event, payload) => {
-      if (event !== 'run.epoch') return;
-      const e = payload as { runId: string; epoch: number; loss: number | null; acc: number | null; valLoss: number | null; valAcc: number | null; seconds: number | null };
+    const stopListening = ctx.engine.events.on('run.epoch', (e) => {
       if (e.runId !== runId) return;
       ctx.err(`epoch ${e.epoch}: loss ${e.loss?.toFixed(4)} acc ${pct(e.acc)} val_loss ${e.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(e.valAcc)} (${e.seconds?.toFixed(2)} s)`);
     });
@@ -91,6 +92,7 @@ export default defineCommand({
       const run = await ctx.engine.call('runs.get', { id: runId });
       if (finished.status !== 'succeeded') throw new Error(run.error ?? finished.error ?? `training ${finished.status}`);
       const summary = trainJson(run);
+      for (const note of summary.notes as string[]) ctx.err(`note: ${note}`);
       if (ctx.json) ctx.printJson(summary);
       else {
         // The catalogue had no validation images: part of train measured accuracy instead.

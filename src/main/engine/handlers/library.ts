@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { CommandName, LabelEntry, SplitEntry } from '@shared/contract';
 import { importFolders, rescanCatalogue } from '../../import';
+import { pathFromString } from '../../images';
 import type { Engine } from '../engine';
 import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
@@ -51,7 +52,7 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
 
     'library.imageIdsByPath': ({ paths }) => {
       const { images } = ws().catalogue;
-      return paths.map((path) => images.fileByPath(resolve(path))?.imageId ?? null);
+      return paths.map((path) => images.fileByPath(pathFromString(resolve(path)))?.imageId ?? null);
     },
 
     'library.import': async (options) => {

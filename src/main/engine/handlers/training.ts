@@ -1,11 +1,13 @@
+import { join } from 'node:path';
 import type { Engine } from '../engine';
+import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { DeviceChoiceName } from '@shared/contract/training';
 import { bundledBackbone } from '../../training/backbones/backbone-inspect';
 import type { BackboneSpec } from '../../training/backbones/backbone-spec';
 import { UnknownDeviceError } from '../device-setting';
 import { mapTrainingErrors as mapped } from './training-errors';
-import { OFFICIAL_KERAS_WEIGHTS } from '../../training/backbones/download/keras-weights';
+import { downloadKerasWeights, OFFICIAL_KERAS_WEIGHTS, officialWeights } from '../../training/backbones/download/keras-weights';
 import { doctorVia } from '../../training/host/doctor';
 import { TrainingError } from '../../training/host/supervise-process';
 import { FeatureCache } from '../../training/protocol/feature-cache';
@@ -48,6 +50,35 @@ function mirrorUrl(id: string): string | undefined {
   return file ? `${base.replace(/\/$/, '')}/${file}` : undefined;
 }
 
+/** Where `backbones download` keeps weights when no project is open (in the user's data folder). */
+export const BACKBONE_DOWNLOADS_DIR = 'backbone-downloads';
+
+/**
+ * Without a project there is no registry to add to: the job only fetches and checks the file, and
+ * its result names it ({ id, file, sha256, bytes }) so it can be added to a project later.
+ */
+function downloadOnly(engine: Engine, id: string, url: string | undefined): string {
+  let label: string;
+  try {
+    label = officialWeights(id).label;
+  } catch (error) {
+    throw new EngineError('invalid_input', (error as Error).message);
+  }
+  return engine.jobs.start({
+    kind: 'backbone-download',
+    label: `download ${label}`,
+    run: async (ctx) => {
+      const done = await downloadKerasWeights(id, join(engine.options.userDataDir, BACKBONE_DOWNLOADS_DIR), {
+        url,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress(p.received, p.total ?? 0, `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB`),
+      });
+      ctx.throwIfCancelled();
+      return { id, file: done.path, sha256: done.sha256, bytes: done.bytes };
+    },
+  });
+}
+
 export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
   return {
     'train.start': (input) =>
@@ -67,7 +98,10 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
     'backbones.add': ({ dir, ...options }) => mapped(() => engine.training().backbones.addFrom(dir, options)),
     'backbones.downloadable': () => mapped(() => engine.training().backbones.downloadable()),
     // LDS_KERAS_WEIGHTS_BASE points downloads at a mirror (or a test server) instead of Google's bucket.
-    'backbones.download': ({ id }) => mapped(() => ({ jobId: engine.training().backbones.download(id, { url: mirrorUrl(id) }) })),
+    'backbones.download': ({ id }) =>
+      mapped(() => ({
+        jobId: engine.projects.current() ? engine.training().backbones.download(id, { url: mirrorUrl(id) }) : downloadOnly(engine, id, mirrorUrl(id)),
+      })),
     'system.doctor': ({ backend, device }) =>
       mapped(() => {
         const ws = engine.projects.current() ? engine.projects.require() : null;

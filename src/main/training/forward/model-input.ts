@@ -1,5 +1,5 @@
 import type { AugmentParams } from '@shared/contract/augment';
-import { readImageRgb } from '../../images';
+import { createLimiter, DECODE_CONCURRENCY, readImageRgb } from '../../images';
 import { modelInput, decodeBatch } from '../worker/image-batches';
 import type { Preprocessing } from '../protocol/preprocessing-contract';
 import type { ManifestItem } from '../protocol/worker-protocol';
@@ -26,6 +26,14 @@ export function preprocessRgbInto(rgb: Uint8Array, p: Preprocessing, out: Float3
   }
 }
 
+/**
+ * Decodes in flight for the forward engine's batches. ONNX Runtime's run blocks the event loop, so a
+ * decode cannot start the next one when it ends: the work has to be queued on libuv's threads
+ * beforehand. Bounded all the same (each holds a decoded picture until it is resized).
+ */
+export const PIPELINE_DECODES = Math.max(8, 2 * DECODE_CONCURRENCY);
+const pipelineLimit = createLimiter(PIPELINE_DECODES);
+
 /** Decodes items at the contract's size and method and preprocesses them: [n, S, S, 3] float32. */
 export async function plainInput(items: readonly { path: string }[], p: Preprocessing): Promise<Float32Array> {
   const size = p.inputSize * p.inputSize * 3;
@@ -33,7 +41,7 @@ export async function plainInput(items: readonly { path: string }[], p: Preproce
   // Rows land as their decodes finish: one slow picture does not hold the others' copies.
   await Promise.all(
     items.map(async (item, i) => {
-      const image = await readImageRgb(item.path, p.inputSize, p.resize);
+      const image = await readImageRgb(item.path, p.inputSize, p.resize, { limiter: pipelineLimit });
       preprocessRgbInto(image.data, p, out, i * size);
     }),
   );

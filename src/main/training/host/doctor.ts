@@ -5,8 +5,10 @@ import type { FromWorker } from '../protocol/worker-protocol';
 import type { TrainingProcess } from './launcher';
 import { describeExit, superviseProcess, TrainingError } from './supervise-process';
 
-/** Asks a fresh training process which backend it would use and why (never loads tfjs-node here). */
-/** forward: the device to report on, and the backbone whose ONNX conversion doctor checks (and caches). */
+/**
+ * Asks a fresh training process which backend it would use and why (never loads tfjs-node here).
+ * forward: the device to report on, and the backbone whose ONNX conversion doctor checks (and caches).
+ */
 export async function doctorVia(
   child: TrainingProcess,
   backend: string | null,

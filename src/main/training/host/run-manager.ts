@@ -248,6 +248,8 @@ export class RunManager {
   }
 
   list(): RunInfo[] {
+    // A window open for days must see a run of `lds train` that was killed meanwhile as interrupted.
+    recoverInterruptedRuns(this.options.catalogue, this.options.runsDir);
     return this.runs.list().map((r) => this.info(r));
   }
 

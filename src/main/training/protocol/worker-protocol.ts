@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { kfoldReportSchema } from '@shared/contract/evaluation';
+import { doctorReportSchema, runEpochSchema, trainingEvents, trainRequestSchema } from '@shared/contract/training';
 import { backboneSpecSchema } from '../backbones/backbone-spec';
 import { EXECUTION_PROVIDERS } from '../forward/execution-provider';
 
@@ -25,24 +27,13 @@ export type TrainMode = (typeof TRAIN_MODES)[number];
 
 export const augmentParamsSchema = z.record(z.string(), z.unknown());
 
+/** The request's settings, every one resolved (run-config.ts), augmentation as parameters instead of a preset name. */
 export const trainConfigSchema = z.object({
-  epochs: z.number().int().min(1).max(1000),
-  batchSize: z.number().int().min(1).max(1024),
-  learningRate: z.number().positive(),
-  seed: z.number().int(),
-  /** Epochs without improvement of validation loss before stopping; 0 = off. */
-  patience: z.number().int().min(0),
-  /** scratch: network input size. */
-  inputSize: z.number().int().min(16).max(512),
-  /** bottleneck head: hidden units (0 = none) and dropout rate. */
-  hidden: z.number().int().min(0).max(4096),
-  dropout: z.number().min(0).max(0.95),
+  ...trainRequestSchema
+    .pick({ epochs: true, batchSize: true, learningRate: true, seed: true, patience: true, inputSize: true, hidden: true, dropout: true, augmentVariants: true, cacheVariants: true })
+    .required().shape,
   /** Keras ImageDataGenerator parameters; null = no augmentation. */
   augment: augmentParamsSchema.nullable(),
-  /** bottleneck: augmented variants per training image to cache (0 = plain features only). */
-  augmentVariants: z.number().int().min(0).max(32),
-  /** fine-tune on CPU: cache the activations entering the unfrozen block for K variants (0 = compute each step). */
-  cacheVariants: z.number().int().min(0).max(32),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
@@ -130,23 +121,12 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
-const candidateSchema = z.object({
-  name: z.enum(['node-gpu', 'node', 'wasm', 'cpu']),
-  package: z.string(),
-  state: z.enum(['active', 'available', 'unavailable', 'failed', 'skipped']),
-  reason: z.string().nullable(),
-  enable: z.string(),
-});
-export const backendReportSchema = z.object({
-  active: z.enum(['node-gpu', 'node', 'wasm', 'cpu']),
-  tfjsBackend: z.string(),
-  tfjsVersion: z.string(),
-  threads: z.number().int(),
-  simd: z.boolean().nullable(),
-  forced: z.enum(['node-gpu', 'node', 'wasm', 'cpu']).nullable(),
-  candidates: z.array(candidateSchema),
-  enableFaster: z.string().nullable(),
-});
+/** The doctor's report as the process sees it; main adds cores and the feature cache size. */
+export const backendReportSchema = doctorReportSchema.omit({ cores: true, featureCacheBytes: true, forward: true, device: true });
+export type BackendReport = z.infer<typeof backendReportSchema>;
+/** Each backend in the order tried, fastest first (BACKEND_CHOICES); state active: in use, available: would load, unavailable: a known reason, failed: tried and threw, skipped: not tried. */
+export type BackendCandidate = BackendReport['candidates'][number];
+export type BackendName = BackendReport['active'];
 
 const providerStateSchema = z.object({ name: z.enum(EXECUTION_PROVIDERS), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() });
 /** Which engine runs the backbone's forward passes, on which provider, and why. */
@@ -163,15 +143,8 @@ export const forwardReportSchema = z.object({
 });
 export type ForwardReport = z.infer<typeof forwardReportSchema>;
 
-export const epochMessageSchema = z.object({
-  type: z.literal('epoch'),
-  epoch: z.number().int(),
-  loss: z.number(),
-  acc: z.number(),
-  valLoss: z.number().nullable(),
-  valAcc: z.number().nullable(),
-  seconds: z.number(),
-});
+/** A finished epoch always has its loss, accuracy and time; only validation may be missing. */
+export const epochMessageSchema = runEpochSchema.extend({ type: z.literal('epoch'), loss: z.number(), acc: z.number(), seconds: z.number() });
 
 export const runSummarySchema = z.object({
   epochs: z.number().int(),
@@ -194,21 +167,8 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
-const meanStdSchema = z.object({ mean: z.number(), std: z.number() });
-export const kfoldResultSchema = z.object({
-  mode: z.literal('bottleneck'),
-  k: z.number().int(),
-  classes: z.array(z.string()),
-  images: z.number().int(),
-  assignment: z.array(z.number().int()),
-  folds: z.array(z.object({ fold: z.number().int(), trainCount: z.number().int(), testCount: z.number().int(), accuracy: z.number(), loss: z.number(), macroF1: z.number() })),
-  accuracy: meanStdSchema,
-  loss: meanStdSchema,
-  macroF1: meanStdSchema,
-  featuresComputed: z.number().int(),
-  featuresFromCache: z.number().int(),
-  seconds: z.number(),
-});
+/** The contract's k-fold report plus the fold each image fell in. */
+export const kfoldResultSchema = kfoldReportSchema.extend({ mode: z.literal('bottleneck'), assignment: z.array(z.number().int()) });
 
 /** The answers to the compute messages, one per message type. */
 export const computeResultSchema = z.discriminatedUnion('type', [
@@ -223,14 +183,8 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job-progress'), done: z.number(), total: z.number(), message: z.string() }),
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
   z.object({ type: z.literal('backend'), report: backendReportSchema, forward: forwardReportSchema.optional() }),
-  z.object({
-    type: z.literal('progress'),
-    phase: z.enum(['loading', 'features', 'training', 'saving']),
-    done: z.number(),
-    total: z.number(),
-    etaSeconds: z.number().nullable(),
-    message: z.string(),
-  }),
+  // run.progress without its run id; 'starting' is main's own phase.
+  trainingEvents['run.progress'].omit({ runId: true }).extend({ type: z.literal('progress'), phase: trainingEvents['run.progress'].shape.phase.exclude(['starting']) }),
   epochMessageSchema,
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('done'), summary: runSummarySchema }),

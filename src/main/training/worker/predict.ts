@@ -1,6 +1,6 @@
 /**
  * Inference with a saved model (a run's folder or an exported one), run in the training process
- * (compute-jobs.ts; main asks through compute-client.ts). It goes
+ * (compute-jobs.ts; main asks through host/compute-client.ts). It goes
  * through the training code's own decode + preprocess (inputBatch), so a prediction here equals what
  * validation during training saw, and what the exported metadata tells outside code to do.
  */

@@ -3,6 +3,7 @@ import type { ClassInfo, ImageItem, LabelEntry, LibraryFilter, Split, SplitEntry
 import { getApi } from '../lib/api';
 import { notices } from './notices.svelte';
 import { project } from './project.svelte';
+import { UndoHistory } from './undo-history.svelte';
 
 /** One undoable change, stored as exactly what to write back (previous values from the engine). */
 type Change =
@@ -27,6 +28,11 @@ class LibraryManager {
   classFilter = $state<ClassFilter>(null);
   splitFilter = $state<Split | null>(null);
   statusFilter = $state<LibraryFilter>('all');
+  /**
+   * Images per split under the class and status filters (the split filter aside), so the split
+   * buttons count what they would show; null when no filter is set (the project's totals apply).
+   */
+  filteredSplitCounts = $state.raw<Record<Split, number> | null>(null);
 
   readonly selection = new SvelteSet<number>();
   cursorId = $state<number | null>(null);
@@ -37,8 +43,7 @@ class LibraryManager {
   previewOpen = $state(false);
   helpOpen = $state(false);
 
-  undoStack = $state.raw<Change[]>([]);
-  redoStack = $state.raw<Change[]>([]);
+  readonly history = new UndoHistory<Change>(UNDO_LIMIT);
 
   readonly sortedClasses = $derived([...this.classes].sort((a, b) => a.position - b.position));
   readonly classById = $derived(new Map(this.classes.map((c) => [c.id, c])));
@@ -67,13 +72,16 @@ class LibraryManager {
     this.loading = true;
     try {
       const api = getApi();
-      const [classes, images] = await Promise.all([
+      const narrowed = this.classFilter !== null || this.statusFilter !== 'all';
+      const [classes, images, acrossSplits] = await Promise.all([
         api.invoke('library.classes', {}),
         api.invoke('library.list', { classId: this.classFilter, split: this.splitFilter, filter: this.statusFilter }),
+        narrowed && this.splitFilter !== null ? api.invoke('library.list', { classId: this.classFilter, split: null, filter: this.statusFilter }) : null,
       ]);
       if (sequence !== this.#sequence) return;
       this.classes = classes;
       this.images = images;
+      this.filteredSplitCounts = narrowed ? countSplits(acrossSplits ?? images) : null;
       this.loaded = true;
       this.#reconcileSelection();
     } catch (error) {
@@ -102,11 +110,11 @@ class LibraryManager {
     this.loaded = false;
     this.selection.clear();
     this.cursorId = this.anchorId = null;
-    this.undoStack = [];
-    this.redoStack = [];
+    this.history.clear();
     this.classFilter = null;
     this.splitFilter = null;
     this.statusFilter = 'all';
+    this.filteredSplitCounts = null;
     this.previewOpen = false;
   }
 
@@ -220,43 +228,27 @@ class LibraryManager {
   }
 
   undo(): Promise<void> {
-    return this.#serial(() => this.#undo());
+    return this.#serial(async () => {
+      const change = await this.history.undo((c) => this.#rewrite(c, 'before'));
+      if (change) notices.show(`Undone: ${change.text}`);
+    });
   }
 
   redo(): Promise<void> {
-    return this.#serial(() => this.#redo());
+    return this.#serial(async () => {
+      const change = await this.history.redo((c) => this.#rewrite(c, 'after'));
+      if (change) notices.show(`Redone: ${change.text}`);
+    });
+  }
+
+  #rewrite(change: Change, side: 'before' | 'after'): Promise<boolean> {
+    return change.kind === 'labels' ? this.#applyLabels(change[side], change.text, false) : this.#applySplits(change[side], change.text, false);
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#chain.then(task, task);
     this.#chain = run.catch(() => {});
     return run;
-  }
-
-  async #undo(): Promise<void> {
-    const change = this.undoStack.at(-1);
-    if (!change) return;
-    this.undoStack = this.undoStack.slice(0, -1);
-    const ok = change.kind === 'labels' ? await this.#applyLabels(change.before, change.text, false) : await this.#applySplits(change.before, change.text, false);
-    if (ok) {
-      this.redoStack = [...this.redoStack, change];
-      notices.show(`Undone: ${change.text}`);
-    } else {
-      this.undoStack = [...this.undoStack, change];
-    }
-  }
-
-  async #redo(): Promise<void> {
-    const change = this.redoStack.at(-1);
-    if (!change) return;
-    this.redoStack = this.redoStack.slice(0, -1);
-    const ok = change.kind === 'labels' ? await this.#applyLabels(change.after, change.text, false) : await this.#applySplits(change.after, change.text, false);
-    if (ok) {
-      this.undoStack = [...this.undoStack, change];
-      notices.show(`Redone: ${change.text}`);
-    } else {
-      this.redoStack = [...this.redoStack, change];
-    }
   }
 
   async #applyLabels(entries: LabelEntry[], text: string, record: boolean): Promise<boolean> {
@@ -268,7 +260,7 @@ class LibraryManager {
     });
     try {
       const { previous } = await getApi().invoke('library.applyLabels', { entries });
-      if (record) this.#record({ kind: 'labels', before: previous, after: entries, text });
+      if (record) this.history.record({ kind: 'labels', before: previous, after: entries, text });
       return true;
     } catch (error) {
       notices.error(error);
@@ -282,18 +274,13 @@ class LibraryManager {
     this.images = this.images.map((im) => (byId.has(im.id) ? { ...im, split: byId.get(im.id)! } : im));
     try {
       const { previous } = await getApi().invoke('library.applySplits', { entries });
-      if (record) this.#record({ kind: 'splits', before: previous, after: entries, text });
+      if (record) this.history.record({ kind: 'splits', before: previous, after: entries, text });
       return true;
     } catch (error) {
       notices.error(error);
       void this.load();
       return false;
     }
-  }
-
-  #record(change: Change): void {
-    this.undoStack = [...this.undoStack.slice(-(UNDO_LIMIT - 1)), change];
-    this.redoStack = [];
   }
 
   // ---- classes ----
@@ -322,8 +309,7 @@ class LibraryManager {
   async deleteClass(id: number, moveLabelsTo: number | null): Promise<boolean> {
     if (this.classFilter === id) this.classFilter = null;
     // Labels change underneath any recorded change: undoing across a deletion would resurrect a dead class id.
-    this.undoStack = this.undoStack.filter((c) => c.kind === 'splits');
-    this.redoStack = [];
+    this.history.retain((c) => c.kind === 'splits');
     return this.#classAction(() => getApi().invoke('classes.delete', { id, moveLabelsTo }));
   }
 
@@ -340,3 +326,9 @@ class LibraryManager {
 }
 
 export const library = new LibraryManager();
+
+function countSplits(images: readonly ImageItem[]): Record<Split, number> {
+  const counts: Record<Split, number> = { train: 0, validation: 0, test: 0, unassigned: 0 };
+  for (const image of images) counts[image.split]++;
+  return counts;
+}

@@ -96,6 +96,15 @@ describe('runs orphaned by a process that exited', () => {
       expect(engine.projects.require().catalogue.repo(RunsRepository).get('orphan')?.status).toBe('interrupted');
       const listed = await engine.call('runs.get', { id: 'orphan' });
       expect(listed).toMatchObject({ status: 'interrupted', modelDir: null });
+
+      // While the project stays open, a run of another process that dies shows as interrupted at the next list.
+      const repo = engine.projects.require().catalogue.repo(RunsRepository);
+      repo.create({ id: 'later', mode: 'scratch', parentRun: null, backboneId: null, config: { ownerPid: deadPid, ownerHost: here() } });
+      repo.markRunning('later', 'wasm');
+      mkdirSync(join(runsDir, 'later.partial'));
+      const runs = await engine.call('runs.list', {});
+      expect(runs.find((r) => r.id === 'later')?.status).toBe('interrupted');
+      expect(existsSync(join(runsDir, 'later.partial'))).toBe(false);
     } finally {
       await engine.close();
     }

@@ -23,10 +23,9 @@ describe('runs that do not finish', () => {
   test('cancel mid-epoch: the run is cancelled within a batch and no model is left', async () => {
     let cancelledAt = 0;
     const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' }, (event, payload) => {
-      const p = payload as { runId: string; phase?: string; done?: number };
-      if (event === 'run.progress' && p.phase === 'training' && (p.done ?? 0) >= 2 && !cancelledAt) {
+      if (event === 'run.progress' && payload.phase === 'training' && payload.done >= 2 && !cancelledAt) {
         cancelledAt = Date.now();
-        void engine.call('runs.cancel', { id: p.runId });
+        void engine.call('runs.cancel', { id: payload.runId });
       }
     });
     expect(run.status).toBe('cancelled');
@@ -40,10 +39,9 @@ describe('runs that do not finish', () => {
     let killed = false;
     const manager = engine.training().runs;
     const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' }, (event, payload) => {
-      const p = payload as { runId: string; phase?: string };
-      if (event === 'run.progress' && p.phase === 'training' && !killed) {
+      if (event === 'run.progress' && payload.phase === 'training' && !killed) {
         killed = true;
-        manager.processOf(p.runId)?.kill('SIGKILL');
+        manager.processOf(payload.runId)?.kill('SIGKILL');
       }
     });
     expect(killed).toBe(true);
@@ -66,9 +64,8 @@ describe('runs that do not finish', () => {
 
   test('closing the project mid-run cancels the run before the catalogue closes', async () => {
     let closed: Promise<unknown> | null = null;
-    const off = engine.events.subscribe((event, payload) => {
-      const p = payload as { phase?: string };
-      if (event === 'run.progress' && p.phase === 'training' && !closed) closed = engine.call('project.close', {});
+    const off = engine.events.on('run.progress', ({ phase }) => {
+      if (phase === 'training' && !closed) closed = engine.call('project.close', {});
     });
     try {
       const started = await engine.call('train.start', { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' });

@@ -94,6 +94,11 @@ describe('a dataset whose images all sit under train/', () => {
     const autoRun = await listed(autoId!);
     expect(autoRun.valAccuracy).toEqual(expect.any(Number));
     expect(autoRun.config.validationHoldout).toMatchObject({ seed: 5, images: 4 });
+    // Evaluating it on "validation" means its held-out images: the catalogue has none of its own.
+    const evaluated = await lds('eval', autoId!, '--json');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(lastJson(evaluated.stdout).accuracy).toEqual(expect.any(Number));
+    expect((lastJson(evaluated.stdout).perClass as Array<{ support: number }>).map((c) => c.support)).toEqual([2, 2]);
 
     // The fine-tune validates on the images its parent held out (its own --seed notwithstanding).
     const tuned = await lds('train', '--mode', 'finetune', '--from', autoId!, '--epochs', '1', '--seed', '9', '--json');

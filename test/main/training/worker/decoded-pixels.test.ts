@@ -6,7 +6,7 @@ import { cacheBytes, decodePixels } from '../../../../src/main/training/worker/d
 import { decodeBatch, inputBatch, modelInput, trainingAugmentParams } from '../../../../src/main/training/worker/image-batches';
 import { SCRATCH_PREPROCESSING } from '../../../../src/main/training/worker/preprocess';
 
-const DIR = join(__dirname, '../../../../shared/data/cats_and_dogs_filtered/train/cats');
+const DIR = join(__dirname, '../../../../../shared/data/cats_and_dogs_filtered/train/cats');
 const items = readdirSync(DIR).sort().slice(0, 6).map((f, i) => ({ path: join(DIR, f), sha256: String(i).repeat(64), label: 0, split: 'train' as const }));
 const p = SCRATCH_PREPROCESSING(40);
 const noCancel = async () => {};

@@ -19,9 +19,11 @@ export type Attr = { ints: number[] } | { int: number } | { float: number } | { 
 /**
  * Nodes that passes fold or lower before encoding: a batch-norm affine (scale/shift per channel, in
  * float64 so folding into a Conv loses nothing) and a zero padding of the two spatial axes of an NCHW
- * tensor ([top, left, bottom, right]).
+ * tensor ([top, left, bottom, right]) of height x width `size`.
  */
-export type Pending = { kind: 'affine'; scale: Float64Array; shift: Float64Array; layout: Layout; rank: number } | { kind: 'zero-pad'; pads: [number, number, number, number] };
+export type Pending =
+  | { kind: 'affine'; scale: Float64Array; shift: Float64Array; layout: Layout; rank: number }
+  | { kind: 'zero-pad'; pads: [number, number, number, number]; size: [number, number] };
 
 export interface GraphNode {
   name: string;

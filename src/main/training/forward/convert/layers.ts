@@ -215,7 +215,12 @@ const dense: Emitter = (call, inputs) => {
   const x = g.toTf(only(inputs));
   let y: Value;
   if (x.shape.length === 2) {
-    const name = g.node('Gemm', [x.name, g.constant(`${call.layer.name}_W`, kernel.shape, kernel.data), g.constant(`${call.layer.name}_B`, [units], bias)], call.layer.name);
+    // Gemm with B as [out, in] and transB = 1 (the form OpenCV 4.6 reads; batch-norm folding scales rows).
+    const inputs = kernel.shape[0] as number;
+    const transposed = new Float32Array(kernel.data.length);
+    for (let i = 0; i < inputs; i++) for (let o = 0; o < units; o++) transposed[o * inputs + i] = kernel.data[i * units + o] as number;
+    const weightsName = g.constant(`${call.layer.name}_W`, [units, inputs], transposed);
+    const name = g.node('Gemm', [x.name, weightsName, g.constant(`${call.layer.name}_B`, [units], bias)], call.layer.name, { transB: { int: 1 } });
     y = out(call, name, 'tf');
   } else {
     // Dense on a map applies to the last (channel) axis in TF.js's layout.
@@ -320,7 +325,7 @@ const zeroPadding2d: Emitter = (call, inputs) => {
   requireChannelsLast(cfg);
   const x = call.g.toNchw(only(inputs));
   const [[top, bottom], [left, right]] = cfg.padding as [[number, number], [number, number]];
-  const name = call.g.node('ZeroPad', [x.name], call.layer.name, {}, { kind: 'zero-pad', pads: [top, left, bottom, right] });
+  const name = call.g.node('ZeroPad', [x.name], call.layer.name, {}, { kind: 'zero-pad', pads: [top, left, bottom, right], size: spatialSize(x) });
   return out(call, name, 'nchw');
 };
 
@@ -344,12 +349,11 @@ function sameLayout(g: Graph, inputs: Value[]): Value[] {
   return inputs.some((v) => v.layout === 'nchw') ? inputs.map((v) => g.toNchw(v)) : inputs;
 }
 
-function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min' | 'Mean'): Emitter {
+function elementwise(op: 'Add' | 'Mul' | 'Max' | 'Min' | 'Mean'): Emitter {
   return (call, inputs) => {
     const g = call.g;
     const xs = sameLayout(g, inputs);
     if (xs.length < 2) throw new CannotExpress(`merges ${xs.length} input`);
-    if (op === 'Sub' && xs.length !== 2) throw new CannotExpress('subtracts more than two inputs');
     const binary = op === 'Mean' ? 'Add' : op;
     // Pairwise nodes rather than variadic Sum/Max: every reader (OpenCV included) knows the binary forms.
     let acc = xs[0]!.name;
@@ -404,7 +408,6 @@ export const EMITTERS: Record<string, Emitter> = {
   ZeroPadding2D: zeroPadding2d,
   Cropping2D: cropping2d,
   Add: elementwise('Add'),
-  Subtract: elementwise('Sub'),
   Multiply: elementwise('Mul'),
   Maximum: elementwise('Max'),
   Minimum: elementwise('Min'),

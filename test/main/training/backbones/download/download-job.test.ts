@@ -62,8 +62,8 @@ describe('backbones.download: a job with progress that resumes after an interrup
     expect((await engine.call('backbones.list', {})).map((b) => b.id)).toEqual(['mobilenet_v2_0.35_224']);
 
     const progress: JobInfo[] = [];
-    const off = engine.events.subscribe((event, payload) => {
-      if (event === 'job.progress' && (payload as JobInfo).kind === 'backbone-download') progress.push(payload as JobInfo);
+    const off = engine.events.on('job.progress', (job) => {
+      if (job.kind === 'backbone-download') progress.push(job);
     });
     const tensorsBefore = tf.memory().numTensors;
     const second = await engine.call('backbones.download', { id: 'mobilenet_v2_1.0_224' });

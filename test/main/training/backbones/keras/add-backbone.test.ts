@@ -8,7 +8,7 @@ import { addBackboneToRegistry } from '../../../../../src/main/training/backbone
 import { weightsSha256 } from '../../../../../src/main/training/worker/model-io';
 import { useWasmBackend, writeKerasH5 } from './helpers';
 
-const MODELS = join(__dirname, '../../../../../shared/data/models');
+const MODELS = join(__dirname, '../../../../../../shared/data/models');
 
 let dir: string;
 let registry: string;

@@ -8,7 +8,7 @@ import { modernResnetName } from '../../../../../src/main/training/backbones/ker
 import { innermostBase, loadTfjsFolderModel, validateTfjsFolder } from '../../../../../src/main/training/backbones/tfjs-folder';
 import { useWasmBackend, writeKerasH5, type TestLayer } from './helpers';
 
-const MODELS = join(__dirname, '../../../../../shared/data/models');
+const MODELS = join(__dirname, '../../../../../../shared/data/models');
 
 let dir: string;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { preprocess } from '../../../../../src/main/training/worker/preprocess';
 import { importTfjsFolder } from '../../../../../src/main/training/backbones/tfjs-folder';
 import { useWasmBackend } from './helpers';
 
-const DATA = join(__dirname, '../../../../../shared/data');
+const DATA = join(__dirname, '../../../../../../shared/data');
 const CATS_DOGS = join(DATA, 'cats_and_dogs_filtered');
 
 function files(split: 'train' | 'validation', first: number, count: number): { path: string; label: number }[] {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importKerasH5, saveBackbone, topBlockLayers } from '../../../../../src/main/training/backbones/keras';
 import { randomArray, seeded, useWasmBackend, writeKerasH5, type TestLayer } from './helpers';
 
-const REAL_H5 = join(__dirname, '../../../../../shared/data/models/mobilenet_2_5_224_tf_no_top.h5');
+const REAL_H5 = join(__dirname, '../../../../../../shared/data/models/mobilenet_2_5_224_tf_no_top.h5');
 
 let dir: string;
 beforeAll(async () => {

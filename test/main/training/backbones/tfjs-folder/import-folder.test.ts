@@ -7,7 +7,7 @@ import { saveBackbone } from '../../../../../src/main/training/backbones/keras';
 import { importTfjsFolder, listFeatureLayers, loadTfjsFolderModel, validateTfjsFolder } from '../../../../../src/main/training/backbones/tfjs-folder';
 import { useWasmBackend } from '../keras/helpers';
 
-const MODELS = join(__dirname, '../../../../../shared/data/models');
+const MODELS = join(__dirname, '../../../../../../shared/data/models');
 const TM = join(MODELS, 'tm_mobilenet_v2_0.35_224');
 const NO_TOP = join(MODELS, 'mobilenet_v2_0.35_224_no_top');
 const V1 = join(MODELS, 'mobilenet_v1_0.75_224');

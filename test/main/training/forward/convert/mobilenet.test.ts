@@ -1,60 +1,73 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertLayersModel } from '../../../../../src/main/training/forward/convert';
-import { loadLayersModelFromDir } from '../../../../../src/main/training/worker/model-io';
 import { preprocessingPreset } from '../../../../../src/main/training/backbones/backbone-registry';
-import { RESOURCES } from '../../fixtures';
-import { useWasmBackend } from '../../backbones/keras/helpers';
-import { checkWithPython, independentReadersMissing, maxAbs, maxAbsDiff, realImages, runOnnx, type Converted } from './helpers';
+import { disposeModelDeep, innermostBase, loadTfjsFolderModel, validateTfjsFolder } from '../../../../../src/main/training/backbones/tfjs-folder';
+import { loadLayersModelFromDir } from '../../../../../src/main/training/worker/model-io';
+import { DATA, RESOURCES } from '../../fixtures';
+import { describeBackbone, realImages } from './helpers';
 
-const TOLERANCE = 1e-4;
+const MODELS = join(DATA, 'models');
+const MOBILENET_224 = { ...preprocessingPreset('mobilenet'), inputSize: 224 };
 
-function converted(result: ReturnType<typeof convertLayersModel>): Converted {
-  if (!result.ok) throw new Error(`not converted: ${result.layer} (${result.className}): ${result.reason}`);
-  return result;
-}
+describeBackbone('bundled MobileNet v2 0.35 (resources/backbones) to ONNX', async () => {
+  const model = await loadLayersModelFromDir(join(RESOURCES, 'backbones', 'mobilenet_v2_0.35_224'));
+  return { model, reference: model, input: await realImages(4, MOBILENET_224), outputShape: [7, 7, 1280], dispose: () => model.dispose() };
+});
 
-describe('bundled MobileNet v2 0.35 to ONNX', () => {
-  let model: tf.LayersModel;
-  let input: tf.Tensor4D;
-  let expected: Float32Array;
-  let result: Converted;
+describeBackbone('TF.js MobileNet v2 0.35 no-top (shared/data) to ONNX', async () => {
+  const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'mobilenet_v2_0.35_224_no_top')));
+  return { model, reference: model, input: await realImages(3, MOBILENET_224), outputShape: [7, 7, 1280], dispose: () => model.dispose() };
+});
 
-  beforeAll(async () => {
-    await useWasmBackend();
-    model = await loadLayersModelFromDir(join(RESOURCES, 'backbones', 'mobilenet_v2_0.35_224'));
-    input = await realImages(4, { ...preprocessingPreset('mobilenet'), inputSize: 224 });
-    expected = tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync() as Float32Array);
-    result = converted(convertLayersModel(model));
-  });
+describeBackbone('TF.js MobileNet v1 0.75 (ml5) whole classifier, Reshape/Conv/softmax head included', async () => {
+  const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'mobilenet_v1_0.75_224')));
+  return { model, reference: model, input: await realImages(3, MOBILENET_224), outputShape: [1000], dispose: () => model.dispose() };
+});
 
-  afterAll(() => {
-    model?.dispose();
-    input?.dispose();
-  });
+describeBackbone('TF.js MobileNet v1 0.75 (ml5) cut at conv_pw_13_relu, as the app cuts a backbone', async () => {
+  const full = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'mobilenet_v1_0.75_224')));
+  const model = tf.model({ inputs: full.inputs, outputs: full.getLayer('conv_pw_13_relu').output as tf.SymbolicTensor });
+  return {
+    model,
+    reference: model,
+    input: await realImages(3, MOBILENET_224),
+    outputShape: [7, 7, 768],
+    dispose: () => full.dispose(),
+  };
+});
 
-  it('gives the same feature map as TF.js on real photos (max abs ≤ 1e-4)', async () => {
-    expect(result.inputShape).toEqual([-1, 224, 224, 3]);
-    expect(result.outputShape).toEqual([-1, 7, 7, 1280]);
-    expect(result.opset).toBe(13);
-    const out = await runOnnx(result, input);
-    expect(out.dims).toEqual([4, 7, 7, 1280]);
-    expect(maxAbs(expected)).toBeGreaterThan(1);
-    expect(maxAbsDiff(out.data, expected)).toBeLessThanOrEqual(TOLERANCE);
-  });
+describeBackbone('Teachable Machine export (Sequential[Sequential[MobileNet v2, GAP], Sequential[Dense, Dense]]) whole', async () => {
+  const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'tm_mobilenet_v2_0.35_224')));
+  return { model, reference: model, input: await realImages(3, MOBILENET_224), outputShape: [3], dispose: () => disposeModelDeep(model) };
+});
 
-  it('passes onnx.checker (full check) and OpenCV DNN gives the same answer', async (context) => {
-    const missing = independentReadersMissing();
-    if (missing) context.skip(missing);
-    const check = checkWithPython(result.onnx, input, { openCv: false });
-    expect(check.ops).not.toContain('Identity');
-    expect(check.ops).not.toContain('BatchNormalization');
-    // OpenCV 4.6 reads Clip only in its pre-opset-11 form, so it gets the portable ReLU6 graph.
-    const portable = converted(convertLayersModel(model, { portableRelu6: true }));
-    const cv = checkWithPython(portable.onnx, input);
-    expect(cv.outShape).toEqual([4, 7, 7, 1280]);
-    expect(maxAbsDiff(cv.output!, (await runOnnx(portable, input)).data)).toBeLessThanOrEqual(TOLERANCE);
-    expect(maxAbsDiff(cv.output!, expected)).toBeLessThanOrEqual(2 * TOLERANCE);
-  });
+describeBackbone('Teachable Machine export up to out_relu inside its nested base (outputLayer option)', async () => {
+  const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'tm_mobilenet_v2_0.35_224')));
+  const base = innermostBase(model);
+  const reference = tf.model({ inputs: base.inputs, outputs: base.getLayer('out_relu').output as tf.SymbolicTensor });
+  return {
+    model,
+    reference,
+    input: await realImages(3, MOBILENET_224),
+    options: { outputLayer: 'out_relu' },
+    outputShape: [7, 7, 1280],
+    dispose: () => disposeModelDeep(model),
+  };
+});
+
+describeBackbone('Teachable Machine export up to its nested head\'s first Dense (a sub-model applied as a layer)', async () => {
+  const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'tm_mobilenet_v2_0.35_224')));
+  const head = model.layers[1] as tf.LayersModel;
+  const dense1 = head.layers.find((l) => l.getClassName() === 'Dense')!;
+  const features = model.layers[0] as tf.LayersModel;
+  // TF.js reference: the pooled features through the first Dense layer, called eagerly (no new graph node).
+  const reference = (x: tf.Tensor4D): tf.Tensor => dense1.apply(features.predict(x) as tf.Tensor) as tf.Tensor;
+  return {
+    model,
+    reference,
+    input: await realImages(3, MOBILENET_224),
+    options: { outputLayer: dense1.name },
+    outputShape: [100],
+    dispose: () => disposeModelDeep(model),
+  };
 });

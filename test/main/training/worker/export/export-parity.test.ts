@@ -12,7 +12,7 @@ import type { Engine } from '../../../../../src/main/engine/engine';
 import { loadModelForPrediction, predictFiles } from '../../../../../src/main/training/worker/predict';
 import { CATS_DOGS, engineWithCatsDogs, tempDir, trainToEnd } from '../../fixtures';
 
-const REPO = resolve(__dirname, '../../../..');
+const REPO = resolve(__dirname, '../../../../..');
 const CHROMIUM = process.env.LDS_CHROMIUM ?? '/usr/bin/chromium';
 const TOLERANCE = 1e-4;
 

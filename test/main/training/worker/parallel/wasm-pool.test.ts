@@ -10,7 +10,7 @@ import { shareGradients } from '../../../../../src/main/training/worker/parallel
 import { MOBILENET_PREPROCESSING } from '../../../../../src/main/training/worker/preprocess';
 import { useWasmBackend } from '../../../../../src/main/training/worker/wasm-gradients';
 
-const DATA = join(__dirname, '../../../../../shared/data');
+const DATA = join(__dirname, '../../../../../../shared/data');
 const spec: BackboneSpec = {
   id: 'mobilenet_v2_0.35_224',
   name: 'MobileNet v2 0.35',
