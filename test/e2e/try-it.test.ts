@@ -23,7 +23,6 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
   let studio: Studio;
   let browser: Browser;
   let page: Page;
-  let runId = '';
 
   beforeAll(async () => {
     studio = await startStudio({ noProject: true });
@@ -31,7 +30,6 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     const started = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 8 });
     const job = await studio.engine.jobs.wait(started.jobId);
     if (job.status !== 'succeeded') throw new Error(job.error ?? 'training failed');
-    runId = started.runId;
     browser = await launchBrowser();
     page = await openPage(browser, studio.url);
     await page.click('.rail button[title="Runs"]');
