@@ -119,11 +119,23 @@ async function readTable(file: string): Promise<{ table: CsvTable; encoding: str
   return { table, encoding };
 }
 
-/** The header of a labels file and the columns an import would use, for the import dialog. */
-export async function readCsvColumns(file: string): Promise<CsvColumns> {
-  const path = pathFromString(resolve(file));
+/** Why these columns cannot be used (no label column, or no file column), naming the file and its columns; else null. */
+function fatalOf(file: string, header: string[], chosen: Chosen, options: Omit<CsvLabelsOptions, 'file'>): string | null {
+  if (chosen.label !== null && chosen.path !== null) return null;
+  const list = header.map((h) => `"${h}"`).join(', ');
+  const what = chosen.label === null ? 'the labels' : 'the file names';
+  const namedWrong = options.labelColumn !== undefined && chosen.label === null ? ` there is no column "${options.labelColumn}";` : '';
+  return `cannot read labels from ${displayPath(file)}:${namedWrong} no column holds ${what} (its columns are ${list}); name the label column`;
+}
+
+/**
+ * The header of a labels file and the columns an import would use (with the ones named), for the
+ * import dialog's pickers and for lds import to stop before it creates anything.
+ */
+export async function readCsvColumns(options: CsvLabelsOptions): Promise<CsvColumns> {
+  const path = pathFromString(resolve(options.file));
   const { table, encoding } = await readTable(path);
-  const chosen = chooseColumns(table.header, {});
+  const chosen = chooseColumns(table.header, options);
   const name = (i: number | null): string | null => (i === null ? null : (table.header[i] ?? null));
   return {
     file: displayPath(path),
@@ -132,6 +144,8 @@ export async function readCsvColumns(file: string): Promise<CsvColumns> {
     columns: table.header,
     rows: table.rows.length,
     detected: { path: name(chosen.path), label: name(chosen.label), split: name(chosen.split) },
+    error: fatalOf(path, table.header, chosen, options),
+    notes: chosen.notes,
   };
 }
 
@@ -143,12 +157,8 @@ export async function readCsvLabels(options: CsvLabelsOptions): Promise<CsvLabel
   const file = pathFromString(resolve(options.file));
   const { table, encoding } = await readTable(file);
   const chosen = chooseColumns(table.header, options);
-  const list = table.header.map((h) => `"${h}"`).join(', ');
-  if (chosen.label === null || chosen.path === null) {
-    const what = chosen.label === null ? 'the labels' : 'the file names';
-    const namedWrong = options.labelColumn !== undefined && chosen.label === null ? ` there is no column "${options.labelColumn}";` : '';
-    throw new CsvLabelsError(`cannot read labels from ${displayPath(file)}:${namedWrong} no column holds ${what} (its columns are ${list}); name the label column`);
-  }
+  const fatal = fatalOf(file, table.header, chosen, options);
+  if (fatal !== null || chosen.label === null || chosen.path === null) throw new CsvLabelsError(fatal ?? 'no label column');
   return { file, encoding, table, path: chosen.path, label: chosen.label, split: chosen.split, notes: chosen.notes };
 }
 

@@ -119,8 +119,12 @@ export const csvColumnsSchema = z.object({
   delimiter: z.string(),
   columns: z.array(z.string()),
   rows: z.number().int(),
-  /** The columns an import would use when none are named (null: none found). */
+  /** The columns an import would use, with the ones named in the request (null: none found). */
   detected: z.object({ path: z.string().nullable(), label: z.string().nullable(), split: z.string().nullable() }),
+  /** Why an import with these columns would stop before it starts (no label column), else null. */
+  error: z.string().nullable(),
+  /** Named columns that are not there, reported by an import but not fatal (a split column, say). */
+  notes: z.array(z.string()),
 });
 export type CsvColumns = z.infer<typeof csvColumnsSchema>;
 
@@ -235,7 +239,7 @@ export const libraryCommands = {
   /** Starts an import job; its result (with every skipped file and why) arrives in job.finished. */
   'library.import': command(importOptionsSchema, jobStartedSchema),
   /** Reads the header of a labels CSV: its columns and the ones an import would pick. */
-  'library.csvColumns': command(z.object({ file: z.string().min(1).max(4096) }).strict(), csvColumnsSchema),
+  'library.csvColumns': command(csvLabelsOptionsSchema, csvColumnsSchema),
   /** Re-checks every known path: marks missing files, picks up files that came back. */
   'library.rescan': command(empty, jobStartedSchema),
   /** Sets labels and returns what they were before, so the caller can undo exactly. */

@@ -138,17 +138,27 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
   it('reads the columns for the import dialog, with the ones an import would pick', async () => {
     const file = join(dir, 'labels.csv');
     writeFileSync(file, 'id,has_cactus\n1.jpg,0\n2.jpg,1\n');
-    expect(await readCsvColumns(file)).toEqual({
+    expect(await readCsvColumns({ file })).toEqual({
       file,
       encoding: 'utf-8',
       delimiter: ',',
       columns: ['id', 'has_cactus'],
       rows: 2,
       detected: { path: 'id', label: 'has_cactus', split: null },
+      error: null,
+      notes: [],
     });
-    await expect(readCsvColumns(join(dir, 'nope.csv'))).rejects.toThrow(`cannot read labels from ${join(dir, 'nope.csv')}: `);
+    // With a column named that is not there: what an import would say, before it starts.
+    expect(await readCsvColumns({ file, labelColumn: 'breed', splitColumn: 'fold' })).toMatchObject({
+      detected: { path: 'id', label: 'has_cactus', split: null },
+      error: null,
+      notes: ['there is no column "breed" for the labels (the columns are "id", "has_cactus")', 'there is no column "fold" for the splits (the columns are "id", "has_cactus")'],
+    });
+    writeFileSync(file, 'id,w,h\n1.jpg,0,0\n');
+    expect((await readCsvColumns({ file })).error).toBe(`cannot read labels from ${file}: no column holds the labels (its columns are "id", "w", "h"); name the label column`);
+    await expect(readCsvColumns({ file: join(dir, 'nope.csv') })).rejects.toThrow(`cannot read labels from ${join(dir, 'nope.csv')}: `);
     writeFileSync(file, '');
-    await expect(readCsvColumns(file)).rejects.toThrow(/the file is empty/);
+    await expect(readCsvColumns({ file })).rejects.toThrow(/the file is empty/);
   });
 
   it('reports a name that matches files in two folders, and matches it by its relative path', async () => {

@@ -80,7 +80,7 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
       return { jobId };
     },
 
-    'library.csvColumns': ({ file }) => csvLabels(() => readCsvColumns(file)),
+    'library.csvColumns': (options) => csvLabels(() => readCsvColumns(options)),
 
     'library.rescan': () => {
       const w = ws();
