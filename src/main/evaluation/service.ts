@@ -66,11 +66,14 @@ export class EvaluationService {
     return runInTrainingProcess(this.options.launcher, message, { progress: ctx?.progress, signal: ctx?.signal });
   }
 
-  /** Probabilities for items; bottleneck runs reuse the feature cache their training filled. */
+  /**
+   * Probabilities for items; bottleneck runs reuse the feature cache their training filled. featuresDir
+   * always goes along: the forward engine caches converted graphs beside the features.
+   */
   async #predictItems(info: ModelInfo, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
     const backbone = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
     const answer = await this.#compute(
-      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: backbone ? this.options.featuresDir : null, label, backend: this.#backend(), device: this.options.device?.() ?? null },
+      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: this.options.featuresDir, label, backend: this.#backend(), device: this.options.device?.() ?? null },
       ctx,
     );
     ctx.throwIfCancelled();

@@ -59,6 +59,18 @@ function shapeOf(symbolic: tf.SymbolicTensor | tf.SymbolicTensor[]): number[] {
   return (t?.shape ?? []).slice(1).map((d) => d ?? -1);
 }
 
+/**
+ * [count, H, W, C] for a batch: a model built for any picture size (spatial dims unknown) takes the
+ * batch's own, square as the preprocessing contract makes them.
+ */
+export function batchShape(input: Float32Array, count: number, inputShape: readonly number[]): [number, number, number, number] {
+  const [h, w, c] = inputShape as [number, number, number];
+  if (h > 0 && w > 0 && c > 0) return [count, h, w, c];
+  const channels = c > 0 ? c : 3;
+  const side = Math.round(Math.sqrt(input.length / count / channels));
+  return [count, h > 0 ? h : side, w > 0 ? w : side, channels];
+}
+
 class TfjsForward implements ForwardEngine {
   readonly engine = 'tfjs' as const;
   readonly provider = null;
@@ -74,7 +86,7 @@ class TfjsForward implements ForwardEngine {
   }
 
   async run(input: Float32Array, count: number): Promise<Float32Array> {
-    const y = tf.tidy(() => this.model.predict(tf.tensor4d(input, [count, ...this.inputShape] as [number, number, number, number])) as tf.Tensor);
+    const y = tf.tidy(() => this.model.predict(tf.tensor4d(input, batchShape(input, count, this.inputShape))) as tf.Tensor);
     try {
       return (await y.data()) as Float32Array;
     } finally {
@@ -101,7 +113,7 @@ class OrtForward implements ForwardEngine {
   ) {}
 
   async run(input: Float32Array, count: number): Promise<Float32Array> {
-    const x = new this.ort.Tensor('float32', input, [count, ...this.inputShape]);
+    const x = new this.ort.Tensor('float32', input, batchShape(input, count, this.inputShape));
     const out = await this.session.run({ [this.meta.inputName]: x });
     const y = out[this.meta.outputName];
     if (!y || y.type !== 'float32') throw new Error(`onnxruntime: no float32 output ${this.meta.outputName}`);
@@ -113,9 +125,12 @@ class OrtForward implements ForwardEngine {
   }
 }
 
-/** A deterministic check input in [-1, 1] (the range most contracts give; caffe's wider range only scales it). */
+/**
+ * A deterministic check input in [-1, 1] (the range most contracts give; caffe's wider range only
+ * scales it); 224 px where the model takes any size.
+ */
 function checkInput(count: number, shape: number[]): Float32Array {
-  const x = new Float32Array(count * shape.reduce((a, b) => a * b, 1));
+  const x = new Float32Array(count * shape.map((d, i) => (d > 0 ? d : i < 2 ? 224 : 3)).reduce((a, b) => a * b, 1));
   let s = 0x9e3779b9;
   for (let i = 0; i < x.length; i++) {
     s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;

@@ -121,6 +121,10 @@ export type ToWorker = z.infer<typeof toWorkerSchema>;
 
 /** The doctor's report as the process sees it; main adds cores and the feature cache size. */
 export const backendReportSchema = doctorReportSchema.omit({ cores: true, featureCacheBytes: true, forward: true, device: true });
+export type BackendReport = z.infer<typeof backendReportSchema>;
+/** Each backend in the order tried, fastest first (BACKEND_CHOICES); state active: in use, available: would load, unavailable: a known reason, failed: tried and threw, skipped: not tried. */
+export type BackendCandidate = BackendReport['candidates'][number];
+export type BackendName = BackendReport['active'];
 
 const providerStateSchema = z.object({ name: z.enum(EXECUTION_PROVIDERS), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() });
 /** Which engine runs the backbone's forward passes, on which provider, and why. */
