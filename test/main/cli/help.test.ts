@@ -49,7 +49,8 @@ describe('lds help (issue 17, item 5)', () => {
   it('lds --help and lds help list the commands, one line each; help works with --json', async () => {
     const general = await runCli(dir, ['--help']);
     expect(general.code).toBe(0);
-    for (const [name, entry] of Object.entries(COMMANDS)) expect(general.stdout).toContain(`  ${name.padEnd(9)}  ${entry.summary}\n`);
+    const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+    for (const [name, entry] of Object.entries(COMMANDS)) expect(general.stdout).toContain(`  ${name.padEnd(width)}  ${entry.summary}\n`);
     expect((await runCli(dir, ['help'])).stdout).toBe(general.stdout);
     expect(lastJson((await runCli(dir, ['help', 'import', '--json'])).stdout).help).toMatch(/--labels FILE/);
   });

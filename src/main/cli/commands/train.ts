@@ -1,12 +1,12 @@
 import type { RunInfo } from '@shared/contract';
-import { MODE_DEFAULTS } from '../../training/host/run-config';
+import { TRAIN_MODE_DEFAULTS } from '@shared/train-defaults';
 import { defineCommand, DEVICE_OPTION, numberOption } from '../command';
 
 const MODES = ['scratch', 'bottleneck', 'finetune', 'auto'] as const;
 
 /** A default that depends on the mode, as help shows it: "scratch 50, bottleneck 40, finetune 10". */
-function perMode(key: keyof (typeof MODE_DEFAULTS)['scratch']): string {
-  const values = Object.entries(MODE_DEFAULTS).map(([mode, d]) => [mode, String(d[key])] as const);
+function perMode(key: keyof (typeof TRAIN_MODE_DEFAULTS)['scratch']): string {
+  const values = Object.entries(TRAIN_MODE_DEFAULTS).map(([mode, d]) => [mode, String(d[key])] as const);
   return new Set(values.map(([, v]) => v)).size === 1 ? (values[0]?.[1] ?? '') : values.map(([mode, v]) => `${mode} ${v}`).join(', ');
 }
 
