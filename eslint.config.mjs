@@ -28,7 +28,7 @@ export default tseslint.config(
  * The single-owner rule for native libraries (design.md), enforced rather than just written down:
  * only catalogue/ imports better-sqlite3, only images/ imports sharp, only training/ and augment/ import tfjs,
  * only training/ imports onnxruntime-node,
- * and training/host/ (main process) imports neither tfjs nor training/worker/.
+ * and training/host/ (main process) imports neither tfjs nor training/worker/; CLI commands import no engine service.
  */
 function ownershipRules() {
   const owners = [
@@ -47,8 +47,15 @@ function ownershipRules() {
   // training/host/ runs in the main process (the window's, under Electron): no native training
   // library, and the training process's code only through protocol/ messages (docs/architecture.md).
   const worker = { group: ['**/worker', '**/worker/*'], message: 'training/host runs in the main process: it reaches worker/ through protocol/ messages, never by import.' };
+  // CLI commands are doors: they use the engine through contract commands, never its services.
+  const door = {
+    group: ['**/catalogue', '**/catalogue/*', '**/training/*', '**/evaluation', '**/evaluation/*', '**/images', '**/images/*', '**/import', '**/import/*'],
+    allowTypeImports: true,
+    message: 'CLI commands reach the engine through contract commands (ctx.engine.call), not its services.',
+  };
   return [
     { files: ['src/**/*.ts', 'src/**/*.svelte'], ignores: dirs.map((d) => `${d}/**`), rules: { 'no-restricted-imports': ['error', all] } },
+    { files: ['src/main/cli/commands/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...all, patterns: [...all.patterns, door] }] } },
     ...dirs.map((dir) => ({ files: [`${dir}/**/*.ts`], rules: { 'no-restricted-imports': ['error', restrictions(owners.filter((o) => !o.dirs.includes(dir)))] } })),
     { files: ['src/main/training/host/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...all, patterns: [...all.patterns, worker] }] } },
   ];

@@ -15,12 +15,13 @@ import { meaningfulLine, runCommand } from './lib/proc';
 import { defineAugmentFigures, runAugment } from './stages/augment';
 import { defineDoctorFigures, readBackend, runDoctorBench } from './stages/doctor';
 import { defineEngineFigures, runEngine } from './stages/engine';
+import { defineForwardFigures, runForward } from './stages/forward';
 import { defineDecodeFigures, runDecode } from './stages/decode';
 import { defineImportFigures, runImport } from './stages/import';
 import { defineThumbnailFigures, runThumbnails } from './stages/thumbnails';
 import { defineTrainingFigures, runAuto, runBottleneck, runFinetune, runScratch } from './stages/training';
 
-const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'finetune', 'scratch', 'auto', 'peer'] as const;
+const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'finetune', 'forward', 'scratch', 'auto', 'peer'] as const;
 type StageName = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -141,6 +142,7 @@ export async function runBench(argv: string[]): Promise<number> {
   defineDoctorFigures(ctx);
   defineEngineFigures(ctx);
   defineDecodeFigures(ctx);
+  defineForwardFigures(ctx);
 
   const stage = async (name: StageName, fn: () => Promise<void>, sections: Parameters<FigureBook['failUnmeasured']>[0][]): Promise<void> => {
     if (!args.only.has(name)) {
@@ -173,6 +175,7 @@ export async function runBench(argv: string[]): Promise<number> {
     else book.fail('features.decodeOnly.ips', 'stage "decode" skipped in this run');
     await stage('bottleneck', () => runBottleneck(ctx), ['features', 'bottleneck']);
     await stage('finetune', () => runFinetune(ctx), ['finetune']);
+    await stage('forward', () => runForward(ctx), ['forward']);
     await stage('scratch', () => runScratch(ctx), ['scratch']);
     await stage('auto', () => runAuto(ctx), ['auto']);
     await stage('peer', async () => {
@@ -191,7 +194,7 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   ctx.beforeAfter.unshift(...stockBaselines(book));
   ctx.notes.unshift(...findings(book));
-  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages, ctx.settings.finetuneEpochs);
+  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages, ctx.settings.finetuneEpochs, ctx.forwardTrainImages ?? ctx.trainImages);
   machine.loadAfter = loadavg();
 
   const result: BenchResult = {

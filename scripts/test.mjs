@@ -34,6 +34,7 @@ check('build (electron-vite)', bin('electron-vite'), ['build']);
 check('eslint (zero warnings)', bin('eslint'), ['--max-warnings', '0', '.']);
 check('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 check('svelte-check (zero warnings)', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings']);
+check('prettier --check', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 
 mkdirSync(join(root, 'test-results'), { recursive: true });
 const report = join(root, 'test-results', 'vitest.json');

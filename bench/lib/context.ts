@@ -26,6 +26,8 @@ export interface BenchContext {
   /** The same for the scratch run's workspace (a subset in quick runs). */
   scratchTrainImages: number | null;
   finetuneTrainImages: number | null;
+  /** Training images of the forward stage's workspaces (a subset in quick runs). */
+  forwardTrainImages?: number;
   runs: Partial<Record<'scratch' | 'bottleneck' | 'finetune' | 'auto', string>>;
   log(line: string): void;
 }

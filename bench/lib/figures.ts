@@ -11,6 +11,7 @@ export const SECTIONS = {
   auto: 'Import → auto model, end to end',
   doctor: '`lds doctor --bench`',
   engine: 'CPU engine on synthetic batches (bench/cpu-engine.ts)',
+  forward: 'Forward engine: ONNX Runtime against TF.js (features, fine-tune, evaluation)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

@@ -23,7 +23,7 @@ export const HOST = '127.0.0.1';
 
 /** The engine as the server sees it: the contract, its events, and images by id. */
 export interface ServerEngine extends ContractEngine {
-  projects: object;
+  projects: ImageReader;
 }
 
 export interface ServerOptions {
@@ -114,13 +114,11 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
   }
 
   async function serveImage(res: ServerResponse, id: number, size: ImageSize, headOnly: boolean): Promise<void> {
-    const reader = (engine.projects as Partial<ImageReader>).readImage;
-    if (typeof reader !== 'function') return reply(res, 501, 'This engine cannot read images yet.');
     // The grid drops tiles that scroll past; their requests are abandoned, so skip decoding for nobody.
     if (res.destroyed || res.socket?.destroyed) return;
     let image: { data: Buffer; contentType: string };
     try {
-      image = imageBody(await reader.call(engine.projects, id, size));
+      image = imageBody(await engine.projects.readImage(id, size));
     } catch (error) {
       const contractError = toContractError(error);
       return reply(res, statusForError(contractError), contractError.message);

@@ -112,7 +112,7 @@ export const predictFilesInputSchema = z
     /** A run's or an `lds export` model folder (absolute); no project needed. */
     modelDir: pathSchema.optional(),
     /** Absolute image files and folders; folders are walked as import walks them. */
-    paths: z.array(pathSchema).min(1).max(10_000),
+    paths: z.array(pathSchema).min(1).max(100_000),
   })
   .strict()
   .refine((v) => (v.runId === undefined) !== (v.modelDir === undefined), { message: 'give exactly one of runId and modelDir' });

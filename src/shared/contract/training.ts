@@ -8,6 +8,7 @@ export type TrainModeChoice = z.infer<typeof trainModeChoiceSchema>;
 export const RUN_MODES = ['scratch', 'bottleneck', 'finetune'] as const;
 /** 'interrupted': the app or command running it exited mid-run (crash, kill -9), found when the workspace next opens. */
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+/** Fastest first: the order the training process tries them in. */
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 /** ONNX Runtime execution providers for the forward engine; auto = the platform's GPU one where present. */
 export const EXECUTION_PROVIDER_CHOICES = ['cpu', 'dml', 'coreml', 'cuda'] as const;

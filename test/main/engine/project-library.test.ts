@@ -190,8 +190,8 @@ describe('library commands', () => {
     for (let i = 0; i < 300; i++) writeFileSync(join(root, `m-${i}.jpg`), await noisyJpeg(8, 8, 1000 + i));
     // Close as soon as the first batch is in: the import is certainly still running then.
     const closed = new Promise<unknown>((done) => {
-      const off = engine.events.subscribe((event, payload) => {
-        if (event === 'job.progress' && (payload as { done: number }).done > 0) {
+      const off = engine.events.on('job.progress', (job) => {
+        if (job.done > 0) {
           off();
           done(engine.call('project.close', {}));
         }

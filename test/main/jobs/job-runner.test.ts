@@ -11,7 +11,9 @@ interface Heard {
 function setup(keepFinished?: number) {
   const events = new EventBus();
   const heard: Heard[] = [];
-  events.subscribe((event, payload) => heard.push({ event, payload: payload as Heard['payload'] }));
+  events.subscribe((event, payload) => {
+    if (event === 'job.progress' || event === 'job.finished') heard.push({ event, payload });
+  });
   return { jobs: new JobRunner(events, keepFinished), heard };
 }
 

@@ -55,7 +55,7 @@ export default defineCommand({
       const job = await ctx.runJob(() => ctx.engine.call('backbones.download', { id: arg }));
       if (job.status === 'cancelled') return 130;
       if (job.status === 'failed') throw new Error(job.error ?? 'download failed');
-      if (!ctx.engine.projects.current()) {
+      if (!(await ctx.engine.call('project.state', {})).project) {
         // No project here: the weights are fetched and kept; adding them is for a project.
         const file = job.result as { id: string; file: string; sha256: string; bytes: number };
         if (ctx.json) ctx.printJson({ downloaded: file });

@@ -19,6 +19,9 @@ export function trainJson(run: RunInfo): Record<string, unknown> {
     secondsPerEpoch: num('secondsPerEpoch'),
     featureSeconds: num('featureSeconds'),
     imagesPerSecond: num('imagesPerSecond'),
+    /** Which engine ran the backbone's forward passes (ONNX Runtime or TF.js, and why). */
+    forward: Array.isArray(m.forward) ? m.forward : [],
+    notes: Array.isArray(m.notes) ? m.notes : [],
   };
 }
 
@@ -89,6 +92,7 @@ export default defineCommand({
       const run = await ctx.engine.call('runs.get', { id: runId });
       if (finished.status !== 'succeeded') throw new Error(run.error ?? finished.error ?? `training ${finished.status}`);
       const summary = trainJson(run);
+      for (const note of summary.notes as string[]) ctx.err(`note: ${note}`);
       if (ctx.json) ctx.printJson(summary);
       else {
         // The catalogue had no validation images: part of train measured accuracy instead.

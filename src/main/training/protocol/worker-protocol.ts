@@ -84,6 +84,8 @@ export const kfoldMessageSchema = z.object({
   config: trainConfigSchema,
   backend: z.string().nullable(),
   device: z.string().nullable().optional(),
+  /** Also answer every scored image's out-of-fold probabilities (label issues need them). */
+  outOfFold: z.boolean().optional(),
 });
 export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
 
@@ -121,6 +123,10 @@ export type ToWorker = z.infer<typeof toWorkerSchema>;
 
 /** The doctor's report as the process sees it; main adds cores and the feature cache size. */
 export const backendReportSchema = doctorReportSchema.omit({ cores: true, featureCacheBytes: true, forward: true, device: true });
+export type BackendReport = z.infer<typeof backendReportSchema>;
+/** Each backend in the order tried, fastest first (BACKEND_CHOICES); state active: in use, available: would load, unavailable: a known reason, failed: tried and threw, skipped: not tried. */
+export type BackendCandidate = BackendReport['candidates'][number];
+export type BackendName = BackendReport['active'];
 
 const providerStateSchema = z.object({ name: z.enum(EXECUTION_PROVIDERS), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() });
 /** Which engine runs the backbone's forward passes, on which provider, and why. */
@@ -162,7 +168,12 @@ export const runSummarySchema = z.object({
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 /** The contract's k-fold report plus the fold each image fell in. */
-export const kfoldResultSchema = kfoldReportSchema.extend({ mode: z.literal('bottleneck'), assignment: z.array(z.number().int()) });
+export const kfoldResultSchema = kfoldReportSchema.extend({
+  mode: z.literal('bottleneck'),
+  assignment: z.array(z.number().int()),
+  /** When asked: per item, the probabilities of the head that did not see it ([] for the test split). */
+  outOfFold: z.array(z.array(z.number())).optional(),
+});
 
 /** The answers to the compute messages, one per message type. */
 export const computeResultSchema = z.discriminatedUnion('type', [

@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendCandidate, BackendName, BackendReport } from '../protocol/backend-report';
-import { BACKEND_NAMES } from '../protocol/backend-report';
+import { BACKEND_CHOICES as BACKEND_NAMES } from '@shared/contract/training';
+import type { BackendCandidate, BackendName, BackendReport } from '../protocol/worker-protocol';
 import { wasmBinaryDirectory } from './wasm-gradients';
 
-export type { BackendCandidate, BackendName, BackendReport } from '../protocol/backend-report';
+export type { BackendCandidate, BackendName, BackendReport } from '../protocol/worker-protocol';
 
 const nodeRequire = createRequire(__filename);
 

@@ -20,3 +20,26 @@ export function epochAxis(): uPlot.Axis {
 
 /** The legend names the series; with no cursor over the chart its live values would all read "--". */
 export const STATIC_LEGEND: uPlot.Legend = { live: false };
+
+/**
+ * Accuracy scaled to the data, not fixed at 0–1 (curves between 0.96 and 0.99 would overlap), with a
+ * little room above and below, clamped to 0–1. Before the first epoch: 0–1, so the axes show.
+ */
+export function accuracyRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const pad = Math.max(0.01, (max - min) * 0.15);
+  return [Math.max(0, Math.floor((min - pad) * 100) / 100), Math.min(1, Math.ceil((max + pad) * 100) / 100)];
+}
+
+/** Loss from 0 up to a little above the largest value; 0–1 before the first epoch. */
+export function lossRange(_u: uPlot, _min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (max === null || !Number.isFinite(max)) return [0, 1];
+  return [0, max > 0 ? max * 1.08 : 1];
+}
+
+/** Epoch 1 to the last one, at least 1–5 so an empty or one-epoch chart still has an axis. */
+export function epochRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  const lo = min === null || !Number.isFinite(min) ? 1 : min;
+  const hi = max === null || !Number.isFinite(max) ? 5 : max;
+  return [lo, Math.max(hi, lo + 4)];
+}

@@ -28,6 +28,11 @@ class LibraryManager {
   classFilter = $state<ClassFilter>(null);
   splitFilter = $state<Split | null>(null);
   statusFilter = $state<LibraryFilter>('all');
+  /**
+   * Images per split under the class and status filters (the split filter aside), so the split
+   * buttons count what they would show; null when no filter is set (the project's totals apply).
+   */
+  filteredSplitCounts = $state.raw<Record<Split, number> | null>(null);
 
   readonly selection = new SvelteSet<number>();
   cursorId = $state<number | null>(null);
@@ -67,13 +72,16 @@ class LibraryManager {
     this.loading = true;
     try {
       const api = getApi();
-      const [classes, images] = await Promise.all([
+      const narrowed = this.classFilter !== null || this.statusFilter !== 'all';
+      const [classes, images, acrossSplits] = await Promise.all([
         api.invoke('library.classes', {}),
         api.invoke('library.list', { classId: this.classFilter, split: this.splitFilter, filter: this.statusFilter }),
+        narrowed && this.splitFilter !== null ? api.invoke('library.list', { classId: this.classFilter, split: null, filter: this.statusFilter }) : null,
       ]);
       if (sequence !== this.#sequence) return;
       this.classes = classes;
       this.images = images;
+      this.filteredSplitCounts = narrowed ? countSplits(acrossSplits ?? images) : null;
       this.loaded = true;
       this.#reconcileSelection();
     } catch (error) {
@@ -106,6 +114,7 @@ class LibraryManager {
     this.classFilter = null;
     this.splitFilter = null;
     this.statusFilter = 'all';
+    this.filteredSplitCounts = null;
     this.previewOpen = false;
   }
 
@@ -317,3 +326,9 @@ class LibraryManager {
 }
 
 export const library = new LibraryManager();
+
+function countSplits(images: readonly ImageItem[]): Record<Split, number> {
+  const counts: Record<Split, number> = { train: 0, validation: 0, test: 0, unassigned: 0 };
+  for (const image of images) counts[image.split]++;
+  return counts;
+}

@@ -1,3 +1,4 @@
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -58,7 +59,11 @@ describe('runs through ONNX Runtime', () => {
       const view = await engine.call('eval.get', { runId: finetuneId, split: 'validation' });
       return (view?.items ?? []).sort((a, b) => a.imageId - b.imageId).map((i) => i.probabilities);
     };
+    const graphs = (): number => readdirSync(join(tmp.dir, 'ws', 'features', 'onnx')).filter((f) => f.endsWith('.onnx')).length;
+    const before = graphs();
     const onnx = await evaluate();
+    // The fine-tuned model's image part is a graph of its own (its top block changed).
+    expect(graphs()).toBe(before + 1);
     process.env.LDS_FORWARD = 'tfjs';
     let tfjs: number[][];
     try {
@@ -69,6 +74,48 @@ describe('runs through ONNX Runtime', () => {
     expect(onnx).toHaveLength(16);
     let max = 0;
     onnx.forEach((row, i) => row.forEach((p, j) => (max = Math.max(max, Math.abs(p - tfjs[i]![j]!)))));
+    expect(max).toBeLessThanOrEqual(1e-4);
+  });
+
+  test('the exported model predicts on ONNX Runtime as on TF.js (within 1e-4)', async () => {
+    const exported = await engine.call('export.model', { runId: finetuneId, outDir: join(tmp.dir, 'exported') });
+    const photos = join(tmp.dir, 'photos', 'validation');
+    const predict = async (): Promise<Record<string, number>[]> => {
+      let result: unknown = null;
+      let jobId = '';
+      const off = engine.events.subscribe((event, payload) => {
+        if (event === 'job.finished' && (payload as { id: string }).id === jobId) result = (payload as { result: unknown }).result;
+      });
+      try {
+        jobId = (await engine.call('predict.files', { modelDir: exported.dir, paths: [photos] })).jobId;
+        const job = await engine.jobs.wait(jobId);
+        expect(job.status, job.error ?? '').toBe('succeeded');
+      } finally {
+        off();
+      }
+      return (result as unknown as { predictions: { path: string; probabilities: Record<string, number> }[] }).predictions.map((p) => p.probabilities);
+    };
+    // Without a project the training process caches converted graphs under its temp folder: point it here.
+    const temp = join(tmp.dir, 'worker-temp');
+    mkdirSync(temp);
+    process.env.TMPDIR = temp;
+    let onnx: Record<string, number>[];
+    try {
+      onnx = await predict();
+    } finally {
+      delete process.env.TMPDIR;
+    }
+    expect(readdirSync(join(temp, 'lds-onnx-cache')).filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
+    process.env.LDS_FORWARD = 'tfjs';
+    let tfjs: Record<string, number>[];
+    try {
+      tfjs = await predict();
+    } finally {
+      delete process.env.LDS_FORWARD;
+    }
+    expect(onnx).toHaveLength(16);
+    let max = 0;
+    onnx.forEach((row, i) => Object.entries(row).forEach(([k, p]) => (max = Math.max(max, Math.abs(p - tfjs[i]![k]!)))));
     expect(max).toBeLessThanOrEqual(1e-4);
   });
 

@@ -154,6 +154,15 @@ describe('conversion choices', () => {
     model.dispose();
   });
 
+  it('writes the same bytes for the same model (cacheable), and leaves the model\'s weights untouched', () => {
+    const model = layerZoo();
+    const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const first = convertOrThrow(model).onnx;
+    expect(Buffer.from(convertOrThrow(model).onnx).equals(Buffer.from(first))).toBe(true);
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+    model.dispose();
+  });
+
   it('pads like TensorFlow: an odd total goes to the bottom/right', () => {
     expect(samePadding(224, 3, 2)).toEqual([0, 1]);
     expect(samePadding(225, 3, 2)).toEqual([1, 1]);
@@ -203,6 +212,15 @@ describe('layers the converter cannot express come back as ok: false, naming the
 
   it('batch norm over a non-channel axis', () => {
     expect(convertOne(tf.layers.batchNormalization({ axis: 1, name: 'bn_axis1' }))).toMatchObject({ ok: false, layer: 'bn_axis1', className: 'BatchNormalization' });
+  });
+
+  it('an output layer applied twice (its output is ambiguous)', () => {
+    const input = tf.input({ shape: [8, 8, 3] });
+    const shared = tf.layers.conv2d({ filters: 3, kernelSize: 1, name: 'twice' });
+    const model = tf.model({ inputs: input, outputs: call(shared, call(shared, input)) });
+    expect(convertLayersModel(model, { outputLayer: 'twice' })).toMatchObject({ ok: false, layer: 'twice', className: 'Conv2D' });
+    expect(convertLayersModel(model)).toMatchObject({ ok: true });
+    model.dispose();
   });
 
   it('an output layer that does not exist, and a model without a fixed image input', () => {

@@ -34,8 +34,7 @@ describeBackbone('TF.js MobileNet v1 0.75 (ml5) cut at conv_pw_13_relu, as the a
     outputShape: [7, 7, 768],
     dispose: () => full.dispose(),
   };
-  // Measured on this map: ONNX Runtime vs TF.js wasm 1.4e-4, while TF.js's own wasm and cpu backends differ by 2.1e-4.
-}, { mapTolerance: 2e-4 });
+});
 
 describeBackbone('Teachable Machine export (Sequential[Sequential[MobileNet v2, GAP], Sequential[Dense, Dense]]) whole', async () => {
   const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'tm_mobilenet_v2_0.35_224')));

@@ -26,4 +26,15 @@ describe('one owner per native library, and the training rooms', () => {
     expect(host[1]).toMatch(/protocol\/ messages/);
     expect(await refusals('src/main/training/worker/probe.ts', "import { fromWorkerSchema } from '../protocol/worker-protocol';\nexport const x = fromWorkerSchema;\n")).toEqual([]);
   });
+
+  test('CLI commands reach the engine through the contract, not its services; native owners still hold there', async () => {
+    const services =
+      "import { Catalogue } from '../../catalogue';\nimport { runInTrainingProcess } from '../../training/host/compute-client';\nimport { argmax } from '../../evaluation/metrics';\nimport { probeImageFile } from '../../images';\nimport { scanFolders } from '../../import';\nexport const x = [Catalogue, runInTrainingProcess, argmax, probeImageFile, scanFolders];\n";
+    const door = await refusals('src/main/cli/commands/probe.ts', services);
+    expect(door).toHaveLength(5);
+    expect(door[0]).toMatch(/contract commands/);
+    expect(await refusals('src/main/engine/handlers/probe.ts', services)).toEqual([]);
+    const allowed = "import type { ImportResult } from '../../import';\nimport { parseAugmentParams } from '../../augment/params';\nimport sharp from 'sharp';\nexport const x = [parseAugmentParams, sharp] as unknown as ImportResult;\n";
+    expect(await refusals('src/main/cli/commands/probe.ts', allowed)).toEqual([expect.stringMatching(/Only src\/main\/images imports sharp/)]);
+  });
 });
