@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { augmentCommands } from './contract/augment';
 import { cacheCommands } from './contract/caches';
+import { curationCommands } from './contract/curation';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
@@ -18,6 +19,7 @@ import { trainingCommands, trainingEvents } from './contract/training';
 export * from './contract/augment';
 export * from './contract/caches';
 export * from './contract/common';
+export * from './contract/curation';
 export * from './contract/desktop';
 export * from './contract/evaluation';
 export * from './contract/jobs';
@@ -34,6 +36,7 @@ export const commands = {
   ...augmentCommands,
   ...trainingCommands,
   ...evaluationCommands,
+  ...curationCommands,
   ...cacheCommands,
   ...mapCommands,
 } satisfies Record<string, CommandSpec>;
