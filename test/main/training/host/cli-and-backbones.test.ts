@@ -23,8 +23,8 @@ describe('lds train, runs, backbones, doctor', () => {
     // 6 validation images per class: the interval is wide, and the epoch was picked on those same images.
     expect(out).toMatchObject({ valCount: 12, epochChosenOnValidation: true });
     const [low, high] = out.valAccuracyInterval as [number, number];
-    expect(low).toBeLessThan(out.valAccuracy);
-    expect(high).toBeGreaterThanOrEqual(out.valAccuracy);
+    expect(low).toBeLessThan(out.valAccuracy as number);
+    expect(high).toBeGreaterThanOrEqual(out.valAccuracy as number);
     expect(high - low).toBeGreaterThan(0.2);
     expect(r.stderr).toMatch(/^epoch 1: loss \d\.\d{4} acc \d+\.\d% val_loss \d\.\d{4} val_acc \d+\.\d% \(\d+\.\d\d s\)$/m);
 
