@@ -2,8 +2,13 @@ import type { LabelIssuesReport } from '@shared/contract/curation';
 import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption } from '../command';
 
 export default defineCommand({
-  usage: 'label-issues [--folds K] [--epochs N] [--seed N] [--backbone ID] [--device NAME] [--json]',
-  options: { folds: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, backbone: { type: 'string' }, ...DEVICE_OPTION },
+  options: {
+    folds: { type: 'string', value: 'K', description: 'folds: each image is judged by a head that never saw it', default: '5', allowed: 'a whole number from 2 to 20' },
+    epochs: { type: 'string', value: 'N', description: 'most epochs per fold', default: "the bottleneck mode's", allowed: 'a whole number ≥ 1' },
+    seed: { type: 'string', value: 'N', description: 'seed of the folds and the training', default: '42', allowed: 'a whole number' },
+    backbone: { type: 'string', value: 'ID', description: 'pretrained backbone (lds backbones lists them)', default: 'the first installed' },
+    ...DEVICE_OPTION,
+  },
   async run(ctx) {
     useDeviceOption(ctx);
     const v = ctx.values;
