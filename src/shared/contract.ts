@@ -6,21 +6,25 @@
 import { z } from 'zod';
 import { augmentCommands } from './contract/augment';
 import { cacheCommands } from './contract/caches';
+import { curationCommands } from './contract/curation';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
+import { mapCommands } from './contract/map';
 import { projectCommands } from './contract/project';
 import { trainingCommands, trainingEvents } from './contract/training';
 
 export * from './contract/augment';
 export * from './contract/caches';
 export * from './contract/common';
+export * from './contract/curation';
 export * from './contract/desktop';
 export * from './contract/evaluation';
 export * from './contract/jobs';
 export * from './contract/library';
+export * from './contract/map';
 export * from './contract/project';
 export * from './contract/training';
 
@@ -32,7 +36,9 @@ export const commands = {
   ...augmentCommands,
   ...trainingCommands,
   ...evaluationCommands,
+  ...curationCommands,
   ...cacheCommands,
+  ...mapCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {

@@ -38,6 +38,11 @@ describe.skipIf(!e2eAvailable())('train view in chromium (browser mode)', () => 
     await expect.poll(() => page.$$eval('[data-testid="runs-row"][data-status="succeeded"]', (rows) => rows.length)).toBe(1);
     await screenshot(page, 'train');
 
+    // The run's notes say which engine ran the backbone's forward passes.
+    await page.click('.rail button[title="Runs"]');
+    await page.waitForSelector('[data-testid="run-detail"]');
+    await expect.poll(() => page.textContent('[data-testid="run-notes"]'), { timeout: 30_000 }).toMatch(/forward pass up to out_relu: onnxruntime \S+ on cpu/);
+
     await page.click('.rail button[title="Settings"]');
     await expect.poll(() => page.textContent('[data-testid="train-doctor-active"]'), { timeout: 30_000 }).toBe('wasm');
     await screenshot(page, 'settings-doctor');

@@ -2,9 +2,12 @@ import { resolve } from 'node:path';
 import { defineCommand, UsageError } from '../command';
 
 export default defineCommand({
-  usage: 'export <run> --out DIR  |  export --dataset --out DIR',
+  forms: ['<run> --out DIR', '--dataset --out DIR'],
   allowPositionals: true,
-  options: { out: { type: 'string', short: 'o' }, dataset: { type: 'boolean' } },
+  options: {
+    out: { type: 'string', short: 'o', value: 'DIR', description: 'folder to export to (required)' },
+    dataset: { type: 'boolean', description: "export the project's images as split/class folders with a labels.csv, instead of a run" },
+  },
   async run(ctx) {
     const out = ctx.values.out as string | undefined;
     if (!out) throw new UsageError('--out DIR is required');

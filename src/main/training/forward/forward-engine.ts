@@ -59,6 +59,18 @@ function shapeOf(symbolic: tf.SymbolicTensor | tf.SymbolicTensor[]): number[] {
   return (t?.shape ?? []).slice(1).map((d) => d ?? -1);
 }
 
+/**
+ * [count, H, W, C] for a batch: a model built for any picture size (spatial dims unknown) takes the
+ * batch's own, square as the preprocessing contract makes them.
+ */
+export function batchShape(input: Float32Array, count: number, inputShape: readonly number[]): [number, number, number, number] {
+  const [h, w, c] = inputShape as [number, number, number];
+  if (h > 0 && w > 0 && c > 0) return [count, h, w, c];
+  const channels = c > 0 ? c : 3;
+  const side = Math.round(Math.sqrt(input.length / count / channels));
+  return [count, h > 0 ? h : side, w > 0 ? w : side, channels];
+}
+
 class TfjsForward implements ForwardEngine {
   readonly engine = 'tfjs' as const;
   readonly provider = null;
@@ -74,7 +86,7 @@ class TfjsForward implements ForwardEngine {
   }
 
   async run(input: Float32Array, count: number): Promise<Float32Array> {
-    const y = tf.tidy(() => this.model.predict(tf.tensor4d(input, [count, ...this.inputShape] as [number, number, number, number])) as tf.Tensor);
+    const y = tf.tidy(() => this.model.predict(tf.tensor4d(input, batchShape(input, count, this.inputShape))) as tf.Tensor);
     try {
       return (await y.data()) as Float32Array;
     } finally {
@@ -93,7 +105,7 @@ class OrtForward implements ForwardEngine {
   constructor(
     private readonly ort: typeof Ort,
     private readonly session: InferenceSession,
-    private readonly meta: OnnxMeta,
+    private readonly meta: Pick<OnnxMeta, 'inputName' | 'outputName'>,
     readonly provider: ExecutionProviderName,
     readonly reason: string,
     readonly inputShape: number[],
@@ -101,7 +113,7 @@ class OrtForward implements ForwardEngine {
   ) {}
 
   async run(input: Float32Array, count: number): Promise<Float32Array> {
-    const x = new this.ort.Tensor('float32', input, [count, ...this.inputShape]);
+    const x = new this.ort.Tensor('float32', input, batchShape(input, count, this.inputShape));
     const out = await this.session.run({ [this.meta.inputName]: x });
     const y = out[this.meta.outputName];
     if (!y || y.type !== 'float32') throw new Error(`onnxruntime: no float32 output ${this.meta.outputName}`);
@@ -113,9 +125,12 @@ class OrtForward implements ForwardEngine {
   }
 }
 
-/** A deterministic check input in [-1, 1] (the range most contracts give; caffe's wider range only scales it). */
+/**
+ * A deterministic check input in [-1, 1] (the range most contracts give; caffe's wider range only
+ * scales it); 224 px where the model takes any size.
+ */
 function checkInput(count: number, shape: number[]): Float32Array {
-  const x = new Float32Array(count * shape.reduce((a, b) => a * b, 1));
+  const x = new Float32Array(count * shape.map((d, i) => (d > 0 ? d : i < 2 ? 224 : 3)).reduce((a, b) => a * b, 1));
   let s = 0x9e3779b9;
   for (let i = 0; i < x.length; i++) {
     s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
@@ -151,7 +166,12 @@ export interface ForwardChoiceReport {
  * Opens the forward pass of `model` up to `outputLayer`. Never throws for a model that TF.js can run:
  * whatever stops ONNX Runtime becomes the reason of a TF.js engine.
  */
-export async function openForward(model: tf.LayersModel, outputLayer: string | null, settings: ForwardSettings): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> {
+export async function openForward(
+  model: tf.LayersModel,
+  outputLayer: string | null,
+  settings: ForwardSettings,
+  retry = true,
+): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> {
   const cut = cutModel(model, outputLayer);
   const fallback = (reason: string, extra: Partial<ForwardChoiceReport> = {}): { engine: ForwardEngine; report: ForwardChoiceReport } => ({
     engine: new TfjsForward(cut, reason),
@@ -171,7 +191,7 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
   const cache = new OnnxCache(settings.cacheDir);
   const key = modelContentKey(cut, outputLayer, converter.version);
   const cached = cache.get(key);
-  let fresh: { onnx: Uint8Array; meta: OnnxMeta } | null = null;
+  let fresh: { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> } | null = null;
   if (!cached) {
     let result: ConvertResult;
     try {
@@ -188,7 +208,7 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
       meta: { key, outputLayer, inputName: result.inputName, outputName: result.outputName, inputShape: result.inputShape, outputShape: result.outputShape, opset: result.opset, checkError: Number.NaN },
     };
   }
-  const graph = cached ?? (fresh as { onnx: Uint8Array; meta: OnnxMeta });
+  const graph = cached ?? (fresh as { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> });
 
   const create = (provider: ExecutionProviderName): Promise<InferenceSession> =>
     ort.InferenceSession.create(graph.onnx, {
@@ -200,16 +220,24 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
       // machine: 2-3x slower at load 15 here); LDS_ORT_SPIN=1 turns spinning back on for comparisons.
       extra: { session: { intra_op: { allow_spinning: process.env.LDS_ORT_SPIN === '1' ? '1' : '0' } } },
     });
+  const refused = async (error: unknown): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> => {
+    // A damaged file in the cache (a disk error, a foreign writer) is converted again, once.
+    if (cached && retry) {
+      cache.remove(key);
+      return openForward(model, outputLayer, settings, false);
+    }
+    return fallback(`TF.js: ONNX Runtime refused the converted graph (${(error as Error).message.split('\n')[0]})`, versionInfo);
+  };
   let session: InferenceSession;
   try {
     session = await create(choice.provider);
   } catch (error) {
-    if (choice.provider === 'cpu') return fallback(`TF.js: ONNX Runtime refused the converted graph (${(error as Error).message.split('\n')[0]})`, versionInfo);
+    if (choice.provider === 'cpu') return refused(error);
     choice = fallBackToCpu(choice, (error as Error).message.split('\n')[0] ?? 'error');
     try {
       session = await create('cpu');
     } catch (cpuError) {
-      return fallback(`TF.js: ONNX Runtime refused the converted graph (${(cpuError as Error).message.split('\n')[0]})`, versionInfo);
+      return refused(cpuError);
     }
   }
   const inputShape = shapeOf(cut.inputs);

@@ -51,7 +51,8 @@ export async function runPipelined(engine: ForwardEngine, options: PipelineOptio
 /** Global average pooling of NHWC rows: [n, H, W, C] → [n, C], what tf.mean(x, [1, 2]) gives. */
 export function globalAveragePool(y: Float32Array, count: number, shape: readonly number[]): Float32Array {
   const channels = shape[shape.length - 1] as number;
-  const cells = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  // From the data, not the shape: a model that takes any picture size has unknown spatial dims.
+  const cells = y.length / count / channels;
   const out = new Float32Array(count * channels);
   const sums = new Float64Array(channels);
   for (let n = 0; n < count; n++) {

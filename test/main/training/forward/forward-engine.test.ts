@@ -1,11 +1,15 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledBackbone } from '../../../../src/main/training/backbones/backbone-inspect';
 import { loadBackbone, type LoadedBackbone } from '../../../../src/main/training/backbones/backbones';
 import { convertLayersModel } from '../../../../src/main/training/forward/convert';
-import { createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
+import { batchShape, createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
+import { builtinPreset } from '../../../../src/main/augment/presets';
+import { FeatureCache } from '../../../../src/main/training/protocol/feature-cache';
+import { extractFeatures } from '../../../../src/main/training/worker/modes/bottleneck';
 import { preprocess, type Preprocessing } from '../../../../src/main/training/worker/preprocess';
 import { useWasmBackend } from '../backbones/keras/helpers';
 import { CATS_DOGS, RESOURCES, tempDir } from '../fixtures';
@@ -90,6 +94,33 @@ describe('forward engine on the bundled MobileNet v2', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.onnx'))).toHaveLength(2);
   });
 
+  it('a damaged cached graph is converted again, not a lasting fallback', async () => {
+    const dir = join(tmp.dir, 'onnx');
+    const damaged = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
+    for (const f of damaged) truncateSync(join(dir, f), 1000);
+    const converted = calls;
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    await engine.dispose();
+    expect(engine.engine).toBe('onnxruntime');
+    expect(calls).toBe(converted + 1);
+    // The opened graph was written again whole; the other stays damaged until it is opened.
+    expect(damaged.map((f) => statSync(join(dir, f)).size > 100_000).sort()).toEqual([false, true]);
+  });
+
+  it('a cached graph whose bytes changed is a miss (never a wrong graph)', async () => {
+    const dir = join(tmp.dir, 'onnx');
+    const file = readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)).find((f) => statSync(f).size > 100_000)!;
+    // One flipped byte near the end, where the weights are: the protobuf still parses.
+    const bytes = readFileSync(file);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0x40, bytes.length - 10);
+    writeFileSync(file, bytes);
+    const converted = calls;
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    await engine.dispose();
+    expect(engine.engine).toBe('onnxruntime');
+    expect(calls).toBe(converted + 1);
+  });
+
   it('falls back to TF.js naming the layer when the converter cannot express it', async () => {
     const notes: string[] = [];
     const refusing: LayersModelConverter = () => ({ ok: false, layer: 'block_3_depthwise', className: 'DepthwiseConv2D', reason: 'test: no such op' });
@@ -125,6 +156,40 @@ describe('forward engine on the bundled MobileNet v2', () => {
   });
 });
 
+describe('bottleneck features through the engine', () => {
+  it('plain and augmented variants on ONNX Runtime equal the TF.js path within 1e-4, in request order', async () => {
+    await useWasmBackend();
+    const tmp = tempDir('forward-extract');
+    const backbone = await loadBackbone(bundledBackbone(RESOURCES));
+    try {
+      const items = photos(5).map((p, i) => ({ path: p.path, sha256: createHash('sha256').update(p.path).digest('hex'), label: i % 2, split: 'train' as const }));
+      // Plain and augmented requests interleaved: the engine's path runs them in two passes and must put rows back.
+      const requests = items.flatMap((item, i) => [{ item, variant: null }, { item, variant: i % 3 }]);
+      const augment = { params: builtinPreset('keras-blog')!.params, seed: 7 };
+      const ctx = { progress: () => {}, checkpoint: async () => {} };
+      const before = tf.memory().numTensors;
+      const forward = createForward({ featuresDir: join(tmp.dir, 'a') });
+      const onnx = await extractFeatures(ctx, backbone, new FeatureCache(join(tmp.dir, 'a')), requests, augment, null, forward);
+      expect(forward.reports.map((r) => r.engine)).toEqual(['onnxruntime']);
+      const tfjs = await extractFeatures(ctx, backbone, new FeatureCache(join(tmp.dir, 'b')), requests, augment, null, null);
+      expect(onnx.computed).toBe(10);
+      expect(onnx.features.length).toBe(10 * 1280);
+      expect(maxAbsDiff(onnx.features, tfjs.features)).toBeLessThanOrEqual(TOLERANCE);
+      // An augmented variant is another picture: its features differ from the plain one's.
+      expect(maxAbsDiff(onnx.features.subarray(0, 1280), onnx.features.subarray(1280, 2560))).toBeGreaterThan(0.01);
+      expect(tf.memory().numTensors).toBe(before);
+      // Everything cached now: a second pass opens no engine.
+      const again = createForward({ featuresDir: join(tmp.dir, 'a') });
+      const cached = await extractFeatures(ctx, backbone, new FeatureCache(join(tmp.dir, 'a')), requests, augment, null, again);
+      expect(cached.fromCache).toBe(10);
+      expect(again.reports).toEqual([]);
+    } finally {
+      backbone.dispose();
+      tmp.cleanup();
+    }
+  });
+});
+
 describe('model input without tensors', () => {
   const contracts: Preprocessing[] = [
     { inputSize: 4, channelOrder: 'rgb', mode: 'tf', resize: 'bilinear' },
@@ -138,6 +203,17 @@ describe('model input without tensors', () => {
     const out = new Float32Array(rgb.length + 5);
     preprocessRgbInto(rgb, p, out, 5);
     expect(Array.from(out.subarray(5))).toEqual(Array.from(expected));
+  });
+});
+
+describe('batchShape', () => {
+  it('fills the spatial size of a model that takes any picture size from the batch itself', () => {
+    expect(batchShape(new Float32Array(2 * 224 * 224 * 3), 2, [224, 224, 3])).toEqual([2, 224, 224, 3]);
+    expect(batchShape(new Float32Array(2 * 160 * 160 * 3), 2, [-1, -1, 3])).toEqual([2, 160, 160, 3]);
+  });
+  it('pools a batch whose map size the shape does not say', () => {
+    const y = Float32Array.from({ length: 2 * 4 * 2 }, (_, i) => i);
+    expect(Array.from(globalAveragePool(y, 2, [-1, -1, 2]))).toEqual([3, 4, 11, 12]);
   });
 });
 
