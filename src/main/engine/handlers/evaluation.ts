@@ -75,12 +75,12 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx, engine.device.resolve()) }) };
       }),
     'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
-    'export.model': ({ runId, outDir }) =>
+    'export.model': ({ runId, outDir, format }) =>
       mapTrainingErrors(async () => {
         const ws = engine.projects.require();
-        const dir = outDir ?? join(ws.dir, 'exports', `${runId}-tfjs`);
-        const result = await engine.training().evaluation.exportModel(runId, dir);
-        return { dir: result.dir, files: result.files };
+        const dir = outDir ?? join(ws.dir, 'exports', `${runId}-${format}`);
+        const result = await engine.training().evaluation.exportModel(runId, dir, format);
+        return { dir: result.dir, files: result.files, format };
       }),
     'export.dataset': ({ outDir }) =>
       mapTrainingErrors(() => {

@@ -1,4 +1,5 @@
 import type { ClassInfo, EvalView, ReviewItem } from '@shared/contract';
+import type { ExportFormat } from '@shared/contract/evaluation';
 import { getApi } from '../../lib/api';
 import { jobs } from '../../managers/jobs.svelte';
 import { notices } from '../../managers/notices.svelte';
@@ -18,7 +19,7 @@ class RunDetailManager {
   evaluating = $state(false);
   prelabelling = $state(false);
   exporting = $state(false);
-  lastExport = $state<string | null>(null);
+  lastExport = $state<{ dir: string; files: string[]; format: ExportFormat } | null>(null);
   queue = $state.raw<ReviewItem[]>([]);
   classes = $state.raw<ClassInfo[]>([]);
   #sequence = 0;
@@ -91,13 +92,13 @@ class RunDetailManager {
     }
   }
 
-  async exportModel(outDir: string): Promise<void> {
+  async exportModel(outDir: string, format: ExportFormat): Promise<void> {
     const id = this.selectedId;
     if (!id || this.exporting) return;
     this.exporting = true;
     try {
-      const result = await getApi().invoke('export.model', { runId: id, outDir: outDir.trim() || undefined });
-      this.lastExport = result.dir;
+      const result = await getApi().invoke('export.model', { runId: id, outDir: outDir.trim() || undefined, format });
+      this.lastExport = result;
       notices.show(`Exported to ${result.dir}`);
     } catch (error) {
       notices.error(error);
