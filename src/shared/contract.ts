@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { augmentCommands } from './contract/augment';
 import { cacheCommands } from './contract/caches';
+import { curationCommands } from './contract/curation';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
@@ -17,6 +18,7 @@ import { trainingCommands, trainingEvents } from './contract/training';
 export * from './contract/augment';
 export * from './contract/caches';
 export * from './contract/common';
+export * from './contract/curation';
 export * from './contract/desktop';
 export * from './contract/evaluation';
 export * from './contract/jobs';
@@ -32,6 +34,7 @@ export const commands = {
   ...augmentCommands,
   ...trainingCommands,
   ...evaluationCommands,
+  ...curationCommands,
   ...cacheCommands,
 } satisfies Record<string, CommandSpec>;
 

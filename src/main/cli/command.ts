@@ -1,17 +1,8 @@
-import type { ParseArgsConfig } from 'node:util';
-import type { ProjectInfo } from '@shared/contract';
+import { EXECUTION_PROVIDER_CHOICES, type ProjectInfo } from '@shared/contract';
 import type { Engine } from '../engine/engine';
+import { UsageError, type OptionSpec, type OptionTable, type OptionValues } from './options';
 
-export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
-
-/** Thrown for a mistake in how the command was typed: exit code 2 and the usage line. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError, type OptionSpec, type OptionTable, type OptionValues } from './options';
 
 export interface FinishedJob {
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -50,11 +41,16 @@ export interface CliContext {
 }
 
 export interface CliCommand {
-  /** e.g. `import <folder>... [--val-fraction F] [--test-fraction F] [--seed N]` */
-  usage: string;
-  /** node:util parseArgs options of this command (--workspace, --json and --help are global). */
-  options?: OptionsConfig;
+  /**
+   * The arguments of each way to call it, without the options: `['<folder>...']`, or several forms
+   * (`['<run> --out DIR', '--dataset --out DIR']`). None: the command takes options only.
+   */
+  forms?: string[];
+  /** Every option of this command, for the parser and for help alike (--workspace, --json and --help are global). */
+  options?: OptionTable;
   allowPositionals?: boolean;
+  /** Lines help prints after the options: what a form means, an example. */
+  notes?: string[];
   /**
    * Exit code: 0 (or nothing) for success. Throw Error for a failure with one clear line (an
    * EngineError keeps its code in the `--json` error object; UsageError adds the usage line).
@@ -91,4 +87,18 @@ export function useDeviceOption(ctx: CliContext): void {
   }
 }
 
-export const DEVICE_OPTION = { device: { type: 'string' } } as const;
+export const DEVICE_OPTION: Record<'device', OptionSpec> = {
+  device: {
+    type: 'string',
+    value: 'NAME',
+    description: 'where backbone passes run for this command (the Settings choice is left alone)',
+    choices: ['auto', ...EXECUTION_PROVIDER_CHOICES],
+    default: 'the Settings choice, else auto',
+  },
+};
+
+/** The usage lines of a command: one per form, options shown as [options] when it has any. */
+export function usageLines(name: string, command: CliCommand): string[] {
+  const options = Object.keys(command.options ?? {}).length ? ' [options]' : '';
+  return (command.forms ?? ['']).map((form) => `lds ${name}${form ? ` ${form}` : ''}${options}`);
+}

@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   predict: entry('predict images or folders with a run or an exported model; --prelabel fills unlabelled images', () => import('./commands/predict')),
   export: entry('export a run as a TF.js / Teachable Machine model folder, or the dataset as split/class folders', () => import('./commands/export')),
   kfold: entry('stratified k-fold cross-validation over train + validation (the test split never takes part)', () => import('./commands/kfold')),
+  'label-issues': entry('likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first', () => import('./commands/label-issues')),
   backbones: entry('pretrained backbones; `backbones add <dir>` adds a TF.js layers model', () => import('./commands/backbones')),
   doctor: entry('TensorFlow.js backends: which is active, why faster ones are not, how to enable them', () => import('./commands/doctor')),
   serve: entry('browser mode: serve the studio on 127.0.0.1', () => import('./commands/serve-command')),

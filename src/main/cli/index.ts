@@ -3,14 +3,15 @@
  * uses. Built by electron-vite into out/main/cli.js; bin/lds.js calls main().
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ProjectInfo } from '@shared/contract';
 import { CATALOGUE_FILE } from '../catalogue';
 import { Engine } from '../engine/engine';
 import { EngineError } from '../engine/errors';
 import { checkUserPath, statBounded } from '../engine/user-paths';
-import { UsageError, type CliCommand, type CliContext, type FinishedJob, type OptionValues } from './command';
+import { usageLines, type CliCommand, type CliContext, type FinishedJob } from './command';
 import { COMMANDS } from './commands';
+import { commandHelp, generalHelp } from './help';
+import { GLOBAL_OPTIONS, nearest, parseCommandLine, UsageError, type OptionValues } from './options';
 import { appVersion, defaultResourcesDir, defaultUserDataDir } from './paths';
 import { createProgressPrinter } from './progress';
 
@@ -48,29 +49,12 @@ function splitGlobalArgs(argv: string[]): GlobalArgs {
     } else if (arg === '--json') g.json = true;
     else if (arg === '--help' || arg === '-h') g.help = true;
     else if (arg === '--version' || arg === '-V') g.version = true;
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else g.command = arg;
+    else if (arg.startsWith('-')) {
+      const suggestion = arg.startsWith('--') ? nearest(arg.slice(2).split('=')[0] as string, [...Object.keys(GLOBAL_OPTIONS), 'version']) : null;
+      throw new UsageError(`unknown option ${arg}${suggestion ? `; did you mean --${suggestion}?` : ' (options of a command go after its name)'}`);
+    } else g.command = arg;
   }
   return g;
-}
-
-function generalHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  return [
-    'Little Data Studio — small image datasets: import, label, augment, train.',
-    '',
-    'usage: lds [--workspace DIR] <command> [options] [--json]',
-    '',
-    'commands:',
-    ...Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(width)}  ${e.summary}`),
-    '',
-    'global options:',
-    '  --workspace DIR  the project folder (default: the current directory)',
-    '  --json           print one JSON object as the last line of stdout',
-    '  --help           help for lds or for a command',
-    '',
-    'environment: LDS_USER_DATA (recent projects, sample project), LDS_RESOURCES (bundled resources)',
-  ].join('\n');
 }
 
 /** What `--json` prints as its last line when a command fails: a code for scripts, a sentence for people. */
@@ -128,35 +112,48 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
     else stdout.write(`${generalHelp()}\n`);
     return 0;
   }
-  const entry = Object.hasOwn(COMMANDS, global.command) ? COMMANDS[global.command] : undefined;
-  if (!entry) return fail(`unknown command "${global.command}" (try lds --help)`, 2, 'unknown_command');
+  // `lds help <command>` is `lds <command> --help`.
+  if (global.command === 'help') {
+    const [topic, ...extra] = global.rest.filter((a) => a !== '--json');
+    if (topic === undefined || topic.startsWith('-')) {
+      if (json) printJson({ help: generalHelp() });
+      else stdout.write(`${generalHelp()}\n`);
+      return 0;
+    }
+    if (extra.length) return fail('help takes one command name (try lds help <command>)', 2, 'usage');
+    global.command = topic;
+    global.rest = [];
+    global.help = true;
+  }
+  const name = global.command;
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    const suggestion = nearest(name, [...Object.keys(COMMANDS), 'help']);
+    return fail(`unknown command "${name}"${suggestion ? `; did you mean ${suggestion}?` : ''} (try lds --help)`, 2, 'unknown_command');
+  }
 
   let command: CliCommand;
   try {
     command = (await entry.load()).default;
   } catch (error) {
-    return fail(`cannot load the ${global.command} command: ${(error as Error).message}`, 1);
+    return fail(`cannot load the ${name} command: ${(error as Error).message}`, 1);
   }
+  const usage = `${usageLines(name, command).join(' | ')}; lds help ${name} lists the options`;
+  const showHelp = (): number => {
+    const text = commandHelp(name, command);
+    if (json) printJson({ help: text });
+    else stdout.write(`${text}\n`);
+    return 0;
+  };
+  // Help is help even when the rest of the line has a mistake in it.
+  if (global.help || global.rest.includes('--help') || global.rest.includes('-h')) return showHelp();
 
   let values: OptionValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({
-      args: global.rest,
-      options: { ...command.options, workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: command.allowPositionals ?? false,
-      strict: true,
-    });
-    values = parsed.values as OptionValues;
-    positionals = parsed.positionals;
+    ({ values, positionals } = parseCommandLine(global.rest, command.options ?? {}, command.allowPositionals ?? false));
   } catch (error) {
-    return fail(`${global.command}: ${(error as Error).message} (usage: lds ${command.usage})`, 2, 'usage');
-  }
-  if (global.help || values.help) {
-    const usage = `usage: lds [--workspace DIR] ${command.usage}\n  ${entry.summary}`;
-    if (json) printJson({ help: usage });
-    else stdout.write(`${usage}\n`);
-    return 0;
+    return fail(`${name}: ${(error as Error).message} (usage: ${usage})`, 2, 'usage');
   }
   const workspaceArg = (values.workspace as string | undefined) ?? global.workspace;
   const workspace = resolve(cwd, workspaceArg ?? '.');
@@ -190,11 +187,11 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
     exitCode = (await command.run(ctx)) ?? 0;
     if (json && !printedJson) {
       if (exitCode === 0) printJson({ ok: true });
-      else fail(exitCode === 130 ? `${global.command} was cancelled` : `${global.command} failed (exit code ${exitCode})`, exitCode, exitCode === 130 ? 'cancelled' : 'failed');
+      else fail(exitCode === 130 ? `${name} was cancelled` : `${name} failed (exit code ${exitCode})`, exitCode, exitCode === 130 ? 'cancelled' : 'failed');
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UsageError) exitCode = fail(`${global.command}: ${message} (usage: lds ${command.usage})`, 2, 'usage');
+    if (error instanceof UsageError) exitCode = fail(`${name}: ${message} (usage: ${usage})`, 2, 'usage');
     else exitCode = fail(message, 1, errorCode(error));
   } finally {
     try {

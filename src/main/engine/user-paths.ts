@@ -146,7 +146,8 @@ type PathFields = { [N in CommandName]?: (input: CommandInput<N>) => PathCheck[]
 /** The user-typed paths in each command's input: checked by the engine before the handler runs. */
 const USER_PATH_FIELDS: PathFields = {
   'project.open': ({ dir, create }) => [{ path: dir, what: create ? 'create a project in' : 'open a project in' }],
-  'library.import': ({ paths }) => paths.map((path) => ({ path, what: 'import' })),
+  'library.import': ({ paths, labels }) => [...paths.map((path) => ({ path, what: 'import' })), ...(labels ? [{ path: labels.file, what: 'read labels from' }] : [])],
+  'library.csvColumns': ({ file }) => [{ path: file, what: 'read labels from' }],
   'export.model': ({ outDir }) => (outDir ? [{ path: outDir, what: 'export to' }] : []),
   'export.dataset': ({ outDir }) => (outDir ? [{ path: outDir, what: 'export to' }] : []),
   'backbones.add': ({ dir }) => [{ path: dir, what: 'add a backbone from' }],

@@ -20,6 +20,9 @@ import type { WorkspaceBackbones } from '../training/backbones/workspace-backbon
 import type { RunManager } from '../training/host/run-manager';
 import { TrainingError } from '../training/host/supervise-process';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
+import { labelIssuesRequestSchema, type LabelIssuesReport, type LabelIssuesRequest } from '@shared/contract/curation';
+import { confidentLearning } from './confident-learning';
+import { LabelIssuesStore } from './label-issues-store';
 
 export interface WorkContext {
   progress(done: number, total: number, message?: string): void;
@@ -46,15 +49,19 @@ export interface EvaluationServiceOptions {
   backend?: string | null;
   /** The forward engine's device for each job (explicit > LDS_DEVICE > the Settings view's); absent = auto. */
   device?: () => string | null;
+  /** Where the last label-issues report and the kept labels live (the project folder). */
+  labelIssuesFile?: string;
 }
 
 export class EvaluationService {
   readonly predictions: PredictionsRepository;
   readonly #runsRepo: RunsRepository;
+  readonly labelIssuesStore: LabelIssuesStore;
 
   constructor(readonly options: EvaluationServiceOptions) {
     this.predictions = options.catalogue.repo(PredictionsRepository);
     this.#runsRepo = options.catalogue.repo(RunsRepository);
+    this.labelIssuesStore = new LabelIssuesStore(options.labelIssuesFile ?? join(options.runsDir, '..', 'label-issues.json'));
   }
 
   /** A finished run's model folder, or a clear reason why there is none. */
@@ -235,5 +242,73 @@ export class EvaluationService {
       if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message);
       throw error;
     }
+  }
+
+  /**
+   * Likely wrong labels over every labelled image, test split included: each image is scored by a
+   * head trained on the other folds (cached features, so one extraction and k small trainings), and
+   * confident learning picks the images whose out-of-fold prediction confidently disagrees.
+   */
+  async findLabelIssues(request: LabelIssuesRequest, ctx: WorkContext): Promise<LabelIssuesReport> {
+    const r = labelIssuesRequestSchema.parse(request);
+    const rows = this.#runsRepo.trainingImages();
+    const classes: string[] = [];
+    for (const row of rows) if (!classes.includes(row.className)) classes.push(row.className);
+    if (classes.length < 2) throw new TrainingError('invalid_input', `finding label issues needs at least 2 labelled classes; found ${classes.length}`);
+    const spec = this.options.backbones.spec(r.backbone);
+    if (!spec) throw new TrainingError('not_found', r.backbone ? `no backbone ${r.backbone} is installed` : 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+    const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
+    // Every split takes part here: a wrong label in test misleads as much as one in train.
+    const items = rows.map((row) => ({ path: row.path, sha256: row.sha256, label: classes.indexOf(row.className), split: 'train' as const }));
+    let answer;
+    try {
+      answer = await this.#compute({ type: 'kfold', items, classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.folds, config, backend: this.#backend(), device: this.options.device?.() ?? null, outOfFold: true }, ctx);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message.replace(/^k-fold/, 'label issues'));
+      throw error;
+    }
+    ctx.throwIfCancelled();
+    const oof = answer.result.outOfFold;
+    if (!oof || oof.length !== rows.length) throw new Error(`the training process returned ${oof?.length ?? 0} out-of-fold predictions for ${rows.length} images`);
+    const cl = confidentLearning(oof, items.map((i) => i.label), classes.length);
+    const at = (index: number): (typeof rows)[number] => rows[index] as (typeof rows)[number];
+    const report: LabelIssuesReport = {
+      issues: cl.issues.map((i) => ({ id: at(i.index).imageId, path: at(i.index).path, split: at(i.index).split, given: classes[i.given] as string, suggested: classes[i.suggested] as string, score: i.score })),
+      outliers: cl.outliers.map((o) => ({ id: at(o.index).imageId, path: at(o.index).path, split: at(o.index).split, given: classes[o.given] as string, score: o.score })),
+      folds: r.folds,
+      images: rows.length,
+      classes,
+      thresholds: cl.thresholds,
+      joint: cl.joint,
+      kept: 0,
+      featuresComputed: answer.result.featuresComputed,
+      featuresFromCache: answer.result.featuresFromCache,
+      seconds: answer.result.seconds,
+      createdAt: new Date().toISOString(),
+    };
+    this.labelIssuesStore.saveReport(report);
+    return this.labelIssues() ?? report;
+  }
+
+  /** The last report less the labels kept and the images relabelled (or unlabelled) since. */
+  labelIssues(): LabelIssuesReport | null {
+    const report = this.labelIssuesStore.report();
+    if (!report) return null;
+    const kept = this.labelIssuesStore.keptSet();
+    const current = (id: number): string | null => this.predictions.currentClassName(id);
+    const open = report.issues.filter((i) => !kept.has(`${i.id}:${i.given}`));
+    return {
+      ...report,
+      issues: open.filter((i) => current(i.id) === i.given),
+      outliers: report.outliers.filter((o) => !kept.has(`${o.id}:${o.given}`) && current(o.id) === o.given),
+      kept: report.issues.length - open.length,
+    };
+  }
+
+  /** Keeps (or stops keeping) an image's current label out of the suspected labels. */
+  keepLabel(imageId: number, keep: boolean): { kept: number } {
+    const label = this.predictions.currentClassName(imageId);
+    if (label === null) throw new TrainingError('invalid_input', `image ${imageId} has no label to keep`);
+    return { kept: this.labelIssuesStore.setKept(imageId, label, keep) };
   }
 }

@@ -99,9 +99,64 @@ export type LabelEntry = z.infer<typeof labelEntrySchema>;
 export const splitEntrySchema = z.object({ imageId: idSchema, split: splitSchema });
 export type SplitEntry = z.infer<typeof splitEntrySchema>;
 
+const columnName = z.string().trim().min(1).max(200);
+
+/** Labels (and splits) from a CSV file beside the images: Kaggle's labels.csv. Columns found by name when not given. */
+export const csvLabelsOptionsSchema = z
+  .object({
+    file: z.string().min(1).max(4096),
+    pathColumn: columnName.optional(),
+    labelColumn: columnName.optional(),
+    splitColumn: columnName.optional(),
+  })
+  .strict();
+export type CsvLabelsOptions = z.infer<typeof csvLabelsOptionsSchema>;
+
+/** What a CSV file offers, read before importing (the import dialog's column pickers). */
+export const csvColumnsSchema = z.object({
+  file: z.string(),
+  encoding: z.string(),
+  delimiter: z.string(),
+  columns: z.array(z.string()),
+  rows: z.number().int(),
+  /** The columns an import would use, with the ones named in the request (null: none found). */
+  detected: z.object({ path: z.string().nullable(), label: z.string().nullable(), split: z.string().nullable() }),
+  /** Why an import with these columns would stop before it starts (no label column), else null. */
+  error: z.string().nullable(),
+  /** Named columns that are not there, reported by an import but not fatal (a split column, say). */
+  notes: z.array(z.string()),
+});
+export type CsvColumns = z.infer<typeof csvColumnsSchema>;
+
+export const CSV_PROBLEM_KINDS = ['missing_file', 'ambiguous', 'duplicate', 'conflict', 'empty_label', 'empty_path', 'unknown_split', 'column', 'syntax'] as const;
+export const csvProblemKindSchema = z.enum(CSV_PROBLEM_KINDS);
+export type CsvProblemKind = z.infer<typeof csvProblemKindSchema>;
+
+/** How the rows of a labels CSV were used: every row that gave nothing says why, with its line. */
+export const csvLabelsReportSchema = z.object({
+  file: z.string(),
+  encoding: z.string(),
+  delimiter: z.string(),
+  columns: z.object({ path: z.string(), label: z.string(), split: z.string().nullable() }),
+  /** Columns of the file that were not used. */
+  ignoredColumns: z.array(z.string()),
+  rows: z.number().int(),
+  /** Imported image files that took their label from a row. */
+  labelled: z.number().int(),
+  /** Images whose split was set from the split column. */
+  split: z.number().int(),
+  /** Image files found in the folders that no row gives a label (they keep their folder's, if any). */
+  unlisted: z.number().int(),
+  problemCounts: z.record(csvProblemKindSchema, z.number().int()),
+  /** The first problems (all counted in problemCounts), each with the line of the file. */
+  problems: z.array(z.object({ line: z.number().int(), kind: csvProblemKindSchema, message: z.string() })),
+});
+export type CsvLabelsReport = z.infer<typeof csvLabelsReportSchema>;
+
 export const importOptionsSchema = z
   .object({
     paths: z.array(z.string().min(1).max(4096)).min(1).max(100),
+    labels: csvLabelsOptionsSchema.optional(),
     valFraction: z.number().min(0).max(0.9).default(0.2),
     testFraction: z.number().min(0).max(0.9).default(0),
     seed: z.number().int().min(0).default(42),
@@ -140,6 +195,8 @@ export const importResultSchema = z.object({
   edited: z.array(editedFileSchema),
   /** Every label conflict among the imported pictures, found now or left unresolved before. */
   conflicts: z.array(labelConflictSchema),
+  /** Present when labels came from a CSV file. */
+  labels: csvLabelsReportSchema.optional(),
   cancelled: z.boolean(),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
@@ -181,6 +238,8 @@ export const libraryCommands = {
   'library.imageIdsByPath': command(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100_000) }).strict(), z.array(idSchema.nullable())),
   /** Starts an import job; its result (with every skipped file and why) arrives in job.finished. */
   'library.import': command(importOptionsSchema, jobStartedSchema),
+  /** Reads the header of a labels CSV: its columns and the ones an import would pick. */
+  'library.csvColumns': command(csvLabelsOptionsSchema, csvColumnsSchema),
   /** Re-checks every known path: marks missing files, picks up files that came back. */
   'library.rescan': command(empty, jobStartedSchema),
   /** Sets labels and returns what they were before, so the caller can undo exactly. */

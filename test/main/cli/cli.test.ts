@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusSchema } from '@shared/contract';
 import { main } from '../../../src/main/cli';
-import { COMMANDS } from '../../../src/main/cli/commands';
 import { noisyJpeg } from '../../fixtures/images';
 
 const REPO = resolve(__dirname, '../../..');
@@ -91,17 +90,11 @@ describe('lds (main)', () => {
     const badOption = await lds('import', photos, '--val-fraction', '2');
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/--val-fraction must be a fraction/);
-    expect((await lds('status', '--bogus')).stderr).toMatch(/Unknown option '--bogus'/);
+    expect((await lds('status', '--bogus')).stderr).toMatch(/unknown option --bogus/);
     expect((await lds('import')).stderr).toMatch(/at least one folder/);
     expect((await lds('--help')).stdout).toMatch(/import .*\n.*status/);
   });
 
-  it('every registered command loads and has a usage line', async () => {
-    for (const [name, entry] of Object.entries(COMMANDS)) {
-      const command = (await entry.load()).default;
-      expect(command.usage.startsWith(name), name).toBe(true);
-    }
-  });
 });
 
 const BUILT = join(REPO, 'out', 'main', 'cli.js');

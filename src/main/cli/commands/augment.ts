@@ -11,15 +11,16 @@ import { defineCommand, numberOption, UsageError, type CliContext } from '../com
  * PNGs, through the same decode and the same augmentation function as training and the app's preview.
  */
 export default defineCommand({
-  usage: 'augment preview <image-id|path>... [--preset NAME | --params JSON] [--n N] [--seed N] [--size N|source] --out DIR',
+  forms: ['preview <image-id|path>... --out DIR'],
   options: {
-    preset: { type: 'string' },
-    params: { type: 'string' },
-    n: { type: 'string' },
-    seed: { type: 'string' },
-    size: { type: 'string' },
-    out: { type: 'string' },
+    out: { type: 'string', value: 'DIR', description: 'folder the PNGs are written to (required)' },
+    preset: { type: 'string', value: 'NAME', description: "augmentation preset (built-in or the project's); not with --params", default: 'no augmentation' },
+    params: { type: 'string', value: 'JSON', description: 'augmentation parameters as JSON, e.g. \'{"horizontal_flip": true}\'; not with --preset' },
+    n: { type: 'string', value: 'N', description: 'variants per image', default: '9', allowed: 'a whole number from 1 to 1000' },
+    seed: { type: 'string', value: 'N', description: 'random seed of the variants', default: '0', allowed: 'a whole number from 0 to 4294967295' },
+    size: { type: 'string', value: 'N', description: 'side of the square the image is resized to, or source for its own size', default: '224', allowed: 'a whole number from 16 to 1024, or source' },
   },
+  notes: ['example: lds augment preview 12 photos/cat.jpg --preset keras-blog --n 16 --out previews'],
   allowPositionals: true,
   async run(ctx) {
     const [sub, ...targets] = ctx.positionals;

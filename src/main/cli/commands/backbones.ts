@@ -9,18 +9,23 @@ function oneOf<T extends string>(value: unknown, choices: readonly T[], flag: st
 }
 
 export default defineCommand({
-  usage:
-    'backbones [add <file.h5 | tfjs-folder | teachable-machine-export> [--id ID] [--arch A] [--input-size N] [--feature-layer L] ' +
-    '[--preprocessing mobilenet|caffe|unit] [--top-block LAYER]] [layers <tfjs-folder>] [download <id>] [--json]',
+  forms: ['', 'add <file.h5 | tfjs-folder | teachable-machine-export>', 'layers <tfjs-folder>', 'download <id>'],
   allowPositionals: true,
   options: {
-    id: { type: 'string' },
-    arch: { type: 'string' },
-    'input-size': { type: 'string' },
-    'feature-layer': { type: 'string' },
-    preprocessing: { type: 'string' },
-    'top-block': { type: 'string' },
+    id: { type: 'string', value: 'ID', description: 'add: the id the backbone is known by', default: 'from the file or folder name' },
+    arch: { type: 'string', value: 'A', description: 'add: the architecture, which decides the fine-tune block', choices: BACKBONE_ARCHS, default: 'recognised from the layers' },
+    'input-size': { type: 'string', value: 'N', description: 'add: image side the model takes', default: "the model's input shape", allowed: 'a whole number from 32 to 1024' },
+    'feature-layer': { type: 'string', value: 'L', description: 'add: the layer whose output are the features (lds backbones layers lists them)', default: 'by architecture' },
+    preprocessing: {
+      type: 'string',
+      value: 'P',
+      description: 'add: pixel scaling (mobilenet: [-1,1] RGB; caffe: BGR minus the ImageNet mean; unit: [0,1] RGB)',
+      choices: PREPROCESSING_PRESET_NAMES,
+      default: 'by architecture',
+    },
+    'top-block': { type: 'string', value: 'LAYER', description: 'add: first layer fine-tuning trains', default: 'by architecture; none: no fine-tuning' },
   },
+  notes: ['Without a sub-command: the backbones of this project, and those that can be downloaded.'],
   async run(ctx) {
     const [sub, arg, ...rest] = ctx.positionals;
     // Listing a model's layers looks at files only and a download needs no project; the rest is about this project's registry.

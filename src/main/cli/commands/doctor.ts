@@ -1,8 +1,11 @@
-import { defineCommand } from '../command';
+import { defineCommand, DEVICE_OPTION } from '../command';
 
 export default defineCommand({
-  usage: 'doctor [--backend NAME] [--device auto|cpu|dml|coreml|cuda] [--bench] [--json]',
-  options: { backend: { type: 'string' }, device: { type: 'string' }, bench: { type: 'boolean' } },
+  options: {
+    backend: { type: 'string', value: 'NAME', description: 'the TensorFlow.js backend to check', default: 'LDS_BACKEND, else the fastest available' },
+    device: { ...DEVICE_OPTION.device, description: 'the forward engine device to check' },
+    bench: { type: 'boolean', description: 'also time a few forward passes in this process' },
+  },
   async run(ctx) {
     if (ctx.values.bench) {
       // In this process: the bench needs the backend active here, and the training process has no bench message.

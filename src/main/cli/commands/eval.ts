@@ -22,9 +22,12 @@ export function evalJson(report: EvalReport): Record<string, unknown> {
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 export default defineCommand({
-  usage: 'eval <run> [--split validation|test] [--device auto|cpu|dml|coreml|cuda] [--json]',
+  forms: ['<run>'],
   allowPositionals: true,
-  options: { split: { type: 'string' }, ...DEVICE_OPTION },
+  options: {
+    split: { type: 'string', value: 'SPLIT', description: 'the images evaluated (test only on request: looking at it often wears it out)', choices: ['validation', 'test'], default: 'validation' },
+    ...DEVICE_OPTION,
+  },
   async run(ctx) {
     useDeviceOption(ctx);
     const [runId, ...extra] = ctx.positionals;

@@ -2,18 +2,25 @@ import { resolve } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '@shared/contract';
 import { defineCommand, UsageError } from '../command';
 
-function isExportFormat(value: string): value is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(value);
-}
-
 export default defineCommand({
-  usage: 'export <run> --out DIR [--format tfjs|tm|onnx]  |  export --dataset --out DIR',
+  forms: ['<run> --out DIR [--format tfjs|tm|onnx]', '--dataset --out DIR'],
   allowPositionals: true,
-  options: { out: { type: 'string', short: 'o' }, dataset: { type: 'boolean' }, format: { type: 'string', short: 'f' } },
+  options: {
+    out: { type: 'string', short: 'o', value: 'DIR', description: 'folder to export to (required)' },
+    format: {
+      type: 'string',
+      short: 'f',
+      value: 'FORMAT',
+      description: "tfjs: TF.js layers model with the app's scaling; tm: the same for Teachable Machine's own loader; onnx: one model.onnx with labels and preprocessing in its metadata",
+      choices: EXPORT_FORMATS,
+      default: 'tfjs',
+    },
+    dataset: { type: 'boolean', description: "export the project's images as split/class folders with a labels.csv, instead of a run" },
+  },
   async run(ctx) {
     const out = ctx.values.out as string | undefined;
-    const format = (ctx.values.format as string | undefined) ?? 'tfjs';
-    if (!isExportFormat(format)) throw new UsageError(`--format ${format}: use one of ${EXPORT_FORMATS.join(', ')}`);
+    // The parser has checked it against EXPORT_FORMATS.
+    const format = (ctx.values.format as ExportFormat | undefined) ?? 'tfjs';
     if (!out) throw new UsageError('--out DIR is required');
     const outDir = resolve(ctx.cwd, out);
     await ctx.openProject();

@@ -3,8 +3,14 @@ import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption, UsageError
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 export default defineCommand({
-  usage: 'kfold --mode bottleneck --k K [--epochs N] [--seed N] [--backbone ID] [--device NAME] [--json]',
-  options: { mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, backbone: { type: 'string' }, ...DEVICE_OPTION },
+  options: {
+    mode: { type: 'string', value: 'MODE', description: 'the recipe trained k times (a head on cached features)', allowed: 'bottleneck only', default: 'bottleneck' },
+    k: { type: 'string', value: 'K', description: 'number of folds', default: '5', allowed: 'a whole number from 2 to 20' },
+    epochs: { type: 'string', value: 'N', description: 'most epochs per fold', default: "the bottleneck mode's", allowed: 'a whole number ≥ 1' },
+    seed: { type: 'string', value: 'N', description: 'seed of the folds and the training', default: '42', allowed: 'a whole number' },
+    backbone: { type: 'string', value: 'ID', description: 'pretrained backbone (lds backbones lists them)', default: 'the first installed' },
+    ...DEVICE_OPTION,
+  },
   async run(ctx) {
     useDeviceOption(ctx);
     const v = ctx.values;

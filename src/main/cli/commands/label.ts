@@ -2,9 +2,12 @@ import { resolve } from 'node:path';
 import { defineCommand, UsageError } from '../command';
 
 export default defineCommand({
-  usage: 'label <image-id|path>... (--class NAME | --clear)',
+  forms: ['<image-id|path>... --class NAME', '<image-id|path>... --clear'],
   allowPositionals: true,
-  options: { class: { type: 'string', short: 'c' }, clear: { type: 'boolean' } },
+  options: {
+    class: { type: 'string', short: 'c', value: 'NAME', description: 'the class to give (made when it does not exist)' },
+    clear: { type: 'boolean', description: 'remove the label instead' },
+  },
   async run(ctx) {
     const className = ctx.values.class as string | undefined;
     const clear = ctx.values.clear === true;

@@ -4,9 +4,12 @@ import type { PredictFilesResult } from '@shared/contract';
 import { defineCommand, DEVICE_OPTION, useDeviceOption, UsageError } from '../command';
 
 export default defineCommand({
-  usage: 'predict <run|model-dir> <image|folder>... [--device NAME] [--json]  |  predict <run> --prelabel',
+  forms: ['<run|model-dir> <image|folder>...', '<run> --prelabel'],
   allowPositionals: true,
-  options: { prelabel: { type: 'boolean' }, batch: { type: 'string' }, ...DEVICE_OPTION },
+  options: {
+    prelabel: { type: 'boolean', description: "predict the project's unlabelled images and store the predictions as labels of source predicted" },
+    ...DEVICE_OPTION,
+  },
   async run(ctx) {
     useDeviceOption(ctx);
     const [model, ...inputs] = ctx.positionals;

@@ -3,7 +3,6 @@ import { defineCommand } from '../command';
 import { reportLines } from '../report-lines';
 
 export default defineCommand({
-  usage: 'rescan [--json]',
   async run(ctx) {
     await ctx.openProject();
     const job = await ctx.runJob(() => ctx.engine.call('library.rescan', {}));

@@ -1,7 +1,6 @@
 import { defineCommand } from '../command';
 
 export default defineCommand({
-  usage: 'runs [--json]',
   async run(ctx) {
     await ctx.openProject();
     const runs = await ctx.engine.call('runs.list', {});

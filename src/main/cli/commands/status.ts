@@ -19,7 +19,6 @@ function table(status: StatusSummary): string[] {
 }
 
 export default defineCommand({
-  usage: 'status [--json]',
   async run(ctx) {
     await ctx.openProject();
     const status = await ctx.engine.call('library.status', {});

@@ -1,7 +1,14 @@
 import type { RunInfo } from '@shared/contract';
-import { defineCommand, numberOption, UsageError } from '../command';
+import { TRAIN_MODE_DEFAULTS } from '@shared/train-defaults';
+import { defineCommand, DEVICE_OPTION, numberOption } from '../command';
 
 const MODES = ['scratch', 'bottleneck', 'finetune', 'auto'] as const;
+
+/** A default that depends on the mode, as help shows it: "scratch 50, bottleneck 40, finetune 10". */
+function perMode(key: keyof (typeof TRAIN_MODE_DEFAULTS)['scratch']): string {
+  const values = Object.entries(TRAIN_MODE_DEFAULTS).map(([mode, d]) => [mode, String(d[key])] as const);
+  return new Set(values.map(([, v]) => v)).size === 1 ? (values[0]?.[1] ?? '') : values.map(([mode, v]) => `${mode} ${v}`).join(', ');
+}
 
 /** design.md's train object: the last line of `lds train --json`. */
 export function trainJson(run: RunInfo): Record<string, unknown> {
@@ -28,31 +35,47 @@ export function trainJson(run: RunInfo): Record<string, unknown> {
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 
 export default defineCommand({
-  usage:
-    'train --mode scratch|bottleneck|finetune|auto [--backbone ID] [--from RUN] [--epochs N] [--batch N] [--lr X] [--augment PRESET] [--seed N] [--backend NAME] [--device NAME] [--input-size N] [--patience N] [--hidden N] [--dropout X] [--variants K] [--cache-variants K] [--holdout FRACTION]',
   options: {
-    mode: { type: 'string' },
-    backbone: { type: 'string' },
-    from: { type: 'string' },
-    epochs: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    augment: { type: 'string' },
-    seed: { type: 'string' },
-    backend: { type: 'string' },
-    device: { type: 'string' },
-    'input-size': { type: 'string' },
-    patience: { type: 'string' },
-    hidden: { type: 'string' },
-    dropout: { type: 'string' },
-    variants: { type: 'string' },
-    'cache-variants': { type: 'string' },
-    holdout: { type: 'string' },
+    mode: {
+      type: 'string',
+      value: 'MODE',
+      description: 'scratch: a small CNN; bottleneck: a head on frozen backbone features; finetune: also the backbone\'s top block; auto: chosen from the data',
+      choices: MODES,
+      default: 'auto',
+    },
+    backbone: { type: 'string', value: 'ID', description: 'pretrained backbone for bottleneck and finetune (lds backbones lists them)', default: 'the first installed' },
+    from: { type: 'string', value: 'RUN', description: 'finetune: start from this finished bottleneck run', default: 'the newest one' },
+    epochs: { type: 'string', value: 'N', description: 'most epochs (early stopping may end sooner)', default: perMode('epochs'), allowed: 'a whole number from 1 to 1000' },
+    batch: { type: 'string', value: 'N', description: 'images per batch', default: perMode('batchSize'), allowed: 'a whole number from 1 to 1024' },
+    lr: { type: 'string', value: 'X', description: 'learning rate', default: perMode('learningRate'), allowed: 'a positive number up to 10' },
+    augment: {
+      type: 'string',
+      value: 'PRESET',
+      description: 'augmentation preset name, none, or inline JSON parameters',
+      default: perMode('augmentPreset'),
+    },
+    seed: { type: 'string', value: 'N', description: 'random seed (weights, shuffling, augmentation)', default: '42', allowed: 'a whole number' },
+    backend: { type: 'string', value: 'NAME', description: 'TensorFlow.js backend (lds doctor lists them)', default: 'the fastest available' },
+    device: { ...DEVICE_OPTION.device, description: 'where the backbone passes run (the Settings choice is left alone)' },
+    'input-size': { type: 'string', value: 'N', description: 'scratch: image side in pixels (a backbone sets its own)', default: perMode('inputSize'), allowed: 'a whole number from 16 to 512' },
+    patience: { type: 'string', value: 'N', description: 'epochs without a better validation loss before stopping (0: never stop early)', default: perMode('patience'), allowed: 'a whole number from 0 to 1000' },
+    hidden: { type: 'string', value: 'N', description: 'units of a hidden dense layer in the head (0: none)', default: perMode('hidden'), allowed: 'a whole number from 0 to 4096' },
+    dropout: { type: 'string', value: 'X', description: 'dropout before the last layer', default: perMode('dropout'), allowed: 'a number from 0 to below 0.95' },
+    variants: { type: 'string', value: 'K', description: 'bottleneck: augmented variants per image whose features are computed', default: perMode('augmentVariants'), allowed: 'a whole number from 0 to 32' },
+    'cache-variants': { type: 'string', value: 'K', description: 'finetune: augmented variants per image cached below the top block', default: perMode('cacheVariants'), allowed: 'a whole number from 0 to 32' },
+    holdout: {
+      type: 'string',
+      value: 'FRACTION',
+      description: "share of each class's train images held out to measure accuracy when there is no validation split (0: none)",
+      default: '0.15',
+      allowed: 'a fraction from 0 to 0.5',
+    },
   },
+  notes: ['example: lds train --mode bottleneck --epochs 20 --json'],
   async run(ctx) {
     const v = ctx.values;
-    const mode = (v.mode as string | undefined) ?? 'auto';
-    if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${mode}"`);
+    // The parser has checked it against MODES.
+    const mode = (v.mode as (typeof MODES)[number] | undefined) ?? 'auto';
     const int = (name: string, min = 0): number | undefined => numberOption(v, name, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
     const positive = (name: string): number | undefined => numberOption(v, name, (n) => n > 0, 'a positive number');
     await ctx.openProject();
@@ -66,7 +89,7 @@ export default defineCommand({
     try {
       const finished = await ctx.runJob(async () => {
         const started = await ctx.engine.call('train.start', {
-          mode: mode as (typeof MODES)[number],
+          mode,
           backbone: v.backbone as string | undefined,
           from: v.from as string | undefined,
           epochs: int('epochs', 1),

@@ -20,7 +20,10 @@ type EvaluationCommand =
   | 'export.dataset'
   | 'kfold.start'
   | 'health.check'
-  | 'health.imbalance';
+  | 'health.imbalance'
+  | 'labelIssues.find'
+  | 'labelIssues.get'
+  | 'labelIssues.keep';
 
 export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
   /** A job on the open project that keeps its catalogue open until it ends. */
@@ -96,5 +99,8 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
     'kfold.start': (request) => mapTrainingErrors(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
     'health.check': () => mapTrainingErrors(() => dataHealth(engine.projects.require().catalogue)),
     'health.imbalance': () => imbalance(engine.projects.require().catalogue),
+    'labelIssues.find': (request) => mapTrainingErrors(() => startJob('label-issues', `Finding label issues (${request.folds} folds)`, (s, ctx) => s.findLabelIssues(request, ctx))),
+    'labelIssues.get': () => mapTrainingErrors(() => engine.training().evaluation.labelIssues()),
+    'labelIssues.keep': ({ imageId, keep }) => mapTrainingErrors(() => engine.training().evaluation.keepLabel(imageId, keep)),
   };
 }

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { CommandName, LabelEntry, SplitEntry } from '@shared/contract';
-import { importFolders, rescanCatalogue } from '../../import';
+import { CsvLabelsError, importFolders, readCsvColumns, readCsvLabels, rescanCatalogue } from '../../import';
 import { pathFromString } from '../../images';
 import type { Engine } from '../engine';
 import { EngineError } from '../errors';
@@ -9,6 +9,16 @@ import type { Workspace } from '../workspace';
 import { statBounded } from '../user-paths';
 
 type LibraryCommand = Extract<CommandName, `library.${string}` | `classes.${string}`>;
+
+/** A labels file that cannot be used is the caller's input to fix. */
+async function csvLabels<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof CsvLabelsError) throw new EngineError('invalid_input', error.message);
+    throw error;
+  }
+}
 
 export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
   const ws = (): Workspace => engine.projects.require();
@@ -61,10 +71,16 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
       for (const path of paths) {
         if (!(await statBounded(path))) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
       }
+      // Read before the job starts: a labels file without a label column stops the import before it begins.
+      const csv = options.labels ? await csvLabels(() => readCsvLabels(options.labels as NonNullable<typeof options.labels>)) : undefined;
       const label = `Import ${paths.map((p) => basename(p)).join(', ')}`.slice(0, 120);
-      const jobId = startWorkspaceJob(w, 'import', label, (signal, progress) => importFolders(w.catalogue, { ...options, paths }, { signal, progress, exclude: w.ownPaths }));
+      const jobId = startWorkspaceJob(w, 'import', label, (signal, progress) =>
+        importFolders(w.catalogue, { ...options, paths }, { signal, progress, exclude: w.ownPaths, csv }),
+      );
       return { jobId };
     },
+
+    'library.csvColumns': (options) => csvLabels(() => readCsvColumns(options)),
 
     'library.rescan': () => {
       const w = ws();

@@ -105,7 +105,7 @@ class OrtForward implements ForwardEngine {
   constructor(
     private readonly ort: typeof Ort,
     private readonly session: InferenceSession,
-    private readonly meta: OnnxMeta,
+    private readonly meta: Pick<OnnxMeta, 'inputName' | 'outputName'>,
     readonly provider: ExecutionProviderName,
     readonly reason: string,
     readonly inputShape: number[],
@@ -166,7 +166,12 @@ export interface ForwardChoiceReport {
  * Opens the forward pass of `model` up to `outputLayer`. Never throws for a model that TF.js can run:
  * whatever stops ONNX Runtime becomes the reason of a TF.js engine.
  */
-export async function openForward(model: tf.LayersModel, outputLayer: string | null, settings: ForwardSettings): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> {
+export async function openForward(
+  model: tf.LayersModel,
+  outputLayer: string | null,
+  settings: ForwardSettings,
+  retry = true,
+): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> {
   const cut = cutModel(model, outputLayer);
   const fallback = (reason: string, extra: Partial<ForwardChoiceReport> = {}): { engine: ForwardEngine; report: ForwardChoiceReport } => ({
     engine: new TfjsForward(cut, reason),
@@ -186,7 +191,7 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
   const cache = new OnnxCache(settings.cacheDir);
   const key = modelContentKey(cut, outputLayer, converter.version);
   const cached = cache.get(key);
-  let fresh: { onnx: Uint8Array; meta: OnnxMeta } | null = null;
+  let fresh: { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> } | null = null;
   if (!cached) {
     let result: ConvertResult;
     try {
@@ -203,7 +208,7 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
       meta: { key, outputLayer, inputName: result.inputName, outputName: result.outputName, inputShape: result.inputShape, outputShape: result.outputShape, opset: result.opset, checkError: Number.NaN },
     };
   }
-  const graph = cached ?? (fresh as { onnx: Uint8Array; meta: OnnxMeta });
+  const graph = cached ?? (fresh as { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> });
 
   const create = (provider: ExecutionProviderName): Promise<InferenceSession> =>
     ort.InferenceSession.create(graph.onnx, {
@@ -215,16 +220,24 @@ export async function openForward(model: tf.LayersModel, outputLayer: string | n
       // machine: 2-3x slower at load 15 here); LDS_ORT_SPIN=1 turns spinning back on for comparisons.
       extra: { session: { intra_op: { allow_spinning: process.env.LDS_ORT_SPIN === '1' ? '1' : '0' } } },
     });
+  const refused = async (error: unknown): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> => {
+    // A damaged file in the cache (a disk error, a foreign writer) is converted again, once.
+    if (cached && retry) {
+      cache.remove(key);
+      return openForward(model, outputLayer, settings, false);
+    }
+    return fallback(`TF.js: ONNX Runtime refused the converted graph (${(error as Error).message.split('\n')[0]})`, versionInfo);
+  };
   let session: InferenceSession;
   try {
     session = await create(choice.provider);
   } catch (error) {
-    if (choice.provider === 'cpu') return fallback(`TF.js: ONNX Runtime refused the converted graph (${(error as Error).message.split('\n')[0]})`, versionInfo);
+    if (choice.provider === 'cpu') return refused(error);
     choice = fallBackToCpu(choice, (error as Error).message.split('\n')[0] ?? 'error');
     try {
       session = await create('cpu');
     } catch (cpuError) {
-      return fallback(`TF.js: ONNX Runtime refused the converted graph (${(cpuError as Error).message.split('\n')[0]})`, versionInfo);
+      return refused(cpuError);
     }
   }
   const inputShape = shapeOf(cut.inputs);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -22,6 +22,8 @@ export const onnxMetaSchema = z.object({
   opset: z.number().int(),
   /** Largest |ORT − TF.js| on the check input, relative to the largest |TF.js| (at least 1). */
   checkError: z.number(),
+  /** Of the .onnx bytes: a damaged or replaced file is a miss, never a wrong graph. */
+  onnxSha256: z.string(),
 });
 export type OnnxMeta = z.infer<typeof onnxMetaSchema>;
 
@@ -54,14 +56,21 @@ export class OnnxCache {
       const meta = onnxMetaSchema.parse(JSON.parse(readFileSync(paths.meta, 'utf8')));
       if (meta.key !== key) return null;
       const onnx = readFileSync(paths.onnx);
+      if (createHash('sha256').update(onnx).digest('hex') !== meta.onnxSha256) return null;
       return { onnx: new Uint8Array(onnx.buffer, onnx.byteOffset, onnx.byteLength), meta };
     } catch {
       return null;
     }
   }
 
+  remove(key: string): void {
+    const paths = this.#paths(key);
+    rmSync(paths.meta, { force: true });
+    rmSync(paths.onnx, { force: true });
+  }
+
   /** Graph first, meta last: meta present means the graph beside it is whole. */
-  put(meta: OnnxMeta, onnx: Uint8Array): void {
+  put(meta: Omit<OnnxMeta, 'onnxSha256'>, onnx: Uint8Array): void {
     const paths = this.#paths(meta.key);
     mkdirSync(this.dir, { recursive: true });
     const write = (file: string, data: Uint8Array | string): void => {
@@ -70,6 +79,6 @@ export class OnnxCache {
       renameSync(tmp, file);
     };
     write(paths.onnx, onnx);
-    write(paths.meta, `${JSON.stringify(meta)}\n`);
+    write(paths.meta, `${JSON.stringify({ ...meta, onnxSha256: createHash('sha256').update(onnx).digest('hex') })}\n`);
   }
 }

@@ -1,4 +1,5 @@
 import type { TrainRequest } from '@shared/contract/training';
+import { TRAIN_MODE_DEFAULTS } from '@shared/train-defaults';
 import { parseAugmentParams } from '../../augment/params';
 import type { TrainConfig, TrainMode } from '../protocol/worker-protocol';
 
@@ -14,12 +15,11 @@ function inlineParams(text: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-/** Sane defaults per mode (the recipe's values where it gives them). */
+/** Sane defaults per mode: the shared table (lds train --help shows it), with no augmentation resolved yet. */
 export const MODE_DEFAULTS: Record<TrainMode, TrainConfig & { augmentPreset: string }> = {
-  scratch: { epochs: 50, batchSize: 16, learningRate: 1e-3, seed: 42, patience: 10, inputSize: 150, hidden: 0, dropout: 0.5, augment: null, augmentPreset: 'keras-blog', augmentVariants: 0, cacheVariants: 0 },
-  bottleneck: { epochs: 40, batchSize: 32, learningRate: 1e-3, seed: 42, patience: 6, inputSize: 224, hidden: 0, dropout: 0.2, augment: null, augmentPreset: 'none', augmentVariants: 0, cacheVariants: 0 },
-  // SGD lr 1e-4 momentum 0.9: about a tenth of the original rate, so the pretrained weights move gently.
-  finetune: { epochs: 10, batchSize: 16, learningRate: 1e-4, seed: 42, patience: 3, inputSize: 224, hidden: 0, dropout: 0.2, augment: null, augmentPreset: 'light', augmentVariants: 0, cacheVariants: 2 },
+  scratch: { ...TRAIN_MODE_DEFAULTS.scratch, augment: null },
+  bottleneck: { ...TRAIN_MODE_DEFAULTS.bottleneck, augment: null },
+  finetune: { ...TRAIN_MODE_DEFAULTS.finetune, augment: null },
 };
 
 /** The request's values over the mode's defaults; augmentation resolved from its preset name. */

@@ -84,6 +84,8 @@ export const kfoldMessageSchema = z.object({
   config: trainConfigSchema,
   backend: z.string().nullable(),
   device: z.string().nullable().optional(),
+  /** Also answer every scored image's out-of-fold probabilities (label issues need them). */
+  outOfFold: z.boolean().optional(),
 });
 export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
 
@@ -167,7 +169,12 @@ export const runSummarySchema = z.object({
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 /** The contract's k-fold report plus the fold each image fell in. */
-export const kfoldResultSchema = kfoldReportSchema.extend({ mode: z.literal('bottleneck'), assignment: z.array(z.number().int()) });
+export const kfoldResultSchema = kfoldReportSchema.extend({
+  mode: z.literal('bottleneck'),
+  assignment: z.array(z.number().int()),
+  /** When asked: per item, the probabilities of the head that did not see it ([] for the test split). */
+  outOfFold: z.array(z.array(z.number())).optional(),
+});
 
 /** The answers to the compute messages, one per message type. */
 export const computeResultSchema = z.discriminatedUnion('type', [

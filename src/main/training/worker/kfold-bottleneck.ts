@@ -26,6 +26,8 @@ export interface KfoldOptions {
   checkpoint(): Promise<void>;
   /** The forward engine for the features (ONNX Runtime where the backbone converts). */
   forward?: Forward;
+  /** Keep every pool image's probabilities from the head that did not see it. */
+  outOfFold?: boolean;
 }
 
 export type KfoldResult = z.infer<typeof kfoldResultSchema>;
@@ -56,6 +58,7 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
   const all = tf.tensor2d(extraction.features, [pool.length, dim]);
   const labels = pool.map((i) => i.label);
   const folds: FoldResult[] = [];
+  const outOfFold: number[][] = pool.map(() => []);
   try {
     for (let f = 0; f < k; f++) {
       const trainIdx = poolFold.flatMap((x, i) => (x === f ? [] : [i]));
@@ -86,6 +89,7 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
           checkpoint: options.checkpoint,
         });
         const probs = tf.tidy(() => tf.softmax(head.apply(xTest, false)).arraySync() as number[][]);
+        testIdx.forEach((i, n) => (outOfFold[i] = probs[n] as number[]));
         const m = evaluatePredictions(probs, testIdx.map((i) => labels[i] as number), classes);
         folds.push({ fold: f + 1, trainCount: trainIdx.length, testCount: testIdx.length, accuracy: m.accuracy, loss: m.loss, macroF1: m.macro.f1 });
       } finally {
@@ -110,5 +114,12 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
     featuresComputed: extraction.computed,
     featuresFromCache: extraction.fromCache,
     seconds: (performance.now() - started) / 1000,
+    ...(options.outOfFold ? { outOfFold: spreadToItems(assignment, outOfFold) } : {}),
   };
+}
+
+/** Pool-ordered rows back onto the manifest's order; items outside the pool (test) get []. */
+function spreadToItems(assignment: readonly number[], poolRows: readonly number[][]): number[][] {
+  let next = 0;
+  return assignment.map((f) => (f >= 0 ? (poolRows[next++] as number[]) : []));
 }

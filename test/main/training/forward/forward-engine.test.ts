@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,33 @@ describe('forward engine on the bundled MobileNet v2', () => {
     expect(lower.engine).toBe('onnxruntime');
     expect(calls).toBe(converted + 1);
     expect(readdirSync(dir).filter((f) => f.endsWith('.onnx'))).toHaveLength(2);
+  });
+
+  it('a damaged cached graph is converted again, not a lasting fallback', async () => {
+    const dir = join(tmp.dir, 'onnx');
+    const damaged = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
+    for (const f of damaged) truncateSync(join(dir, f), 1000);
+    const converted = calls;
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    await engine.dispose();
+    expect(engine.engine).toBe('onnxruntime');
+    expect(calls).toBe(converted + 1);
+    // The opened graph was written again whole; the other stays damaged until it is opened.
+    expect(damaged.map((f) => statSync(join(dir, f)).size > 100_000).sort()).toEqual([false, true]);
+  });
+
+  it('a cached graph whose bytes changed is a miss (never a wrong graph)', async () => {
+    const dir = join(tmp.dir, 'onnx');
+    const file = readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)).find((f) => statSync(f).size > 100_000)!;
+    // One flipped byte near the end, where the weights are: the protobuf still parses.
+    const bytes = readFileSync(file);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0x40, bytes.length - 10);
+    writeFileSync(file, bytes);
+    const converted = calls;
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    await engine.dispose();
+    expect(engine.engine).toBe('onnxruntime');
+    expect(calls).toBe(converted + 1);
   });
 
   it('falls back to TF.js naming the layer when the converter cannot express it', async () => {

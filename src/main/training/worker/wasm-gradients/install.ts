@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormKernel } from './batch-norm';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv2d-gradients';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
+import { leadingAxesSumKernel } from './leading-axes-sum';
 import { tiledMaxPoolGradKernel } from './max-pool-grad';
+import { sharedIdentityKernel } from './shared-identity';
 import { transposedMatMulKernel } from './transposed-matmul';
 
 /**
@@ -22,6 +24,8 @@ const wrappers = new Map<string, tf.KernelConfig>();
 const WRAPPERS: ReadonlyArray<[string, (stock: tf.KernelConfig) => tf.KernelConfig]> = [
   [tf.MaxPoolGrad, tiledMaxPoolGradKernel],
   [tf.BatchMatMul, transposedMatMulKernel],
+  [tf.Sum, leadingAxesSumKernel],
+  [tf.Identity, sharedIdentityKernel],
 ];
 
 /** Idempotent; safe to call before or after the wasm backend is initialised. */

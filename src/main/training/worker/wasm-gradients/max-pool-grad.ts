@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { padOrCrop4d } from './conv-geometry';
-import { runOpsAsKernel } from './kernel-bridge';
+import { heapViews } from './heap-kernels';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -19,31 +18,53 @@ export function isTiledPool(attrs: MaxPoolGradAttrs): boolean {
 }
 
 /**
- * dx for tiled max pooling: each window's gradient goes to its FIRST maximum in row-major order,
- * as on the cpu backend. The windows are moved innermost with one native transpose, argMax picks
- * the first maximum, a one-hot mask times dy fills the window, and a transpose puts it back. The
- * stock wasm kernel is a scalar loop about three times slower on the recipe's first pooling.
+ * dx for tiled max pooling, in one pass over x: each window's gradient goes to its FIRST maximum
+ * in row-major order, as on the cpu backend; padding never wins and input rows a 'valid' pooling
+ * skips get zero. The windows do not overlap, so every dx element is written at most once. (The
+ * stock wasm kernel is a scalar loop that routes ties differently from cpu; the earlier op-based
+ * version here needed two 5-D transposes, argMax and a one-hot product: 157 CPU-ms on the recipe's
+ * first pooling at batch 16, this loop 62-70.)
  */
-export function tiledMaxPoolGrad(dy: tf.Tensor4D, x: tf.Tensor4D, attrs: MaxPoolGradAttrs): tf.Tensor4D {
-  const [fh, fw] = pair(attrs.filterSize);
-  const info = tf.backend_util.computePool2DInfo(x.shape, [fh, fw], [fh, fw], 1, attrs.pad, attrs.dimRoundingMode);
-  const [n, h, w, c] = x.shape;
-  const [, ho, wo] = dy.shape;
-  const { top, left } = info.padInfo;
-  const bottom = ho * fh - h - top;
-  const right = wo * fw - w - left;
-  // Padding never wins a window ('same' windows always hold a real pixel); rows 'valid' skips are cropped.
-  let tiled: tf.Tensor4D = x;
-  if (top > 0 || left > 0 || bottom > 0 || right > 0) {
-    tiled = tf.pad(tiled, [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]], -Infinity);
+export function tiledMaxPoolGradValues(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  shape: { n: number; h: number; w: number; c: number; ho: number; wo: number; fh: number; fw: number; top: number; left: number },
+): void {
+  const { n, h, w, c, ho, wo, fh, fw, top, left } = shape;
+  dx.fill(0);
+  // Offsets of the window's pixels inside the input, in row-major order (padding left out).
+  const taps = new Int32Array(fh * fw);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        let count = 0;
+        for (let i = 0; i < fh; i++) {
+          const y = oy * fh - top + i;
+          if (y < 0 || y >= h) continue;
+          for (let j = 0; j < fw; j++) {
+            const xx = ox * fw - left + j;
+            if (xx >= 0 && xx < w) taps[count++] = ((b * h + y) * w + xx) * c;
+          }
+        }
+        if (count === 0) continue;
+        const g = ((b * ho + oy) * wo + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let at = taps[0]! + ch;
+          let best = x[at]!;
+          for (let t = 1; t < count; t++) {
+            const p = taps[t]! + ch;
+            const v = x[p]!;
+            if (v > best) {
+              best = v;
+              at = p;
+            }
+          }
+          dx[at] = dy[g + ch]!;
+        }
+      }
+    }
   }
-  if (bottom < 0 || right < 0) tiled = tf.slice(tiled, [0, 0, 0, 0], [n, ho * fh, wo * fw, c]);
-  const windows = tf.transpose(tf.reshape(tiled, [n, ho, fh, wo, fw, c]), [0, 1, 3, 5, 2, 4]);
-  const first = tf.argMax(tf.reshape(windows, [n, ho, wo, c, fh * fw]), 4);
-  // int32 one-hot then cast: wasm's oneHot writes wrong values when asked for float32 directly.
-  const spread = tf.mul(tf.cast(tf.oneHot(first, fh * fw), 'float32'), tf.expandDims(dy, 4));
-  const dx = tf.reshape(tf.transpose(tf.reshape(spread, [n, ho, wo, c, fh, fw]), [0, 1, 4, 2, 5, 3]), [n, ho * fh, wo * fw, c]) as tf.Tensor4D;
-  return padOrCrop4d(dx, -top, -bottom, -left, -right);
 }
 
 export function tiledMaxPoolGradKernel(fallback: tf.KernelConfig): tf.KernelConfig {
@@ -55,8 +76,14 @@ export function tiledMaxPoolGradKernel(fallback: tf.KernelConfig): tf.KernelConf
     kernelFunc: (args) => {
       const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
       const attrs = args.attrs as unknown as MaxPoolGradAttrs;
-      if (!isTiledPool(attrs)) return fallback.kernelFunc(args) as tf.TensorInfo;
-      return runOpsAsKernel(args.backend, [dy, input], (d, x) => tiledMaxPoolGrad(d as tf.Tensor4D, x as tf.Tensor4D, attrs));
+      if (!isTiledPool(attrs) || input.dtype !== 'float32' || dy.dtype !== 'float32') return fallback.kernelFunc(args) as tf.TensorInfo;
+      const [fh, fw] = pair(attrs.filterSize);
+      const [n, h, w, c] = input.shape as [number, number, number, number];
+      const info = tf.backend_util.computePool2DInfo([n, h, w, c], [fh, fw], [fh, fw], 1, attrs.pad, attrs.dimRoundingMode);
+      const [, ho, wo] = dy.shape as [number, number, number, number];
+      const { out, outValues, values } = heapViews(args.backend, [input, dy], [n, h, w, c]);
+      tiledMaxPoolGradValues(values[0]!, values[1]!, outValues, { n, h, w, c, ho, wo, fh, fw, top: info.padInfo.top, left: info.padInfo.left });
+      return out;
     },
   };
 }

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { command } from './define';
+import { empty, idSchema, jobStartedSchema, splitSchema } from './common';
+
+export const labelIssuesRequestSchema = z
+  .object({
+    folds: z.number().int().min(2).max(20).default(5),
+    backbone: z.string().min(1).max(200).optional(),
+    epochs: z.number().int().min(1).max(1000).optional(),
+    seed: z.number().int().optional(),
+  })
+  .strict();
+export type LabelIssuesRequest = z.input<typeof labelIssuesRequestSchema>;
+
+/** An image whose label is likely wrong: out-of-fold, the model confidently sees another class. */
+export const labelIssueSchema = z.object({
+  id: idSchema,
+  path: z.string(),
+  split: splitSchema,
+  given: z.string(),
+  suggested: z.string(),
+  /** 1 - out-of-fold probability of the given label: higher = more likely wrong. */
+  score: z.number(),
+});
+export type LabelIssue = z.infer<typeof labelIssueSchema>;
+
+/** An image that reaches no class's confidence threshold: it fits no class well. */
+export const outlierSchema = z.object({ id: idSchema, path: z.string(), split: splitSchema, given: z.string(), score: z.number() });
+export type Outlier = z.infer<typeof outlierSchema>;
+
+export const labelIssuesReportSchema = z.object({
+  /** Most likely mislabelled first; images the user kept or relabelled since are left out. */
+  issues: z.array(labelIssueSchema),
+  outliers: z.array(outlierSchema),
+  folds: z.number().int(),
+  /** Labelled images scored (every split: each is scored by a head that never saw it). */
+  images: z.number().int(),
+  classes: z.array(z.string()),
+  /** Per-class confidence threshold t_j = mean out-of-fold p_j over the images labelled j. */
+  thresholds: z.array(z.number()),
+  /** The confident joint: [given][confident class] counts. */
+  joint: z.array(z.array(z.number().int())),
+  /** Issues left out because the user kept the label. */
+  kept: z.number().int(),
+  featuresComputed: z.number().int(),
+  featuresFromCache: z.number().int(),
+  seconds: z.number(),
+  createdAt: z.string(),
+});
+export type LabelIssuesReport = z.infer<typeof labelIssuesReportSchema>;
+
+export const curationCommands = {
+  /** Find likely wrong labels over every labelled image (confident learning on k-fold heads): a job; its result is the report. */
+  'labelIssues.find': command(labelIssuesRequestSchema, jobStartedSchema),
+  /** The last report, less the images kept or relabelled since; null before the first search. */
+  'labelIssues.get': command(empty, labelIssuesReportSchema.nullable()),
+  /** Keep an image's label (keep: true) so it is not suggested again, or undo that (keep: false). */
+  'labelIssues.keep': command(z.object({ imageId: idSchema, keep: z.boolean().default(true) }).strict(), z.object({ kept: z.number().int() })),
+};
