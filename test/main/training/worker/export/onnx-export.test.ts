@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Engine } from '../../../../../src/main/engine/engine';
 import { readModelMetadata } from '../../../../../src/main/training/protocol/model-metadata';
 import { inputBatch } from '../../../../../src/main/training/worker/image-batches';
+import { runCli } from '../../../cli/run-cli';
 import { CATS_DOGS, engineWithCatsDogs, tempDir, trainToEnd } from '../../fixtures';
 import { independentReadersMissing } from '../../forward/convert/helpers';
 
@@ -159,5 +160,16 @@ describe('ONNX export of a trained run (backbone + head)', () => {
     await expect(engine.call('export.model', { runId: 'no-such-run', outDir: join(tmp.dir, 'x'), format: 'onnx' })).rejects.toThrow(/no run "no-such-run"/);
     await expect(engine.call('export.model', { runId, outDir: join(tmp.dir, 'x'), format: 'pt' as 'onnx' })).rejects.toMatchObject({ code: 'invalid_input' });
     expect(existsSync(join(tmp.dir, 'x'))).toBe(false);
+  });
+
+  test('`lds export --help` lists the formats; an unknown one is refused with the allowed ones', async () => {
+    const help = await runCli(tmp.dir, ['export', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--format/);
+    expect(help.stdout).toMatch(/onnx/);
+    const bad = await runCli(tmp.dir, ['export', 'r1', '--out', join(tmp.dir, 'y'), '--format', 'pt']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--format must be one of tfjs, tm, onnx/);
+    expect(existsSync(join(tmp.dir, 'y'))).toBe(false);
   });
 });
