@@ -120,6 +120,38 @@ export const predictFilesInputSchema = z
 /** What `export.model` writes: see the command. */
 export const EXPORT_FORMATS = ['tfjs', 'tm', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Bytes of one picture "Try it" may send (browser mode cannot give paths: the picture itself travels). */
+export const PREDICT_BYTES_FILE_LIMIT = 8 * 1024 * 1024;
+/** Bytes of all pictures in one predict.bytes call (base64 grows them by a third; the socket takes 16 MiB). */
+export const PREDICT_BYTES_CALL_LIMIT = 9 * 1024 * 1024;
+export const PREDICT_BYTES_MAX_FILES = 64;
+const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+export const predictBytesInputSchema = z
+  .object({
+    runId: z.string().min(1).max(64),
+    files: z
+      .array(
+        z
+          .object({
+            /** The file's name as the user sees it (shown back with its prediction). */
+            name: z.string().min(1).max(255),
+            /** The file's bytes, base64. */
+            data: z
+              .string()
+              .min(1)
+              .max(base64Length(PREDICT_BYTES_FILE_LIMIT), { message: `a picture may be at most ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB` })
+              .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'data must be base64' }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(PREDICT_BYTES_MAX_FILES),
+  })
+  .strict()
+  .refine((v) => v.files.reduce((sum, f) => sum + f.data.length, 0) <= base64Length(PREDICT_BYTES_CALL_LIMIT), {
+    message: `send at most ${PREDICT_BYTES_CALL_LIMIT / 1024 / 1024} MiB of pictures per call`,
+  });
 
 export const evaluationCommands = {
   /** Evaluate a finished run on validation (default) or, explicitly, test: a job; its result is the report. */
@@ -130,6 +162,8 @@ export const evaluationCommands = {
   'predict.prelabel': command(z.object({ runId: z.string().min(1).max(64) }).strict(), jobStartedSchema),
   /** Predict image files (in the project or not) with a run or a model folder: a job; its result is PredictFilesResult. */
   'predict.files': command(predictFilesInputSchema, jobStartedSchema),
+  /** Predict pictures sent as bytes (Try it; browser mode has no paths): a job; its result is PredictFilesResult with path = the name given. */
+  'predict.bytes': command(predictBytesInputSchema, jobStartedSchema),
   /** Predicted labels waiting for review, lowest confidence first. */
   'review.queue': command(z.object({ limit: z.number().int().min(1).max(10000).default(500) }).strict(), z.array(reviewItemSchema)),
   /**

@@ -67,9 +67,21 @@ export const trainStartedSchema = z.object({
   holdout: validationHoldoutSchema.nullable(),
 });
 
+export const modeDefaultsSchema = z.object({
+  epochs: z.number().int(),
+  batchSize: z.number().int(),
+  learningRate: z.number(),
+  augmentPreset: z.string(),
+  /** Backbone id (null: scratch has none; fine-tune uses its parent's). */
+  backbone: z.string().nullable(),
+});
+export type ModeDefaults = z.infer<typeof modeDefaultsSchema>;
+
 export const modeAdviceSchema = z.object({
   recommended: z.enum(RUN_MODES),
   reason: z.string(),
+  /** The smallest class is large enough for fine-tuning (with hysteresis: see mode-advice). */
+  large: z.boolean().optional(),
   imagesPerClass: z.number(),
   backboneAvailable: z.boolean(),
   /** A finished bottleneck run fine-tuning can start from, newest first. */
@@ -77,6 +89,8 @@ export const modeAdviceSchema = z.object({
   modes: z.array(z.object({ mode: trainModeChoiceSchema, fits: z.string(), available: z.boolean(), why: z.string().nullable() })),
   /** Set when the catalogue has no validation images: what a run will hold out of train instead. */
   holdout: z.string().nullable().optional(),
+  /** What each mode uses when a field is left alone: the Train view shows these values, not "default". */
+  defaults: z.record(z.enum(RUN_MODES), modeDefaultsSchema).optional(),
 });
 export type ModeAdvice = z.infer<typeof modeAdviceSchema>;
 
@@ -89,6 +103,16 @@ export const runEpochSchema = z.object({
   seconds: z.number().nullable(),
 });
 export type RunEpoch = z.infer<typeof runEpochSchema>;
+
+export const RUN_PHASES = ['starting', 'loading', 'features', 'training', 'saving'] as const;
+export const runProgressSchema = z.object({
+  phase: z.enum(RUN_PHASES),
+  done: z.number(),
+  total: z.number(),
+  etaSeconds: z.number().nullable(),
+  message: z.string(),
+});
+export type RunProgressInfo = z.infer<typeof runProgressSchema>;
 
 export const runInfoSchema = z.object({
   id: z.string(),
@@ -108,6 +132,8 @@ export const runInfoSchema = z.object({
   epochs: z.array(runEpochSchema),
   modelDir: z.string().nullable(),
   jobId: z.string().nullable(),
+  /** A live run's latest progress (phase and counts), so a table opened mid-run shows where it is. */
+  progress: runProgressSchema.nullable().optional(),
 });
 export type RunInfo = z.infer<typeof runInfoSchema>;
 
@@ -174,7 +200,8 @@ export const trainingCommands = {
   'train.advice': command(empty, modeAdviceSchema),
   'runs.list': command(empty, z.array(runInfoSchema)),
   'runs.get': command(z.object({ id: z.string().min(1).max(64) }).strict(), runInfoSchema),
-  'runs.cancel': command(z.object({ id: z.string().min(1).max(64) }).strict(), z.object({ ok: z.literal(true) })),
+  /** keepBest: stop after the current epoch and keep the best weights so far as a finished model (the run succeeds). */
+  'runs.cancel': command(z.object({ id: z.string().min(1).max(64), keepBest: z.boolean().optional() }).strict(), z.object({ ok: z.literal(true) })),
   'backbones.list': command(empty, z.array(backboneInfoSchema)),
   /** dir: a Keras .h5 file, a Teachable Machine export or a TF.js layers model folder. */
   'backbones.add': command(
@@ -212,13 +239,6 @@ export const trainingEvents = {
   /** One per finished epoch, as it comes (live curves). */
   'run.epoch': runEpochSchema.extend({ runId: z.string() }),
   /** Throttled like job.progress. */
-  'run.progress': z.object({
-    runId: z.string(),
-    phase: z.enum(['starting', 'loading', 'features', 'training', 'saving']),
-    done: z.number(),
-    total: z.number(),
-    etaSeconds: z.number().nullable(),
-    message: z.string(),
-  }),
+  'run.progress': runProgressSchema.extend({ runId: z.string() }),
   'run.finished': z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), error: z.string().nullable(), valAccuracy: z.number().nullable() }),
 };

@@ -5,7 +5,8 @@ import { EngineError } from '../errors';
 import type { HandlerMap } from '../handler';
 import type { EvaluationService, WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
-import { predictFiles } from '../../evaluation/predict-files';
+import { predictBytes, predictFiles } from '../../evaluation/predict-files';
+import { describeExportError, exportFolderProblem } from '../../evaluation/export-folder';
 import { readModelInfo } from '../../training/protocol/model-info';
 import { TrainingError } from '../../training/host/supervise-process';
 import { mapTrainingErrors } from './training-errors';
@@ -15,6 +16,7 @@ type EvaluationCommand =
   | 'eval.get'
   | 'predict.prelabel'
   | 'predict.files'
+  | 'predict.bytes'
   | 'review.queue'
   | 'export.model'
   | 'export.dataset'
@@ -77,13 +79,28 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         const label = `Predicting ${paths.length === 1 ? paths[0] : `${paths.length} files and folders`}`.slice(0, 120);
         return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx, engine.device.resolve()) }) };
       }),
+    'predict.bytes': ({ runId, files }) =>
+      mapTrainingErrors(() => {
+        const dir = engine.training().evaluation.modelDir(runId);
+        const decoded = files.map((f) => ({ name: f.name, data: Buffer.from(f.data, 'base64') }));
+        const label = `Trying ${files.length === 1 ? files[0]?.name : `${files.length} pictures`} with ${runId}`.slice(0, 120);
+        return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictBytes(engine.launcher, dir, decoded, ctx, engine.device.resolve()) }) };
+      }),
     'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
     'export.model': ({ runId, outDir, format }) =>
       mapTrainingErrors(async () => {
         const ws = engine.projects.require();
-        const dir = outDir ?? join(ws.dir, 'exports', `${runId}-${format}`);
-        const result = await engine.training().evaluation.exportModel(runId, dir, format);
-        return { dir: result.dir, files: result.files, format };
+        const dir = outDir ? resolve(outDir) : join(ws.dir, 'exports', `${runId}-${format}`);
+        const problem = exportFolderProblem(dir);
+        if (problem) throw new EngineError('invalid_input', problem);
+        try {
+          const result = await engine.training().evaluation.exportModel(runId, dir, format);
+          return { dir: result.dir, files: result.files, format };
+        } catch (error) {
+          const words = describeExportError(dir, error);
+          if (words) throw new EngineError('invalid_input', words);
+          throw error;
+        }
       }),
     'export.dataset': ({ outDir }) =>
       mapTrainingErrors(() => {

@@ -89,9 +89,9 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
     'train.advice': () => mapped(() => engine.training().runs.advice()),
     'runs.list': () => mapped(() => engine.training().runs.list()),
     'runs.get': ({ id }) => mapped(() => engine.training().runs.get(id)),
-    'runs.cancel': ({ id }) =>
+    'runs.cancel': ({ id, keepBest }) =>
       mapped(() => {
-        if (!engine.training().runs.cancel(id)) throw new TrainingError('not_found', `run ${id} is not running`);
+        if (!engine.training().runs.cancel(id, keepBest)) throw new TrainingError('not_found', `run ${id} is not running`);
         return { ok: true as const };
       }),
     'backbones.list': () => mapped(() => engine.training().backbones.list()),

@@ -6,10 +6,19 @@ export interface DataFacts {
   backboneAvailable: boolean;
   /** Newest finished bottleneck run with the same classes, if any. */
   finishedBottleneck: string | null;
+  /** Whether the newest auto run counted this dataset as large (hysteresis: a few removed images do not flip it). */
+  largeBefore?: boolean;
 }
 
 /** Above this many training images per class, fine-tuning's extra cost pays off (CS231n: large + similar). */
 export const LARGE_PER_CLASS = 1000;
+/** Once counted large, the data stays large down to this many (10% below), so deleting a few images does not flip the advice. */
+export const KEEP_LARGE_PER_CLASS = 900;
+
+/** Whether the smallest class is large enough for fine-tuning, with hysteresis around LARGE_PER_CLASS. */
+export function isLargeData(smallest: number, largeBefore = false): boolean {
+  return smallest >= LARGE_PER_CLASS || (largeBefore && smallest >= KEEP_LARGE_PER_CLASS);
+}
 
 /**
  * The one-click default (CS231n transfer-learning notes): small + similar data → bottleneck; large →
@@ -17,24 +26,33 @@ export const LARGE_PER_CLASS = 1000;
  */
 export function adviseMode(facts: DataFacts): ModeAdvice {
   const smallest = facts.trainPerClass.length ? Math.min(...facts.trainPerClass) : 0;
+  const large = isLargeData(smallest, facts.largeBefore);
+  // Said with every advice, so a user near the line knows where it is and why it does not flip.
+  const threshold =
+    smallest >= LARGE_PER_CLASS
+      ? `fine-tuning pays off from ${LARGE_PER_CLASS} per class`
+      : large
+        ? `still counted as large: once past ${LARGE_PER_CLASS} per class it stays large down to ${KEEP_LARGE_PER_CLASS}`
+        : `fine-tuning pays off from ${LARGE_PER_CLASS} per class`;
   let recommended: ModeAdvice['recommended'];
   let reason: string;
   if (!facts.backboneAvailable) {
     recommended = 'scratch';
     reason = 'no pretrained backbone is installed, so a small CNN is trained from scratch with augmentation';
-  } else if (smallest >= LARGE_PER_CLASS && facts.finishedBottleneck) {
+  } else if (large && facts.finishedBottleneck) {
     recommended = 'finetune';
-    reason = `${smallest} training images per class is enough to adapt the backbone's top block; fine-tuning starts from the trained head of run ${facts.finishedBottleneck}`;
-  } else if (smallest >= LARGE_PER_CLASS) {
+    reason = `${smallest} training images per class (${threshold}) is enough to adapt the backbone's top block; fine-tuning starts from the trained head of run ${facts.finishedBottleneck}`;
+  } else if (large) {
     recommended = 'bottleneck';
-    reason = `${smallest} training images per class would support fine-tuning, which needs a trained head first: this bottleneck run gives it (run auto again to fine-tune)`;
+    reason = `${smallest} training images per class (${threshold}) would support fine-tuning, which needs a trained head first: this bottleneck run gives it (run auto again to fine-tune)`;
   } else {
     recommended = 'bottleneck';
-    reason = `${smallest} training images per class is small data: features from the pretrained backbone plus a small head learn the most from it and train in seconds`;
+    reason = `${smallest} training images per class is small data (${threshold}): features from the pretrained backbone plus a small head learn the most from it and train in seconds`;
   }
   return {
     recommended,
     reason,
+    large,
     imagesPerClass: smallest,
     backboneAvailable: facts.backboneAvailable,
     finetuneFrom: facts.finishedBottleneck,

@@ -15,6 +15,9 @@ function inlineParams(text: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+/** Augmented copies of each train image a bottleneck run with an augmentation preset extracts features for. */
+export const BOTTLENECK_PRESET_VARIANTS = 2;
+
 /** Sane defaults per mode: the shared table (lds train --help shows it), with no augmentation resolved yet. */
 export const MODE_DEFAULTS: Record<TrainMode, TrainConfig & { augmentPreset: string }> = {
   scratch: { ...TRAIN_MODE_DEFAULTS.scratch, augment: null },
@@ -43,7 +46,9 @@ export function resolveConfig(
     dropout: request.dropout ?? d.dropout,
     augment: params,
     augmentPreset,
-    augmentVariants: request.augmentVariants ?? d.augmentVariants,
+    // Bottleneck uses augmentation only through augmented copies of the train features: a preset
+    // chosen for it gets two copies unless told otherwise, so choosing one is never a silent no-op.
+    augmentVariants: request.augmentVariants ?? (mode === 'bottleneck' && params ? BOTTLENECK_PRESET_VARIANTS : d.augmentVariants),
     cacheVariants: request.cacheVariants ?? d.cacheVariants,
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModeAdvice, RunInfo, TrainRequest } from '@shared/contract/training';
+import type { ModeAdvice, ModeDefaults, RunInfo, RunProgressInfo, TrainRequest } from '@shared/contract/training';
 import type { Catalogue } from '../../catalogue';
 import { PresetsRepository } from '../../catalogue/presets-repository';
 import { RunsRepository, type RunRow } from '../../catalogue/runs-repository';
@@ -14,7 +14,7 @@ import { readModelMetadata } from '../protocol/model-metadata';
 import type { DatasetManifest, FromWorker, RunSummary, StartMessage, TrainMode } from '../protocol/worker-protocol';
 import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
 import { adviseMode } from './mode-advice';
-import { resolveConfig } from './run-config';
+import { MODE_DEFAULTS, resolveConfig } from './run-config';
 import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
 import { DEFAULT_HOLDOUT_FRACTION, holdOutValidation, plannedHoldoutNote, recordedHoldout, type ValidationHoldout } from './validation-holdout';
 import { describeExit, superviseProcess, TrainingError } from './supervise-process';
@@ -50,7 +50,7 @@ export interface StartedRun {
  */
 export class RunManager {
   readonly runs: RunsRepository;
-  readonly #active = new Map<string, { jobId: string; process: TrainingProcess | null }>();
+  readonly #active = new Map<string, { jobId: string; process: TrainingProcess | null; progress?: RunProgressInfo; keepBest?: boolean }>();
 
   constructor(readonly options: RunManagerOptions) {
     this.runs = options.catalogue.repo(RunsRepository);
@@ -83,8 +83,26 @@ export class RunManager {
     const parent = this.runs
       .list()
       .find((r) => r.mode === 'bottleneck' && r.status === 'succeeded' && sameClasses(r, manifest.classes) && existsSync(join(this.options.runsDir, r.id, 'model.json')));
-    const advice = adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null });
-    return { ...advice, holdout: plannedHoldoutNote(manifest) };
+    // Hysteresis memory: the newest finished run on these classes says whether the data counted as large then.
+    const lastFinished = this.runs.list().find((r) => r.status === 'succeeded' && sameClasses(r, manifest.classes));
+    const largeBefore = lastFinished ? lastFinished.config.largeData === true || lastFinished.mode === 'finetune' : false;
+    const advice = adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null, largeBefore });
+    return { ...advice, holdout: plannedHoldoutNote(manifest), defaults: this.#modeDefaults(backboneAvailable) };
+  }
+
+  /** What each mode runs with when the user changes nothing (the Train view shows these numbers). */
+  #modeDefaults(backboneAvailable: boolean): Record<TrainMode, ModeDefaults> {
+    let backbone: string | null = null;
+    try {
+      backbone = backboneAvailable ? (this.options.backbones.spec(undefined)?.id ?? null) : null;
+    } catch {
+      backbone = null;
+    }
+    const of = (mode: TrainMode): ModeDefaults => {
+      const d = MODE_DEFAULTS[mode];
+      return { epochs: d.epochs, batchSize: d.batchSize, learningRate: d.learningRate, augmentPreset: d.augmentPreset, backbone: mode === 'scratch' ? null : backbone };
+    };
+    return { scratch: of('scratch'), bottleneck: of('bottleneck'), finetune: of('finetune') };
   }
 
   start(request: TrainRequest): StartedRun {
@@ -96,8 +114,8 @@ export class RunManager {
     let mode: TrainMode;
     let reason: string;
     let from = request.from ?? null;
+    const advice = this.advice();
     if ((request.mode ?? 'auto') === 'auto') {
-      const advice = this.advice();
       mode = advice.recommended;
       reason = `auto: ${advice.reason}`;
       if (mode === 'finetune') from = advice.finetuneFrom;
@@ -150,6 +168,7 @@ export class RunManager {
         ...runOwner(),
         requestedMode: request.mode ?? 'auto',
         reason,
+        largeData: advice.large ?? false,
         backend: request.backend ?? null,
         classes: manifest.classes,
         counts: countSplits(runManifest),
@@ -194,9 +213,19 @@ export class RunManager {
     return row ? (JSON.parse(row.params) as Record<string, unknown>) : null;
   }
 
-  cancel(runId: string): boolean {
+  /**
+   * keepBest: the training process stops after its current epoch (or its first, if none has ended) and
+   * saves the best weights so far, so the run succeeds with a usable model; otherwise it is cancelled.
+   */
+  cancel(runId: string, keepBest = false): boolean {
     const active = this.#active.get(runId);
     if (!active) return false;
+    if (keepBest && active.process) {
+      active.keepBest = true;
+      active.process.send({ type: 'stop' });
+      this.options.events.emit('run.progress', { runId, ...(active.progress ?? { phase: 'training', done: 0, total: 1, etaSeconds: null }), message: 'stopping after this epoch; the best model so far is kept' });
+      return true;
+    }
     return this.options.jobs.cancel(active.jobId);
   }
 
@@ -214,6 +243,7 @@ export class RunManager {
       epochs: this.runs.epochs(row.id),
       modelDir: row.status === 'succeeded' && existsSync(join(dir, 'model.json')) ? dir : null,
       jobId: this.#active.get(row.id)?.jobId ?? null,
+      progress: this.#active.get(row.id)?.progress ?? null,
     };
   }
 
@@ -234,8 +264,13 @@ export class RunManager {
     const { events } = this.options;
     const started = Date.now();
     const child = this.options.launcher.launch();
-    this.#active.set(runId, { jobId: this.#active.get(runId)?.jobId ?? '', process: child });
-    events.emit('run.progress', { runId, phase: 'starting', done: 0, total: 1, etaSeconds: null, message: 'starting the training process' });
+    const active = { jobId: this.#active.get(runId)?.jobId ?? '', process: child as TrainingProcess | null, progress: undefined as RunProgressInfo | undefined, keepBest: false };
+    this.#active.set(runId, active);
+    const report = (progress: RunProgressInfo): void => {
+      active.progress = progress;
+      events.emit('run.progress', { runId, ...progress });
+    };
+    report({ phase: 'starting', done: 0, total: 1, etaSeconds: null, message: 'starting the training process' });
 
     let summary: RunSummary | null = null;
     let recordingFailure: string | null = null;
@@ -249,7 +284,7 @@ export class RunManager {
       else if (m.type === 'done') summary = m.summary;
       else if (m.type === 'progress') {
         ctx.progress(m.done, m.total, m.message);
-        events.emit('run.progress', { runId, phase: m.phase, done: m.done, total: m.total, etaSeconds: m.etaSeconds, message: m.message });
+        report({ phase: m.phase, done: m.done, total: m.total, etaSeconds: m.etaSeconds, message: active.keepBest ? `stopping after this epoch (${m.message})` : m.message });
       } else if (m.type === 'epoch') {
         const { type: _type, ...epoch } = m;
         this.runs.addEpoch(runId, epoch);
@@ -277,7 +312,7 @@ export class RunManager {
 
     const final = summary as RunSummary | null;
     if (final && !ctx.signal.aborted) {
-      this.runs.finish(runId, 'succeeded', { metrics: final, timings: { totalSeconds: seconds, featureSeconds: final.featureSeconds, secondsPerEpoch: final.secondsPerEpoch } });
+      this.runs.finish(runId, 'succeeded', { metrics: active.keepBest ? { ...final, stoppedByUser: true } : final, timings: { totalSeconds: seconds, featureSeconds: final.featureSeconds, secondsPerEpoch: final.secondsPerEpoch } });
     } else if (end.cancelled) {
       rmSync(outDir, { recursive: true, force: true });
       this.runs.finish(runId, 'cancelled', { error: 'cancelled by the user', timings: { totalSeconds: seconds } });

@@ -118,6 +118,8 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   kfoldMessageSchema,
   exportMessageSchema,
   z.object({ type: z.literal('cancel') }),
+  /** Stop training after this epoch and save the best weights so far (the run succeeds). */
+  z.object({ type: z.literal('stop') }),
   doctorMessageSchema,
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;

@@ -55,6 +55,11 @@ export interface LoopOptions {
   onBatch(done: number, total: number, epoch: number): void;
   /** Resolves after giving the event loop a turn; throws when the run was cancelled. */
   checkpoint(): Promise<void>;
+  /**
+   * True once the user asked to stop and keep the best so far: the loop ends at the next batch if an
+   * epoch has finished (the unfinished epoch is dropped and the best weights put back), else after the first.
+   */
+  shouldStop?(): boolean;
 }
 
 export interface LoopResult {
@@ -76,15 +81,23 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
   const weights = options.weights ?? variablesCheckpoint(options.variables ?? []);
   let sinceBest = 0;
   let stoppedEarly = false;
+  let stopping = false;
+  let partialEpoch = false;
   const batches = Math.ceil(options.trainCount / options.batchSize);
 
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+  epochs: for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const started = performance.now();
     const order = shuffled(options.trainCount, random);
     let lossSum = 0;
     let correct = 0;
     for (let b = 0; b < batches; b++) {
       await options.checkpoint();
+      if (options.shouldStop?.()) stopping = true;
+      if (stopping && bestWeights !== null) {
+        partialEpoch = b > 0;
+        stoppedEarly = true;
+        break epochs;
+      }
       const slice = (k: number) => order.subarray(k * options.batchSize, Math.min(options.trainCount, (k + 1) * options.batchSize));
       const result = await options.step(slice(b), epoch, b + 1 < batches ? slice(b + 1) : null);
       lossSum += result.loss;
@@ -92,6 +105,7 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
       options.onBatch(b + 1, batches, epoch);
     }
     await options.checkpoint();
+    if (options.shouldStop?.()) stopping = true;
     const train = options.trainMetrics ? await options.trainMetrics() : { loss: lossSum / options.trainCount, acc: correct / options.trainCount };
     const val = await options.validate();
     const metrics: EpochMetrics = {
@@ -115,8 +129,13 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
       stoppedEarly = true;
       break;
     }
+    if (stopping) {
+      stoppedEarly = true;
+      break;
+    }
   }
-  if (bestWeights !== null && bestEpoch !== history.length) weights.restore(bestWeights);
+  // A stop inside an epoch has moved the weights past the last finished one: put the best back then too.
+  if (bestWeights !== null && (partialEpoch || bestEpoch !== history.length)) weights.restore(bestWeights);
   return { epochs: history, bestEpoch, stoppedEarly };
 }
 

@@ -72,6 +72,7 @@ function electronChannel(): ParentChannel | null {
 
 export function startWorker(channel: ParentChannel): void {
   let cancelled = false;
+  let stopRequested = false;
   let busy = false;
   let partialDir: string | null = null;
   const send = (message: FromWorker): void => channel.send(fromWorkerSchema.parse(message));
@@ -89,6 +90,10 @@ export function startWorker(channel: ParentChannel): void {
     const message = parsed.data;
     if (message.type === 'cancel') {
       cancelled = true;
+      return;
+    }
+    if (message.type === 'stop') {
+      stopRequested = true;
       return;
     }
     if (busy) {
@@ -163,6 +168,7 @@ export function startWorker(channel: ParentChannel): void {
         send({ type: 'epoch', ...m });
       },
       checkpoint,
+      stopRequested: () => stopRequested,
       forward: createForward({ deviceName: start.device ?? null, featuresDir: start.featuresDir, onNote: (note) => send({ type: 'log', level: 'info', message: note }) }),
     };
     let result: ModeResult;

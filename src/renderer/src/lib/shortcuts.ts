@@ -80,6 +80,7 @@ export const RUNS_SHORTCUTS: ShortcutGroup[] = [
       { keys: ['Enter'], text: 'Accept the predicted label' },
       { keys: ['1', '…', '9'], text: 'Correct it to the class at that position' },
       { keys: ['S'], text: 'Skip (also →)' },
+      { keys: ['Ctrl', 'Z'], text: 'Undo the last decision (the prediction comes back)' },
     ],
   },
   {

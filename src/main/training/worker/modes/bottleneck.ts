@@ -213,6 +213,7 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
     let stepSeed = config.seed;
     try {
       const result = await runEpochs({
+        shouldStop: () => ctx.stopRequested?.() ?? false,
         trainCount: trainRows,
         batchSize: config.batchSize,
         epochs: config.epochs,

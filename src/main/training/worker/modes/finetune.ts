@@ -109,6 +109,7 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     const featureSeconds = (performance.now() - featureStart) / 1000;
 
     const result = await runEpochs({
+      shouldStop: () => ctx.stopRequested?.() ?? false,
       trainCount: train.length,
       batchSize: config.batchSize,
       epochs: config.epochs,

@@ -14,6 +14,8 @@ export interface RunContext {
   epoch(metrics: EpochMetrics): void;
   /** Yields to the event loop (so a cancel message can arrive) and throws if the run was cancelled. */
   checkpoint(): Promise<void>;
+  /** The user asked to stop and keep the best model so far (runEpochs' shouldStop). */
+  stopRequested?(): boolean;
   /** The backbone's forward passes: ONNX Runtime where the model converts, TF.js otherwise. */
   forward: Forward;
 }

@@ -143,6 +143,7 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
       ? { pixels: await decodePixels(sample.map((i) => train[i]!), p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint }), indices: range(sample.length) }
       : { pixels: trainPixels, indices: sample };
     const result = await runEpochs({
+      shouldStop: () => ctx.stopRequested?.() ?? false,
       trainCount: train.length,
       batchSize: config.batchSize,
       epochs: config.epochs,

@@ -1,4 +1,4 @@
-import type { ClassInfo, EvalView, ReviewItem } from '@shared/contract';
+import type { ClassInfo, EvalView, LabelEntry, ReviewItem } from '@shared/contract';
 import type { ExportFormat } from '@shared/contract/evaluation';
 import { getApi } from '../../lib/api';
 import { jobs } from '../../managers/jobs.svelte';
@@ -20,16 +20,38 @@ class RunDetailManager {
   prelabelling = $state(false);
   exporting = $state(false);
   lastExport = $state<{ dir: string; files: string[]; format: ExportFormat } | null>(null);
+  /** Why the last export failed, shown at the folder field. */
+  exportProblem = $state<string | null>(null);
+  /** Why the automatic evaluation could not run (no validation images…), said where the report would be. */
+  evalProblem = $state<string | null>(null);
   queue = $state.raw<ReviewItem[]>([]);
   classes = $state.raw<ClassInfo[]>([]);
+  /** Review decisions, newest last: Ctrl+Z puts the predicted label back and the picture back in the queue. */
+  reviewUndo = $state.raw<{ previous: LabelEntry[]; text: string }[]>([]);
   #sequence = 0;
+  /** Runs evaluated automatically once this session (a failure is not retried on every visit). */
+  readonly #autoEvaluated = new Set<string>();
 
   select(id: string | null): void {
     if (id === this.selectedId) return;
     this.selectedId = id;
     this.report = null;
     this.lastExport = null;
-    void this.loadReport();
+    this.exportProblem = null;
+    this.evalProblem = null;
+    void this.loadReport().then(() => this.ensureEvaluated());
+  }
+
+  /**
+   * A finished run shows its validation result without a click: evaluated once when it has no report.
+   * The test split is never evaluated unasked (each look spoils it).
+   */
+  async ensureEvaluated(): Promise<void> {
+    const id = this.selectedId;
+    if (!id || this.split !== 'validation' || this.report || this.evaluating) return;
+    if (this.#autoEvaluated.has(id)) return;
+    this.#autoEvaluated.add(id);
+    await this.evaluate(true);
   }
 
   toggleCompare(id: string): void {
@@ -56,17 +78,23 @@ class RunDetailManager {
     }
   }
 
-  async evaluate(): Promise<void> {
+  /** quiet: an automatic evaluation says why it failed in the panel, not in a toast. */
+  async evaluate(quiet = false): Promise<void> {
     const id = this.selectedId;
     if (!id || this.evaluating) return;
     this.evaluating = true;
+    this.evalProblem = null;
     try {
       const { jobId } = await getApi().invoke('eval.start', { runId: id, split: this.split });
       const job = await jobs.whenFinished(jobId);
-      if (job.status === 'failed') notices.show(job.error ?? 'evaluation failed', 'error');
-      await this.loadReport();
+      if (job.status === 'failed') {
+        if (quiet) this.evalProblem = job.error ?? 'evaluation failed';
+        else notices.show(job.error ?? 'evaluation failed', 'error');
+      }
+      if (id === this.selectedId) await this.loadReport();
     } catch (error) {
-      notices.error(error);
+      if (quiet) this.evalProblem = error instanceof Error ? error.message : String(error);
+      else notices.error(error);
     } finally {
       this.evaluating = false;
     }
@@ -96,12 +124,14 @@ class RunDetailManager {
     const id = this.selectedId;
     if (!id || this.exporting) return;
     this.exporting = true;
+    // A new attempt replaces the last outcome: never "Exported to …" beside a new failure.
+    this.lastExport = null;
+    this.exportProblem = null;
     try {
       const result = await getApi().invoke('export.model', { runId: id, outDir: outDir.trim() || undefined, format });
       this.lastExport = result;
-      notices.show(`Exported to ${result.dir}`);
     } catch (error) {
-      notices.error(error);
+      this.exportProblem = (error instanceof Error ? error.message : String(error)).replace(/^export\.model: /, '');
     } finally {
       this.exporting = false;
     }
@@ -120,10 +150,29 @@ class RunDetailManager {
   /** Accept (classId = the prediction) or correct: either way the label becomes manual. */
   async decide(item: ReviewItem, classId: number): Promise<void> {
     try {
-      await getApi().invoke('library.applyLabels', { entries: [{ imageId: item.imageId, classId, source: 'manual', confidence: null }] });
+      const { previous } = await getApi().invoke('library.applyLabels', { entries: [{ imageId: item.imageId, classId, source: 'manual', confidence: null }] });
       this.queue = this.queue.filter((q) => q.imageId !== item.imageId);
+      const name = this.classes.find((c) => c.id === classId)?.name ?? 'class';
+      const text = `${classId === item.classId ? 'accepted' : 'corrected to'} ${name}`;
+      this.reviewUndo = [...this.reviewUndo.slice(-99), { previous, text }];
     } catch (error) {
       notices.error(error);
+    }
+  }
+
+  /** Ctrl+Z in the review queue: the last decision's predicted label (with its confidence) comes back. */
+  async undoReview(): Promise<boolean> {
+    const last = this.reviewUndo.at(-1);
+    if (!last) return false;
+    this.reviewUndo = this.reviewUndo.slice(0, -1);
+    try {
+      await getApi().invoke('library.applyLabels', { entries: last.previous });
+      notices.show(`Undone: ${last.text}`);
+      await this.loadQueue();
+      return true;
+    } catch (error) {
+      notices.error(error);
+      return false;
     }
   }
 
@@ -137,12 +186,25 @@ class RunDetailManager {
     }
   }
 
+  #projectDir: string | null = null;
+
+  /** The open project: another project's run, report and review history never carry over. */
+  show(dir: string | null): void {
+    if (dir === this.#projectDir) return;
+    this.#projectDir = dir;
+    this.reset();
+  }
+
   reset(): void {
     this.#sequence++;
     this.selectedId = null;
     this.compareIds = [];
     this.report = null;
     this.queue = [];
+    this.reviewUndo = [];
+    this.lastExport = null;
+    this.exportProblem = null;
+    this.evalProblem = null;
   }
 }
 
