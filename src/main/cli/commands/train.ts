@@ -26,9 +26,6 @@ export function trainJson(run: RunInfo): Record<string, unknown> {
     secondsPerEpoch: num('secondsPerEpoch'),
     featureSeconds: num('featureSeconds'),
     imagesPerSecond: num('imagesPerSecond'),
-    /** Which engine ran the backbone's forward passes (ONNX Runtime or TF.js, and why). */
-    forward: Array.isArray(m.forward) ? m.forward : [],
-    notes: Array.isArray(m.notes) ? m.notes : [],
   };
 }
 
@@ -115,7 +112,9 @@ export default defineCommand({
       const run = await ctx.engine.call('runs.get', { id: runId });
       if (finished.status !== 'succeeded') throw new Error(run.error ?? finished.error ?? `training ${finished.status}`);
       const summary = trainJson(run);
-      for (const note of summary.notes as string[]) ctx.err(`note: ${note}`);
+      // How the run ran (which engine took the forward passes, and why): stderr, so the JSON stays design.md's object.
+      const notes = Array.isArray(run.metrics?.notes) ? (run.metrics.notes as unknown[]).filter((n) => typeof n === 'string') : [];
+      for (const note of notes) ctx.err(`note: ${note}`);
       if (ctx.json) ctx.printJson(summary);
       else {
         // The catalogue had no validation images: part of train measured accuracy instead.
