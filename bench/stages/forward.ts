@@ -73,8 +73,9 @@ export async function runForward(ctx: BenchContext): Promise<void> {
     }
     book.set(`forward.features.${e.key}.ips`, pickNumber(head.json, 'imagesPerSecond'), `features in ${formatNumber(pickNumber(head.json, 'featureSeconds') ?? Number.NaN)} s`);
     book.set(`forward.features.${e.key}.peakRss`, peakMiB(head));
-    const engines = JSON.stringify(head.json?.forward ?? null);
-    if (e.key === 'ort' && !engines.includes('onnxruntime')) ctx.notes.push(`forward stage: the ONNX Runtime run did not report onnxruntime as its engine (${engines.slice(0, 200)})`);
+    // `lds train` prints the run's notes on stderr: "note: forward pass up to …: onnxruntime … on cpu: …".
+    const engineNote = /note: forward pass[^\n]*/.exec(head.stderr)?.[0] ?? 'no forward note';
+    if (e.key === 'ort' && !engineNote.includes('onnxruntime')) ctx.notes.push(`forward stage: the ONNX Runtime run did not run on onnxruntime (${engineNote.slice(0, 200)})`);
     const parent = pickString(head.json, 'runId', 'id', 'run.id');
     if (!parent) {
       fail('`lds train --json` printed no run id');

@@ -87,7 +87,7 @@ function chooseColumns(header: string[], options: Omit<CsvLabelsOptions, 'file'>
   let label = take(given(options.labelColumn, 'labels'));
   let path = take(given(options.pathColumn, 'file names'));
   const splitGiven = options.splitColumn !== undefined;
-  let split = take(given(options.splitColumn, 'splits'));
+  let split = take(given(options.splitColumn ?? undefined, 'splits'));
   label ??= take(findByName(header, LABEL_NAMES, taken));
   path ??= take(findByName(header, PATH_NAMES, taken));
   if (!splitGiven) split ??= take(findByName(header, SPLIT_NAMES, taken));

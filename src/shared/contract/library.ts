@@ -107,7 +107,8 @@ export const csvLabelsOptionsSchema = z
     file: z.string().min(1).max(4096),
     pathColumn: columnName.optional(),
     labelColumn: columnName.optional(),
-    splitColumn: columnName.optional(),
+    /** null: the file has no split column to use (none is looked for). */
+    splitColumn: columnName.nullable().optional(),
   })
   .strict();
 export type CsvLabelsOptions = z.infer<typeof csvLabelsOptionsSchema>;

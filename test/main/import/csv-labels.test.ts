@@ -17,7 +17,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const opts = (paths: string[], labels?: { file: string; pathColumn?: string; labelColumn?: string; splitColumn?: string }) => ({
+const opts = (paths: string[], labels?: { file: string; pathColumn?: string; labelColumn?: string; splitColumn?: string | null }) => ({
   paths,
   valFraction: 0.2,
   testFraction: 0,
@@ -116,6 +116,10 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     expect(again.unchanged).toBe(3);
     expect(again.labels).toMatchObject({ delimiter: ';', labelled: 3, split: 2, rows: 3 });
     expect(labelOf('a.png')).toEqual({ className: 'x', split: 'test', source: 'folder' });
+    // splitColumn null: the split column is not used even though it is there.
+    writeFileSync(csv, 'image;category;split\nflat/a.png;z;train\n');
+    expect((await importFolders(catalogue, opts([root], { file: csv, splitColumn: null }))).labels).toMatchObject({ columns: { split: null }, split: 0, ignoredColumns: ['split'] });
+    expect(labelOf('a.png')).toEqual({ className: 'z', split: 'test', source: 'folder' });
     expect(labelOf('b.jpg')).toEqual({ className: 'y', split: 'test', source: 'folder' });
     expect(labelOf('c.jpg')).toEqual({ className: 'pets', split: 'train', source: 'manual' });
   });

@@ -24,7 +24,7 @@ export default defineCommand({
     'split-column': {
       type: 'string',
       value: 'C',
-      description: "the CSV's column of splits (train, validation|val|valid, test)",
+      description: "the CSV's column of splits (train, validation|val|valid, test); \"\" for none",
       default: 'found by name: split, subset, set, …; none: seeded split',
     },
     'val-fraction': { type: 'string', value: 'F', description: 'share of new images put in validation where no split folder or column says', default: '0.2', allowed: 'a fraction from 0 to 0.9' },
@@ -88,11 +88,13 @@ function labelsOption(values: OptionValues, cwd: string): CsvLabelsOptions | und
     return undefined;
   }
   const [pathColumn, labelColumn, splitColumn] = [column('path-column'), column('label-column'), column('split-column')];
+  if (pathColumn?.trim() === '' || labelColumn?.trim() === '') throw new UsageError('a column name cannot be empty');
   return {
     file: resolve(cwd, file),
     ...(pathColumn ? { pathColumn } : {}),
     ...(labelColumn ? { labelColumn } : {}),
-    ...(splitColumn ? { splitColumn } : {}),
+    // An empty name: the CSV's split column is not to be used.
+    ...(splitColumn !== undefined ? { splitColumn: splitColumn.trim() || null } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
+import * as tf from '@tensorflow/tfjs';
 import type { AugmentParams } from '@shared/contract/augment';
 import { createLimiter, DECODE_CONCURRENCY, readImageRgb } from '../../images';
-import { modelInput, decodeBatch } from '../worker/image-batches';
+import { modelInput } from '../worker/image-batches';
 import type { Preprocessing } from '../protocol/preprocessing-contract';
 import type { ManifestItem } from '../protocol/worker-protocol';
 
@@ -48,6 +49,19 @@ export async function plainInput(items: readonly { path: string }[], p: Preproce
   return out;
 }
 
+/** decodeBatch's pixels ([n, S, S, 3] int32, 0..255), decoded through the pipeline's limiter. */
+async function pipelinedPixels(items: readonly ManifestItem[], p: Preprocessing): Promise<tf.Tensor4D> {
+  const size = p.inputSize * p.inputSize * 3;
+  const flat = new Int32Array(items.length * size);
+  await Promise.all(
+    items.map(async (item, i) => {
+      const image = await readImageRgb(item.path, p.inputSize, p.resize, { limiter: pipelineLimit });
+      flat.set(image.data, i * size);
+    }),
+  );
+  return tf.tensor4d(flat, [items.length, p.inputSize, p.inputSize, 3], 'int32');
+}
+
 /** Model input for a batch, augmented (variant k of each image, via the one augmentation function) or plain. */
 export async function batchInput(
   items: readonly ManifestItem[],
@@ -55,7 +69,7 @@ export async function batchInput(
   augment: { params: AugmentParams; seed: number; variant: number | readonly number[] } | null,
 ): Promise<Float32Array> {
   if (!augment) return plainInput(items, p);
-  const pixels = await decodeBatch(items, p);
+  const pixels = await pipelinedPixels(items, p);
   try {
     const x = modelInput(pixels, items, p, augment);
     try {

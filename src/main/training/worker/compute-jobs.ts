@@ -6,6 +6,7 @@
 import { exportTeachableMachineModel } from './export/tfjs-export';
 import type { Forward } from '../forward';
 import { kfoldBottleneck } from './kfold-bottleneck';
+import { dataset2dMap } from './map/map-job';
 import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache } from './predict';
 import type { ComputeMessage, ComputeResult } from '../protocol/worker-protocol';
 
@@ -40,6 +41,10 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
     case 'export': {
       const result = await exportTeachableMachineModel({ runDir: message.runDir, outDir: message.outDir, appVersion: message.appVersion, metrics: message.metrics });
       return { type: 'exported', ...result };
+    }
+    case 'map': {
+      const result = await dataset2dMap({ ...message, progress: ctx.progress, checkpoint: ctx.checkpoint, forward: ctx.forward });
+      return { type: 'map-done', result };
     }
   }
 }

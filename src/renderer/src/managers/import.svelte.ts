@@ -1,4 +1,4 @@
-import { importResultSchema, type ImportResult, type JobInfo } from '@shared/contract';
+import { importResultSchema, type CsvColumns, type CsvLabelsOptions, type ImportResult, type JobInfo } from '@shared/contract';
 import { getApi } from '../lib/api';
 import { jobs } from './jobs.svelte';
 import { notices } from './notices.svelte';
@@ -11,6 +11,16 @@ class ImportManager {
   result = $state<ImportResult | null>(null);
   failure = $state<string | null>(null);
   readonly job = $derived<JobInfo | undefined>(this.jobId ? jobs.get(this.jobId) : undefined);
+  /** The optional labels CSV: its path as typed, and once read, its columns and the ones picked. */
+  csvOpen = $state(false);
+  csvDraft = $state('');
+  csv = $state<CsvColumns | null>(null);
+  csvError = $state<string | null>(null);
+  csvReading = $state(false);
+  pathColumn = $state('');
+  labelColumn = $state('');
+  /** '' : no split column. */
+  splitColumn = $state('');
   readonly running = $derived(this.job?.status === 'running');
 
   async start(paths: string[]): Promise<void> {
@@ -22,7 +32,8 @@ class ImportManager {
     this.result = null;
     this.failure = null;
     try {
-      const { jobId } = await getApi().invoke('library.import', { paths: clean });
+      const labels = this.labelsOption();
+      const { jobId } = await getApi().invoke('library.import', { paths: clean, ...(labels ? { labels } : {}) });
       this.jobId = jobId;
       const finished = await jobs.whenFinished(jobId);
       if (finished.status === 'failed') {
@@ -35,6 +46,62 @@ class ImportManager {
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  /**
+   * Reads the CSV's header so the column pickers can offer its columns, preset to what an import
+   * would pick. A file that cannot be read, or has no label column, says so here, before importing.
+   */
+  async readColumns(): Promise<void> {
+    const file = this.csvDraft.trim();
+    this.csv = null;
+    this.csvError = null;
+    if (!file) return;
+    this.csvReading = true;
+    try {
+      const columns = await getApi().invoke('library.csvColumns', { file });
+      // The path may have been edited while the file was read.
+      if (this.csvDraft.trim() !== file) return;
+      this.csv = columns;
+      this.pathColumn = columns.detected.path ?? columns.columns[0] ?? '';
+      this.labelColumn = columns.detected.label ?? '';
+      this.splitColumn = columns.detected.split ?? '';
+    } catch (error) {
+      this.csvError = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.csvReading = false;
+    }
+  }
+
+  /** The path was edited: the columns read before belong to another file. */
+  csvEdited(): void {
+    this.csv = null;
+    this.csvError = null;
+  }
+
+  closeCsv(): void {
+    this.csvOpen = false;
+    this.csvDraft = '';
+    this.csvEdited();
+  }
+
+  /** Importing now would stop at the CSV: it cannot be read, or no label column is chosen. */
+  get csvBlocked(): boolean {
+    if (!this.csvOpen || !this.csvDraft.trim()) return false;
+    return this.csvError !== null || (this.csv !== null && !this.labelColumn);
+  }
+
+  /** The CSV as the import command takes it: the columns picked once read, else found by name. */
+  labelsOption(): CsvLabelsOptions | undefined {
+    const file = this.csvDraft.trim();
+    if (!this.csvOpen || !file) return undefined;
+    if (!this.csv) return { file };
+    return {
+      file,
+      ...(this.pathColumn ? { pathColumn: this.pathColumn } : {}),
+      ...(this.labelColumn ? { labelColumn: this.labelColumn } : {}),
+      splitColumn: this.splitColumn || null,
+    };
   }
 
   async cancel(): Promise<void> {
