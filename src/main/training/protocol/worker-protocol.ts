@@ -96,6 +96,7 @@ export const exportMessageSchema = z.object({
   appVersion: z.string(),
   metrics: z.record(z.string(), z.unknown()).nullable(),
   backend: z.string().nullable(),
+  format: z.enum(['tfjs', 'tm', 'onnx']).default('tfjs'),
 });
 export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
@@ -205,7 +206,7 @@ export const kfoldResultSchema = kfoldReportSchema.extend({
 export const computeResultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('predicted'), labels: z.array(z.string()), probabilities: z.array(z.array(z.number())) }),
   z.object({ type: z.literal('kfold-done'), result: kfoldResultSchema }),
-  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained']) }),
+  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained', 'onnx']) }),
   z.object({ type: z.literal('map-done'), result: mapResultSchema }),
 ]);
 export type ComputeResult = z.infer<typeof computeResultSchema>;
