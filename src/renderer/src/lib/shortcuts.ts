@@ -81,6 +81,7 @@ export const RUNS_SHORTCUTS: ShortcutGroup[] = [
       { keys: ['1', '…', '9'], text: 'Correct it to the class at that position' },
       { keys: ['S'], text: 'Skip (also →)' },
       { keys: ['Ctrl', 'Z'], text: 'Undo the last decision (the prediction comes back)' },
+      { keys: ['Ctrl', 'Shift', 'Z'], text: 'Redo it (also Ctrl+Y)' },
     ],
   },
   {
