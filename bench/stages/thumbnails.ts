@@ -4,6 +4,10 @@ import type { BenchContext } from '../lib/context';
 
 /** Browsers open six connections per host over HTTP/1.1; the grid's requests queue behind them. */
 const BROWSER_CONNECTIONS = 6;
+/** Screens a fast scroll to the end passes on its way (each asked for, then abandoned). */
+const FLING_SCREENS = 8;
+/** How long each passed screen stays on screen during the fling. */
+const FLING_SCREEN_MS = 30;
 
 export function defineThumbnailFigures(ctx: BenchContext): void {
   const { book } = ctx;
@@ -11,6 +15,10 @@ export function defineThumbnailFigures(ctx: BenchContext): void {
   const how = `GET /images/<id>/thumb from \`lds serve\`, ${BROWSER_CONNECTIONS} requests in flight like a browser`;
   book.define('thumbnails', 'thumbs.firstScreen.seconds', {
     label: `First screen: ${n} thumbnails, cold cache`, unit: 's', better: 'lower', target: { op: '<=', value: 1 }, detail: how,
+  });
+  book.define('thumbnails', 'thumbs.afterScroll.seconds', {
+    label: `Visible tiles after a fast scroll to the end (${n}, cold)`, unit: 's', better: 'lower', target: { op: '<=', value: 1 },
+    detail: `a fling past ${FLING_SCREENS} screens as the grid's loader does it (each screen's requests started, then aborted when it scrolls away), then the last screen; ${how}`,
   });
   book.define('thumbnails', 'thumbs.all.seconds', { label: 'All thumbnails, cold cache', unit: 's', better: 'lower', detail: how });
   book.define('thumbnails', 'thumbs.all.rate', { label: 'Thumbnail generation rate', unit: 'img/s', better: 'higher', detail: 'all thumbnails / their time' });
@@ -84,6 +92,24 @@ function get(served: Served, path: string): Promise<{ status: number; bytes: num
   });
 }
 
+/**
+ * The grid's loader during a fling: a screen's first requests go out, the screen scrolls away after
+ * FLING_SCREEN_MS, and its requests are aborted (the browser closes those connections).
+ */
+async function flingPast(served: Served, screens: number[][]): Promise<void> {
+  for (const ids of screens) {
+    const requests = ids.slice(0, BROWSER_CONNECTIONS).map((id) =>
+      request({ host: '127.0.0.1', port: served.port, path: `/images/${id}/thumb`, headers: { Cookie: served.cookie, Host: `127.0.0.1:${served.port}` } }),
+    );
+    for (const req of requests) {
+      req.on('error', () => {});
+      req.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, FLING_SCREEN_MS));
+    for (const req of requests) req.destroy();
+  }
+}
+
 /** Fetches thumbnails for ids with a browser's connection limit; returns seconds and failures. */
 async function fetchThumbs(served: Served, ids: number[]): Promise<{ seconds: number; ok: number; failed: string[] }> {
   const started = performance.now();
@@ -119,6 +145,18 @@ export async function runThumbnails(ctx: BenchContext): Promise<void> {
     const first = await fetchThumbs(served, firstIds);
     if (first.ok === 0) return book.failUnmeasured('thumbnails', `no thumbnail came back (${first.failed.slice(0, 3).join('; ')})`);
     book.set('thumbs.firstScreen.seconds', first.seconds, first.failed.length ? `${first.failed.length} failed` : undefined);
+    // Issue 16 item 11's target: visible tiles within 1 s of any scroll. Cold, before "all" warms the cache.
+    if (total >= firstIds.length * (FLING_SCREENS + 2)) {
+      const screen = firstIds.length;
+      const step = Math.floor((total - 2 * screen) / FLING_SCREENS);
+      const passed = Array.from({ length: FLING_SCREENS }, (_, k) => Array.from({ length: screen }, (_, i) => screen + k * step + i + 1));
+      const lastIds = Array.from({ length: screen }, (_, i) => total - screen + i + 1);
+      await flingPast(served, passed);
+      const landed = await fetchThumbs(served, lastIds);
+      book.set('thumbs.afterScroll.seconds', landed.seconds, landed.failed.length ? `${landed.failed.length} failed` : undefined);
+    } else {
+      book.fail('thumbs.afterScroll.seconds', `needs at least ${firstIds.length * (FLING_SCREENS + 2)} images`);
+    }
     const rest = Array.from({ length: Math.max(0, total - firstIds.length) }, (_, i) => i + 1 + firstIds.length);
     const all = await fetchThumbs(served, rest);
     const allSeconds = first.seconds + all.seconds;

@@ -12,6 +12,7 @@ import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
+import { mapCommands } from './contract/map';
 import { projectCommands } from './contract/project';
 import { trainingCommands, trainingEvents } from './contract/training';
 
@@ -23,6 +24,7 @@ export * from './contract/desktop';
 export * from './contract/evaluation';
 export * from './contract/jobs';
 export * from './contract/library';
+export * from './contract/map';
 export * from './contract/project';
 export * from './contract/training';
 
@@ -36,6 +38,7 @@ export const commands = {
   ...evaluationCommands,
   ...curationCommands,
   ...cacheCommands,
+  ...mapCommands,
 } satisfies Record<string, CommandSpec>;
 
 export const events = {

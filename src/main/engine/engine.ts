@@ -24,6 +24,7 @@ import { desktopHandlers, type DesktopServices } from './handlers/desktop';
 import { evaluationHandlers } from './handlers/evaluation';
 import { jobHandlers } from './handlers/jobs';
 import { libraryHandlers } from './handlers/library';
+import { mapHandlers } from './handlers/map';
 import { projectHandlers } from './handlers/project';
 import { trainingHandlers } from './handlers/training';
 import { ProjectService } from './project-service';
@@ -78,6 +79,7 @@ export class Engine {
       ...evaluationHandlers(this),
       ...cacheHandlers(this),
       ...backboneHandlers(this),
+      ...mapHandlers(this),
     };
   }
 

@@ -11,6 +11,7 @@ import { PredictionsRepository } from '../catalogue/predictions-repository';
 import { RunsRepository, type TrainingImageRow } from '../catalogue/runs-repository';
 import { exportDatasetFolders, type DatasetExportResult } from '../training/host/dataset-folders';
 import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
+import type { ExportMessage } from '../training/protocol/worker-protocol';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
 import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
 import { resolveConfig } from '../training/host/run-config';
@@ -33,6 +34,7 @@ export interface WorkContext {
 
 export type KfoldResult = ComputeAnswers['kfold']['result'];
 export type ExportedModel = Omit<ComputeAnswers['export'], 'type'>;
+export type ExportFormat = ExportMessage['format'];
 
 export interface EvaluationServiceOptions {
   catalogue: Catalogue;
@@ -213,9 +215,9 @@ export class EvaluationService {
     return this.predictions.reviewQueue(limit);
   }
 
-  async exportModel(runId: string, outDir: string, ctx?: WorkContext): Promise<ExportedModel> {
+  async exportModel(runId: string, outDir: string, format: ExportFormat = 'tfjs', ctx?: WorkContext): Promise<ExportedModel> {
     const run = this.options.runs.get(runId);
-    const { type: _type, ...exported } = await this.#compute({ type: 'export', runDir: this.modelDir(runId), outDir, appVersion: this.options.appVersion, metrics: run.metrics, backend: this.#backend() }, ctx);
+    const { type: _type, ...exported } = await this.#compute({ type: 'export', runDir: this.modelDir(runId), outDir, appVersion: this.options.appVersion, metrics: run.metrics, backend: this.#backend(), format }, ctx);
     return exported;
   }
 

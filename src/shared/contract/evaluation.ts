@@ -117,6 +117,9 @@ export const predictFilesInputSchema = z
   .strict()
   .refine((v) => (v.runId === undefined) !== (v.modelDir === undefined), { message: 'give exactly one of runId and modelDir' });
 
+/** What `export.model` writes: see the command. */
+export const EXPORT_FORMATS = ['tfjs', 'tm', 'onnx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Bytes of one picture "Try it" may send (browser mode cannot give paths: the picture itself travels). */
 export const PREDICT_BYTES_FILE_LIMIT = 8 * 1024 * 1024;
 /** Bytes of all pictures in one predict.bytes call (base64 grows them by a third; the socket takes 16 MiB). */
@@ -163,8 +166,15 @@ export const evaluationCommands = {
   'predict.bytes': command(predictBytesInputSchema, jobStartedSchema),
   /** Predicted labels waiting for review, lowest confidence first. */
   'review.queue': command(z.object({ limit: z.number().int().min(1).max(10000).default(500) }).strict(), z.array(reviewItemSchema)),
-  /** TF.js layers model folder laid out like a Teachable Machine export. */
-  'export.model': command(z.object({ runId: z.string().min(1).max(64), outDir: z.string().min(1).max(4096).optional() }).strict(), z.object({ dir: z.string(), files: z.array(z.string()) })),
+  /**
+   * A run's model for other tools: 'tfjs' a TF.js layers model folder laid out like a Teachable Machine
+   * export (the app's scaling), 'tm' the same for Teachable Machine's own loader, 'onnx' one model.onnx
+   * with labels and preprocessing in its metadata_props.
+   */
+  'export.model': command(
+    z.object({ runId: z.string().min(1).max(64), outDir: z.string().min(1).max(4096).optional(), format: z.enum(EXPORT_FORMATS).default('tfjs') }).strict(),
+    z.object({ dir: z.string(), files: z.array(z.string()), format: z.enum(EXPORT_FORMATS) }),
+  ),
   /** The dataset as split/class/file folders plus labels.csv (Keras flow_from_directory, PyTorch ImageFolder). */
   'export.dataset': command(z.object({ outDir: z.string().min(1).max(4096).optional() }).strict(), z.object({ dir: z.string(), images: z.number().int(), labelsCsv: z.string() })),
   'kfold.start': command(kfoldRequestSchema, jobStartedSchema),

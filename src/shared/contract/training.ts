@@ -129,6 +129,11 @@ export const runInfoSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   valAccuracy: z.number().nullable(),
+  /** Validation images valAccuracy was measured on, and its 95% Wilson interval. */
+  valCount: z.number().int().nullable().optional(),
+  valAccuracyInterval: z.tuple([z.number(), z.number()]).nullable().optional(),
+  /** True when the reported epoch was picked on the same validation split (the number is a little optimistic). */
+  epochChosenOnValidation: z.boolean().optional(),
   epochs: z.array(runEpochSchema),
   modelDir: z.string().nullable(),
   jobId: z.string().nullable(),

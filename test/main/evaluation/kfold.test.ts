@@ -76,6 +76,9 @@ describe('k-fold cross-validation', () => {
     expect(code).toBe(0);
     const json = lastJson(stdout);
     expect(json).toMatchObject({ split: 'test', count: 6, warning: TEST_SPLIT_WARNING });
+    const [low, high] = json.accuracyInterval as [number, number];
+    expect(low).toBeLessThanOrEqual(json.accuracy);
+    expect(high).toBeGreaterThanOrEqual(json.accuracy);
     expect(stderr).toContain(`warning: ${TEST_SPLIT_WARNING}`);
   }, 60_000);
 

@@ -1,4 +1,5 @@
 import type { EvalReport } from '@shared/contract';
+import { accuracyInterval, formatAccuracy } from '@shared/wilson';
 import { defineCommand, DEVICE_OPTION, useDeviceOption, UsageError } from '../command';
 
 /** design.md's eval object (+ roc/auc for two classes): the last line of `lds eval --json`. */
@@ -10,6 +11,8 @@ export function evalJson(report: EvalReport): Record<string, unknown> {
     count: report.count,
     skipped: report.skipped,
     accuracy: report.accuracy,
+    /** 95% Wilson interval of accuracy over count images. */
+    accuracyInterval: accuracyInterval(report.accuracy, report.count),
     loss: report.loss,
     classes: report.classes,
     confusion: report.confusion,
@@ -19,7 +22,6 @@ export function evalJson(report: EvalReport): Record<string, unknown> {
   };
 }
 
-const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 export default defineCommand({
   forms: ['<run>'],
@@ -43,7 +45,7 @@ export default defineCommand({
       ctx.printJson(evalJson(report));
       return;
     }
-    ctx.out(`run ${runId} on ${split}: accuracy ${pct(report.accuracy)}, loss ${report.loss.toFixed(4)} over ${report.count} images${report.skipped ? ` (${report.skipped} skipped)` : ''}`);
+    ctx.out(`run ${runId} on ${split}: accuracy ${formatAccuracy(report.accuracy, report.count)}, loss ${report.loss.toFixed(4)} over ${report.count} images${report.skipped ? ` (${report.skipped} skipped)` : ''}`);
     const width = Math.max(9, ...report.classes.map((c) => c.length));
     ctx.out(`${'class'.padEnd(width)}  precision  recall     f1  support`);
     for (const c of report.perClass) ctx.out(`${c.class.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`);

@@ -1,5 +1,6 @@
 import type { RunInfo } from '@shared/contract';
 import { TRAIN_MODE_DEFAULTS } from '@shared/train-defaults';
+import { formatAccuracy } from '@shared/wilson';
 import { defineCommand, DEVICE_OPTION, numberOption } from '../command';
 
 const MODES = ['scratch', 'bottleneck', 'finetune', 'auto'] as const;
@@ -22,6 +23,11 @@ export function trainJson(run: RunInfo): Record<string, unknown> {
     epochs: num('epochs') ?? run.epochs.length,
     trainAccuracy: num('trainAccuracy'),
     valAccuracy: num('valAccuracy'),
+    /** 95% Wilson interval of valAccuracy over valCount images. */
+    valAccuracyInterval: run.valAccuracyInterval ?? null,
+    valCount: run.valCount ?? null,
+    bestEpoch: num('bestEpoch'),
+    epochChosenOnValidation: run.epochChosenOnValidation ?? false,
     valLoss: num('valLoss'),
     secondsPerEpoch: num('secondsPerEpoch'),
     featureSeconds: num('featureSeconds'),
@@ -120,7 +126,9 @@ export default defineCommand({
         // The catalogue had no validation images: part of train measured accuracy instead.
         const heldOut = run.config.validationHoldout as { images: number } | null | undefined;
         const on = heldOut ? ` (on ${heldOut.images} images held out of train)` : '';
-        ctx.out(`run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${pct(summary.valAccuracy as number | null)}${on} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`);
+        const acc = run.valAccuracy !== null ? formatAccuracy(run.valAccuracy, run.valCount) : '-';
+        const chosen = run.epochChosenOnValidation ? ` (epoch ${String(summary.bestEpoch)} chosen on this validation split, so a little optimistic)` : '';
+        ctx.out(`run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${acc}${on}${chosen} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`);
       }
       return 0;
     } finally {

@@ -87,15 +87,15 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictBytes(engine.launcher, dir, decoded, ctx, engine.device.resolve()) }) };
       }),
     'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
-    'export.model': ({ runId, outDir }) =>
+    'export.model': ({ runId, outDir, format }) =>
       mapTrainingErrors(async () => {
         const ws = engine.projects.require();
-        const dir = outDir ? resolve(outDir) : join(ws.dir, 'exports', `${runId}-tfjs`);
+        const dir = outDir ? resolve(outDir) : join(ws.dir, 'exports', `${runId}-${format}`);
         const problem = exportFolderProblem(dir);
         if (problem) throw new EngineError('invalid_input', problem);
         try {
-          const result = await engine.training().evaluation.exportModel(runId, dir);
-          return { dir: result.dir, files: result.files };
+          const result = await engine.training().evaluation.exportModel(runId, dir, format);
+          return { dir: result.dir, files: result.files, format };
         } catch (error) {
           const words = describeExportError(dir, error);
           if (words) throw new EngineError('invalid_input', words);

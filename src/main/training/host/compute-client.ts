@@ -12,8 +12,9 @@ export interface ComputeAnswers {
   predict: Extract<ComputeResult, { type: 'predicted' }>;
   kfold: Extract<ComputeResult, { type: 'kfold-done' }>;
   export: Extract<ComputeResult, { type: 'exported' }>;
+  map: Extract<ComputeResult, { type: 'map-done' }>;
 }
-const ANSWER: { [K in keyof ComputeAnswers]: ComputeAnswers[K]['type'] } = { predict: 'predicted', kfold: 'kfold-done', export: 'exported' };
+const ANSWER: { [K in keyof ComputeAnswers]: ComputeAnswers[K]['type'] } = { predict: 'predicted', kfold: 'kfold-done', export: 'exported', map: 'map-done' };
 
 export interface ComputeOptions {
   progress?(done: number, total: number, message: string): void;

@@ -1,4 +1,5 @@
 import type { ModeAdvice } from '@shared/contract/training';
+import { accuracyInterval } from '@shared/wilson';
 
 export interface DataFacts {
   /** Training images per class (smallest class counts: it limits what the model learns). */
@@ -8,6 +9,14 @@ export interface DataFacts {
   finishedBottleneck: string | null;
   /** Whether the newest auto run counted this dataset as large (hysteresis: a few removed images do not flip it). */
   largeBefore?: boolean;
+  /** A finished fine-tune of that bottleneck run, with both validation accuracies and the images they were measured on. */
+  finishedFinetune?: { id: string; valAccuracy: number; parentValAccuracy: number; valCount: number } | null;
+}
+
+/** Whether b's accuracy lies inside the 95% Wilson interval of a's on n images: too close to call. */
+export function withinInterval(a: number, b: number, n: number): boolean {
+  const [low, high] = accuracyInterval(a, n);
+  return b >= low && b <= high;
 }
 
 /** Above this many training images per class, fine-tuning's extra cost pays off (CS231n: large + similar). */
@@ -39,6 +48,12 @@ export function adviseMode(facts: DataFacts): ModeAdvice {
   if (!facts.backboneAvailable) {
     recommended = 'scratch';
     reason = 'no pretrained backbone is installed, so a small CNN is trained from scratch with augmentation';
+  } else if (large && facts.finishedBottleneck && facts.finishedFinetune && withinInterval(facts.finishedFinetune.parentValAccuracy, facts.finishedFinetune.valAccuracy, facts.finishedFinetune.valCount)) {
+    // Fine-tuning costs far more per epoch; a gain the validation split cannot tell from noise is not worth it.
+    const f = facts.finishedFinetune;
+    const [low, high] = accuracyInterval(f.parentValAccuracy, f.valCount);
+    recommended = 'bottleneck';
+    reason = `fine-tune run ${f.id} scored ${f.valAccuracy.toFixed(3)} against the bottleneck's ${f.parentValAccuracy.toFixed(3)}, inside its 95% interval (${low.toFixed(2)}–${high.toFixed(2)}, n=${f.valCount}): the simpler bottleneck recipe is as good as these images can tell`;
   } else if (large && facts.finishedBottleneck) {
     recommended = 'finetune';
     reason = `${smallest} training images per class (${threshold}) is enough to adapt the backbone's top block; fine-tuning starts from the trained head of run ${facts.finishedBottleneck}`;

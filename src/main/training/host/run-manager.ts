@@ -13,7 +13,8 @@ import type { WorkspaceBackbones } from '../backbones/workspace-backbones';
 import { readModelMetadata } from '../protocol/model-metadata';
 import type { DatasetManifest, FromWorker, RunSummary, StartMessage, TrainMode } from '../protocol/worker-protocol';
 import type { TrainingProcess, TrainingProcessLauncher } from './launcher';
-import { adviseMode } from './mode-advice';
+import { adviseMode, type DataFacts } from './mode-advice';
+import { accuracyInterval } from '@shared/wilson';
 import { MODE_DEFAULTS, resolveConfig } from './run-config';
 import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
 import { DEFAULT_HOLDOUT_FRACTION, holdOutValidation, plannedHoldoutNote, recordedHoldout, type ValidationHoldout } from './validation-holdout';
@@ -86,7 +87,7 @@ export class RunManager {
     // Hysteresis memory: the newest finished run on these classes says whether the data counted as large then.
     const lastFinished = this.runs.list().find((r) => r.status === 'succeeded' && sameClasses(r, manifest.classes));
     const largeBefore = lastFinished ? lastFinished.config.largeData === true || lastFinished.mode === 'finetune' : false;
-    const advice = adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null, largeBefore });
+    const advice = adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null, largeBefore, finishedFinetune: parent ? this.#finetuneOf(parent) : null });
     return { ...advice, holdout: plannedHoldoutNote(manifest), defaults: this.#modeDefaults(backboneAvailable) };
   }
 
@@ -103,6 +104,15 @@ export class RunManager {
       return { epochs: d.epochs, batchSize: d.batchSize, learningRate: d.learningRate, augmentPreset: d.augmentPreset, backbone: mode === 'scratch' ? null : backbone };
     };
     return { scratch: of('scratch'), bottleneck: of('bottleneck'), finetune: of('finetune') };
+  }
+
+  /** The newest finished fine-tune of a bottleneck run, with both accuracies on the same validation images. */
+  #finetuneOf(parent: RunRow): DataFacts['finishedFinetune'] {
+    const child = this.runs.list().find((r) => r.mode === 'finetune' && r.status === 'succeeded' && r.parentRun === parent.id);
+    const acc = (r: RunRow): number | null => (typeof r.metrics?.valAccuracy === 'number' ? r.metrics.valAccuracy : null);
+    const n = child ? validationCount(child.config) : null;
+    const [a, b] = [child ? acc(child) : null, acc(parent)];
+    return child && a !== null && b !== null && n ? { id: child.id, valAccuracy: a, parentValAccuracy: b, valCount: n } : null;
   }
 
   start(request: TrainRequest): StartedRun {
@@ -237,9 +247,16 @@ export class RunManager {
   info(row: RunRow): RunInfo {
     const dir = join(this.options.runsDir, row.id);
     const metrics = row.metrics;
+    const valAccuracy = typeof metrics?.valAccuracy === 'number' ? metrics.valAccuracy : null;
+    const valCount = validationCount(row.config);
+    const epochs = typeof metrics?.epochs === 'number' ? metrics.epochs : 0;
     return {
       ...row,
-      valAccuracy: typeof metrics?.valAccuracy === 'number' ? metrics.valAccuracy : null,
+      valAccuracy,
+      valCount,
+      valAccuracyInterval: valAccuracy !== null && valCount ? accuracyInterval(valAccuracy, valCount) : null,
+      // The loop keeps the epoch with the lowest validation loss: with more than one, the split chose it.
+      epochChosenOnValidation: valAccuracy !== null && epochs > 1,
       epochs: this.runs.epochs(row.id),
       modelDir: row.status === 'succeeded' && existsSync(join(dir, 'model.json')) ? dir : null,
       jobId: this.#active.get(row.id)?.jobId ?? null,
@@ -342,4 +359,10 @@ function countSplits(manifest: DatasetManifest): Record<string, number> {
 function sameClasses(run: RunRow, classes: string[]): boolean {
   const runClasses = run.config.classes;
   return Array.isArray(runClasses) && runClasses.join('\n') === classes.join('\n');
+}
+
+/** The validation images a run measured on (recorded at start, held-out images included). */
+function validationCount(config: Record<string, unknown>): number | null {
+  const counts = config.counts as Record<string, unknown> | undefined;
+  return typeof counts?.validation === 'number' && counts.validation > 0 ? counts.validation : null;
 }

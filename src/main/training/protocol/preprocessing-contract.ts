@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+export const RESIZE_MODES = ['stretch', 'centre-crop'] as const;
+export type ResizeMode = (typeof RESIZE_MODES)[number];
+
 /**
  * How pixels become a model's input. Every backbone (and the scratch CNN) declares one; training,
  * preview, prediction and export all go through preprocess() below, and exported metadata.json
@@ -12,8 +15,14 @@ export const preprocessingSchema = z.object({
   mode: z.enum(['tf', 'unit', 'caffe']),
   /** Per-channel mean in channelOrder, only for caffe mode. */
   mean: z.array(z.number()).length(3).optional(),
-  /** Applied when the decoded picture is resized to inputSize x inputSize (no crop: fill). */
+  /** Interpolation when the decoded picture (or its centre square) is resized to inputSize x inputSize. */
   resize: z.enum(['bilinear', 'nearest']),
+  /**
+   * How the picture becomes a square: 'stretch' resizes the whole picture (Keras flow_from_directory);
+   * 'centre-crop' takes the largest centred square first (Teachable Machine, torchvision). Absent in
+   * models and caches made before the choice existed: those stretch.
+   */
+  fit: z.enum(RESIZE_MODES).optional(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 
@@ -22,6 +31,7 @@ export const SCRATCH_PREPROCESSING = (inputSize: number): Preprocessing => ({ in
 
 /** A stable string for cache keys: the same contract always gives the same text. */
 export function preprocessingKey(p: Preprocessing): string {
-  return `${p.inputSize}:${p.channelOrder}:${p.mode}:${(p.mean ?? []).join(',')}:${p.resize}`;
+  // Stretch adds nothing, so caches written before the choice existed stay valid.
+  return `${p.inputSize}:${p.channelOrder}:${p.mode}:${(p.mean ?? []).join(',')}:${p.resize}${p.fit === 'centre-crop' ? ':centre-crop' : ''}`;
 }
 

@@ -96,10 +96,34 @@ export const exportMessageSchema = z.object({
   appVersion: z.string(),
   metrics: z.record(z.string(), z.unknown()).nullable(),
   backend: z.string().nullable(),
+  format: z.enum(['tfjs', 'tm', 'onnx']).default('tfjs'),
 });
 export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
-export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage;
+/** The dataset map: every image's cached features laid out in 2-D (PCA, then seeded UMAP). */
+export const mapMessageSchema = z.object({
+  type: z.literal('map'),
+  items: z.array(z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  backbone: backboneSpecSchema,
+  featuresDir: z.string(),
+  seed: z.number().int(),
+  backend: z.string().nullable(),
+  device: z.string().nullable().optional(),
+});
+export type MapMessage = z.infer<typeof mapMessageSchema>;
+
+export const mapResultSchema = z.object({
+  /** x, y per item in the message's order, in [-1, 1]. */
+  xy: z.array(z.number()),
+  featuresComputed: z.number().int(),
+  featuresFromCache: z.number().int(),
+  featureSeconds: z.number(),
+  layoutSeconds: z.number(),
+  seconds: z.number(),
+});
+export type MapResult = z.infer<typeof mapResultSchema>;
+
+export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage | MapMessage;
 
 /** Which backend and forward engine a fresh process would use; with a backbone, whether it converts to ONNX. */
 export const doctorMessageSchema = z.object({
@@ -116,6 +140,7 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   predictMessageSchema,
   kfoldMessageSchema,
   exportMessageSchema,
+  mapMessageSchema,
   z.object({ type: z.literal('cancel') }),
   /** Stop training after this epoch and save the best weights so far (the run succeeds). */
   z.object({ type: z.literal('stop') }),
@@ -181,7 +206,8 @@ export const kfoldResultSchema = kfoldReportSchema.extend({
 export const computeResultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('predicted'), labels: z.array(z.string()), probabilities: z.array(z.array(z.number())) }),
   z.object({ type: z.literal('kfold-done'), result: kfoldResultSchema }),
-  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained']) }),
+  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained', 'onnx']) }),
+  z.object({ type: z.literal('map-done'), result: mapResultSchema }),
 ]);
 export type ComputeResult = z.infer<typeof computeResultSchema>;
 

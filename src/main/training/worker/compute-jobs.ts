@@ -3,9 +3,11 @@
  * a compute message, answered with one result message. Nothing here touches the catalogue: main sends
  * paths and specs, and stores what comes back.
  */
+import { exportOnnxModel } from './export/onnx-export';
 import { exportTeachableMachineModel } from './export/tfjs-export';
 import type { Forward } from '../forward';
 import { kfoldBottleneck } from './kfold-bottleneck';
+import { dataset2dMap } from './map/map-job';
 import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache } from './predict';
 import type { ComputeMessage, ComputeResult } from '../protocol/worker-protocol';
 
@@ -38,8 +40,13 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
       return { type: 'kfold-done', result };
     }
     case 'export': {
-      const result = await exportTeachableMachineModel({ runDir: message.runDir, outDir: message.outDir, appVersion: message.appVersion, metrics: message.metrics });
+      const options = { runDir: message.runDir, outDir: message.outDir, appVersion: message.appVersion, metrics: message.metrics };
+      const result = message.format === 'onnx' ? await exportOnnxModel(options) : await exportTeachableMachineModel(options);
       return { type: 'exported', ...result };
+    }
+    case 'map': {
+      const result = await dataset2dMap({ ...message, progress: ctx.progress, checkpoint: ctx.checkpoint, forward: ctx.forward });
+      return { type: 'map-done', result };
     }
   }
 }

@@ -31,9 +31,12 @@ export class GridGeometry {
   readonly rowHeight = $derived(this.tile + GRID.gap);
   readonly rowCount = $derived(Math.ceil(this.#count() / this.columns));
   readonly totalHeight = $derived(this.rowCount ? 2 * GRID.pad + this.rowCount * this.rowHeight - GRID.gap : 0);
+  /** The rows the viewport shows (without overscan): their thumbnails are fetched first. */
+  readonly firstVisibleRow = $derived(Math.max(0, Math.floor((this.scrollTop - GRID.pad) / this.rowHeight)));
+  readonly lastVisibleRow = $derived(Math.min(this.rowCount - 1, Math.ceil((this.scrollTop + this.height - GRID.pad) / this.rowHeight)));
   readonly rows = $derived.by(() => {
-    const first = Math.max(0, Math.floor((this.scrollTop - GRID.pad) / this.rowHeight) - GRID.overscanRows);
-    const last = Math.min(this.rowCount - 1, Math.ceil((this.scrollTop + this.height - GRID.pad) / this.rowHeight) + GRID.overscanRows);
+    const first = Math.max(0, this.firstVisibleRow - GRID.overscanRows);
+    const last = Math.min(this.rowCount - 1, this.lastVisibleRow + GRID.overscanRows);
     const out: GridRow[] = [];
     for (let r = first; r <= last; r++) {
       out.push({ index: r, top: this.#rowTop(r), start: r * this.columns, end: Math.min(this.#count(), (r + 1) * this.columns) });

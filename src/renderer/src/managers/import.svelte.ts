@@ -1,5 +1,6 @@
 import { importResultSchema, type CsvColumns, type CsvLabelsOptions, type ImportResult, type JobInfo } from '@shared/contract';
 import { getApi } from '../lib/api';
+import { formatCount, plural } from '../lib/format';
 import { jobs } from './jobs.svelte';
 import { notices } from './notices.svelte';
 
@@ -121,3 +122,12 @@ class ImportManager {
 }
 
 export const importer = new ImportManager();
+
+/** One line for a toast: what an import added. */
+export function importSummary(r: ImportResult): string {
+  const parts = [plural(r.added, 'new image')];
+  if (r.unchanged) parts.push(`${formatCount(r.unchanged)} unchanged`);
+  if (r.duplicates) parts.push(plural(r.duplicates, 'duplicate'));
+  if (r.edited.length) parts.push(`${plural(r.edited.length, 'file')} edited in place`);
+  return `Imported ${parts.join(', ')}.`;
+}

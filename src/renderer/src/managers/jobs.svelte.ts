@@ -1,5 +1,6 @@
 import type { EventPayload, JobInfo } from '@shared/contract';
 import { getApi } from '../lib/api';
+import { JobProgress } from './job-progress.svelte';
 import { notices } from './notices.svelte';
 
 export type FinishedJob = EventPayload<'job.finished'>;
@@ -9,6 +10,9 @@ class JobsManager {
   jobs = $state<JobInfo[]>([]);
   readonly running = $derived(this.jobs.filter((j) => j.status === 'running'));
   readonly #finished = new Map<string, FinishedJob>();
+  readonly #progress = new JobProgress();
+  /** Kinds whose failures a view on screen shows in place (no toast repeating the same words). */
+  readonly #shownInPlace = new Map<string, number>();
   readonly #waiters = new Map<string, ((job: FinishedJob) => void)[]>();
   #started = false;
 
@@ -21,7 +25,7 @@ class JobsManager {
       this.#upsert(job);
       this.#finished.set(job.id, job);
       // The top bar's chip vanishes when a job ends; a failure must not vanish with it.
-      if (job.status === 'failed') notices.show(`${job.label} failed: ${job.error ?? 'unknown error'}`, 'error');
+      if (job.status === 'failed' && !this.#shownInPlace.get(job.kind)) notices.show(`${job.label} failed: ${job.error ?? 'unknown error'}`, 'error');
       for (const resolve of this.#waiters.get(job.id) ?? []) resolve(job);
       this.#waiters.delete(job.id);
     });
@@ -47,6 +51,17 @@ class JobsManager {
     });
   }
 
+  /** The percent a bar shows for the job: never less than it showed before; null while unknown. */
+  percent(id: string): number | null {
+    return this.#progress.percent(id);
+  }
+
+  /** A view that shows failures of this kind of job in place holds this while it is on screen. */
+  showFailuresInPlace(kind: string): () => void {
+    this.#shownInPlace.set(kind, (this.#shownInPlace.get(kind) ?? 0) + 1);
+    return () => this.#shownInPlace.set(kind, Math.max(0, (this.#shownInPlace.get(kind) ?? 0) - 1));
+  }
+
   get(id: string): JobInfo | undefined {
     return this.jobs.find((j) => j.id === id);
   }
@@ -56,6 +71,7 @@ class JobsManager {
   }
 
   #upsert(job: JobInfo): void {
+    this.#progress.update(job);
     const info: JobInfo = {
       id: job.id,
       kind: job.kind,

@@ -54,7 +54,7 @@ describe('doctor and the device setting', () => {
     expect(lastJson(json.stdout).forward).toMatchObject({ engine: 'onnxruntime', provider: 'cpu' });
     const bad = await runCli(tmp.dir, ['doctor', '--device', 'tpu']);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('unknown device "tpu": choose one of auto, cpu, dml, coreml, cuda');
+    expect(bad.stderr).toContain('--device must be one of auto, cpu, dml, coreml, cuda, got "tpu"');
   });
 
   test('without a project the converted graph goes to a temp cache, not the resources folder', () => {

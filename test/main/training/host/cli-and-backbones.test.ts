@@ -18,8 +18,14 @@ describe('lds train, runs, backbones, doctor', () => {
     const r = await lds('train', '--mode', 'bottleneck', '--epochs', '3', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = lastJson(r.stdout);
-    expect(Object.keys(out)).toEqual(['runId', 'mode', 'backend', 'backbone', 'epochs', 'trainAccuracy', 'valAccuracy', 'valLoss', 'secondsPerEpoch', 'featureSeconds', 'imagesPerSecond']);
+    expect(Object.keys(out)).toEqual(['runId', 'mode', 'backend', 'backbone', 'epochs', 'trainAccuracy', 'valAccuracy', 'valAccuracyInterval', 'valCount', 'bestEpoch', 'epochChosenOnValidation', 'valLoss', 'secondsPerEpoch', 'featureSeconds', 'imagesPerSecond']);
     expect(out).toMatchObject({ mode: 'bottleneck', backend: 'wasm', backbone: 'mobilenet_v2_0.35_224', epochs: 3 });
+    // 6 validation images per class: the interval is wide, and the epoch was picked on those same images.
+    expect(out).toMatchObject({ valCount: 12, epochChosenOnValidation: true });
+    const [low, high] = out.valAccuracyInterval as [number, number];
+    expect(low).toBeLessThan(out.valAccuracy as number);
+    expect(high).toBeGreaterThanOrEqual(out.valAccuracy as number);
+    expect(high - low).toBeGreaterThan(0.2);
     expect(r.stderr).toMatch(/^epoch 1: loss \d\.\d{4} acc \d+\.\d% val_loss \d\.\d{4} val_acc \d+\.\d% \(\d+\.\d\d s\)$/m);
 
     const runs = await lds('runs', '--json');

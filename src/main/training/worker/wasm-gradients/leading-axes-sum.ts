@@ -15,12 +15,22 @@ export function leadingAxesCount(axis: number | number[], shape: readonly number
  * Column sums of x seen as [rows, columns] (float64 accumulation), for a sum over the leading
  * axes: every bias gradient (dy summed over batch, height and width). The stock wasm Sum first
  * transposes the whole tensor to put those axes innermost: 94 ms of the recipe's first conv layer's
- * 11M-element dy, against 26 ms for this one pass.
+ * 11M-element dy, against 7-9 ms for this one pass.
  */
 export function columnSums(values: Float32Array, columns: number, out: Float32Array): void {
   const acc = new Float64Array(columns);
-  for (let offset = 0; offset < values.length; offset += columns) {
-    for (let c = 0; c < columns; c++) acc[c]! += values[offset + c]!;
+  const rows = values.length / columns;
+  let r = 0;
+  // Four rows per pass over the accumulators (JS numbers are doubles): about twice as fast as one.
+  for (; r + 4 <= rows; r += 4) {
+    const a = r * columns;
+    const b = a + columns;
+    const c = b + columns;
+    const d = c + columns;
+    for (let k = 0; k < columns; k++) acc[k]! += values[a + k]! + values[b + k]! + (values[c + k]! + values[d + k]!);
+  }
+  for (; r < rows; r++) {
+    for (let k = 0; k < columns; k++) acc[k]! += values[r * columns + k]!;
   }
   out.set(acc);
 }

@@ -23,7 +23,7 @@ export function isTiledPool(attrs: MaxPoolGradAttrs): boolean {
  * skips get zero. The windows do not overlap, so every dx element is written at most once. (The
  * stock wasm kernel is a scalar loop that routes ties differently from cpu; the earlier op-based
  * version here needed two 5-D transposes, argMax and a one-hot product: 157 CPU-ms on the recipe's
- * first pooling at batch 16, this loop 62-70.)
+ * first pooling at batch 16, this loop 50-60.)
  */
 export function tiledMaxPoolGradValues(
   x: Float32Array,
@@ -49,6 +49,27 @@ export function tiledMaxPoolGradValues(
         }
         if (count === 0) continue;
         const g = ((b * ho + oy) * wo + ox) * c;
+        if (count === 4) {
+          // Four pixels in range (a 2x2 window inside the picture: nearly all of the recipe's), unrolled.
+          const [p0, p1, p2, p3] = [taps[0]!, taps[1]!, taps[2]!, taps[3]!];
+          for (let ch = 0; ch < c; ch++) {
+            let at = p0 + ch;
+            let best = x[at]!;
+            const v1 = x[p1 + ch]!;
+            if (v1 > best) {
+              best = v1;
+              at = p1 + ch;
+            }
+            const v2 = x[p2 + ch]!;
+            if (v2 > best) {
+              best = v2;
+              at = p2 + ch;
+            }
+            if (x[p3 + ch]! > best) at = p3 + ch;
+            dx[at] = dy[g + ch]!;
+          }
+          continue;
+        }
         for (let ch = 0; ch < c; ch++) {
           let at = taps[0]! + ch;
           let best = x[at]!;

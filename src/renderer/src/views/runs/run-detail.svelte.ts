@@ -1,4 +1,5 @@
 import type { ClassInfo, EvalView, LabelEntry, ReviewItem } from '@shared/contract';
+import type { ExportFormat } from '@shared/contract/evaluation';
 import { getApi } from '../../lib/api';
 import { jobs } from '../../managers/jobs.svelte';
 import { notices } from '../../managers/notices.svelte';
@@ -18,7 +19,7 @@ class RunDetailManager {
   evaluating = $state(false);
   prelabelling = $state(false);
   exporting = $state(false);
-  lastExport = $state<string | null>(null);
+  lastExport = $state<{ dir: string; files: string[]; format: ExportFormat } | null>(null);
   /** Why the last export failed, shown at the folder field. */
   exportProblem = $state<string | null>(null);
   /** Why the automatic evaluation could not run (no validation images…), said where the report would be. */
@@ -119,7 +120,7 @@ class RunDetailManager {
     }
   }
 
-  async exportModel(outDir: string): Promise<void> {
+  async exportModel(outDir: string, format: ExportFormat): Promise<void> {
     const id = this.selectedId;
     if (!id || this.exporting) return;
     this.exporting = true;
@@ -127,8 +128,8 @@ class RunDetailManager {
     this.lastExport = null;
     this.exportProblem = null;
     try {
-      const result = await getApi().invoke('export.model', { runId: id, outDir: outDir.trim() || undefined });
-      this.lastExport = result.dir;
+      const result = await getApi().invoke('export.model', { runId: id, outDir: outDir.trim() || undefined, format });
+      this.lastExport = result;
     } catch (error) {
       this.exportProblem = (error instanceof Error ? error.message : String(error)).replace(/^export\.model: /, '');
     } finally {
