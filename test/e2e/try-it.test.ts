@@ -147,6 +147,11 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     const back = (await studio.engine.call('library.list', {})).find((i) => i.id === a!.id)!;
     expect(back.labelSource).toBe('predicted');
     expect(back.confidence).toBeCloseTo(0.41, 5);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => page.getAttribute('[data-testid="review-queue"]', 'data-count')).toBe('1');
+    expect((await studio.engine.call('library.list', {})).find((i) => i.id === a!.id)?.labelSource).toBe('manual');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getAttribute('[data-testid="review-queue"]', 'data-count')).toBe('2');
     await page.locator('[data-testid="review-queue"]').scrollIntoViewIfNeeded();
     await tour(page, 'runs-review-undone');
   });

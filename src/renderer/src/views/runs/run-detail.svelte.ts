@@ -3,6 +3,14 @@ import type { ExportFormat } from '@shared/contract/evaluation';
 import { getApi } from '../../lib/api';
 import { jobs } from '../../managers/jobs.svelte';
 import { notices } from '../../managers/notices.svelte';
+import { UndoHistory } from '../../managers/undo-history.svelte';
+
+/** One review decision: the label before it (to undo) and after it (to redo). */
+interface ReviewDecision {
+  previous: LabelEntry[];
+  next: LabelEntry[];
+  text: string;
+}
 
 export type EvalSplit = 'validation' | 'test';
 
@@ -26,8 +34,8 @@ class RunDetailManager {
   evalProblem = $state<string | null>(null);
   queue = $state.raw<ReviewItem[]>([]);
   classes = $state.raw<ClassInfo[]>([]);
-  /** Review decisions, newest last: Ctrl+Z puts the predicted label back and the picture back in the queue. */
-  reviewUndo = $state.raw<{ previous: LabelEntry[]; text: string }[]>([]);
+  /** Review decisions: Ctrl+Z puts the predicted label back and the picture back in the queue. */
+  readonly reviewHistory = new UndoHistory<ReviewDecision>(100);
   #sequence = 0;
   /** Runs evaluated automatically once this session (a failure is not retried on every visit). */
   readonly #autoEvaluated = new Set<string>();
@@ -150,25 +158,39 @@ class RunDetailManager {
   /** Accept (classId = the prediction) or correct: either way the label becomes manual. */
   async decide(item: ReviewItem, classId: number): Promise<void> {
     try {
-      const { previous } = await getApi().invoke('library.applyLabels', { entries: [{ imageId: item.imageId, classId, source: 'manual', confidence: null }] });
+      const next: LabelEntry[] = [{ imageId: item.imageId, classId, source: 'manual', confidence: null }];
+      const { previous } = await getApi().invoke('library.applyLabels', { entries: next });
       this.queue = this.queue.filter((q) => q.imageId !== item.imageId);
       const name = this.classes.find((c) => c.id === classId)?.name ?? 'class';
-      const text = `${classId === item.classId ? 'accepted' : 'corrected to'} ${name}`;
-      this.reviewUndo = [...this.reviewUndo.slice(-99), { previous, text }];
+      this.reviewHistory.record({ previous, next, text: `${classId === item.classId ? 'accepted' : 'corrected to'} ${name}` });
     } catch (error) {
       notices.error(error);
     }
   }
 
   /** Ctrl+Z in the review queue: the last decision's predicted label (with its confidence) comes back. */
-  async undoReview(): Promise<boolean> {
-    const last = this.reviewUndo.at(-1);
-    if (!last) return false;
-    this.reviewUndo = this.reviewUndo.slice(0, -1);
-    try {
-      await getApi().invoke('library.applyLabels', { entries: last.previous });
-      notices.show(`Undone: ${last.text}`);
+  async undoReview(): Promise<ReviewDecision | null> {
+    const done = await this.reviewHistory.undo((d) => this.#writeLabels(d.previous));
+    if (done) {
+      notices.show(`Undone: ${done.text}`);
       await this.loadQueue();
+    }
+    return done;
+  }
+
+  /** Ctrl+Shift+Z / Ctrl+Y: the decision again. */
+  async redoReview(): Promise<ReviewDecision | null> {
+    const done = await this.reviewHistory.redo((d) => this.#writeLabels(d.next));
+    if (done) {
+      notices.show(`Redone: ${done.text}`);
+      await this.loadQueue();
+    }
+    return done;
+  }
+
+  async #writeLabels(entries: LabelEntry[]): Promise<boolean> {
+    try {
+      await getApi().invoke('library.applyLabels', { entries });
       return true;
     } catch (error) {
       notices.error(error);
@@ -201,7 +223,7 @@ class RunDetailManager {
     this.compareIds = [];
     this.report = null;
     this.queue = [];
-    this.reviewUndo = [];
+    this.reviewHistory.clear();
     this.lastExport = null;
     this.exportProblem = null;
     this.evalProblem = null;
