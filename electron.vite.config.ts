@@ -33,7 +33,8 @@ export default defineConfig({
     resolve: { alias },
     plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })],
     build: {
-      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+      // The dataset map's scatter gets a page of its own (serving/serving.ts, MAP_FRAME_PAGE).
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html'), 'map-frame': resolve(__dirname, 'src/renderer/map-frame.html') } },
     },
   },
 });

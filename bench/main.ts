@@ -18,10 +18,11 @@ import { defineEngineFigures, runEngine } from './stages/engine';
 import { defineForwardFigures, runForward } from './stages/forward';
 import { defineDecodeFigures, runDecode } from './stages/decode';
 import { defineImportFigures, runImport } from './stages/import';
+import { defineLabelIssueFigures, runLabelIssues } from './stages/label-issues';
 import { defineThumbnailFigures, runThumbnails } from './stages/thumbnails';
 import { defineTrainingFigures, runAuto, runBottleneck, runFinetune, runScratch } from './stages/training';
 
-const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'finetune', 'forward', 'scratch', 'auto', 'peer'] as const;
+const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'finetune', 'forward', 'scratch', 'auto', 'labelIssues', 'peer'] as const;
 type StageName = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -76,7 +77,7 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
   // These stages work on the imported workspace.
-  if (['thumbnails', 'bottleneck', 'finetune'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
+  if (['thumbnails', 'bottleneck', 'finetune', 'labelIssues'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
   return args;
 }
 
@@ -139,6 +140,7 @@ export async function runBench(argv: string[]): Promise<number> {
   defineThumbnailFigures(ctx);
   defineAugmentFigures(ctx);
   defineTrainingFigures(ctx);
+  defineLabelIssueFigures(ctx);
   defineDoctorFigures(ctx);
   defineEngineFigures(ctx);
   defineDecodeFigures(ctx);
@@ -175,6 +177,7 @@ export async function runBench(argv: string[]): Promise<number> {
     else book.fail('features.decodeOnly.ips', 'stage "decode" skipped in this run');
     await stage('bottleneck', () => runBottleneck(ctx), ['features', 'bottleneck']);
     await stage('finetune', () => runFinetune(ctx), ['finetune']);
+    await stage('labelIssues', () => runLabelIssues(ctx), ['labelIssues']);
     await stage('forward', () => runForward(ctx), ['forward']);
     await stage('scratch', () => runScratch(ctx), ['scratch']);
     await stage('auto', () => runAuto(ctx), ['auto']);

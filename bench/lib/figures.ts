@@ -12,6 +12,7 @@ export const SECTIONS = {
   doctor: '`lds doctor --bench`',
   engine: 'CPU engine on synthetic batches (bench/cpu-engine.ts)',
   forward: 'Forward engine: ONNX Runtime against TF.js (features, fine-tune, evaluation)',
+  labelIssues: 'Label issues (confident learning, 5% of train labels flipped)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

@@ -25,3 +25,13 @@ export function formatAccuracy(accuracy: number, n: number | null | undefined): 
   const [low, high] = accuracyInterval(accuracy, n);
   return `${accuracy.toFixed(3)} (${low.toFixed(2)}–${high.toFixed(2)}, n=${n})`;
 }
+
+/** "(81.4–93.7%, n=100)": the interval beside an accuracy the UI already shows as a percentage. */
+export function intervalNote(accuracy: number, n: number | null | undefined): string {
+  if (!n || n <= 0) return '';
+  const [low, high] = accuracyInterval(accuracy, n);
+  return `(${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)}%, n=${n})`;
+}
+
+/** Said wherever a validation accuracy is shown whose epoch was picked on that same split. */
+export const CHOSEN_ON_VALIDATION_NOTE = 'the epoch was chosen on this validation split, so this number is a little optimistic; k-fold’s mean ± sd is the better estimate';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { accuracyInterval, formatAccuracy, wilsonInterval } from '../../src/shared/wilson';
+import { accuracyInterval, formatAccuracy, intervalNote, wilsonInterval } from '../../src/shared/wilson';
 
 // Reference values from scipy.stats.binomtest(k, n).proportion_ci(method='wilson').
 describe('Wilson 95% interval', () => {
@@ -20,5 +20,12 @@ describe('Wilson 95% interval', () => {
     expect(formatAccuracy(0.893, 100)).toBe('0.893 (0.81–0.94, n=100)');
     expect(formatAccuracy(0.5, 0)).toBe('0.500');
     expect(wilsonInterval(0, 0)).toEqual([0, 1]);
+  });
+});
+
+describe('the interval beside a percentage', () => {
+  test('one decimal, the image count, nothing without images', () => {
+    expect(intervalNote(0.89, 100)).toBe('(81.4–93.7%, n=100)');
+    expect(intervalNote(0.89, null)).toBe('');
   });
 });

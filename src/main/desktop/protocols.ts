@@ -63,7 +63,7 @@ export async function handleImageRequest(url: string, readImage: ReadImage, allo
 }
 
 /** Serves the built renderer (out/renderer) under lds-app://studio/, refusing anything outside it. */
-export async function handleAppRequest(url: string, rendererDir: string, csp: string): Promise<Response> {
+export async function handleAppRequest(url: string, rendererDir: string, csp: string | ((url: string) => string)): Promise<Response> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -75,13 +75,13 @@ export async function handleAppRequest(url: string, rendererDir: string, csp: st
   if (!file) return notFound();
   return new Response(new Uint8Array(file.body), {
     status: 200,
-    headers: { 'Content-Type': file.contentType, 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' },
+    headers: { 'Content-Type': file.contentType, 'Content-Security-Policy': typeof csp === 'string' ? csp : csp(url), 'X-Content-Type-Options': 'nosniff' },
   });
 }
 
 export interface ProtocolOptions {
   rendererDir: string;
-  csp: string;
+  csp: string | ((url: string) => string);
   readImage: ReadImage;
   appOrigin: string;
 }

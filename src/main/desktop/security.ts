@@ -60,13 +60,13 @@ export function denyAllPermissions(session: Session): void {
 }
 
 /** Adds the CSP header (serving/contentSecurityPolicy) to every response the session receives, dev server pages included. */
-export function installCspHeader(session: Session, policy: string): void {
+export function installCspHeader(session: Session, policy: string | ((url: string) => string)): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...(details.responseHeaders ?? {}) };
     for (const key of Object.keys(headers)) {
       if (key.toLowerCase() === 'content-security-policy') delete headers[key];
     }
-    headers['Content-Security-Policy'] = [policy];
+    headers['Content-Security-Policy'] = [typeof policy === 'string' ? policy : policy(details.url)];
     callback({ responseHeaders: headers });
   });
 }

@@ -4,7 +4,7 @@ import type { CommandInput, CommandName, RecentProject } from '@shared/contract'
 import { defaultUserDataDir } from '../cli/paths';
 import { Engine } from '../engine/engine';
 import { bindIpc } from '../ipc';
-import { contentSecurityPolicy, type ReadImage } from '../serving/serving';
+import { contentSecurityPolicy, isMapFramePath, type ReadImage } from '../serving/serving';
 import { IMAGE_SCHEME, rendererEntryUrl, rendererUrlMatcher } from './app-origin';
 import { desktopServices, showMessage } from './dialogs';
 import { buildMenuTemplate } from './menu';
@@ -126,7 +126,10 @@ export class StudioApp {
     });
     this.#engine = engine;
 
-    const csp = contentSecurityPolicy({ imageScheme: IMAGE_SCHEME, dev: Boolean(this.options.devServerUrl) });
+    const dev = Boolean(this.options.devServerUrl);
+    const page = contentSecurityPolicy({ imageScheme: IMAGE_SCHEME, dev });
+    const mapFrame = contentSecurityPolicy({ imageScheme: IMAGE_SCHEME, dev, mapFrame: true });
+    const csp = (url: string): string => (isMapFramePath(url) ? mapFrame : page);
     installCspHeader(session.defaultSession, csp);
     denyAllPermissions(session.defaultSession);
     handleProtocols(protocol, {

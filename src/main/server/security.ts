@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { contentSecurityPolicy } from '../serving/serving';
+import { contentSecurityPolicy, isMapFramePath } from '../serving/serving';
 
 export const COOKIE_NAME = 'lds_token';
 
@@ -87,3 +87,14 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/** The map frame's page may be framed by our own pages and may eval (regl); everything else as above. */
+const MAP_FRAME_HEADERS: Record<string, string> = {
+  ...SECURITY_HEADERS,
+  'Content-Security-Policy': contentSecurityPolicy({ mapFrame: true }),
+  'X-Frame-Options': 'SAMEORIGIN',
+};
+
+export function securityHeadersFor(pathname: string): Record<string, string> {
+  return isMapFramePath(pathname) ? MAP_FRAME_HEADERS : SECURITY_HEADERS;
+}

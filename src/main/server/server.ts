@@ -9,6 +9,7 @@ import {
   COOKIE_NAME,
   cookieName,
   SECURITY_HEADERS,
+  securityHeadersFor,
   hostAllowed,
   newToken,
   originAllowed,
@@ -105,7 +106,7 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
     }
     const immutable = url.pathname.startsWith('/assets/');
     res.writeHead(200, {
-      ...SECURITY_HEADERS,
+      ...securityHeadersFor(url.pathname),
       'Content-Type': file.contentType,
       'Content-Length': file.body.length,
       'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',

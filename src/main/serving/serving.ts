@@ -76,13 +76,32 @@ export async function readBundleFile(rendererDir: string, urlPath: string): Prom
 }
 
 /**
- * The one policy for the renderer bundle, however it is served: only its own scripts, images from
- * itself (and the desktop's image scheme), and no network beyond its own origin.
+ * The dataset map's scatter page, framed by the renderer. regl (under regl-scatterplot) compiles its
+ * draw calls with `new Function`, which the renderer's policy forbids; this one page may, and it
+ * runs nothing but the scatter code, fed numbers by its parent (docs/decisions.md, dataset map).
  */
-export function contentSecurityPolicy(options: { imageScheme?: string; dev?: boolean } = {}): string {
+export const MAP_FRAME_PAGE = 'map-frame.html';
+
+/** Whether a request path (or URL) is the map frame's page. */
+export function isMapFramePath(path: string): boolean {
+  let pathname = path;
+  try {
+    pathname = new URL(path).pathname;
+  } catch {
+    // Already a path.
+  }
+  return pathname === `/${MAP_FRAME_PAGE}`;
+}
+
+/**
+ * The one policy for the renderer bundle, however it is served: only its own scripts, images from
+ * itself (and the desktop's image scheme), and no network beyond its own origin. `mapFrame`: the
+ * policy of the map frame's page, the same but for `'unsafe-eval'` and being framed by its own origin.
+ */
+export function contentSecurityPolicy(options: { imageScheme?: string; dev?: boolean; mapFrame?: boolean } = {}): string {
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    options.mapFrame ? "script-src 'self' 'unsafe-eval'" : "script-src 'self'",
     // Svelte sets element styles at run time.
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob:${options.imageScheme ? ` ${options.imageScheme}:` : ''}`,
@@ -92,9 +111,9 @@ export function contentSecurityPolicy(options: { imageScheme?: string; dev?: boo
     "worker-src 'self' blob:",
     "media-src 'none'",
     "object-src 'none'",
-    "frame-src 'none'",
+    options.mapFrame ? "frame-src 'none'" : "frame-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
-    "frame-ancestors 'none'",
+    options.mapFrame ? "frame-ancestors 'self'" : "frame-ancestors 'none'",
   ].join('; ');
 }

@@ -67,6 +67,7 @@ beforeAll(async () => {
   mkdirSync(join(rendererDir, 'assets'), { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>studio</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(rendererDir, 'map-frame.html'), '<!doctype html><title>map</title>');
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
   symlinkSync(join(dir, 'secret.txt'), join(rendererDir, 'assets', 'link.txt'));
   engine = new Engine({ userDataDir: join(dir, 'user'), resourcesDir: join(dir, 'resources'), version: '0.0.0-test' });
@@ -113,6 +114,18 @@ describe('browser-mode HTTP', () => {
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
     expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
     expect((await get('/assets/app.js', { cookie: cookie() })).headers['content-type']).toContain('javascript');
+  });
+
+  it('serves the map frame (regl evals) framable by our own pages only; the app page stays unframable', async () => {
+    const frame = await get('/map-frame.html', { cookie: cookie() });
+    expect(frame.status).toBe(200);
+    expect(String(frame.headers['content-security-policy'])).toContain("script-src 'self' 'unsafe-eval'");
+    expect(String(frame.headers['content-security-policy'])).toContain("frame-ancestors 'self'");
+    expect(frame.headers['x-frame-options']).toBe('SAMEORIGIN');
+    const page = await get('/', { cookie: cookie() });
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(String(page.headers['content-security-policy'])).not.toContain('unsafe-eval');
+    expect((await get('/map-frame.html')).status).toBe(403);
   });
 
   it('a `//host` target stays a path: the token redirect never points at another site', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, imageBody, readBundleFile, sniffImageType } from '../../../src/main/serving/serving';
+import { contentSecurityPolicy, imageBody, isMapFramePath, readBundleFile, sniffImageType } from '../../../src/main/serving/serving';
 
 let dir: string;
 const renderer = (): string => join(dir, 'renderer');
@@ -63,5 +63,20 @@ describe('contentSecurityPolicy', () => {
     expect(plain).toContain("connect-src 'self';");
     expect(contentSecurityPolicy({ imageScheme: 'lds-image' })).toContain("img-src 'self' data: blob: lds-image:;");
     expect(contentSecurityPolicy({ dev: true })).toContain("connect-src 'self' ws://localhost:* ws://127.0.0.1:*;");
+  });
+
+  it('lets only the map frame eval (regl), and only our own pages frame it', () => {
+    const page = contentSecurityPolicy();
+    const frame = contentSecurityPolicy({ mapFrame: true });
+    expect(page).toContain("frame-src 'self'");
+    expect(page).toContain("frame-ancestors 'none'");
+    expect(frame).toContain("script-src 'self' 'unsafe-eval';");
+    expect(frame).toContain("frame-ancestors 'self'");
+    expect(frame).toContain("frame-src 'none'");
+    expect(frame).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(isMapFramePath('/map-frame.html')).toBe(true);
+    expect(isMapFramePath('lds-app://studio/map-frame.html')).toBe(true);
+    expect(isMapFramePath('http://localhost:5173/map-frame.html?x=1')).toBe(true);
+    for (const other of ['/', '/index.html', '/assets/map-frame.html', '/map-frame.html.js', 'lds-app://studio/sub/map-frame.html']) expect(isMapFramePath(other), other).toBe(false);
   });
 });

@@ -48,11 +48,32 @@ export const LIBRARY_SHORTCUTS: ShortcutGroup[] = [
 export const EVERYWHERE_SHORTCUTS: ShortcutGroup = {
   group: 'Everywhere',
   items: [
-    { keys: ['Alt', '1', '…', '5'], text: 'Go to Library, Augment, Train, Runs, Settings' },
+    { keys: ['Alt', '1', '…', '6'], text: 'Go to Library, Augment, Train, Runs, Map, Settings' },
     { keys: ['Tab'], text: 'Move between controls (Shift+Tab: back)' },
     { keys: ['?'], text: 'The shortcuts of this place' },
   ],
 };
+
+export const MAP_SHORTCUTS: ShortcutGroup[] = [
+  {
+    group: 'Select on the map',
+    items: [
+      { keys: ['L'], text: 'Lasso on or off (Shift+drag lassoes too)' },
+      { keys: ['Ctrl', 'A'], text: 'Select every point' },
+      { keys: ['Esc'], text: 'Clear the selection (also a double click)' },
+      { keys: ['drag'], text: 'Pan (wheel: zoom)' },
+    ],
+  },
+  {
+    group: 'Label the selection',
+    items: [
+      { keys: ['1', '…', '9'], text: 'Give the selection the class at that position' },
+      { keys: ['0'], text: 'Clear their labels (also Backspace)' },
+      { keys: ['Ctrl', 'Z'], text: 'Undo (shared with the Library)' },
+      { keys: ['Ctrl', 'Shift', 'Z'], text: 'Redo (also Ctrl+Y)' },
+    ],
+  },
+];
 
 export const AUGMENT_SHORTCUTS: ShortcutGroup[] = [
   {

@@ -22,6 +22,7 @@ class ImportManager {
   labelColumn = $state('');
   /** '' : no split column. */
   splitColumn = $state('');
+  #readFor: string | null = null;
   readonly running = $derived(this.job?.status === 'running');
 
   async start(paths: string[]): Promise<void> {
@@ -55,6 +56,9 @@ class ImportManager {
    */
   async readColumns(): Promise<void> {
     const file = this.csvDraft.trim();
+    // Enter, then the field's change on leaving it: the same file is read once, the picks kept.
+    if ((this.csv || this.csvReading) && this.#readFor === file) return;
+    this.#readFor = file;
     this.csv = null;
     this.csvError = null;
     if (!file) return;
@@ -76,6 +80,7 @@ class ImportManager {
 
   /** The path was edited: the columns read before belong to another file. */
   csvEdited(): void {
+    this.#readFor = null;
     this.csv = null;
     this.csvError = null;
   }

@@ -212,11 +212,17 @@ class LibraryManager {
   async assign(classId: number | null): Promise<void> {
     const ids = this.targetIds();
     if (!ids.length) return;
+    // Labelling one image at a time is the common flow: step on so the next key labels the next one.
+    if (ids.length === 1 && !this.previewOpen) this.move(1);
+    await this.assignIds(ids, classId);
+  }
+
+  /** Labels these images (the Map's lasso, not the grid's selection), undoable like a key in the grid. */
+  async assignIds(ids: readonly number[], classId: number | null): Promise<void> {
+    if (!ids.length) return;
     const after: LabelEntry[] = ids.map((imageId) => ({ imageId, classId, source: 'manual', confidence: null }));
     const name = classId === null ? 'no class' : (this.classById.get(classId)?.name ?? 'class');
     const text = `${ids.length === 1 ? '1 image' : `${ids.length} images`} → ${name}`;
-    // Labelling one image at a time is the common flow: step on so the next key labels the next one.
-    if (ids.length === 1 && !this.previewOpen) this.move(1);
     await this.#serial(() => this.#applyLabels(after, text, true));
   }
 

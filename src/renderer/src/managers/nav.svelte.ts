@@ -1,5 +1,5 @@
-/** The five places of the left rail; which one is showing. */
-export const PLACES = ['library', 'augment', 'train', 'runs', 'settings'] as const;
+/** The six places of the left rail; which one is showing. */
+export const PLACES = ['library', 'augment', 'train', 'runs', 'map', 'settings'] as const;
 export type Place = (typeof PLACES)[number];
 
 class NavManager {

@@ -74,6 +74,9 @@ class TrainManager {
   status = $state<'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'>('idle');
   error = $state<string | null>(null);
   valAccuracy = $state<number | null>(null);
+  /** Validation images behind valAccuracy, and whether its epoch was picked on them. */
+  valCount = $state<number | null>(null);
+  epochChosenOnValidation = $state(false);
   /** The user chose "Stop, keep the best": the run ends after this epoch with a model. */
   stopping = $state(false);
   stoppedByUser = $state(false);
@@ -120,6 +123,8 @@ class TrainManager {
     this.status = 'idle';
     this.error = null;
     this.valAccuracy = null;
+    this.valCount = null;
+    this.epochChosenOnValidation = false;
     this.stopping = false;
     this.stoppedByUser = false;
   }
@@ -133,6 +138,8 @@ class TrainManager {
       this.status = run.status === 'queued' ? 'starting' : run.status;
       this.error = run.error;
       this.valAccuracy = run.valAccuracy;
+      this.valCount = run.valCount ?? null;
+      this.epochChosenOnValidation = run.epochChosenOnValidation ?? false;
       this.progress = run.progress ?? null;
       this.stoppedByUser = run.metrics?.stoppedByUser === true;
       if (run.status === 'succeeded') void this.#evaluate(runId);
@@ -239,11 +246,23 @@ class TrainManager {
       this.status = event.status === 'queued' || event.status === 'running' ? 'failed' : event.status;
       this.error = event.error;
       this.valAccuracy = event.valAccuracy;
+      void this.#loadInterval(event.runId);
       this.stoppedByUser = this.stopping && event.status === 'succeeded';
       this.stopping = false;
       void this.refreshAdvice();
       if (event.status === 'succeeded') void this.#evaluate(event.runId);
     });
+  }
+
+  async #loadInterval(runId: string): Promise<void> {
+    try {
+      const run = await getApi().invoke('runs.get', { id: runId });
+      if (this.runId !== runId) return;
+      this.valCount = run.valCount ?? null;
+      this.epochChosenOnValidation = run.epochChosenOnValidation ?? false;
+    } catch {
+      // The interval is extra: the accuracy itself is already shown.
+    }
   }
 
   /** The result screen: accuracy, confusion matrix and worst mistakes, evaluated on validation at once. */

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../../src/main/engine/engine';
 import { saveLayersModelToDir } from '../../../../src/main/training/worker/model-io';
 import { engineWithCatsDogs, tempDir, trainToEnd } from '../fixtures';
@@ -11,6 +11,9 @@ import { engineWithCatsDogs, tempDir, trainToEnd } from '../fixtures';
  * run, a fine-tune from it, and its evaluation, which must equal TF.js's; and a backbone with a layer
  * the converter cannot express, which runs on TF.js and says so in the run's notes.
  */
+// Whole runs and two prediction passes each: on a busy 2-core machine a test can take minutes.
+vi.setConfig({ testTimeout: 300_000 });
+
 let tmp: ReturnType<typeof tempDir>;
 let engine: Engine;
 
