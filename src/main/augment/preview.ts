@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AugmentParams } from '@shared/contract/augment';
-import { readImageRgb, type RgbImage } from '../images';
+import { readImageRgb, type ResizeFit, type RgbImage } from '../images';
 import { augmentVariants } from './augment-batch';
 
 /** Source-resolution previews are capped here so a 24-megapixel photo still previews quickly. */
@@ -26,19 +26,19 @@ export interface PreviewPixels {
 
 /**
  * Decodes one image the way training does (readImageRgb at the model input size with bilinear
- * resize, no crop) and runs it through THE augmentation function as variants 0..n-1. Training feeds
+ * resize, the project's resize mode) and runs it through THE augmentation function as variants 0..n-1. Training feeds
  * variant e of an image in epoch e (0-based), so tile k is what the model sees in epoch k + 1.
  */
-export async function decodeForPreview(source: PreviewSource, size: number | 'source'): Promise<RgbImage> {
+export async function decodeForPreview(source: PreviewSource, size: number | 'source', fit: ResizeFit = 'stretch'): Promise<RgbImage> {
   // While sliders move, the same few pictures are asked for again and again: decode each once.
-  const key = `${source.sha256}\u0000${source.path}\u0000${size}`;
+  const key = `${source.sha256}\u0000${source.path}\u0000${size}\u0000${fit}`;
   const cached = decoded.get(key);
   if (cached) {
     decoded.delete(key);
     decoded.set(key, cached);
     return cached;
   }
-  const pending = decodeUncached(source, size);
+  const pending = decodeUncached(source, size, fit);
   decoded.set(key, pending);
   pending.catch(() => decoded.delete(key));
   while (decoded.size > DECODE_CACHE_ENTRIES) decoded.delete(decoded.keys().next().value as string);
@@ -48,8 +48,8 @@ export async function decodeForPreview(source: PreviewSource, size: number | 'so
 const DECODE_CACHE_ENTRIES = 24;
 const decoded = new Map<string, Promise<RgbImage>>();
 
-async function decodeUncached(source: PreviewSource, size: number | 'source'): Promise<RgbImage> {
-  if (size !== 'source') return readImageRgb(source.path, size, 'bilinear');
+async function decodeUncached(source: PreviewSource, size: number | 'source', fit: ResizeFit): Promise<RgbImage> {
+  if (size !== 'source') return readImageRgb(source.path, size, 'bilinear', { fit });
   const scale = Math.min(1, SOURCE_PREVIEW_MAX / Math.max(source.width, source.height));
   const width = Math.max(1, Math.round(source.width * scale));
   const height = Math.max(1, Math.round(source.height * scale));

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ProjectInfo } from '@shared/contract';
+import type { ProjectInfo, ResizeMode } from '@shared/contract';
 import { renderFull, thumbnail, type EncodedImage } from '../images';
 import { importFolders } from '../import';
 import { recoverInterruptedRuns } from '../training/host/interrupted-runs';
@@ -37,7 +37,7 @@ export class ProjectService {
 
   current(): ProjectInfo | null {
     const ws = this.#workspace;
-    return ws ? { dir: ws.dir, name: ws.name, isSample: ws.isSample } : null;
+    return ws ? { dir: ws.dir, name: ws.name, isSample: ws.isSample, resizeMode: ws.resizeMode } : null;
   }
 
   /** The open workspace, or a no_project error the caller can show as is. */
@@ -46,12 +46,12 @@ export class ProjectService {
     return this.#workspace;
   }
 
-  open(dir: string, options: { create: boolean } = { create: false }): Promise<ProjectInfo> {
+  open(dir: string, options: { create: boolean; resizeMode?: ResizeMode } = { create: false }): Promise<ProjectInfo> {
     const opened = this.#opening.then(async () => {
       const full = resolve(dir);
       const sampleDir = resolve(this.options.userDataDir, SAMPLE_DIR_NAME);
       if (this.#workspace?.dir === full) return this.current() as ProjectInfo;
-      const next = await Workspace.open(full, { create: options.create, isSample: full === sampleDir });
+      const next = await Workspace.open(full, { create: options.create, isSample: full === sampleDir, resizeMode: options.resizeMode });
       recoverInterruptedRuns(next.catalogue, next.runsDir);
       this.#replace(next);
       if (!next.isSample) this.recent.remember(next.dir, next.name);

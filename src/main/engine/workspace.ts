@@ -1,6 +1,8 @@
 import { basename, join } from 'node:path';
 import { Catalogue, CATALOGUE_FILE } from '../catalogue';
+import type { ResizeMode } from '@shared/contract';
 import { EngineError } from './errors';
+import { readProjectSettings, writeProjectSettings } from './project-settings';
 import { checkUserPath, makeDirs, statBounded } from './user-paths';
 
 /**
@@ -16,6 +18,8 @@ export class Workspace {
   private constructor(
     readonly dir: string,
     readonly isSample: boolean,
+    /** Fixed when the project was made: training, preview, prediction and export all follow it. */
+    readonly resizeMode: ResizeMode,
   ) {
     try {
       this.catalogue = Catalogue.openWorkspace(dir);
@@ -28,7 +32,7 @@ export class Workspace {
    * Opens a workspace folder; with create, makes the folder and an empty catalogue if needed. Every
    * filesystem call before the catalogue opens is bounded in time, and system folders are refused.
    */
-  static async open(dir: string, options: { create: boolean; isSample?: boolean }): Promise<Workspace> {
+  static async open(dir: string, options: { create: boolean; isSample?: boolean; resizeMode?: ResizeMode }): Promise<Workspace> {
     const full = await checkUserPath(dir, options.create ? 'create a project in' : 'open a project in');
     const folder = await statBounded(full);
     if (folder && !folder.isDirectory()) throw new EngineError('invalid_input', `${full} is a file, not a project folder`);
@@ -43,7 +47,15 @@ export class Workspace {
       );
     }
     for (const sub of ['thumbs', 'runs', 'features']) await makeDirs(join(full, sub));
-    return new Workspace(full, options.isSample ?? false);
+    let settings;
+    try {
+      // Only a new project takes the choice: an existing one keeps what its runs and caches were made with.
+      if (!catalogue && options.resizeMode) writeProjectSettings(full, { resizeMode: options.resizeMode });
+      settings = readProjectSettings(full);
+    } catch (error) {
+      throw new EngineError('invalid_input', (error as Error).message);
+    }
+    return new Workspace(full, options.isSample ?? false, settings.resizeMode);
   }
 
   get name(): string {

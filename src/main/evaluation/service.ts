@@ -12,6 +12,8 @@ import { RunsRepository, type TrainingImageRow } from '../catalogue/runs-reposit
 import { exportDatasetFolders, type DatasetExportResult } from '../training/host/dataset-folders';
 import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
 import type { ExportMessage } from '../training/protocol/worker-protocol';
+import type { ResizeMode } from '@shared/contract/project';
+import { withResizeMode } from '../training/backbones/backbone-spec';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
 import { readModelInfo, type ModelInfo } from '../training/protocol/model-info';
 import { resolveConfig } from '../training/host/run-config';
@@ -40,6 +42,8 @@ export interface EvaluationServiceOptions {
   catalogue: Catalogue;
   runs: RunManager;
   backbones: WorkspaceBackbones;
+  /** The project's resize mode: k-fold runs follow it (stretch when absent). */
+  resizeMode?: ResizeMode;
   runsDir: string;
   featuresDir: string;
   appVersion: string;
@@ -80,7 +84,9 @@ export class EvaluationService {
    * always goes along: the forward engine caches converted graphs beside the features.
    */
   async #predictItems(info: ModelInfo, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
-    const backbone = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
+    const spec = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
+    // The run's own resize mode: its cached features were made with it.
+    const backbone = spec ? withResizeMode(spec, info.preprocessing.fit ?? 'stretch') : null;
     const answer = await this.#compute(
       { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: this.options.featuresDir, label, backend: this.#backend(), device: this.options.device?.() ?? null },
       ctx,
@@ -232,8 +238,9 @@ export class EvaluationService {
     const r = kfoldRequestSchema.parse(request);
     const manifest = this.options.runs.manifest();
     if (manifest.classes.length < 2) throw new TrainingError('invalid_input', `k-fold needs at least 2 labelled classes; found ${manifest.classes.length}`);
-    const spec = this.options.backbones.spec(r.backbone);
-    if (!spec) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+    const installed = this.options.backbones.spec(r.backbone);
+    if (!installed) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+    const spec = withResizeMode(installed, this.options.resizeMode ?? 'stretch');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     try {
       const answer = await this.#compute({ type: 'kfold', items: manifest.items, classes: manifest.classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.k, config, backend: this.#backend(), device: this.options.device?.() ?? null }, ctx);
@@ -255,7 +262,8 @@ export class EvaluationService {
     const classes: string[] = [];
     for (const row of rows) if (!classes.includes(row.className)) classes.push(row.className);
     if (classes.length < 2) throw new TrainingError('invalid_input', `finding label issues needs at least 2 labelled classes; found ${classes.length}`);
-    const spec = this.options.backbones.spec(r.backbone);
+    const installed = this.options.backbones.spec(r.backbone);
+    const spec = installed ? withResizeMode(installed, this.options.resizeMode ?? 'stretch') : null;
     if (!spec) throw new TrainingError('not_found', r.backbone ? `no backbone ${r.backbone} is installed` : 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     // Every split takes part here: a wrong label in test misleads as much as one in train.

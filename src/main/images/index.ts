@@ -4,4 +4,4 @@ export { probeImageFile, sha256Of, describeFsError, PIXEL_LIMIT, type ProbeResul
 export { displayPath, fsPath, needsBytes, pathFromBytes, pathFromString } from './file-path';
 export { withSharpInput } from './sharp-input';
 export { thumbnail, renderFull, THUMB_SIZE, FULL_MAX_SIZE, type EncodedImage } from './render';
-export { readImageRgb, type ReadRgbOptions, type ResizeFit, type ResizeMethod, type RgbImage } from './read-rgb';
+export { centreSquare, readImageRgb, type ReadRgbOptions, type ResizeFit, type ResizeMethod, type RgbImage } from './read-rgb';

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { decodeLimit } from './concurrency';
 import { displayPath } from './file-path';
 import { withSharpInput } from './sharp-input';
@@ -15,8 +15,26 @@ import { withSharpInput } from './sharp-input';
  */
 export type ResizeMethod = 'bilinear' | 'nearest';
 
-/** 'stretch' = Keras load_img(target_size); 'centre-crop' = Teachable Machine / ml5 square crop. */
+/**
+ * 'stretch' = Keras load_img(target_size) / flow_from_directory: the whole picture, aspect ignored.
+ * 'centre-crop' = Teachable Machine, torchvision (Resize + CenterCrop), Keras crop_to_aspect_ratio:
+ * the largest centred square of the (EXIF-oriented) picture, then resized; the odd pixel of an odd
+ * margin stays on the right/bottom, as Teachable Machine's cropTo (~~(d / 2)) leaves it.
+ */
 export type ResizeFit = 'stretch' | 'centre-crop';
+
+/** The centred square crop of a width x height picture: what 'centre-crop' keeps before resizing. */
+export function centreSquare(width: number, height: number): { left: number; top: number; width: number; height: number } {
+  const side = Math.min(width, height);
+  return { left: Math.floor((width - side) / 2), top: Math.floor((height - side) / 2), width: side, height: side };
+}
+
+/** Orientations 5-8 turn the picture a quarter: its displayed width is the stored height. */
+function orientedSize(meta: Metadata): { width: number; height: number } {
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  return (meta.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
+}
 
 export interface RgbImage {
   /** HxWx3, row-major, 8-bit sRGB. */
@@ -53,21 +71,21 @@ export async function readImageRgb(
   }
   return (options.limiter ?? decodeLimit)(async () => {
     try {
-      const { data, info } = await withSharpInput(path, (input) =>
-        sharp(input, { pages: 1, failOn: 'none' })
-          .rotate()
+      const { data, info } = await withSharpInput(path, async (input) => {
+        // rotate() before extract(): sharp orients first, so the crop is of the picture as seen.
+        let pipeline = sharp(input, { pages: 1, failOn: 'none' }).rotate();
+        if (options.fit === 'centre-crop') {
+          const oriented = orientedSize(await sharp(input, { pages: 1, failOn: 'none' }).metadata());
+          if (oriented.width !== oriented.height) pipeline = pipeline.extract(centreSquare(oriented.width, oriented.height));
+        }
+        return pipeline
           .flatten({ background: '#ffffff' })
-          .resize(width, height, {
-            fit: options.fit === 'centre-crop' ? 'cover' : 'fill',
-            position: 'centre',
-            kernel: resizeMethod === 'nearest' ? 'nearest' : 'linear',
-            fastShrinkOnLoad: false,
-          })
+          .resize(width, height, { fit: 'fill', kernel: resizeMethod === 'nearest' ? 'nearest' : 'linear', fastShrinkOnLoad: false })
           .toColourspace('srgb')
           .removeAlpha()
           .raw({ depth: 'uchar' })
-          .toBuffer({ resolveWithObject: true }),
-      );
+          .toBuffer({ resolveWithObject: true });
+      });
       if (info.channels !== 3 || info.width !== width || info.height !== height) {
         throw new Error(`unexpected decode ${info.width}x${info.height}x${info.channels}`);
       }

@@ -52,7 +52,7 @@ describe('projects', () => {
     const ws = join(dir, 'my project');
     await expect(engine.call('project.open', { dir: ws })).rejects.toMatchObject({ code: 'not_found' });
     const info = await engine.call('project.open', { dir: ws, create: true });
-    expect(info).toEqual({ dir: ws, name: 'my project', isSample: false });
+    expect(info).toEqual({ dir: ws, name: 'my project', isSample: false, resizeMode: 'stretch' });
     for (const sub of ['catalogue.db', 'thumbs', 'runs', 'features']) expect(existsSync(join(ws, sub))).toBe(true);
     expect(events).toContainEqual({ event: 'project.changed', payload: { dir: ws } });
     await engine.call('project.close', {});

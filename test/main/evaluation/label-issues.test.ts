@@ -4,14 +4,14 @@ import type { Engine } from '../../../src/main/engine/engine';
 import { engineWithCatsDogs, tempDir } from '../training/fixtures';
 import { lastJson, runLds } from './cli-capture';
 
-// 100 cats + 100 dogs in train; 10 labels (5 each way) flipped by a seeded draw.
+// 60 cats + 60 dogs in train; 6 labels (3 each way, 5%) flipped by a seeded draw.
 let tmp: ReturnType<typeof tempDir>;
 let engine: Engine;
 const flipped = new Set<number>();
 
 beforeAll(async () => {
   tmp = tempDir('label-issues');
-  engine = await engineWithCatsDogs(tmp.dir, 100, 0);
+  engine = await engineWithCatsDogs(tmp.dir, 60, 0);
   const classes = await engine.call('library.classes', {});
   const random = seededRandom(18);
   const entries = [];
@@ -21,7 +21,7 @@ beforeAll(async () => {
     [dogs, cats],
   ] as const) {
     const ids = (await engine.call('library.list', { classId: c.id, split: 'train' })).map((i) => i.id);
-    while (entries.filter((e) => e.classId === other.id).length < 5) {
+    while (entries.filter((e) => e.classId === other.id).length < 3) {
       const id = ids[Math.floor(random() * ids.length)]!;
       if (flipped.has(id)) continue;
       flipped.add(id);
@@ -36,19 +36,19 @@ afterAll(async () => {
 });
 
 describe('label issues by confident learning', () => {
-  test('most of 10 flipped labels among 200 images rank at the top of `lds label-issues --json`', async () => {
-    const { code, stdout, stderr } = await runLds(tmp.dir, ['label-issues', '--folds', '5', '--epochs', '20', '--seed', '3', '--json']);
+  test('most of 6 flipped labels among 120 images rank at the top of `lds label-issues --json`', async () => {
+    const { code, stdout, stderr } = await runLds(tmp.dir, ['label-issues', '--folds', '4', '--epochs', '15', '--seed', '3', '--json']);
     expect(code, stderr).toBe(0);
     const json = lastJson(stdout) as { issues: { id: number; path: string; given: string; suggested: string; score: number }[]; folds: number; images: number };
-    expect(json.folds).toBe(5);
-    expect(json.images).toBe(200);
+    expect(json.folds).toBe(4);
+    expect(json.images).toBe(120);
     expect(Object.keys(json.issues[0]!).sort()).toEqual(['given', 'id', 'path', 'score', 'suggested']);
     const scores = json.issues.map((i) => i.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     json.issues.forEach((i) => expect(i.suggested).not.toBe(i.given));
-    const top = json.issues.slice(0, 15).map((i) => i.id);
+    const top = json.issues.slice(0, 10).map((i) => i.id);
     const found = top.filter((id) => flipped.has(id)).length;
-    expect(found, `flipped in the top 15: ${found}; top ids ${top.join(',')}`).toBeGreaterThanOrEqual(8);
+    expect(found, `flipped in the top 10: ${found}; top ids ${top.join(',')}`).toBeGreaterThanOrEqual(5);
     // A flipped cat is labelled dogs and suggested back as cats.
     const first = json.issues.find((i) => flipped.has(i.id))!;
     expect(first.path).toContain(`/${first.suggested}/`);

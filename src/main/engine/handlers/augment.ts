@@ -40,8 +40,10 @@ export function augmentHandlers(engine: Engine): HandlerMap<AugmentCommand> {
       const chosen: AugmentParams = params ?? builtinPreset(name)?.params ?? guard(() => presets().get(name).params);
       await readyForAugment();
       const result: AugmentPreviewResult = { params: chosen, seed, images: [], augmentMs: 0 };
+      // The open project's resize mode, as its training decodes; without a project, stretch.
+      const fit = engine.projects.current()?.resizeMode ?? 'stretch';
       const preview = async (imageId: number | null, source: PreviewSource): Promise<void> => {
-        const decoded = await decodeForPreview(source, size).catch((error: Error) => {
+        const decoded = await decodeForPreview(source, size, fit).catch((error: Error) => {
           throw new EngineError('failed', error.message);
         });
         const started = performance.now();

@@ -13,7 +13,7 @@ export function projectHandlers(engine: Engine): HandlerMap<
       sampleAvailable: projects.sampleAvailable,
       version: engine.options.version,
     }),
-    'project.open': ({ dir, create }) => projects.open(dir, { create }),
+    'project.open': ({ dir, create, resizeMode }) => projects.open(dir, { create, resizeMode }),
     'project.openSample': () => projects.openSample(),
     'project.close': () => {
       projects.closeProject();

@@ -23,3 +23,8 @@ export const DEFAULT_BACKBONE_ID = 'mobilenet_v2_0.35_224';
 export function backboneKey(spec: BackboneSpec): string {
   return `${spec.id}|${spec.weightsSha256.slice(0, 16)}|${spec.featureLayer}|${preprocessingKey(spec.preprocessing)}`;
 }
+
+/** The spec with the project's resize mode in its preprocessing (and so in its feature-cache key). */
+export function withResizeMode(spec: BackboneSpec, fit: 'stretch' | 'centre-crop'): BackboneSpec {
+  return { ...spec, preprocessing: { ...spec.preprocessing, fit } };
+}

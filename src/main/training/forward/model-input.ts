@@ -42,7 +42,7 @@ export async function plainInput(items: readonly { path: string }[], p: Preproce
   // Rows land as their decodes finish: one slow picture does not hold the others' copies.
   await Promise.all(
     items.map(async (item, i) => {
-      const image = await readImageRgb(item.path, p.inputSize, p.resize, { limiter: pipelineLimit });
+      const image = await readImageRgb(item.path, p.inputSize, p.resize, { limiter: pipelineLimit, fit: p.fit });
       preprocessRgbInto(image.data, p, out, i * size);
     }),
   );
@@ -55,7 +55,7 @@ async function pipelinedPixels(items: readonly ManifestItem[], p: Preprocessing)
   const flat = new Int32Array(items.length * size);
   await Promise.all(
     items.map(async (item, i) => {
-      const image = await readImageRgb(item.path, p.inputSize, p.resize, { limiter: pipelineLimit });
+      const image = await readImageRgb(item.path, p.inputSize, p.resize, { limiter: pipelineLimit, fit: p.fit });
       flat.set(image.data, i * size);
     }),
   );

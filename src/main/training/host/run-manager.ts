@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResizeMode } from '@shared/contract/project';
 import type { ModeAdvice, ModeDefaults, RunInfo, RunProgressInfo, TrainRequest } from '@shared/contract/training';
 import type { Catalogue } from '../../catalogue';
 import { PresetsRepository } from '../../catalogue/presets-repository';
@@ -8,7 +9,7 @@ import { RunsRepository, type RunRow } from '../../catalogue/runs-repository';
 import type { EventBus } from '../../engine/event-bus';
 import type { JobContext, JobRunner } from '../../jobs/job-runner';
 import { builtinPreset } from '../../augment/presets';
-import type { BackboneSpec } from '../backbones/backbone-spec';
+import { withResizeMode, type BackboneSpec } from '../backbones/backbone-spec';
 import type { WorkspaceBackbones } from '../backbones/workspace-backbones';
 import { readModelMetadata } from '../protocol/model-metadata';
 import type { DatasetManifest, FromWorker, RunSummary, StartMessage, TrainMode } from '../protocol/worker-protocol';
@@ -32,6 +33,8 @@ export interface RunManagerOptions {
   holdOpen?: <T>(work: () => Promise<T>) => Promise<T>;
   /** Aborts when the project closes: its runs are cancelled like a user cancel. */
   closing?: AbortSignal;
+  /** The project's resize mode (stretch when absent): recorded in each run and followed by its training. */
+  resizeMode?: ResizeMode;
 }
 
 export interface StartedRun {
@@ -159,7 +162,11 @@ export class RunManager {
     } catch (error) {
       throw new TrainingError('invalid_input', (error as Error).message);
     }
-    const { augmentPreset, ...trainConfig } = config;
+    const { augmentPreset, ...resolved } = config;
+    const resizeMode = this.options.resizeMode ?? 'stretch';
+    const trainConfig = { ...resolved, resizeMode };
+    // The spec's preprocessing carries the mode, so feature caches, decoding and the saved metadata all follow it.
+    if (backbone) backbone = withResizeMode(backbone, resizeMode);
     // A fine-tune holds out what its parent held out: its head never saw those images.
     const { manifest: runManifest, holdout } = holdOutValidation(
       manifest,

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-export const RESIZE_MODES = ['stretch', 'centre-crop'] as const;
-export type ResizeMode = (typeof RESIZE_MODES)[number];
+import { RESIZE_MODES } from '@shared/contract/project';
 
 /**
  * How pixels become a model's input. Every backbone (and the scratch CNN) declares one; training,

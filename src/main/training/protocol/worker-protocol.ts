@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kfoldReportSchema } from '@shared/contract/evaluation';
+import { RESIZE_MODES } from '@shared/contract/project';
 import { doctorReportSchema, runEpochSchema, trainingEvents, trainRequestSchema } from '@shared/contract/training';
 import { backboneSpecSchema } from '../backbones/backbone-spec';
 import { EXECUTION_PROVIDERS } from '../forward/execution-provider';
@@ -34,6 +35,8 @@ export const trainConfigSchema = z.object({
     .required().shape,
   /** Keras ImageDataGenerator parameters; null = no augmentation. */
   augment: augmentParamsSchema.nullable(),
+  /** The project's resize mode (absent: stretch, as before the choice existed). */
+  resizeMode: z.enum(RESIZE_MODES).optional(),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 

@@ -54,7 +54,7 @@ export async function decodePixels(items: readonly ManifestItem[], p: Preprocess
   for (let start = 0; start < items.length; start += DECODE_CHUNK) {
     await options.checkpoint();
     const chunk = items.slice(start, start + DECODE_CHUNK);
-    const images = await Promise.all(chunk.map((item) => readImageRgb(item.path, p.inputSize, p.resize)));
+    const images = await Promise.all(chunk.map((item) => readImageRgb(item.path, p.inputSize, p.resize, { fit: p.fit })));
     images.forEach((image, k) => rows.set(image.data, (start + k) * row));
     options.onProgress?.(start + chunk.length, items.length);
   }

@@ -8,7 +8,7 @@ import type { ManifestItem } from '../protocol/worker-protocol';
 /** Decodes and resizes a batch with the contract's resize method: [N, S, S, 3] int32 pixels 0..255. */
 export async function decodeBatch(items: readonly ManifestItem[], p: Preprocessing): Promise<tf.Tensor4D> {
   const size = p.inputSize;
-  const images = await Promise.all(items.map((item) => readImageRgb(item.path, size, p.resize)));
+  const images = await Promise.all(items.map((item) => readImageRgb(item.path, size, p.resize, { fit: p.fit })));
   const flat = new Int32Array(items.length * size * size * 3);
   images.forEach((image, i) => flat.set(image.data, i * size * size * 3));
   return tf.tensor4d(flat, [items.length, size, size, 3], 'int32');

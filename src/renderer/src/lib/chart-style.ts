@@ -37,9 +37,8 @@ export function lossRange(_u: uPlot, _min: number | null, max: number | null): u
   return [0, max > 0 ? max * 1.08 : 1];
 }
 
-/** Epoch 1 to the last one, at least 1–5 so an empty or one-epoch chart still has an axis. */
+/** The epochs drawn (at least two apart, so one epoch is not a zero-width axis); 1–5 before the first. */
 export function epochRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
-  const lo = min === null || !Number.isFinite(min) ? 1 : min;
-  const hi = max === null || !Number.isFinite(max) ? 5 : max;
-  return [lo, Math.max(hi, lo + 4)];
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [1, 5];
+  return [min, Math.max(max, min + 1)];
 }

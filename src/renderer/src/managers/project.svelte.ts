@@ -1,4 +1,4 @@
-import type { CommandOutput, ProjectInfo, StatusSummary } from '@shared/contract';
+import type { CommandOutput, ProjectInfo, ResizeMode, StatusSummary } from '@shared/contract';
 import { getApi, setImageScope, WebSocketApi } from '../lib/api';
 import { notices } from './notices.svelte';
 
@@ -73,8 +73,9 @@ class ProjectManager {
     }
   }
 
-  async open(dir: string, create = false): Promise<boolean> {
-    return this.#run(() => getApi().invoke('project.open', { dir, create }));
+  /** resizeMode applies only when `create` makes a new project; an existing one keeps its own. */
+  async open(dir: string, create = false, resizeMode?: ResizeMode): Promise<boolean> {
+    return this.#run(() => getApi().invoke('project.open', { dir, create, resizeMode }));
   }
 
   async openSample(): Promise<boolean> {

@@ -103,7 +103,7 @@ function range(n: number): number[] {
 export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const { start } = ctx;
   const { config, manifest } = start;
-  const p = SCRATCH_PREPROCESSING(config.inputSize);
+  const p = { ...SCRATCH_PREPROCESSING(config.inputSize), fit: config.resizeMode ?? 'stretch' };
   const { train, validation } = splitItems(manifest.items);
   if (!train.length) throw new Error('no labelled training images');
   const numClasses = manifest.classes.length;

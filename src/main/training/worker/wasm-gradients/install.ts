@@ -4,7 +4,7 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv2d-
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
 import { leadingAxesSumKernel } from './leading-axes-sum';
 import { tiledMaxPoolGradKernel } from './max-pool-grad';
-import { sharedIdentityKernel } from './shared-identity';
+import { sameTypeCastKernel, sharedIdentityKernel } from './shared-identity';
 import { transposedMatMulKernel } from './transposed-matmul';
 
 /**
@@ -26,6 +26,7 @@ const WRAPPERS: ReadonlyArray<[string, (stock: tf.KernelConfig) => tf.KernelConf
   [tf.BatchMatMul, transposedMatMulKernel],
   [tf.Sum, leadingAxesSumKernel],
   [tf.Identity, sharedIdentityKernel],
+  [tf.Cast, sameTypeCastKernel],
 ];
 
 /** Idempotent; safe to call before or after the wasm backend is initialised. */

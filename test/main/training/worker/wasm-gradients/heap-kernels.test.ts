@@ -102,6 +102,25 @@ describe('identity on wasm shares the data', () => {
   });
 });
 
+describe('cast on wasm', () => {
+  it('to the same dtype shares the data; to another dtype converts as before', () => {
+    const before = tf.memory();
+    const x = tf.tensor1d([1.5, -2, 0]);
+    const same = tf.cast(x, 'float32');
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 0]);
+    const asInt = tf.cast(same, 'int32');
+    expect(asInt.dtype).toBe('int32');
+    expect(Array.from(asInt.dataSync())).toEqual([1, -2, 0]);
+    const ints = tf.tensor1d([1, 0, 3], 'int32');
+    const back = tf.cast(ints, 'float32');
+    expect(back.dtype).toBe('float32');
+    expect(Array.from(back.dataSync())).toEqual([1, 0, 3]);
+    tf.dispose([same, asInt, ints, back]);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+  });
+});
+
 describe('tiled max-pool gradient edge cases on wasm', () => {
   const cases: Array<{ x: number[]; size: number; pad: 'same' | 'valid' }> = [
     { x: [2, 9, 11, 3], size: 2, pad: 'same' },

@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Engine } from '../../../src/main/engine/engine';
+import { readModelMetadata } from '../../../src/main/training/protocol/model-metadata';
+import { inputBatch } from '../../../src/main/training/worker/image-batches';
+import { copyCatsDogs, RESOURCES, tempDir, trainToEnd } from '../training/fixtures';
+
+let tmp: ReturnType<typeof tempDir>;
+let engine: Engine;
+
+beforeAll(() => {
+  tmp = tempDir('resize-mode');
+  engine = new Engine({ userDataDir: join(tmp.dir, 'user'), resourcesDir: RESOURCES, version: '0.0.0-test' });
+});
+afterAll(async () => {
+  await engine?.close();
+  tmp?.cleanup();
+});
+
+describe('resize mode, chosen when a project is made', () => {
+  test('a new project takes the choice (project.json); an old one without the file is stretch; reopening never changes it', async () => {
+    const crop = join(tmp.dir, 'crop-project');
+    expect((await engine.call('project.open', { dir: crop, create: true, resizeMode: 'centre-crop' })).resizeMode).toBe('centre-crop');
+    expect(JSON.parse(readFileSync(join(crop, 'project.json'), 'utf8'))).toEqual({ resizeMode: 'centre-crop' });
+    const plain = join(tmp.dir, 'plain-project');
+    expect((await engine.call('project.open', { dir: plain, create: true })).resizeMode).toBe('stretch');
+    expect(existsSync(join(plain, 'project.json'))).toBe(false);
+    // Asking again for an existing project leaves its mode: its runs and caches were made with it.
+    expect((await engine.call('project.open', { dir: crop, create: true, resizeMode: 'stretch' })).resizeMode).toBe('centre-crop');
+    expect((await engine.call('project.state', {})).project?.resizeMode).toBe('centre-crop');
+    writeFileSync(join(plain, 'project.json'), '{"resizeMode": "squash"}');
+    await expect(engine.call('project.open', { dir: plain })).rejects.toThrow(/project\.json: resizeMode must be one of stretch, centre-crop/);
+  });
+
+  test('a centre-crop project trains, records, predicts and exports with the crop', async () => {
+    await engine.call('project.open', { dir: join(tmp.dir, 'crop-project') });
+    const photos = copyCatsDogs(tmp.dir, 8, 4);
+    const { jobId } = await engine.call('library.import', { paths: [photos] });
+    expect((await engine.jobs.wait(jobId)).status).toBe('succeeded');
+    const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 2, seed: 5 });
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    expect(run.config).toMatchObject({ resizeMode: 'centre-crop' });
+    const meta = readModelMetadata(run.modelDir as string);
+    expect(meta.preprocessing.fit).toBe('centre-crop');
+
+    const out = join(tmp.dir, 'crop-onnx');
+    await engine.call('export.model', { runId: run.id, outDir: out, format: 'onnx' });
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'))).toMatchObject({ resizeMode: 'centre-crop', preprocessing: { fit: 'centre-crop' } });
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/img\.crop/);
+
+    // `lds predict` decodes with the crop: the exported model fed cropped pixels gives its numbers, stretched ones do not.
+    const images = ['cats', 'dogs'].map((c) => join(photos, 'validation', c)).flatMap((d) => [join(d, readdirSync(d).sort()[0]!)]);
+    let result: unknown = null;
+    let predictJob = '';
+    const off = engine.events.subscribe((event, payload) => {
+      if (event === 'job.finished' && (payload as { id: string }).id === predictJob) result = (payload as { result: unknown }).result;
+    });
+    try {
+      predictJob = (await engine.call('predict.files', { runId: run.id, paths: images })).jobId;
+      expect((await engine.jobs.wait(predictJob)).status).toBe('succeeded');
+    } finally {
+      off();
+    }
+    const rows = (result as { predictions: { path: string; probabilities: Record<string, number> }[] }).predictions;
+    const app = images.flatMap((p) => meta.labels.map((l) => rows.find((r) => r.path === p)!.probabilities[l]!));
+    await tf.setBackend('cpu');
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    try {
+      const run = async (fit: 'stretch' | 'centre-crop'): Promise<number> => {
+        const batch = await inputBatch(images.map((path, i) => ({ path, sha256: `x${i}`, label: 0, split: 'validation' })), { ...meta.preprocessing, fit }, null);
+        const data = batch.dataSync() as Float32Array;
+        const shape = batch.shape;
+        batch.dispose();
+        const probs = (await session.run({ input: new ort.Tensor('float32', data, shape) })).output!.data as Float32Array;
+        return Math.max(...app.map((p, i) => Math.abs(p - probs[i]!)));
+      };
+      expect(await run('centre-crop')).toBeLessThanOrEqual(1e-4);
+      expect(await run('stretch')).toBeGreaterThan(1e-3);
+    } finally {
+      await session.release();
+    }
+  }, 180_000);
+});
+
