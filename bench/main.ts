@@ -19,10 +19,11 @@ import { defineForwardFigures, runForward } from './stages/forward';
 import { defineDecodeFigures, runDecode } from './stages/decode';
 import { defineImportFigures, runImport } from './stages/import';
 import { defineLabelIssueFigures, runLabelIssues } from './stages/label-issues';
+import { defineMapFigures, runMap } from './stages/map';
 import { defineThumbnailFigures, runThumbnails } from './stages/thumbnails';
 import { defineTrainingFigures, runAuto, runBottleneck, runFinetune, runScratch } from './stages/training';
 
-const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'finetune', 'forward', 'scratch', 'auto', 'labelIssues', 'peer'] as const;
+const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'map', 'finetune', 'forward', 'scratch', 'auto', 'labelIssues', 'peer'] as const;
 type StageName = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -77,7 +78,7 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
   // These stages work on the imported workspace.
-  if (['thumbnails', 'bottleneck', 'finetune', 'labelIssues'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
+  if (['thumbnails', 'bottleneck', 'map', 'finetune', 'labelIssues'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
   return args;
 }
 
@@ -145,6 +146,7 @@ export async function runBench(argv: string[]): Promise<number> {
   defineEngineFigures(ctx);
   defineDecodeFigures(ctx);
   defineForwardFigures(ctx);
+  defineMapFigures(ctx);
 
   const stage = async (name: StageName, fn: () => Promise<void>, sections: Parameters<FigureBook['failUnmeasured']>[0][]): Promise<void> => {
     if (!args.only.has(name)) {
@@ -176,6 +178,7 @@ export async function runBench(argv: string[]): Promise<number> {
     if (args.only.has('decode')) await stage('decode', () => runDecode(ctx), []);
     else book.fail('features.decodeOnly.ips', 'stage "decode" skipped in this run');
     await stage('bottleneck', () => runBottleneck(ctx), ['features', 'bottleneck']);
+    await stage('map', () => runMap(ctx), ['map']);
     await stage('finetune', () => runFinetune(ctx), ['finetune']);
     await stage('labelIssues', () => runLabelIssues(ctx), ['labelIssues']);
     await stage('forward', () => runForward(ctx), ['forward']);

@@ -13,6 +13,7 @@ export const SECTIONS = {
   engine: 'CPU engine on synthetic batches (bench/cpu-engine.ts)',
   forward: 'Forward engine: ONNX Runtime against TF.js (features, fine-tune, evaluation)',
   labelIssues: 'Label issues (confident learning, 5% of train labels flipped)',
+  map: 'Dataset map (`lds map`: PCA + seeded UMAP of the cached features)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   export: entry('export a run as a TF.js / Teachable Machine model folder, or the dataset as split/class folders', () => import('./commands/export')),
   kfold: entry('stratified k-fold cross-validation over train + validation (the test split never takes part)', () => import('./commands/kfold')),
   'label-issues': entry('likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first', () => import('./commands/label-issues')),
+  map: entry('lay out every image in 2-D by its backbone features (PCA, then seeded UMAP) for the Map place', () => import('./commands/map')),
   backbones: entry('pretrained backbones; `backbones add <dir>` adds a TF.js layers model', () => import('./commands/backbones')),
   doctor: entry('TensorFlow.js backends: which is active, why faster ones are not, how to enable them', () => import('./commands/doctor')),
   serve: entry('browser mode: serve the studio on 127.0.0.1', () => import('./commands/serve-command')),

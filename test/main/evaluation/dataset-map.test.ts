@@ -5,6 +5,7 @@ import type { MapLayout } from '@shared/contract';
 import type { Engine } from '../../../src/main/engine/engine';
 import { MAP_FILE } from '../../../src/main/engine/handlers/map';
 import { engineWithCatsDogs, tempDir } from '../training/fixtures';
+import { lastJson, runLds } from './cli-capture';
 
 // 6 train + 3 validation per class: 18 real pictures, one of them then unlabelled.
 let tmp: ReturnType<typeof tempDir>;
@@ -18,6 +19,14 @@ afterAll(async () => {
   await engine?.close();
   tmp?.cleanup();
 });
+
+async function reopen(): Promise<Engine> {
+  const { Engine } = await import('../../../src/main/engine/engine');
+  const { RESOURCES } = await import('../training/fixtures');
+  const next = new Engine({ userDataDir: join(tmp.dir, 'user'), resourcesDir: RESOURCES, version: '0.0.0-test' });
+  await next.call('project.open', { dir: join(tmp.dir, 'ws') });
+  return next;
+}
 
 async function layout(seed: number): Promise<MapLayout> {
   let result: MapLayout | null = null;
@@ -60,7 +69,17 @@ describe('dataset map through the contract', () => {
     const kept = await engine.call('map.get', {});
     expect(kept).toMatchObject({ seed: 6, missing: 0 });
     expect(kept!.points).toEqual(other.points);
-  }, 180_000);
+
+    // `lds map` goes through the same command: seed 5 again draws the first map.
+    await engine.close();
+    const cli = await runLds(tmp.dir, ['map', '--seed', '5', '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(lastJson(cli.stdout)).toMatchObject({ images: 18, seed: 5, featuresComputed: 0, points: first.points });
+    const bad = await runLds(tmp.dir, ['map', '--seed', '1.5']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--seed.*whole number from 0/);
+    engine = await reopen();
+  }, 240_000);
 
   test('refuses a bad seed, and a torn layout file reads as no map', async () => {
     await expect(engine.call('map.layout', { seed: -1 })).rejects.toMatchObject({ code: 'invalid_input' });
