@@ -74,7 +74,7 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     await tour(page, 'runs-try-it');
   });
 
-  it('3: a folder, a drop and a paste work too', async () => {
+  it('3: a folder, a drop and a paste work too', { timeout: 180_000 }, async () => {
     await page.click('[data-testid="try-clear"]');
     const folder = join(studio.root, 'try-folder');
     mkdirSync(join(folder, 'inner'), { recursive: true });
@@ -156,7 +156,7 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     await tour(page, 'runs-review-undone');
   });
 
-  it('17: k-fold shows which fold and epoch it is on', async () => {
+  it('17: k-fold shows which fold and epoch it is on', { timeout: 180_000 }, async () => {
     await page.evaluate(() => {
       const seen = new Set<string>();
       (window as unknown as { kfold: Set<string> }).kfold = seen;
