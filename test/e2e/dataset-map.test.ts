@@ -47,6 +47,17 @@ describe.skipIf(!e2eAvailable())('dataset map in chromium (browser mode)', () =>
       return seen.size;
     });
     expect(colours).toBeGreaterThan(1);
+
+    // Hovering a point shows that image's thumbnail and name.
+    const at = await frame.evaluate(() => (window as unknown as { ldsMapFrame?: { screenPosition(i: number): [number, number] | undefined } }).ldsMapFrame?.screenPosition(0) ?? null);
+    if (!at) throw new Error('point 0 has no screen position');
+    const frameBox = await canvasBox(page);
+    await page.mouse.move(frameBox.x + at[0], frameBox.y + at[1]);
+    await page.waitForSelector('[data-testid="map-hover"] img', { timeout: 10_000 });
+    const layout = await studio.engine.call('map.get', {});
+    const first = (await studio.engine.call('library.list', {})).find((i) => i.id === layout!.points[0]!.id)!;
+    expect(await page.textContent('[data-testid="map-hover"]')).toContain(first.name);
+    expect(await page.getAttribute('[data-testid="map-hover"] img', 'src')).toMatch(new RegExp(`/images/${first.id}/thumb`));
     await screenshot(page, 'map');
 
     // Lasso the whole left half of the canvas.

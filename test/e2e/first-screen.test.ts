@@ -74,4 +74,23 @@ describe.skipIf(!e2eAvailable())('first screen and import from the UI (browser m
     await screenshot(page, 'sample-library');
     await page.close();
   });
+
+  it('a new project can crop pictures to their centre square, and Augment says so', async () => {
+    const page = await openPage(browser, studio.url);
+    await page.waitForSelector('.topbar');
+    await page.click('button:has-text("Close")');
+    await page.waitForSelector('#project-dir');
+    expect(await page.isChecked('[data-testid="resize-mode"] input[value="stretch"]')).toBe(true);
+    const dir = join(studio.root, 'crop-project');
+    await page.fill('#project-dir', dir);
+    await page.check('[data-testid="resize-mode"] input[value="centre-crop"]');
+    await page.click('button[type="submit"]:has-text("Create project")');
+    await page.waitForSelector('[data-testid="import-panel"]');
+    expect((await studio.engine.call('project.state', {})).project).toMatchObject({ dir, resizeMode: 'centre-crop' });
+    await page.click('.rail button[title="Augment"]');
+    await page.waitForSelector('[data-testid="augment-resize-mode"]');
+    expect(await page.getAttribute('[data-testid="augment-resize-mode"]', 'data-mode')).toBe('centre-crop');
+    expect(await page.textContent('[data-testid="augment-resize-mode"]')).toMatch(/centre square/);
+    await page.close();
+  });
 });

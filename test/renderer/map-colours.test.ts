@@ -24,21 +24,30 @@ const images = new Map([image(1, 3, 'train'), image(2, 7, 'validation'), image(3
 
 describe('map colours', () => {
   it('colours by class in sidebar order, unlabelled grey last', () => {
-    const c = colourPoints('class', [1, 2, 3], images, classes, null);
+    const c = colourPoints('class', [1, 2, 3], { images, classes, predictions: null, issues: null });
     expect(c.palette).toEqual(['#aa0000', '#00aa00', '#9aa0a8']);
     expect(c.categories).toEqual([0, 1, 2]);
     expect(c.legend.map((e) => `${e.label}:${e.count}`)).toEqual(['cats:1', 'dogs:1', 'unlabelled:1']);
   });
 
   it('colours by split, and an id the list does not know counts as no split', () => {
-    const c = colourPoints('split', [1, 2, 3, 99], images, classes, null);
+    const c = colourPoints('split', [1, 2, 3, 99], { images, classes, predictions: null, issues: null });
     expect(c.categories).toEqual([0, 1, 3, 3]);
     expect(c.legend.map((e) => e.label)).toEqual(['train', 'validation', 'no split']);
   });
 
   it('colours by the run’s prediction, images it did not score grey', () => {
-    const c = colourPoints('prediction', [1, 2, 3], images, classes, new Map([[1, 'dogs'], [2, 'dogs']]));
+    const c = colourPoints('prediction', [1, 2, 3], { images, classes, predictions: new Map([[1, 'dogs'], [2, 'dogs']]), issues: null });
     expect(c.categories).toEqual([1, 1, 2]);
     expect(c.legend.map((e) => `${e.label}:${e.count}`)).toEqual(['predicted dogs:2', 'not scored:1']);
+  });
+
+  it('colours by the label-issues report: flagged, outlier, fine; unlabelled and no report grey', () => {
+    const issues = { issues: new Map([[2, { suggested: 'cats', score: 0.9 }]]), outliers: new Set([4]) };
+    const all = new Map([...images, [4, image(4, 3, 'train')], [5, image(5, 7, 'train')]]);
+    const c = colourPoints('issues', [1, 2, 3, 4, 5], { images: all, classes, predictions: null, issues });
+    expect(c.categories).toEqual([2, 0, 3, 1, 2]);
+    expect(c.legend.map((e) => `${e.label}:${e.count}`)).toEqual(['likely mislabelled:1', 'fits no class well:1', 'label looks right:2', 'not scored:1']);
+    expect(colourPoints('issues', [1, 2], { images: all, classes, predictions: null, issues: null }).categories).toEqual([3, 3]);
   });
 });

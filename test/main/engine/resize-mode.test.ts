@@ -5,7 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../../src/main/engine/engine';
 import { readModelMetadata } from '../../../src/main/training/protocol/model-metadata';
-import { inputBatch } from '../../../src/main/training/worker/image-batches';
+import { decodeBatch, inputBatch } from '../../../src/main/training/worker/image-batches';
+import { readModelArtifacts } from '../../../src/main/training/protocol/model-files';
 import { copyCatsDogs, RESOURCES, tempDir, trainToEnd } from '../training/fixtures';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -81,6 +82,22 @@ describe('resize mode, chosen when a project is made', () => {
       expect(await run('stretch')).toBeGreaterThan(1e-3);
     } finally {
       await session.release();
+    }
+
+    // The Teachable Machine export, fed pixels as TM's loader scales them (x / 127 - 1), gives `lds predict`'s numbers.
+    const tmDir = join(tmp.dir, 'crop-tm');
+    await engine.call('export.model', { runId: run.id, outDir: tmDir, format: 'tm' });
+    const tmMeta = JSON.parse(readFileSync(join(tmDir, 'metadata.json'), 'utf8'));
+    expect(tmMeta).toMatchObject({ exportFormat: 'tm', resizeMode: 'centre-crop', tmInputScaling: { scale: 127 / 127.5 } });
+    expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(/its loader gives the app's numbers/);
+    const model = await tf.loadLayersModel(tf.io.fromMemory(readModelArtifacts(tmDir)));
+    try {
+      const pixels = await decodeBatch(images.map((path, i) => ({ path, sha256: `x${i}`, label: 0, split: 'validation' })), meta.preprocessing);
+      const probs = tf.tidy(() => (model.predict(pixels.toFloat().div(127).sub(1)) as tf.Tensor).dataSync() as Float32Array);
+      pixels.dispose();
+      expect(Math.max(...app.map((p, i) => Math.abs(p - probs[i]!)))).toBeLessThanOrEqual(1e-4);
+    } finally {
+      model.dispose();
     }
   }, 180_000);
 });

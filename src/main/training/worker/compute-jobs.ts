@@ -41,7 +41,7 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
     }
     case 'export': {
       const options = { runDir: message.runDir, outDir: message.outDir, appVersion: message.appVersion, metrics: message.metrics };
-      const result = message.format === 'onnx' ? await exportOnnxModel(options) : await exportTeachableMachineModel(options);
+      const result = message.format === 'onnx' ? await exportOnnxModel(options) : await exportTeachableMachineModel(options, message.format === 'tm');
       return { type: 'exported', ...result };
     }
     case 'map': {

@@ -1,6 +1,6 @@
 import type { ClassInfo, ImageItem, Split } from '@shared/contract';
 
-export const MAP_COLOUR_MODES = ['class', 'split', 'prediction'] as const;
+export const MAP_COLOUR_MODES = ['class', 'split', 'prediction', 'issues'] as const;
 export type MapColourMode = (typeof MAP_COLOUR_MODES)[number];
 
 /** What a point's colour means, for the legend. */
@@ -21,12 +21,38 @@ export interface MapColouring {
 const SPLIT_COLOURS: Record<Split, string> = { train: '#0072b2', validation: '#e69f00', test: '#cc79a7', unassigned: '#999999' };
 const NONE = '#9aa0a8';
 
-/**
- * Colours the map's points. `predictions` maps an image id to the class the selected run predicted
- * (only images it scored have one); prediction colouring greys the rest.
- */
-export function colourPoints(mode: MapColourMode, ids: readonly number[], images: ReadonlyMap<number, ImageItem>, classes: readonly ClassInfo[], predictions: ReadonlyMap<number, string> | null): MapColouring {
+/** The last label-issues report as the map needs it: which images it flagged, and which it scored at all. */
+export interface MapIssues {
+  /** Likely mislabelled: the suggested class and the score. */
+  issues: ReadonlyMap<number, { suggested: string; score: number }>;
+  /** Fit no class well. */
+  outliers: ReadonlySet<number>;
+}
+
+export interface MapColourSources {
+  images: ReadonlyMap<number, ImageItem>;
+  classes: readonly ClassInfo[];
+  /** Image id → the class the selected run predicted (only images it scored have one). */
+  predictions: ReadonlyMap<number, string> | null;
+  issues: MapIssues | null;
+}
+
+const ISSUE_COLOURS = { issue: '#d55e00', outlier: '#e69f00', fine: '#56b4e9' };
+
+/** Colours the map's points; what a mode has no data for (unscored, unlabelled) is grey. */
+export function colourPoints(mode: MapColourMode, ids: readonly number[], sources: MapColourSources): MapColouring {
+  const { images, classes, predictions, issues } = sources;
   const sorted = [...classes].sort((a, b) => a.position - b.position);
+  if (mode === 'issues') {
+    // Labelled images were all scored by the search; unlabelled ones (and a missing report) were not.
+    const categories = ids.map((id) => {
+      if (!issues) return 3;
+      if (issues.issues.has(id)) return 0;
+      if (issues.outliers.has(id)) return 1;
+      return images.get(id)?.classId == null ? 3 : 2;
+    });
+    return withLegend(categories, [ISSUE_COLOURS.issue, ISSUE_COLOURS.outlier, ISSUE_COLOURS.fine, NONE], ['likely mislabelled', 'fits no class well', 'label looks right', 'not scored']);
+  }
   if (mode === 'split') {
     const splits = Object.keys(SPLIT_COLOURS) as Split[];
     const categories = ids.map((id) => {

@@ -17,6 +17,8 @@ export interface MapFrameApi {
   /** Shows this selection without reporting it back. */
   select(indices: readonly number[]): void;
   configure(options: { lasso: boolean; background: string; lassoColour: string }): void;
+  /** Where a point is drawn now, in the frame's pixels (undefined: not drawn). */
+  screenPosition(index: number): [number, number] | undefined;
 }
 
 declare global {

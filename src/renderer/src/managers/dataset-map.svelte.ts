@@ -1,7 +1,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { ClassInfo, ImageItem, MapLayout, RunInfo } from '@shared/contract';
 import { getApi } from '../lib/api';
-import type { MapColourMode } from '../lib/map-colours';
+import type { MapColourMode, MapIssues } from '../lib/map-colours';
 import { jobs } from './jobs.svelte';
 import { library } from './library.svelte';
 import { notices } from './notices.svelte';
@@ -23,6 +23,8 @@ class DatasetMapManager {
   runId = $state<string | null>(null);
   runs = $state.raw<RunInfo[]>([]);
   predictions = $state.raw<ReadonlyMap<number, string> | null>(null);
+  /** The last Suspected-labels search (labelIssues.get), for colouring by issue. */
+  issues = $state.raw<MapIssues | null>(null);
   readonly selection = new SvelteSet<number>();
 
   readonly computing = $derived(this.jobId !== null);
@@ -42,6 +44,7 @@ class DatasetMapManager {
       this.selection.clear();
       this.runId = null;
       this.predictions = null;
+      this.issues = null;
     }
     void this.load();
   }
@@ -51,8 +54,15 @@ class DatasetMapManager {
     const sequence = this.#sequence;
     try {
       const api = getApi();
-      const [layout, images, classes, runs] = await Promise.all([api.invoke('map.get', {}), api.invoke('library.list', {}), api.invoke('library.classes', {}), api.invoke('runs.list', {})]);
+      const [layout, images, classes, runs, issues] = await Promise.all([
+        api.invoke('map.get', {}),
+        api.invoke('library.list', {}),
+        api.invoke('library.classes', {}),
+        api.invoke('runs.list', {}),
+        api.invoke('labelIssues.get', {}),
+      ]);
       if (sequence !== this.#sequence) return;
+      this.issues = issues ? { issues: new Map(issues.issues.map((i) => [i.id, { suggested: i.suggested, score: i.score }])), outliers: new Set(issues.outliers.map((o) => o.id)) } : null;
       this.layout = layout;
       this.images = new Map(images.map((i) => [i.id, i]));
       this.classes = classes;

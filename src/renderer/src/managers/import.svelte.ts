@@ -129,5 +129,11 @@ export function importSummary(r: ImportResult): string {
   if (r.unchanged) parts.push(`${formatCount(r.unchanged)} unchanged`);
   if (r.duplicates) parts.push(plural(r.duplicates, 'duplicate'));
   if (r.edited.length) parts.push(`${plural(r.edited.length, 'file')} edited in place`);
+  if (r.labels) parts.push(`${plural(r.labels.labelled, 'image')} labelled from the CSV`);
   return `Imported ${parts.join(', ')}.`;
+}
+
+/** Rows of the labels CSV the import could not use: the report stays open on them. */
+export function csvRowsUnused(r: ImportResult): number {
+  return r.labels ? Object.values(r.labels.problemCounts).reduce((a, b) => a + b, 0) : 0;
 }

@@ -77,7 +77,9 @@ const api: MapFrameApi = {
     const select = [...selected];
     // regl-scatterplot drops a draw that starts before the last one ended: queue them.
     const run = drawing.then(async () => {
-      await instance.set({ pointColor: colours, colorBy: 'valueA' });
+      // A few dozen points read better large; thousands need small ones not to cover each other.
+    const size = points.x.length > 5000 ? 3 : points.x.length > 1000 ? 4 : points.x.length > 200 ? 6 : 9;
+    await instance.set({ pointColor: colours, colorBy: 'valueA', pointSize: size });
       await instance.draw(points, { zDataType: 'categorical', select, preventFilterReset: true });
     });
     drawing = run.catch(() => {});
@@ -90,6 +92,9 @@ const api: MapFrameApi = {
     if (want.length === have.length && want.every((v, i) => v === have[i])) return;
     if (want.length) plot.select(want, { preventEvent: true });
     else plot.deselect({ preventEvent: true });
+  },
+  screenPosition(index) {
+    return plot?.getScreenPosition(index);
   },
   configure({ lasso, background, lassoColour }) {
     void plot?.set({ mouseMode: lasso ? 'lasso' : 'panZoom', backgroundColor: background, lassoColor: lassoColour });

@@ -18,11 +18,32 @@ export const SHARD_BYTES = 4 * 1024 * 1024;
 export { TM_VERSION, TM_PACKAGE, EXPORT_FORMAT, type ExportModelOptions, type ExportedModel } from './export-folder';
 
 /** Teachable-Machine-shaped model sharing the run model's weights (dispose the run model, not this). */
-function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata): { model: tf.Sequential; ownLayers: tf.layers.Layer[] } | null {
+/**
+ * Teachable Machine's loader scales pixels with x / 127 - 1; this is the affine map from its values to
+ * the model's own (x / 127.5 - 1 or x / 255), as per-channel scale and offset. Caffe mean subtraction
+ * also swaps channels, which no per-channel affine layer can do.
+ */
+export function tmInputAffine(meta: ModelMetadata): { scale: number; offset: number } {
+  const p = meta.preprocessing;
+  if (p.channelOrder !== 'rgb' || p.mode === 'caffe') throw new Error(`run ${meta.runId}: a Teachable Machine export needs an RGB model scaled to [-1, 1] or [0, 1]; this one uses ${p.mode} preprocessing`);
+  // TM gives t = x / 127 - 1, so x = 127 (t + 1).
+  return p.mode === 'tf' ? { scale: 127 / 127.5, offset: 127 / 127.5 - 1 } : { scale: 127 / 255, offset: 127 / 255 };
+}
+
+function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata, tmLoader: boolean): { model: tf.Sequential; ownLayers: tf.layers.Layer[] } | null {
   if (!meta.backbone || !model.layers.some((l) => l.name === 'head_pool')) return null;
   const featureLayer = model.getLayer(meta.backbone.featureLayer);
   const base = tf.model({ inputs: model.inputs, outputs: featureLayer.output as tf.SymbolicTensor, name: 'backbone' });
-  const features = tf.sequential({ name: 'sequential_1', layers: [base, tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' })] });
+  const size = meta.preprocessing.inputSize;
+  // A 1x1 depthwise convolution is an exact per-channel affine map, and TF.js 1.3.1 (TM's) knows it.
+  const scaling = tmLoader ? tf.layers.depthwiseConv2d({ kernelSize: 1, depthMultiplier: 1, useBias: true, inputShape: [size, size, 3], name: 'tm_input_scaling' }) : null;
+  const features = tf.sequential({ name: 'sequential_1', layers: [...(scaling ? [scaling] : []), base, tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' })] });
+  if (scaling) {
+    const { scale, offset } = tmInputAffine(meta);
+    const weights = [tf.fill([1, 1, 3, 1], scale), tf.fill([3], offset)];
+    scaling.setWeights(weights);
+    tf.dispose(weights);
+  }
   const trained = model.layers.filter((l) => l.name.startsWith('head_dense_') || l.name === 'head_output');
   let inputDim = (featureLayer.outputShape as number[])[3] as number;
   const dense = trained.map((layer, i) => {
@@ -38,7 +59,7 @@ function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata): { mo
   });
   const head = tf.sequential({ name: 'sequential_3', layers: dense });
   dense.forEach((d, i) => d.setWeights((trained[i] as tf.layers.Layer).getWeights()));
-  return { model: tf.sequential({ name: 'sequential_4', layers: [features, head] }), ownLayers: dense };
+  return { model: tf.sequential({ name: 'sequential_4', layers: [features, head] }), ownLayers: [...(scaling ? [scaling] : []), ...dense] };
 }
 
 function concatWeights(data: tf.io.WeightData | undefined): Uint8Array {
@@ -81,20 +102,39 @@ async function writeLayersModel(model: tf.LayersModel, dir: string): Promise<str
   return files;
 }
 
-export async function exportTeachableMachineModel(options: ExportModelOptions): Promise<ExportedModel> {
+/** tmLoader: for Teachable Machine's own loader (its x / 127 - 1 folded into an input layer). */
+export async function exportTeachableMachineModel(options: ExportModelOptions, tmLoader = false): Promise<ExportedModel> {
   const meta = readModelMetadata(options.runDir);
+  if (tmLoader) tmInputAffine(meta);
   await ensureInferenceBackend();
   const model = await loadLayersModelFromDir(options.runDir);
   let tm: ReturnType<typeof teachableMachineModel> = null;
   try {
-    tm = teachableMachineModel(model, meta);
+    tm = teachableMachineModel(model, meta, tmLoader);
+    if (tmLoader && !tm) throw new Error(`run ${meta.runId}: a Teachable Machine export needs a backbone run (bottleneck or fine-tune); export a scratch run as tfjs or onnx`);
     const layout = tm ? 'teachable-machine' : 'as-trained';
     const shaped = tm?.model ?? model;
     return await writeFolderAtomically(options.outDir, layout, async (dir) => {
       const files = await writeLayersModel(shaped, dir);
-      const metadata = exportMetadata(meta, options, layout);
+      const metadata = {
+        ...exportMetadata(meta, options, layout),
+        ...(tmLoader
+          ? {
+              exportFormat: 'tm',
+              tmInputScaling: { ...tmInputAffine(meta), note: "the first layer maps Teachable Machine's x / 127 - 1 to this model's scaling: feed it as @teachablemachine/image does" },
+              tmLoaderCrop:
+                meta.preprocessing.fit === 'centre-crop'
+                  ? 'this run was trained on centre-cropped squares, as Teachable Machine crops: its loader gives the app\'s numbers'
+                  : 'this run was trained on stretched pictures; Teachable Machine\'s loader crops the centre square instead, so its probabilities differ from the app\'s on non-square pictures',
+            }
+          : {}),
+      };
       writeFileSync(join(dir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
-      writeFileSync(join(dir, 'README.md'), exportReadme(metadata));
+      const tmNote =
+        'tmLoaderCrop' in metadata
+          ? `\n## Teachable Machine's loader (tmImage.load)\nThis export is for @teachablemachine/image: its first layer turns the loader's x / 127 - 1 into this model's scaling. Note: ${metadata.tmLoaderCrop}.\n`
+          : '';
+      writeFileSync(join(dir, 'README.md'), exportReadme(metadata) + tmNote);
       writeFileSync(join(dir, 'example.html'), exampleHtml(metadata));
       return [...files, 'metadata.json', 'README.md', 'example.html'];
     });

@@ -13,7 +13,7 @@ export interface LayoutOptions {
   dims?: number;
   nNeighbors?: number;
   minDist?: number;
-  /** UMAP optimisation epochs; absent = umap-js's default for the size. */
+  /** UMAP optimisation epochs; absent = umap-js's default up to 1000 images, 200 above (as umap-learn does for big sets). */
   nEpochs?: number;
   progress?(done: number, total: number, message: string): void;
   /** Called between optimisation steps; throws to stop. */
@@ -32,7 +32,8 @@ export async function layoutFeatures(features: Float32Array, n: number, d: numbe
   if (n === 0) return { xy: new Float32Array(0), pcaSeconds: 0, umapSeconds: 0 };
   const random = seededRandom(options.seed);
   const dims = Math.min(options.dims ?? 50, d);
-  const reduced = projectTopComponents(features, n, d, dims, random);
+  // One power iteration: the neighbour graph needs the leading subspace roughly, not exactly.
+  const reduced = projectTopComponents(features, n, d, dims, random, 1);
   const pcaSeconds = (performance.now() - started) / 1000;
   const umapStarted = performance.now();
   let xy: Float32Array;
@@ -46,7 +47,7 @@ export async function layoutFeatures(features: Float32Array, n: number, d: numbe
   } else {
     const rows: number[][] = [];
     for (let i = 0; i < n; i++) rows.push(Array.from(reduced.subarray(i * dims, (i + 1) * dims)));
-    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(options.nNeighbors ?? 15, n - 1), minDist: options.minDist ?? 0.1, nEpochs: options.nEpochs, random });
+    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(options.nNeighbors ?? 15, n - 1), minDist: options.minDist ?? 0.1, nEpochs: options.nEpochs ?? (n > 1000 ? 200 : undefined), random });
     options.progress?.(0, 1, `neighbours of ${n} images`);
     const epochs = umap.initializeFit(rows);
     for (let epoch = 0; epoch < epochs; epoch++) {
