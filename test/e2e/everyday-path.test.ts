@@ -184,6 +184,8 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
     await expect.poll(() => page.getAttribute('[data-testid="train-mode-auto"]', 'aria-checked'), { timeout: 20_000 }).toBe('true');
     await expect.poll(() => page.inputValue('[data-testid="train-lr"]'), { timeout: 20_000 }).toBe('0.001');
     expect(await page.$('[data-testid="train-from"]')).toBeNull();
+    // The preset previewed in the other project's Augment view is not carried over either.
+    expect(await page.textContent('[data-testid="train-plan"]')).toMatch(/augmentation none$/);
     expect(await page.$('[data-testid="train-live"]')).toBeNull();
     await tour(page, 'train-other-project');
 

@@ -1,8 +1,10 @@
+import { untrack } from 'svelte';
 import type { BackboneInfo, DoctorReport, EventPayload, ModeAdvice, ModeDefaults, RunEpoch, TrainModeChoice, TrainRequest } from '@shared/contract';
 import { BACKEND_CHOICES } from '@shared/contract';
 import { ApiError, getApi } from '../lib/api';
 import { augment } from './augment.svelte';
 import { notices } from './notices.svelte';
+import { project } from './project.svelte';
 import { runs } from './runs.svelte';
 import { runDetail } from '../views/runs/run-detail.svelte';
 
@@ -84,11 +86,24 @@ class TrainManager {
   #projectDir: string | null = null;
   readonly #byProject = new Map<string, ProjectTrainState>();
 
+  constructor() {
+    // Whenever the open project changes (whichever view is showing), the Augment preview of the
+    // project before it stops counting as "the preset being previewed".
+    $effect.root(() => {
+      $effect(() => {
+        void project.project?.dir;
+        untrack(() => (this.#stalePreview = augment.preview));
+      });
+    });
+  }
+
   /** The mode a run would train in now (auto resolved by the advice). */
   readonly effectiveMode = $derived<RunMode | null>(this.mode === 'auto' ? (this.advice?.recommended ?? null) : this.mode);
   readonly defaults = $derived<ModeDefaults | null>(this.effectiveMode ? (this.advice?.defaults?.[this.effectiveMode] ?? null) : null);
-  /** The preset being previewed in Augment (its parameters edited by hand: custom). */
-  readonly augmentPreviewed = $derived<string | null>(augment.preview ? (augment.presetName ?? CUSTOM_AUGMENT) : null);
+  /** A preview made before the project changed belongs to the other project's pictures: not carried over. */
+  #stalePreview = $state.raw<unknown>(null);
+  /** The preset being previewed in Augment for this project (its parameters edited by hand: custom). */
+  readonly augmentPreviewed = $derived<string | null>(augment.preview && augment.preview !== this.#stalePreview ? (augment.presetName ?? CUSTOM_AUGMENT) : null);
 
   /** Called when the Train view shows a project: settings and the watched run are per project. */
   async show(dir: string | null): Promise<void> {
