@@ -34,7 +34,9 @@ export default defineConfig({
     plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })],
     build: {
       // The dataset map's scatter gets a page of its own (serving/serving.ts, MAP_FRAME_PAGE).
-      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html'), 'map-frame': resolve(__dirname, 'src/renderer/map-frame.html') } },
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/renderer/index.html'), 'map-frame': resolve(__dirname, 'src/renderer/map-frame.html') },
+      },
     },
   },
 });

@@ -34,7 +34,11 @@ function ownershipRules() {
   const owners = [
     { dirs: ['src/main/catalogue'], lib: { paths: ['better-sqlite3'] }, message: 'Only src/main/catalogue imports better-sqlite3.' },
     { dirs: ['src/main/images'], lib: { paths: ['sharp'] }, message: 'Only src/main/images imports sharp.' },
-    { dirs: ['src/main/training', 'src/main/augment'], lib: { patterns: ['@tensorflow/*'] }, message: 'Only src/main/training and src/main/augment import tfjs.' },
+    {
+      dirs: ['src/main/training', 'src/main/augment'],
+      lib: { patterns: ['@tensorflow/*'] },
+      message: 'Only src/main/training and src/main/augment import tfjs.',
+    },
     { dirs: ['src/main/training'], lib: { paths: ['onnxruntime-node'] }, message: 'Only src/main/training imports onnxruntime-node.' },
   ];
   /** The libraries of these owners, as no-restricted-imports options. */
@@ -46,17 +50,39 @@ function ownershipRules() {
   const all = restrictions(owners);
   // training/host/ runs in the main process (the window's, under Electron): no native training
   // library, and the training process's code only through protocol/ messages (docs/architecture.md).
-  const worker = { group: ['**/worker', '**/worker/*'], message: 'training/host runs in the main process: it reaches worker/ through protocol/ messages, never by import.' };
+  const worker = {
+    group: ['**/worker', '**/worker/*'],
+    message: 'training/host runs in the main process: it reaches worker/ through protocol/ messages, never by import.',
+  };
   // CLI commands are doors: they use the engine through contract commands, never its services.
   const door = {
-    group: ['**/catalogue', '**/catalogue/*', '**/training/*', '**/evaluation', '**/evaluation/*', '**/images', '**/images/*', '**/import', '**/import/*'],
+    group: [
+      '**/catalogue',
+      '**/catalogue/*',
+      '**/training/*',
+      '**/evaluation',
+      '**/evaluation/*',
+      '**/images',
+      '**/images/*',
+      '**/import',
+      '**/import/*',
+    ],
     allowTypeImports: true,
     message: 'CLI commands reach the engine through contract commands (ctx.engine.call), not its services.',
   };
   return [
     { files: ['src/**/*.ts', 'src/**/*.svelte'], ignores: dirs.map((d) => `${d}/**`), rules: { 'no-restricted-imports': ['error', all] } },
-    { files: ['src/main/cli/commands/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...all, patterns: [...all.patterns, door] }] } },
-    ...dirs.map((dir) => ({ files: [`${dir}/**/*.ts`], rules: { 'no-restricted-imports': ['error', restrictions(owners.filter((o) => !o.dirs.includes(dir)))] } })),
-    { files: ['src/main/training/host/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...all, patterns: [...all.patterns, worker] }] } },
+    {
+      files: ['src/main/cli/commands/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { ...all, patterns: [...all.patterns, door] }] },
+    },
+    ...dirs.map((dir) => ({
+      files: [`${dir}/**/*.ts`],
+      rules: { 'no-restricted-imports': ['error', restrictions(owners.filter((o) => !o.dirs.includes(dir)))] },
+    })),
+    {
+      files: ['src/main/training/host/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { ...all, patterns: [...all.patterns, worker] }] },
+    },
   ];
 }

@@ -62,7 +62,13 @@ function median(xs: number[]): number {
 function batch16(size: number, classes: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   return {
     x: tf.randomUniform([16, size, size, 3], 0, 1, 'float32', 7) as tf.Tensor4D,
-    y: tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % classes), 'int32'), classes) as tf.Tensor2D,
+    y: tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: 16 }, (_, i) => i % classes),
+        'int32',
+      ),
+      classes,
+    ) as tf.Tensor2D,
   };
 }
 
@@ -100,14 +106,21 @@ async function scratchStep(threads: number): Promise<Timing> {
 
 function imagePaths(n: number): string[] {
   const dirs = ['train/cats', 'train/dogs'].map((d) => join(DATA, 'cats_and_dogs_filtered', d));
-  const all = dirs.flatMap((d) => readdirSync(d).sort().map((f) => join(d, f)));
+  const all = dirs.flatMap((d) =>
+    readdirSync(d)
+      .sort()
+      .map((f) => join(d, f)),
+  );
   return all.slice(0, n);
 }
 
 async function featureRate(threads: number): Promise<Timing> {
   const pool = await createWasmPool({ threads });
   await pool.loadBackbone(mobilenet);
-  const requests = imagePaths(IMAGES).map((path) => ({ item: { path, sha256: '0'.repeat(64), label: 0, split: 'train' as const }, variant: null }));
+  const requests = imagePaths(IMAGES).map((path) => ({
+    item: { path, sha256: '0'.repeat(64), label: 0, split: 'train' as const },
+    variant: null,
+  }));
   await pool.extractFeatures(requests.slice(0, 8 * threads), null); // warm-up: XNNPACK operator creation
   const t = await timed(() => pool.extractFeatures(requests, null).then(() => undefined));
   await pool.close();
@@ -153,7 +166,11 @@ async function main(): Promise<void> {
     results[`${name}_cpu`] = Number(t.cpu.toFixed(3));
     console.log(name, 'wall', results[name], 'cpu', results[`${name}_cpu`]);
   };
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
   await run('scratchStepSeconds_1thread', () => scratchStep(1));
   await run('scratchStepSeconds_2threads', () => scratchStep(2));
   await run('featureImagesPerSecond_1worker', () => featureRate(1));

@@ -23,7 +23,22 @@ import { defineMapFigures, runMap } from './stages/map';
 import { defineThumbnailFigures, runThumbnails } from './stages/thumbnails';
 import { defineTrainingFigures, runAuto, runBottleneck, runFinetune, runScratch } from './stages/training';
 
-const STAGES = ['import', 'thumbnails', 'augment', 'doctor', 'engine', 'decode', 'bottleneck', 'map', 'finetune', 'forward', 'scratch', 'auto', 'labelIssues', 'peer'] as const;
+const STAGES = [
+  'import',
+  'thumbnails',
+  'augment',
+  'doctor',
+  'engine',
+  'decode',
+  'bottleneck',
+  'map',
+  'finetune',
+  'forward',
+  'scratch',
+  'auto',
+  'labelIssues',
+  'peer',
+] as const;
 type StageName = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -54,7 +69,8 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
   };
   const stages = (value: string | undefined, flag: string): StageName[] => {
     const names = (value ?? '').split(',').filter(Boolean);
-    for (const n of names) if (!(STAGES as readonly string[]).includes(n)) throw new Error(`${flag}: unknown stage "${n}" (stages: ${STAGES.join(', ')})`);
+    for (const n of names)
+      if (!(STAGES as readonly string[]).includes(n)) throw new Error(`${flag}: unknown stage "${n}" (stages: ${STAGES.join(', ')})`);
     return names as StageName[];
   };
   for (let i = 0; i < argv.length; i++) {
@@ -78,7 +94,8 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
   // These stages work on the imported workspace.
-  if (['thumbnails', 'bottleneck', 'map', 'finetune', 'labelIssues'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip')) args.only.add('import');
+  if (['thumbnails', 'bottleneck', 'map', 'finetune', 'labelIssues'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip'))
+    args.only.add('import');
   return args;
 }
 
@@ -108,7 +125,10 @@ export async function runBench(argv: string[]): Promise<number> {
   if (args.build) {
     const outDir = join(root, 'bench/.work/app/out');
     console.error(`[bench] building a private copy of the app into ${outDir}`);
-    const built = await runCommand(join(root, 'node_modules/.bin/electron-vite'), ['build', '--outDir', outDir], { cwd: root, timeoutMs: 600_000 });
+    const built = await runCommand(join(root, 'node_modules/.bin/electron-vite'), ['build', '--outDir', outDir], {
+      cwd: root,
+      timeoutMs: 600_000,
+    });
     if (built.code === 0) args.cli = join(outDir, 'main/cli.js');
     else {
       // Someone's half-finished edit should not cost the whole run: fall back to the last good build.
@@ -135,7 +155,8 @@ export async function runBench(argv: string[]): Promise<number> {
     scratchTrainImages: null,
     finetuneTrainImages: null,
     runs: {},
-    log: (line) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s, load ${loadavg()[0]!.toFixed(1)}] ${line}`),
+    log: (line) =>
+      console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s, load ${loadavg()[0]!.toFixed(1)}] ${line}`),
   };
   defineImportFigures(ctx);
   defineThumbnailFigures(ctx);
@@ -148,7 +169,11 @@ export async function runBench(argv: string[]): Promise<number> {
   defineForwardFigures(ctx);
   defineMapFigures(ctx);
 
-  const stage = async (name: StageName, fn: () => Promise<void>, sections: Parameters<FigureBook['failUnmeasured']>[0][]): Promise<void> => {
+  const stage = async (
+    name: StageName,
+    fn: () => Promise<void>,
+    sections: Parameters<FigureBook['failUnmeasured']>[0][],
+  ): Promise<void> => {
     if (!args.only.has(name)) {
       for (const s of sections) book.failUnmeasured(s, `stage "${name}" skipped in this run`);
       return;
@@ -184,23 +209,35 @@ export async function runBench(argv: string[]): Promise<number> {
     await stage('forward', () => runForward(ctx), ['forward']);
     await stage('scratch', () => runScratch(ctx), ['scratch']);
     await stage('auto', () => runAuto(ctx), ['auto']);
-    await stage('peer', async () => {
-      ctx.log('peer: PyTorch, same networks and batch sizes');
-      peer = await runPeer({
-        script: join(root, 'bench/peer/torch_peer.py'),
-        imagesDir: join(args.dataset, 'validation'),
-        repeats: ctx.settings.peerRepeats,
-        alsoSingleThread: true,
-      });
-      if (!peer.ok) ctx.log(`peer: ${peer.reason}`);
-    }, []);
+    await stage(
+      'peer',
+      async () => {
+        ctx.log('peer: PyTorch, same networks and batch sizes');
+        peer = await runPeer({
+          script: join(root, 'bench/peer/torch_peer.py'),
+          imagesDir: join(args.dataset, 'validation'),
+          repeats: ctx.settings.peerRepeats,
+          alsoSingleThread: true,
+        });
+        if (!peer.ok) ctx.log(`peer: ${peer.reason}`);
+      },
+      [],
+    );
   } finally {
     if (!args.keep) rmSync(work, { recursive: true, force: true });
     else ctx.log(`kept ${work}`);
   }
   ctx.beforeAfter.unshift(...stockBaselines(book));
   ctx.notes.unshift(...findings(book));
-  attachPeer(book, peer, ctx.trainImages, ctx.scratchTrainImages ?? ctx.trainImages, ctx.finetuneTrainImages ?? ctx.trainImages, ctx.settings.finetuneEpochs, ctx.forwardTrainImages ?? ctx.trainImages);
+  attachPeer(
+    book,
+    peer,
+    ctx.trainImages,
+    ctx.scratchTrainImages ?? ctx.trainImages,
+    ctx.finetuneTrainImages ?? ctx.trainImages,
+    ctx.settings.finetuneEpochs,
+    ctx.forwardTrainImages ?? ctx.trainImages,
+  );
   machine.loadAfter = loadavg();
 
   const result: BenchResult = {

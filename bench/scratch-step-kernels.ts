@@ -51,7 +51,13 @@ async function main(): Promise<void> {
   }
   const { logits } = recipeCnn(150, 2, 1);
   const x = tf.randomUniform([BATCH, 150, 150, 3], 0, 1, 'float32', 5);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 2), 'int32'), 2);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: BATCH }, (_, i) => i % 2),
+      'int32',
+    ),
+    2,
+  );
   const optimizer = tf.train.adam(1e-3);
   const step = (): void => {
     const { grads } = shareGradients(logits, x, y, 'softmax-logits');
@@ -65,7 +71,11 @@ async function main(): Promise<void> {
   for (let i = 0; i < STEPS; i++) step();
   const perStep = (threadCpuMs() - started) / STEPS;
   recording = false;
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; batch ${BATCH}: ${perStep.toFixed(1)} CPU-ms per step`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; batch ${BATCH}: ${perStep.toFixed(1)} CPU-ms per step`,
+  );
   console.log('  self   incl.  kernel (input shapes)');
   const rows = [...inclusive.entries()].map(([key, total]) => ({ key, total: total / STEPS, self: (exclusive.get(key) ?? 0) / STEPS }));
   for (const r of rows.sort((a, b) => b.self - a.self).slice(0, ROWS)) {

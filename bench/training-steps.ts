@@ -23,21 +23,30 @@ export interface TrainingStepsResult {
   scratchInputSize: number;
 }
 
-export async function measureTrainingSteps(options: { images?: number; batch?: number; inputSize?: number; backend?: string } = {}): Promise<TrainingStepsResult> {
+export async function measureTrainingSteps(
+  options: { images?: number; batch?: number; inputSize?: number; backend?: string } = {},
+): Promise<TrainingStepsResult> {
   const n = options.images ?? 2000;
   const batch = options.batch ?? 32;
   const size = options.inputSize ?? 150;
   const report = await selectBackend({ force: options.backend ?? 'wasm', onWasmReady: installWasmGradients });
 
   const x = tf.randomNormal([n, 1280]) as tf.Tensor2D;
-  const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 2), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 2),
+    'int32',
+  );
   const head = new DenseHead({ inputDim: 1280, numClasses: 2, hidden: 0, dropout: 0.2, seed: 1 });
   const optimizer = tf.train.adam(1e-3);
   const leanEpoch = async (): Promise<number> => {
     const started = performance.now();
     for (let b = 0; b < n; b += batch) {
       const size = Math.min(batch, n - b);
-      optimizer.minimize(() => tf.tidy(() => lossAndCorrect(head.apply(x.slice([b, 0], [size, -1]), true), labels.slice([b], [size]), 2).loss), false, head.variables);
+      optimizer.minimize(
+        () => tf.tidy(() => lossAndCorrect(head.apply(x.slice([b, 0], [size, -1]), true), labels.slice([b], [size]), 2).loss),
+        false,
+        head.variables,
+      );
     }
     head.evaluate(x, labels);
     return (performance.now() - started) / 1000;
@@ -50,14 +59,22 @@ export async function measureTrainingSteps(options: { images?: number; batch?: n
   const js = new LinearHead(1280, 2, 0.2, 1);
   const jsEpoch = (): number => {
     const started = performance.now();
-    for (let b = 0; b < n; b += batch) js.step(xData, yData, Int32Array.from({ length: Math.min(batch, n - b) }, (_, i) => b + i), 1e-3);
+    for (let b = 0; b < n; b += batch)
+      js.step(
+        xData,
+        yData,
+        Int32Array.from({ length: Math.min(batch, n - b) }, (_, i) => b + i),
+        1e-3,
+      );
     js.evaluate(xData, yData);
     return (performance.now() - started) / 1000;
   };
   jsEpoch();
   const jsSeconds = Math.min(jsEpoch(), jsEpoch(), jsEpoch());
 
-  const model = tf.sequential({ layers: [tf.layers.dropout({ rate: 0.2, inputShape: [1280] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+  const model = tf.sequential({
+    layers: [tf.layers.dropout({ rate: 0.2, inputShape: [1280] }), tf.layers.dense({ units: 2, activation: 'softmax' })],
+  });
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const yFloat = labels.toFloat();
   const fitEpoch = async (): Promise<number> => {
@@ -72,10 +89,17 @@ export async function measureTrainingSteps(options: { images?: number; batch?: n
   const variables = logits.trainableWeights.map((w) => w.read() as tf.Variable);
   const cnnOptimizer = tf.train.adam(1e-3);
   const images = tf.randomUniform([16, size, size, 3]);
-  const y16 = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2), 'int32');
+  const y16 = tf.tensor1d(
+    Array.from({ length: 16 }, (_, i) => i % 2),
+    'int32',
+  );
   const step = async (): Promise<number> => {
     const started = performance.now();
-    const loss = cnnOptimizer.minimize(() => lossAndCorrect(logits.apply(images, { training: true }) as tf.Tensor2D, y16, 2).loss, true, variables)!;
+    const loss = cnnOptimizer.minimize(
+      () => lossAndCorrect(logits.apply(images, { training: true }) as tf.Tensor2D, y16, 2).loss,
+      true,
+      variables,
+    )!;
     await loss.data();
     loss.dispose();
     return (performance.now() - started) / 1000;
@@ -89,5 +113,12 @@ export async function measureTrainingSteps(options: { images?: number; batch?: n
   cnnOptimizer.dispose();
   model.dispose();
   cnn.dispose();
-  return { backend: report.active, headJsEpochSeconds: jsSeconds, headLeanEpochSeconds: lean, headFitEpochSeconds: fit, scratchStepSeconds: steps[1] as number, scratchInputSize: size };
+  return {
+    backend: report.active,
+    headJsEpochSeconds: jsSeconds,
+    headLeanEpochSeconds: lean,
+    headFitEpochSeconds: fit,
+    scratchStepSeconds: steps[1] as number,
+    scratchInputSize: size,
+  };
 }

@@ -26,11 +26,16 @@ function iconSvg() {
     const y = start + Math.floor(i / 3) * (tile + gap);
     const tag = tags[i];
     cells.push(`<rect x="${x}" y="${y}" width="${tile}" height="${tile}" rx="28" fill="#e8edf7" fill-opacity="${tag ? 1 : 0.55}"/>`);
-    if (tag) cells.push(`<rect x="${x + 6}" y="${y + 6}" width="${tile - 12}" height="${tile - 12}" rx="24" fill="none" stroke="${tag}" stroke-width="12"/>`);
+    if (tag)
+      cells.push(
+        `<rect x="${x + 6}" y="${y + 6}" width="${tile - 12}" height="${tile - 12}" rx="24" fill="none" stroke="${tag}" stroke-width="12"/>`,
+      );
     if (i === 4) {
       // A tiny landscape in the centre tile: the "image" in image dataset.
       cells.push(`<circle cx="${x + 140}" cy="${y + 62}" r="22" fill="#f59e0b"/>`);
-      cells.push(`<path d="M ${x + 24} ${y + 170} L ${x + 82} ${y + 92} L ${x + 118} ${y + 136} L ${x + 140} ${y + 112} L ${x + 178} ${y + 170} Z" fill="#3b5bdb"/>`);
+      cells.push(
+        `<path d="M ${x + 24} ${y + 170} L ${x + 82} ${y + 92} L ${x + 118} ${y + 136} L ${x + 140} ${y + 112} L ${x + 178} ${y + 170} Z" fill="#3b5bdb"/>`,
+      );
     }
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">
@@ -48,5 +53,7 @@ function iconSvg() {
 
 const svg = iconSvg();
 writeFileSync(join(root, 'resources', 'icon.svg'), svg);
-await sharp(Buffer.from(svg)).png({ compressionLevel: 9 }).toFile(join(root, 'resources', 'icon.png'));
+await sharp(Buffer.from(svg))
+  .png({ compressionLevel: 9 })
+  .toFile(join(root, 'resources', 'icon.png'));
 console.log('wrote resources/icon.svg and resources/icon.png');

@@ -78,7 +78,9 @@ async function main() {
       mkdirSync(dir, { recursive: true });
       for (let i = 0; i < n; i++) {
         const size = 128 + Math.floor(random() * 97);
-        const jpeg = await sharp(Buffer.from(shapeSvg(kind, size, random))).jpeg({ quality: 82, mozjpeg: true }).toBuffer();
+        const jpeg = await sharp(Buffer.from(shapeSvg(kind, size, random)))
+          .jpeg({ quality: 82, mozjpeg: true })
+          .toBuffer();
         writeFileSync(join(dir, `${kind.slice(0, -1)}-${String(i + 1).padStart(3, '0')}.jpg`), jpeg);
         bytes += jpeg.length;
         count++;

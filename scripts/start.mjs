@@ -50,11 +50,15 @@ function ensureBuilt() {
   const problem = buildProblem();
   if (!problem) return;
   process.stderr.write(`Building the studio (${problem})…\n`);
-  const run = spawnSync(join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'electron-vite.cmd' : 'electron-vite'), ['build'], {
-    cwd: root,
-    stdio: 'inherit',
-    shell: process.platform === 'win32',
-  });
+  const run = spawnSync(
+    join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'electron-vite.cmd' : 'electron-vite'),
+    ['build'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    },
+  );
   if (run.status !== 0) {
     process.stderr.write('npm start: the build failed (see above); fix it and run `npm start` again.\n');
     process.exit(1);
@@ -70,7 +74,10 @@ function findElectron() {
     return { reason: 'the electron package is not installed (npm install --include=dev)' };
   }
   if (!process.env.ELECTRON_OVERRIDE_DIST_PATH && !existsSync(join(packageDir, 'path.txt'))) {
-    return { reason: "Electron's binary was never downloaded (node_modules/electron/dist is missing; run `node node_modules/electron/install.js` where the network allows)" };
+    return {
+      reason:
+        "Electron's binary was never downloaded (node_modules/electron/dist is missing; run `node node_modules/electron/install.js` where the network allows)",
+    };
   }
   let executable;
   try {
@@ -92,21 +99,34 @@ function findElectron() {
  * and handed to the catalogue through LDS_BETTER_SQLITE3_BINDING, leaving Node's build alone.
  */
 function electronSqliteBinding(electronVersion) {
-  const target = join(root, 'node_modules', '.cache', 'lds-electron-native', `${electronVersion}-${process.platform}-${process.arch}`, 'better_sqlite3.node');
+  const target = join(
+    root,
+    'node_modules',
+    '.cache',
+    'lds-electron-native',
+    `${electronVersion}-${process.platform}-${process.arch}`,
+    'better_sqlite3.node',
+  );
   if (existsSync(target)) return { binding: target };
   const source = dirname(require.resolve('better-sqlite3/package.json'));
   const work = mkdtempSync(join(tmpdir(), 'lds-sqlite-electron-'));
   try {
     cpSync(source, work, { recursive: true, filter: (path) => !path.startsWith(join(source, 'build')) });
     const prebuild = require.resolve('prebuild-install/bin.js');
-    const run = spawnSync(process.execPath, [prebuild, '--runtime=electron', `--target=${electronVersion}`, `--arch=${process.arch}`, `--platform=${process.platform}`], {
-      cwd: work,
-      stdio: 'ignore',
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [prebuild, '--runtime=electron', `--target=${electronVersion}`, `--arch=${process.arch}`, `--platform=${process.platform}`],
+      {
+        cwd: work,
+        stdio: 'ignore',
+        timeout: 120_000,
+      },
+    );
     const built = join(work, 'build', 'Release', 'better_sqlite3.node');
     if (run.status !== 0 || !existsSync(built)) {
-      return { reason: `no better-sqlite3 build for Electron ${electronVersion} could be fetched; run \`npx electron-builder install-app-deps\` (then \`npm rebuild better-sqlite3\` before using the CLI again)` };
+      return {
+        reason: `no better-sqlite3 build for Electron ${electronVersion} could be fetched; run \`npx electron-builder install-app-deps\` (then \`npm rebuild better-sqlite3\` before using the CLI again)`,
+      };
     }
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(built, target);

@@ -7,8 +7,16 @@ import { formatValue } from './stats';
  * the starting point the CPU engine work is measured against.
  */
 const STOCK: Array<{ label: string; before: string; figures: string[] }> = [
-  { label: 'Scratch CNN train step, batch 16, 150 px', before: '~155 s (stock cpu backend; stock wasm cannot train conv nets)', figures: ['engine.scratchStep.2', 'doctor.scratchStep', 'scratch.stepSeconds'] },
-  { label: 'MobileNetV2 0.35 features, decode included', before: '48 img/s (stock wasm, 1 thread); 4 img/s (cpu backend)', figures: ['features.v2.wasm.ips', 'engine.features.2', 'doctor.featureIps'] },
+  {
+    label: 'Scratch CNN train step, batch 16, 150 px',
+    before: '~155 s (stock cpu backend; stock wasm cannot train conv nets)',
+    figures: ['engine.scratchStep.2', 'doctor.scratchStep', 'scratch.stepSeconds'],
+  },
+  {
+    label: 'MobileNetV2 0.35 features, decode included',
+    before: '48 img/s (stock wasm, 1 thread); 4 img/s (cpu backend)',
+    figures: ['features.v2.wasm.ips', 'engine.features.2', 'doctor.featureIps'],
+  },
   { label: 'Pooled-features head, one epoch of 2000 vectors', before: '~1.9 s (stock wasm)', figures: ['bottleneck.headEpochSeconds'] },
 ];
 

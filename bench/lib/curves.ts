@@ -40,7 +40,11 @@ export function findRun(runsJson: Record<string, unknown> | null, runId: string)
   const lists = Object.values(runsJson).filter(Array.isArray) as unknown[][];
   for (const list of lists) {
     for (const run of list) {
-      if (run && typeof run === 'object' && String((run as Record<string, unknown>).id ?? (run as Record<string, unknown>).runId) === runId) {
+      if (
+        run &&
+        typeof run === 'object' &&
+        String((run as Record<string, unknown>).id ?? (run as Record<string, unknown>).runId) === runId
+      ) {
         return run as Record<string, unknown>;
       }
     }

@@ -7,7 +7,10 @@ import { pathToFileURL } from 'node:url';
  * bench/training*). bench/run.mjs compiles whichever exist next to main.mjs; this loads one by prefix,
  * or says why it cannot.
  */
-export async function loadHelper(distDir: string, prefix: string): Promise<{ module: Record<string, unknown>; file: string } | { reason: string }> {
+export async function loadHelper(
+  distDir: string,
+  prefix: string,
+): Promise<{ module: Record<string, unknown>; file: string } | { reason: string }> {
   if (!existsSync(distDir)) return { reason: `${distDir} missing` };
   const file = readdirSync(distDir).find((f) => f.startsWith(prefix) && f.endsWith('.mjs'));
   if (!file) return { reason: `no bench/${prefix}* module in the project yet` };

@@ -57,13 +57,25 @@ export function attachPeer(
   put('bottleneck.headEpochSeconds', (p) => p.headEpochSeconds, `${outcome.ok ? outcome.result.headSamples : 2000} vectors, batch 16`);
   put('finetune.stepSeconds', ft, 'one step, last block + 1x1 conv unfrozen');
   put('engine.finetuneStep.1', ft);
-  put('finetune.epochSeconds', (p) => p.finetuneStepSeconds * finetuneSteps, `step x ${finetuneSteps}: the peer runs the frozen base every step, while ours may train the top block on cached activations (see the whole-run row)`);
-  put('finetune.runSeconds', (p) => p.finetuneStepSeconds * finetuneSteps * finetuneEpochs, `step x ${finetuneSteps} x ${finetuneEpochs} epoch(s), no validation or start-up`);
+  put(
+    'finetune.epochSeconds',
+    (p) => p.finetuneStepSeconds * finetuneSteps,
+    `step x ${finetuneSteps}: the peer runs the frozen base every step, while ours may train the top block on cached activations (see the whole-run row)`,
+  );
+  put(
+    'finetune.runSeconds',
+    (p) => p.finetuneStepSeconds * finetuneSteps * finetuneEpochs,
+    `step x ${finetuneSteps} x ${finetuneEpochs} epoch(s), no validation or start-up`,
+  );
   // The forward stage: both engines against the same peer figure.
   const forwardSteps = Math.ceil(forwardTrainImages / 16);
   for (const engine of ['ort', 'tfjs']) {
     put(`forward.features.${engine}.ips`, fwd, fwdNote);
     put(`forward.eval.${engine}.ips`, fwd, fwdNote);
-    put(`forward.finetune.${engine}.runSeconds`, (p) => p.finetuneStepSeconds * forwardSteps * finetuneEpochs, `step x ${forwardSteps} x ${finetuneEpochs} epoch(s), no validation or start-up`);
+    put(
+      `forward.finetune.${engine}.runSeconds`,
+      (p) => p.finetuneStepSeconds * forwardSteps * finetuneEpochs,
+      `step x ${forwardSteps} x ${finetuneEpochs} epoch(s), no validation or start-up`,
+    );
   }
 }

@@ -72,7 +72,10 @@ export async function runPeer(options: PeerOptions): Promise<PeerOutcome> {
   return { ok: true, result: main.result, single: single.ok ? single.result : null };
 }
 
-async function runPeerOnce(options: PeerOptions, threads: number): Promise<{ ok: true; result: PeerResult } | { ok: false; reason: string }> {
+async function runPeerOnce(
+  options: PeerOptions,
+  threads: number,
+): Promise<{ ok: true; result: PeerResult } | { ok: false; reason: string }> {
   const args = [options.script, '--threads', String(threads)];
   if (options.imagesDir) args.push('--images', options.imagesDir);
   if (options.repeats) args.push('--repeats', String(options.repeats));

@@ -55,7 +55,9 @@ export function lineChartSvg(spec: ChartSpec): string {
   const sx = (x: number): number => pad.left + ((x - xMin) / xSpan) * plotW;
   const sy = (y: number): number => pad.top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   parts.push(`<text x="${pad.left}" y="22" font-size="14" font-weight="bold">${esc(spec.title)}</text>`);
   for (const t of ticks(yMin, yMax)) {
@@ -69,7 +71,9 @@ export function lineChartSvg(spec: ChartSpec): string {
   }
   parts.push(`<rect x="${pad.left}" y="${pad.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
   parts.push(`<text x="${pad.left + plotW / 2}" y="${height - 8}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
-  parts.push(`<text x="16" y="${pad.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${pad.top + plotH / 2})">${esc(spec.yLabel)}</text>`);
+  parts.push(
+    `<text x="16" y="${pad.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${pad.top + plotH / 2})">${esc(spec.yLabel)}</text>`,
+  );
   spec.series.forEach((s, i) => {
     if (s.points.length) {
       const d = s.points.map(([x, y], j) => `${j ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
@@ -78,7 +82,9 @@ export function lineChartSvg(spec: ChartSpec): string {
     }
     const ly = pad.top + 10 + i * 18;
     const lx = pad.left + plotW + 12;
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     parts.push(`<text x="${lx + 28}" y="${ly}" dominant-baseline="middle">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');

@@ -156,7 +156,10 @@ export function runCommand(command: string, args: readonly string[], options: Ru
 
 /** The last stdout line that parses as a JSON object (design.md: --json prints one as the last line). */
 export function parseLastJson(stdout: string): Record<string, unknown> | null {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.startsWith('{')) continue;
@@ -189,7 +192,10 @@ export function failureReason(result: RunResult, what: string): string | null {
  * line that is not stack-trace noise (frames, "Node.js v20", braces, carets, "code: ...").
  */
 export function meaningfulLine(text: string): string | null {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     if (/^(\w*Error\b|lds: |Error \[)/.test(lines[i]!)) return lines[i]!;
   }
@@ -199,7 +205,10 @@ export function meaningfulLine(text: string): string | null {
 }
 
 export function lastLine(text: string): string | null {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length ? lines[lines.length - 1]! : null;
 }
 

@@ -86,7 +86,9 @@ export function renderReport(result: BenchResult): string {
   out.push(
     `Written by \`npm run bench${result.settings.name === 'quick' ? ' -- --quick' : ''}\` on ${result.startedAt} ` +
       `(${result.settings.name} settings, ${formatNumber(result.wallSeconds)} s in all). Every figure comes from the real ` +
-      '`lds` CLI run as a child process on `' + result.dataset + '`; a figure the product cannot produce yet is listed as ' +
+      '`lds` CLI run as a child process on `' +
+      result.dataset +
+      '`; a figure the product cannot produce yet is listed as ' +
       '"not available" with the reason. Re-run to refresh; do not edit by hand.',
   );
   out.push('');
@@ -96,7 +98,10 @@ export function renderReport(result: BenchResult): string {
     out.push('');
     out.push(row(['Figure', 'Ours', 'Target (issues)', 'Speed vs PyTorch peer']));
     out.push(row(['---', '---', '---', '---']));
-    for (const f of headline) out.push(row([`${SECTIONS[f.section]}: ${f.label}`, ours(f), targetVerdict(f, result.settings.name), f.peer ? peerCells(f).speed : '']));
+    for (const f of headline)
+      out.push(
+        row([`${SECTIONS[f.section]}: ${f.label}`, ours(f), targetVerdict(f, result.settings.name), f.peer ? peerCells(f).speed : '']),
+      );
     out.push('');
   }
   out.push('## Machine');
@@ -108,7 +113,12 @@ export function renderReport(result: BenchResult): string {
   out.push(row(['SIMD flags', m.flags.join(' ') || 'none found']));
   out.push(row(['Memory', `${formatNumber(m.memoryGiB)} GiB`]));
   out.push(row(['Kernel', m.kernel]));
-  out.push(row(['Load average before / after', `${m.loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${(m.loadAfter ?? []).map((l) => l.toFixed(2)).join(' ')}`]));
+  out.push(
+    row([
+      'Load average before / after',
+      `${m.loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${(m.loadAfter ?? []).map((l) => l.toFixed(2)).join(' ')}`,
+    ]),
+  );
   out.push('');
   if ((m.loadAfter?.[0] ?? 0) > m.cores * 0.5 || (m.loadBefore[0] ?? 0) > m.cores * 0.5) {
     out.push(
@@ -122,7 +132,8 @@ export function renderReport(result: BenchResult): string {
     out.push('');
     out.push(row(['Stage', 'Seconds', 'Load']));
     out.push(row(['---', '---', '---']));
-    for (const st of result.stages) out.push(row([st.stage, formatNumber(st.seconds), `${st.loadStart.toFixed(1)} → ${st.loadEnd.toFixed(1)}`]));
+    for (const st of result.stages)
+      out.push(row([st.stage, formatNumber(st.seconds), `${st.loadStart.toFixed(1)} → ${st.loadEnd.toFixed(1)}`]));
     out.push('');
   }
   out.push('## Versions and backend');
@@ -134,13 +145,20 @@ export function renderReport(result: BenchResult): string {
   out.push(
     row([
       'TF.js backend used',
-      b ? `${b.name ?? 'unknown'}, threads ${b.threads ?? 'unknown'}, SIMD ${b.simd == null ? 'unknown' : b.simd ? 'on' : 'off'} (from ${b.source})` : 'unknown (no command reported it)',
+      b
+        ? `${b.name ?? 'unknown'}, threads ${b.threads ?? 'unknown'}, SIMD ${b.simd == null ? 'unknown' : b.simd ? 'on' : 'off'} (from ${b.source})`
+        : 'unknown (no command reported it)',
     ]),
   );
   if (result.peer.ok) {
     const p = result.peer.result;
     const single = result.peer.single ? '; also run at 1 thread, and the faster of the two is compared (both in the notes)' : '';
-    out.push(row(['Peer', `PyTorch ${p.torch} / torchvision ${p.torchvision}, Python ${p.python}, ${p.threads} threads (one per core, as ours)${single}, BLAS ${p.blas ?? 'unknown'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only`]));
+    out.push(
+      row([
+        'Peer',
+        `PyTorch ${p.torch} / torchvision ${p.torchvision}, Python ${p.python}, ${p.threads} threads (one per core, as ours)${single}, BLAS ${p.blas ?? 'unknown'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only`,
+      ]),
+    );
   } else {
     out.push(row(['Peer', `not run: ${result.peer.reason}`]));
   }
@@ -167,7 +185,9 @@ export function renderReport(result: BenchResult): string {
     out.push(row([ref.method, ref.source, ref.accuracy, f ? ours(f) : '—', ref.oursLabel]));
   }
   out.push('');
-  out.push('Published figures: Keras blog on 1000 + 1000 training images (VGG16); TF tutorial on this exact split (MobileNetV2 1.0, 160 px).');
+  out.push(
+    'Published figures: Keras blog on 1000 + 1000 training images (VGG16); TF tutorial on this exact split (MobileNetV2 1.0, 160 px).',
+  );
   out.push('');
 
   const bySection = new Map<SectionId, Figure[]>();

@@ -82,10 +82,46 @@ export interface Reference {
 }
 
 export const REFERENCES: Reference[] = [
-  { method: 'Small CNN from scratch, augmentation, 50 epochs', source: 'Keras "very little data" blog', accuracy: '0.79–0.81 (~0.80)', oursFigure: 'scratch.valAcc', oursLabel: 'scratch, recipe CNN' },
-  { method: 'VGG16 bottleneck features + small head', source: 'Keras "very little data" blog', accuracy: '~0.90–0.91', oursFigure: 'bottleneck.valAcc', oursLabel: 'bottleneck, MobileNetV2 0.35' },
-  { method: 'VGG16 top block fine-tuned', source: 'Keras "very little data" blog', accuracy: '~0.94', oursFigure: 'finetune.valAcc', oursLabel: 'fine-tune, MobileNetV2 0.35' },
-  { method: 'MobileNetV2 1.0 at 160 px, frozen base + head', source: 'TensorFlow transfer-learning tutorial', accuracy: '~0.95', oursFigure: 'bottleneck.valAcc', oursLabel: 'bottleneck, MobileNetV2 0.35 at 224' },
-  { method: 'MobileNetV2 1.0 at 160 px, fine-tuned', source: 'TensorFlow transfer-learning tutorial', accuracy: '~0.98', oursFigure: 'finetune.valAcc', oursLabel: 'fine-tune, MobileNetV2 0.35 at 224' },
-  { method: 'Nearest class centroid, MobileNetV2 0.35 pooled features (200 val/class)', source: 'shared/data/README.md', accuracy: '0.958', oursFigure: 'bottleneck.valAcc', oursLabel: 'bottleneck, trained head' },
+  {
+    method: 'Small CNN from scratch, augmentation, 50 epochs',
+    source: 'Keras "very little data" blog',
+    accuracy: '0.79–0.81 (~0.80)',
+    oursFigure: 'scratch.valAcc',
+    oursLabel: 'scratch, recipe CNN',
+  },
+  {
+    method: 'VGG16 bottleneck features + small head',
+    source: 'Keras "very little data" blog',
+    accuracy: '~0.90–0.91',
+    oursFigure: 'bottleneck.valAcc',
+    oursLabel: 'bottleneck, MobileNetV2 0.35',
+  },
+  {
+    method: 'VGG16 top block fine-tuned',
+    source: 'Keras "very little data" blog',
+    accuracy: '~0.94',
+    oursFigure: 'finetune.valAcc',
+    oursLabel: 'fine-tune, MobileNetV2 0.35',
+  },
+  {
+    method: 'MobileNetV2 1.0 at 160 px, frozen base + head',
+    source: 'TensorFlow transfer-learning tutorial',
+    accuracy: '~0.95',
+    oursFigure: 'bottleneck.valAcc',
+    oursLabel: 'bottleneck, MobileNetV2 0.35 at 224',
+  },
+  {
+    method: 'MobileNetV2 1.0 at 160 px, fine-tuned',
+    source: 'TensorFlow transfer-learning tutorial',
+    accuracy: '~0.98',
+    oursFigure: 'finetune.valAcc',
+    oursLabel: 'fine-tune, MobileNetV2 0.35 at 224',
+  },
+  {
+    method: 'Nearest class centroid, MobileNetV2 0.35 pooled features (200 val/class)',
+    source: 'shared/data/README.md',
+    accuracy: '0.958',
+    oursFigure: 'bottleneck.valAcc',
+    oursLabel: 'bottleneck, trained head',
+  },
 ];

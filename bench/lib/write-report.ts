@@ -17,7 +17,9 @@ export async function writeReport(result: BenchResult, docsDir: string): Promise
       ['benchmarks/loss.png', lossChart(curves)],
     ] as const) {
       if (!spec.series.some((s) => s.points.length)) continue;
-      await sharp(Buffer.from(lineChartSvg(spec))).png().toFile(join(docsDir, file));
+      await sharp(Buffer.from(lineChartSvg(spec)))
+        .png()
+        .toFile(join(docsDir, file));
       plots.push({ file, title: spec.title });
     }
   }

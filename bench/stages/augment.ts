@@ -8,19 +8,31 @@ import { median, percentile } from '../lib/stats';
 export function defineAugmentFigures(ctx: BenchContext): void {
   const n = ctx.settings.augmentVariants;
   ctx.book.define('augment', 'augment.preview.p50', {
-    label: `${n} variants of one image after a parameter change, median`, unit: 'ms', better: 'lower',
-    target: { op: '<=', value: 300 }, detail: 'in-process preview function (bench/augment*), warm',
+    label: `${n} variants of one image after a parameter change, median`,
+    unit: 'ms',
+    better: 'lower',
+    target: { op: '<=', value: 300 },
+    detail: 'in-process preview function (bench/augment*), warm',
   });
-  ctx.book.define('augment', 'augment.preview.p95', { label: `${n} variants, 95th percentile`, unit: 'ms', better: 'lower', target: { op: '<=', value: 300 } });
+  ctx.book.define('augment', 'augment.preview.p95', {
+    label: `${n} variants, 95th percentile`,
+    unit: 'ms',
+    better: 'lower',
+    target: { op: '<=', value: 300 },
+  });
   ctx.book.define('augment', 'augment.cli.seconds', {
-    label: `\`lds augment preview --n ${n}\`, whole command`, unit: 's', better: 'lower',
+    label: `\`lds augment preview --n ${n}\`, whole command`,
+    unit: 's',
+    better: 'lower',
     detail: 'process start, tfjs start-up, decode, 9 variants, PNG writes',
   });
 }
 
 function firstTrainImage(dataset: string): string {
   const dir = join(dataset, 'train', 'cats');
-  const file = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort()[0];
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()[0];
   if (!file) throw new Error(`no JPEG in ${dir}`);
   return join(dir, file);
 }
@@ -45,16 +57,24 @@ export async function runAugment(ctx: BenchContext): Promise<void> {
   const helper = await loadHelper(ctx.distDir, 'augment');
   if ('reason' in helper) return book.failUnmeasured('augment', helper.reason);
   const fn = findExport(helper.module, /latency|preview|bench/i);
-  if (!fn) return book.failUnmeasured('augment', `bench/${helper.file} exports no latency function (exports: ${Object.keys(helper.module).join(', ')})`);
+  if (!fn)
+    return book.failUnmeasured(
+      'augment',
+      `bench/${helper.file} exports no latency function (exports: ${Object.keys(helper.module).join(', ')})`,
+    );
   try {
     const raw = (await fn({ image, variants: n, repeats: 20 })) as unknown;
     const samples = latencySamples(raw);
-    if (!samples.length) return book.failUnmeasured('augment', `bench/${helper.file} returned no samples: ${JSON.stringify(raw).slice(0, 200)}`);
+    if (!samples.length)
+      return book.failUnmeasured('augment', `bench/${helper.file} returned no samples: ${JSON.stringify(raw).slice(0, 200)}`);
     const source = `bench/${helper.file.replace(/\.mjs$/, '.ts')}`;
     book.set('augment.preview.p50', median(samples), `${source}: augment + PNG-encode, ${samples.length} parameter changes, warm`);
     book.set('augment.preview.p95', percentile(samples, 95));
     const augmentOnly = raw && typeof raw === 'object' ? latencySamples({ samples: (raw as Record<string, unknown>).augmentOnlyMs }) : [];
-    if (augmentOnly.length) ctx.notes.push(`Augmentation preview: the augmentation alone (no PNG encoding) takes ${median(augmentOnly)!.toFixed(0)} ms median for ${n} variants.`);
+    if (augmentOnly.length)
+      ctx.notes.push(
+        `Augmentation preview: the augmentation alone (no PNG encoding) takes ${median(augmentOnly)!.toFixed(0)} ms median for ${n} variants.`,
+      );
   } catch (error) {
     book.failUnmeasured('augment', `bench/${helper.file} failed: ${(error as Error).message}`);
   }

@@ -10,7 +10,9 @@ import type { BenchContext } from '../lib/context';
  */
 export function defineDecodeFigures(ctx: BenchContext): void {
   ctx.book.define('features', 'features.decodeOnly.ips', {
-    label: 'Input side alone: JPEG decode + centre crop + resize to 224 (sharp)', unit: 'img/s', better: 'higher',
+    label: 'Input side alone: JPEG decode + centre crop + resize to 224 (sharp)',
+    unit: 'img/s',
+    better: 'higher',
     detail: 'bench calls sharp directly on the training images, 2 in flight per core: the ceiling the input pipeline puts on extraction',
   });
 }
@@ -18,7 +20,10 @@ export function defineDecodeFigures(ctx: BenchContext): void {
 export async function runDecode(ctx: BenchContext): Promise<void> {
   const files = ['train/cats', 'train/dogs'].flatMap((d) => {
     const dir = join(ctx.dataset, d);
-    return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
+      .map((f) => join(dir, f));
   });
   const sample = files.slice(0, ctx.settings.name === 'quick' ? 600 : files.length);
   ctx.log(`decode: ${sample.length} JPEGs through sharp`);
@@ -32,5 +37,9 @@ export async function runDecode(ctx: BenchContext): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  ctx.book.set('features.decodeOnly.ips', sample.length / ((performance.now() - started) / 1000), `${sample.length} images, ${inFlight} in flight`);
+  ctx.book.set(
+    'features.decodeOnly.ips',
+    sample.length / ((performance.now() - started) / 1000),
+    `${sample.length} images, ${inFlight} in flight`,
+  );
 }

@@ -5,10 +5,25 @@ import { join } from 'node:path';
 
 export function defineDoctorFigures(ctx: BenchContext): void {
   const { book } = ctx;
-  book.define('doctor', 'doctor.featureIps', { label: 'featureImagesPerSecond', unit: 'img/s', better: 'higher', target: { op: '>=', value: 120 } });
-  book.define('doctor', 'doctor.scratchStep', { label: 'scratchStepSeconds (batch 16, 150 px)', unit: 's', better: 'lower', target: { op: '<=', value: 0.5 } });
+  book.define('doctor', 'doctor.featureIps', {
+    label: 'featureImagesPerSecond',
+    unit: 'img/s',
+    better: 'higher',
+    target: { op: '>=', value: 120 },
+  });
+  book.define('doctor', 'doctor.scratchStep', {
+    label: 'scratchStepSeconds (batch 16, 150 px)',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 0.5 },
+  });
   book.define('doctor', 'doctor.gradErr', { label: 'gradientCheckMaxError (vs the cpu backend)', unit: 'plain', better: 'lower' });
-  book.define('doctor', 'doctor.seconds', { label: 'Whole `lds doctor --bench` command', unit: 's', better: 'lower', target: { op: '<=', value: 60 } });
+  book.define('doctor', 'doctor.seconds', {
+    label: 'Whole `lds doctor --bench` command',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 60 },
+  });
 }
 
 /** `lds doctor --json`: which backend, threads and SIMD the training process will use. */
@@ -29,7 +44,8 @@ export async function readBackend(ctx: BenchContext): Promise<void> {
     source: '`lds doctor --json`',
   };
   const tfjs = pickString(j, 'tfjsVersion');
-  if (tfjs) ctx.notes.push(`\`lds doctor\` reports tfjs ${tfjs}, backend ${ctx.backend.name ?? '?'} (${pickString(j, 'tfjsBackend') ?? '?'}).`);
+  if (tfjs)
+    ctx.notes.push(`\`lds doctor\` reports tfjs ${tfjs}, backend ${ctx.backend.name ?? '?'} (${pickString(j, 'tfjsBackend') ?? '?'}).`);
 }
 
 export async function runDoctorBench(ctx: BenchContext): Promise<void> {
@@ -45,7 +61,9 @@ export async function runDoctorBench(ctx: BenchContext): Promise<void> {
     const fromStderr = run.code === 0 ? parseLastJson(run.stderr) : null;
     if (!fromStderr) return book.failUnmeasured('doctor', run.failure);
     j = fromStderr;
-    ctx.notes.push('`lds doctor --bench --json` printed its JSON object on stderr instead of stdout (design.md: the last line of stdout); the figures were read from stderr.');
+    ctx.notes.push(
+      '`lds doctor --bench --json` printed its JSON object on stderr instead of stdout (design.md: the last line of stdout); the figures were read from stderr.',
+    );
   }
   book.set('doctor.featureIps', pickNumber(j, 'featureImagesPerSecond', 'bench.featureImagesPerSecond'));
   book.set('doctor.scratchStep', pickNumber(j, 'scratchStepSeconds', 'bench.scratchStepSeconds'));

@@ -19,22 +19,43 @@ export function defineForwardFigures(ctx: BenchContext): void {
   const where = s.finetuneImages == null ? 'all 3000 images' : `a copied ${s.finetuneImages}-image subset`;
   for (const e of ENGINES) {
     book.define('forward', `forward.features.${e.key}.ips`, {
-      label: `MobileNetV2 0.35 features on ${e.name}: images/s (decode + resize included)`, unit: 'img/s', better: 'higher',
+      label: `MobileNetV2 0.35 features on ${e.name}: images/s (decode + resize included)`,
+      unit: 'img/s',
+      better: 'higher',
       ...(e.key === 'ort' ? { target: { op: '>=' as const, value: 240 } } : {}),
       detail: `first bottleneck run on ${where}, fresh feature cache`,
     });
-    book.define('forward', `forward.features.${e.key}.peakRss`, { label: `Peak RSS, bottleneck run on ${e.name}`, unit: 'MiB', better: 'lower', detail: 'largest VmHWM in the `lds train` process tree' });
+    book.define('forward', `forward.features.${e.key}.peakRss`, {
+      label: `Peak RSS, bottleneck run on ${e.name}`,
+      unit: 'MiB',
+      better: 'lower',
+      detail: 'largest VmHWM in the `lds train` process tree',
+    });
     book.define('forward', `forward.finetune.${e.key}.runSeconds`, {
-      label: `Whole fine-tune run on ${e.name}, ${s.finetuneEpochs} epoch(s)`, unit: 's', better: 'lower',
+      label: `Whole fine-tune run on ${e.name}, ${s.finetuneEpochs} epoch(s)`,
+      unit: 's',
+      better: 'lower',
       detail: `\`lds train --mode finetune\` wall time on ${where}: the frozen base's activations on ${e.name}, training on TF.js`,
     });
-    book.define('forward', `forward.finetune.${e.key}.peakRss`, { label: `Peak RSS, fine-tune run on ${e.name}`, unit: 'MiB', better: 'lower', detail: 'largest VmHWM in the `lds train` process tree' });
+    book.define('forward', `forward.finetune.${e.key}.peakRss`, {
+      label: `Peak RSS, fine-tune run on ${e.name}`,
+      unit: 'MiB',
+      better: 'lower',
+      detail: 'largest VmHWM in the `lds train` process tree',
+    });
     book.define('forward', `forward.eval.${e.key}.ips`, {
-      label: `Evaluation of the validation split on ${e.name}: images/s`, unit: 'img/s', better: 'higher',
+      label: `Evaluation of the validation split on ${e.name}: images/s`,
+      unit: 'img/s',
+      better: 'higher',
       ...(e.key === 'ort' ? { target: { op: '>=' as const, value: 240 } } : {}),
       detail: '`lds eval` of the fine-tuned run (no feature cache applies): images / wall time, process start and model load included',
     });
-    book.define('forward', `forward.eval.${e.key}.peakRss`, { label: `Peak RSS, evaluation on ${e.name}`, unit: 'MiB', better: 'lower', detail: 'largest VmHWM in the `lds eval` process tree' });
+    book.define('forward', `forward.eval.${e.key}.peakRss`, {
+      label: `Peak RSS, evaluation on ${e.name}`,
+      unit: 'MiB',
+      better: 'lower',
+      detail: 'largest VmHWM in the `lds eval` process tree',
+    });
   }
 }
 
@@ -56,7 +77,8 @@ export async function runForward(ctx: BenchContext): Promise<void> {
   ctx.forwardTrainImages = counts?.train ?? 2000;
   for (const e of ENGINES) {
     const fail = (reason: string): void => {
-      for (const f of book.all()) if (f.id.startsWith('forward.') && f.id.includes(`.${e.key}.`) && f.value == null) book.fail(f.id, reason);
+      for (const f of book.all())
+        if (f.id.startsWith('forward.') && f.id.includes(`.${e.key}.`) && f.value == null) book.fail(f.id, reason);
     };
     const env = { ...process.env, ...e.env };
     const lds = new Lds(ctx.cliPath, join(ctx.work, `forward-${e.key}-workspace`), { verbose: ctx.verbose, timeoutMs: 14_400_000 });
@@ -66,16 +88,36 @@ export async function runForward(ctx: BenchContext): Promise<void> {
     if (imp.failure) return fail(imp.failure);
 
     ctx.log(`forward: bottleneck on ${e.name}`);
-    const head = await lds.run(['train', '--mode', 'bottleneck', '--epochs', String(ctx.settings.bottleneckEpochs), '--batch', String(BATCH), '--backend', 'wasm', '--seed', '1'], { env });
+    const head = await lds.run(
+      [
+        'train',
+        '--mode',
+        'bottleneck',
+        '--epochs',
+        String(ctx.settings.bottleneckEpochs),
+        '--batch',
+        String(BATCH),
+        '--backend',
+        'wasm',
+        '--seed',
+        '1',
+      ],
+      { env },
+    );
     if (head.failure) {
       fail(head.failure);
       continue;
     }
-    book.set(`forward.features.${e.key}.ips`, pickNumber(head.json, 'imagesPerSecond'), `features in ${formatNumber(pickNumber(head.json, 'featureSeconds') ?? Number.NaN)} s`);
+    book.set(
+      `forward.features.${e.key}.ips`,
+      pickNumber(head.json, 'imagesPerSecond'),
+      `features in ${formatNumber(pickNumber(head.json, 'featureSeconds') ?? Number.NaN)} s`,
+    );
     book.set(`forward.features.${e.key}.peakRss`, peakMiB(head));
     // `lds train` prints the run's notes on stderr: "note: forward pass up to …: onnxruntime … on cpu: …".
     const engineNote = /note: forward pass[^\n]*/.exec(head.stderr)?.[0] ?? 'no forward note';
-    if (e.key === 'ort' && !engineNote.includes('onnxruntime')) ctx.notes.push(`forward stage: the ONNX Runtime run did not run on onnxruntime (${engineNote.slice(0, 200)})`);
+    if (e.key === 'ort' && !engineNote.includes('onnxruntime'))
+      ctx.notes.push(`forward stage: the ONNX Runtime run did not run on onnxruntime (${engineNote.slice(0, 200)})`);
     const parent = pickString(head.json, 'runId', 'id', 'run.id');
     if (!parent) {
       fail('`lds train --json` printed no run id');
@@ -83,13 +125,34 @@ export async function runForward(ctx: BenchContext): Promise<void> {
     }
 
     ctx.log(`forward: fine-tune on ${e.name}`);
-    const ft = await lds.run(['train', '--mode', 'finetune', '--from', parent, '--epochs', String(ctx.settings.finetuneEpochs), '--batch', String(BATCH), '--backend', 'wasm', '--seed', '1'], { env });
+    const ft = await lds.run(
+      [
+        'train',
+        '--mode',
+        'finetune',
+        '--from',
+        parent,
+        '--epochs',
+        String(ctx.settings.finetuneEpochs),
+        '--batch',
+        String(BATCH),
+        '--backend',
+        'wasm',
+        '--seed',
+        '1',
+      ],
+      { env },
+    );
     if (ft.failure) {
       fail(ft.failure);
       continue;
     }
     const cache = pickNumber(ft.json, 'featureSeconds');
-    book.set(`forward.finetune.${e.key}.runSeconds`, ft.seconds, cache != null ? `${cache.toFixed(1)} s of it caching the frozen base's activations` : undefined);
+    book.set(
+      `forward.finetune.${e.key}.runSeconds`,
+      ft.seconds,
+      cache != null ? `${cache.toFixed(1)} s of it caching the frozen base's activations` : undefined,
+    );
     book.set(`forward.finetune.${e.key}.peakRss`, peakMiB(ft));
     const run = pickString(ft.json, 'runId', 'id', 'run.id');
     if (!run) {
@@ -104,13 +167,23 @@ export async function runForward(ctx: BenchContext): Promise<void> {
       continue;
     }
     const count = pickNumber(ev.json, 'count');
-    book.set(`forward.eval.${e.key}.ips`, count == null ? null : count / ev.seconds, `${count ?? '?'} images in ${ev.seconds.toFixed(1)} s, accuracy ${formatNumber(pickNumber(ev.json, 'accuracy') ?? Number.NaN)}`);
+    book.set(
+      `forward.eval.${e.key}.ips`,
+      count == null ? null : count / ev.seconds,
+      `${count ?? '?'} images in ${ev.seconds.toFixed(1)} s, accuracy ${formatNumber(pickNumber(ev.json, 'accuracy') ?? Number.NaN)}`,
+    );
     book.set(`forward.eval.${e.key}.peakRss`, peakMiB(ev));
   }
   const pair = (label: string, id: string, unit: string): void => {
     const before = book.value(`forward.${id}.tfjs.${unit === 's' ? 'runSeconds' : 'ips'}`);
     const after = book.value(`forward.${id}.ort.${unit === 's' ? 'runSeconds' : 'ips'}`);
-    if (before != null && after != null) ctx.beforeAfter.push({ label, before: `${formatNumber(before)} ${unit} (TF.js)`, after: `${formatNumber(after)} ${unit} (ONNX Runtime)`, source: 'forward stage, this run' });
+    if (before != null && after != null)
+      ctx.beforeAfter.push({
+        label,
+        before: `${formatNumber(before)} ${unit} (TF.js)`,
+        after: `${formatNumber(after)} ${unit} (ONNX Runtime)`,
+        source: 'forward stage, this run',
+      });
   };
   pair('MobileNetV2 0.35 feature extraction, decode included', 'features', 'img/s');
   pair('Whole fine-tune run', 'finetune', 's');

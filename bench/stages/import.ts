@@ -7,17 +7,31 @@ import { join } from 'node:path';
 export function defineImportFigures(ctx: BenchContext): void {
   const { book } = ctx;
   book.define('import', 'import.seconds', {
-    label: 'Import 3000 JPEGs (hash, metadata; thumbnails lazy)', unit: 's', better: 'lower',
-    target: { op: '<=', value: 30 }, detail: '`lds import` wall time, fresh workspace, process start included',
+    label: 'Import 3000 JPEGs (hash, metadata; thumbnails lazy)',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 30 },
+    detail: '`lds import` wall time, fresh workspace, process start included',
   });
   book.define('import', 'import.images', {
-    label: 'Images in the catalogue', unit: 'count', better: 'higher', target: { op: '>=', value: 3000 },
+    label: 'Images in the catalogue',
+    unit: 'count',
+    better: 'higher',
+    target: { op: '>=', value: 3000 },
     detail: '`lds status --json` after import',
   });
   book.define('import', 'import.again.seconds', {
-    label: 'Re-import of the same folder (idempotent)', unit: 's', better: 'lower', detail: 'second `lds import`, nothing new',
+    label: 'Re-import of the same folder (idempotent)',
+    unit: 's',
+    better: 'lower',
+    detail: 'second `lds import`, nothing new',
   });
-  book.define('import', 'import.peakRss', { label: 'Peak RSS of the import', unit: 'MiB', better: 'lower', detail: 'VmHWM of the CLI process tree' });
+  book.define('import', 'import.peakRss', {
+    label: 'Peak RSS of the import',
+    unit: 'MiB',
+    better: 'lower',
+    detail: 'VmHWM of the CLI process tree',
+  });
 }
 
 export async function runImport(ctx: BenchContext): Promise<void> {

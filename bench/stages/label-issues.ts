@@ -16,11 +16,22 @@ const SEED = 18;
 export function defineLabelIssueFigures(ctx: BenchContext): void {
   const { book } = ctx;
   book.define('labelIssues', 'labelIssues.precisionTop100', {
-    label: `Precision of the top ${TOP} issues (5% of train labels flipped, seeded)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.8 },
+    label: `Precision of the top ${TOP} issues (5% of train labels flipped, seeded)`,
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.8 },
   });
-  book.define('labelIssues', 'labelIssues.recallTop100', { label: `Recall of the flipped images within the top ${TOP}`, unit: 'accuracy', better: 'higher' });
+  book.define('labelIssues', 'labelIssues.recallTop100', {
+    label: `Recall of the flipped images within the top ${TOP}`,
+    unit: 'accuracy',
+    better: 'higher',
+  });
   book.define('labelIssues', 'labelIssues.seconds', {
-    label: '`lds label-issues --folds 5` with features cached: seconds', unit: 's', better: 'lower', target: { op: '<=', value: 60 }, detail: 'the k-fold job time the command reports',
+    label: '`lds label-issues --folds 5` with features cached: seconds',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 60 },
+    detail: 'the k-fold job time the command reports',
   });
 }
 
@@ -44,13 +55,17 @@ export async function runLabelIssues(ctx: BenchContext): Promise<void> {
   const classes = ['cats', 'dogs'];
   const flips = classes.map((cls) => {
     const dir = join(ctx.dataset, 'train', cls);
-    const files = readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(dir, f));
+    const files = readdirSync(dir)
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort()
+      .map((f) => join(dir, f));
     const count = Math.round(files.length * FLIP_FRACTION);
     const picked = new Set<string>();
     while (picked.size < count) picked.add(files[Math.floor(random() * files.length)] as string);
     return { cls, other: classes.find((c) => c !== cls) as string, paths: [...picked] };
   });
-  const relabel = async (paths: string[], cls: string): Promise<string | null> => (await lds.run(['label', ...paths, '--class', cls])).failure;
+  const relabel = async (paths: string[], cls: string): Promise<string | null> =>
+    (await lds.run(['label', ...paths, '--class', cls])).failure;
   try {
     for (const f of flips) {
       const failure = await relabel(f.paths, f.other);
@@ -61,7 +76,11 @@ export async function runLabelIssues(ctx: BenchContext): Promise<void> {
     const issues = (result.json?.issues ?? []) as { path: string }[];
     const flipped = new Set(flips.flatMap((f) => f.paths));
     const hits = issues.slice(0, TOP).filter((i) => flipped.has(i.path)).length;
-    book.set('labelIssues.precisionTop100', hits / Math.min(TOP, Math.max(1, issues.length)), `${hits} of the top ${Math.min(TOP, issues.length)} were flipped`);
+    book.set(
+      'labelIssues.precisionTop100',
+      hits / Math.min(TOP, Math.max(1, issues.length)),
+      `${hits} of the top ${Math.min(TOP, issues.length)} were flipped`,
+    );
     book.set('labelIssues.recallTop100', hits / flipped.size, `${hits} of ${flipped.size} flipped images found`);
     book.set('labelIssues.seconds', pickNumber(result.json, 'seconds'));
   } finally {

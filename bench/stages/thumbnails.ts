@@ -14,16 +14,32 @@ export function defineThumbnailFigures(ctx: BenchContext): void {
   const n = ctx.settings.thumbFirstScreen;
   const how = `GET /images/<id>/thumb from \`lds serve\`, ${BROWSER_CONNECTIONS} requests in flight like a browser`;
   book.define('thumbnails', 'thumbs.firstScreen.seconds', {
-    label: `First screen: ${n} thumbnails, cold cache`, unit: 's', better: 'lower', target: { op: '<=', value: 1 }, detail: how,
+    label: `First screen: ${n} thumbnails, cold cache`,
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 1 },
+    detail: how,
   });
   book.define('thumbnails', 'thumbs.afterScroll.seconds', {
-    label: `Visible tiles after a fast scroll to the end (${n}, cold)`, unit: 's', better: 'lower', target: { op: '<=', value: 1 },
+    label: `Visible tiles after a fast scroll to the end (${n}, cold)`,
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 1 },
     detail: `a fling past ${FLING_SCREENS} screens as the grid's loader does it (each screen's requests started, then aborted when it scrolls away), then the last screen; ${how}`,
   });
   book.define('thumbnails', 'thumbs.all.seconds', { label: 'All thumbnails, cold cache', unit: 's', better: 'lower', detail: how });
-  book.define('thumbnails', 'thumbs.all.rate', { label: 'Thumbnail generation rate', unit: 'img/s', better: 'higher', detail: 'all thumbnails / their time' });
+  book.define('thumbnails', 'thumbs.all.rate', {
+    label: 'Thumbnail generation rate',
+    unit: 'img/s',
+    better: 'higher',
+    detail: 'all thumbnails / their time',
+  });
   book.define('thumbnails', 'thumbs.firstScreenWarm.seconds', {
-    label: `First screen again (${n}, cached)`, unit: 's', better: 'lower', target: { op: '<=', value: 1 }, detail: how,
+    label: `First screen again (${n}, cached)`,
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 1 },
+    detail: how,
   });
 }
 
@@ -40,7 +56,10 @@ function startServe(ctx: BenchContext, workspace: string): Promise<Served> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => fail(new Error(`lds serve printed no URL within 30 s${err ? `: ${err.trim().split('\n').pop()}` : ''}`)), 30_000);
+    const timer = setTimeout(
+      () => fail(new Error(`lds serve printed no URL within 30 s${err ? `: ${err.trim().split('\n').pop()}` : ''}`)),
+      30_000,
+    );
     const fail = (e: Error): void => {
       clearTimeout(timer);
       child.kill('SIGTERM');
@@ -98,9 +117,16 @@ function get(served: Served, path: string): Promise<{ status: number; bytes: num
  */
 async function flingPast(served: Served, screens: number[][]): Promise<void> {
   for (const ids of screens) {
-    const requests = ids.slice(0, BROWSER_CONNECTIONS).map((id) =>
-      request({ host: '127.0.0.1', port: served.port, path: `/images/${id}/thumb`, headers: { Cookie: served.cookie, Host: `127.0.0.1:${served.port}` } }),
-    );
+    const requests = ids
+      .slice(0, BROWSER_CONNECTIONS)
+      .map((id) =>
+        request({
+          host: '127.0.0.1',
+          port: served.port,
+          path: `/images/${id}/thumb`,
+          headers: { Cookie: served.cookie, Host: `127.0.0.1:${served.port}` },
+        }),
+      );
     for (const req of requests) {
       req.on('error', () => {});
       req.end();
@@ -162,7 +188,8 @@ export async function runThumbnails(ctx: BenchContext): Promise<void> {
     const allSeconds = first.seconds + all.seconds;
     book.set('thumbs.all.seconds', allSeconds);
     book.set('thumbs.all.rate', (first.ok + all.ok) / allSeconds);
-    if (all.failed.length) ctx.notes.push(`Thumbnails: ${all.failed.length} of ${rest.length} requests failed (${all.failed.slice(0, 3).join('; ')}).`);
+    if (all.failed.length)
+      ctx.notes.push(`Thumbnails: ${all.failed.length} of ${rest.length} requests failed (${all.failed.slice(0, 3).join('; ')}).`);
     const warm = await fetchThumbs(served, firstIds);
     book.set('thumbs.firstScreenWarm.seconds', warm.seconds);
   } finally {

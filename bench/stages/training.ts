@@ -14,71 +14,140 @@ export function defineTrainingFigures(ctx: BenchContext): void {
   const { book } = ctx;
   const s = ctx.settings;
   const rss = (section: 'scratch' | 'bottleneck' | 'finetune' | 'auto', id: string): void =>
-    book.define(section, id, { label: 'Peak RSS of the training process', unit: 'MiB', better: 'lower', detail: 'largest VmHWM in the `lds train` process tree' });
+    book.define(section, id, {
+      label: 'Peak RSS of the training process',
+      unit: 'MiB',
+      better: 'lower',
+      detail: 'largest VmHWM in the `lds train` process tree',
+    });
   const tensors = (section: 'scratch' | 'bottleneck' | 'finetune', id: string): void =>
-    book.define(section, id, { label: 'Live tensors at the end of the run (tf.memory)', unit: 'tensors', better: 'lower', detail: 'numTensors reported by the run' });
+    book.define(section, id, {
+      label: 'Live tensors at the end of the run (tf.memory)',
+      unit: 'tensors',
+      better: 'lower',
+      detail: 'numTensors reported by the run',
+    });
 
   book.define('features', 'features.v2.wasm.ips', {
-    label: 'MobileNetV2 0.35, default forward engine (ONNX Runtime; training on wasm): images/s (decode + resize included)', unit: 'img/s', better: 'higher', target: { op: '>=', value: 120 },
+    label: 'MobileNetV2 0.35, default forward engine (ONNX Runtime; training on wasm): images/s (decode + resize included)',
+    unit: 'img/s',
+    better: 'higher',
+    target: { op: '>=', value: 120 },
     detail: 'first bottleneck run, all 3000 images; the TF.js figure is forward.features.tfjs.ips',
   });
-  book.define('features', 'features.v2.wasm.seconds', { label: 'MobileNetV2 0.35, wasm: features for 3000 images', unit: 's', better: 'lower', target: { op: '<=', value: 25 } });
-  book.define('features', 'features.v2.wasm.cachedSeconds', {
-    label: 'Second bottleneck run, same backbone: feature seconds', unit: 's', better: 'lower', detail: 'the feature cache should make this ~0',
+  book.define('features', 'features.v2.wasm.seconds', {
+    label: 'MobileNetV2 0.35, wasm: features for 3000 images',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 25 },
   });
-  book.define('features', 'features.v2.wasm.cachedComputed', { label: 'Second bottleneck run: features computed', unit: 'count', better: 'lower', target: { op: '<=', value: 0 } });
+  book.define('features', 'features.v2.wasm.cachedSeconds', {
+    label: 'Second bottleneck run, same backbone: feature seconds',
+    unit: 's',
+    better: 'lower',
+    detail: 'the feature cache should make this ~0',
+  });
+  book.define('features', 'features.v2.wasm.cachedComputed', {
+    label: 'Second bottleneck run: features computed',
+    unit: 'count',
+    better: 'lower',
+    target: { op: '<=', value: 0 },
+  });
   book.define('features', 'features.v1.wasm.ips', {
-    label: 'MobileNetV1 0.75 (added with `lds backbones add`), wasm: images/s', unit: 'img/s', better: 'higher',
+    label: 'MobileNetV1 0.75 (added with `lds backbones add`), wasm: images/s',
+    unit: 'img/s',
+    better: 'higher',
     detail: `bottleneck run on ${s.v1Images == null ? 'all 3000 images' : `a copied ${s.v1Images}-image subset`}`,
   });
   book.define('features', 'features.v2.cpu.ips', {
-    label: `MobileNetV2 0.35, cpu backend: images/s (${s.cpuBackendImages}-image subset)`, unit: 'img/s', better: 'higher', detail: '`--backend cpu`, bottleneck run on a copied subset',
+    label: `MobileNetV2 0.35, cpu backend: images/s (${s.cpuBackendImages}-image subset)`,
+    unit: 'img/s',
+    better: 'higher',
+    detail: '`--backend cpu`, bottleneck run on a copied subset',
   });
 
   book.define('scratch', 'scratch.stepSeconds', {
-    label: 'Seconds per batch-16 step (150 px), from the epoch time', unit: 's', better: 'lower', target: { op: '<=', value: 0.5 },
+    label: 'Seconds per batch-16 step (150 px), from the epoch time',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 0.5 },
     detail: 'seconds per epoch / steps per epoch: includes augmentation, decode and validation, so an upper bound',
   });
   book.define('scratch', 'scratch.epochSeconds', {
-    label: `Seconds per epoch (${s.scratchImages == null ? '2000 training images' : `training part of a ${s.scratchImages}-image subset`})`, unit: 's', better: 'lower',
+    label: `Seconds per epoch (${s.scratchImages == null ? '2000 training images' : `training part of a ${s.scratchImages}-image subset`})`,
+    unit: 's',
+    better: 'lower',
   });
   book.define('scratch', 'scratch.valAcc', {
-    label: `Validation accuracy after ${s.scratchEpochs} epoch(s)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.8 }, targetFullOnly: true,
+    label: `Validation accuracy after ${s.scratchEpochs} epoch(s)`,
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.8 },
+    targetFullOnly: true,
   });
   rss('scratch', 'scratch.peakRss');
   tensors('scratch', 'scratch.numTensors');
 
   book.define('bottleneck', 'bottleneck.headEpochSeconds', {
-    label: 'Head training: seconds per epoch (2000 feature vectors)', unit: 's', better: 'lower', target: { op: '<=', value: 1 },
+    label: 'Head training: seconds per epoch (2000 feature vectors)',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 1 },
   });
   book.define('bottleneck', 'bottleneck.valAcc', {
-    label: `Validation accuracy (MobileNetV2 0.35, ${s.bottleneckEpochs} head epochs)`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.94 },
+    label: `Validation accuracy (MobileNetV2 0.35, ${s.bottleneckEpochs} head epochs)`,
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.94 },
   });
   book.define('bottleneck', 'bottleneck.v1.valAcc', {
-    label: `Validation accuracy (MobileNetV1 0.75${s.v1Images == null ? '' : `, ${s.v1Images}-image subset`})`, unit: 'accuracy', better: 'higher',
+    label: `Validation accuracy (MobileNetV1 0.75${s.v1Images == null ? '' : `, ${s.v1Images}-image subset`})`,
+    unit: 'accuracy',
+    better: 'higher',
   });
   rss('bottleneck', 'bottleneck.peakRss');
   tensors('bottleneck', 'bottleneck.numTensors');
 
   const ftWhere = s.finetuneImages == null ? '2000 training images' : `training part of a ${s.finetuneImages}-image subset`;
-  book.define('finetune', 'finetune.epochSeconds', { label: `Seconds per epoch (${ftWhere}, batch 16, 224 px)`, unit: 's', better: 'lower' });
+  book.define('finetune', 'finetune.epochSeconds', {
+    label: `Seconds per epoch (${ftWhere}, batch 16, 224 px)`,
+    unit: 's',
+    better: 'lower',
+  });
   book.define('finetune', 'finetune.runSeconds', {
-    label: `Whole fine-tune run, ${s.finetuneEpochs} epoch(s) (${ftWhere})`, unit: 's', better: 'lower',
+    label: `Whole fine-tune run, ${s.finetuneEpochs} epoch(s) (${ftWhere})`,
+    unit: 's',
+    better: 'lower',
     detail: '`lds train --mode finetune` wall time: process start, any activation cache, epochs, validation',
   });
   book.define('finetune', 'finetune.stepSeconds', {
-    label: 'Seconds per batch-16 step, from the epoch time', unit: 's', better: 'lower', detail: 'epoch seconds / steps per epoch (an upper bound)',
+    label: 'Seconds per batch-16 step, from the epoch time',
+    unit: 's',
+    better: 'lower',
+    detail: 'epoch seconds / steps per epoch (an upper bound)',
   });
   book.define('finetune', 'finetune.valAcc', {
-    label: `Validation accuracy after ${s.finetuneEpochs} epoch(s), from the bottleneck run${s.finetuneImages == null ? '' : ` (${s.finetuneImages}-image subset)`}`, unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.96 },
+    label: `Validation accuracy after ${s.finetuneEpochs} epoch(s), from the bottleneck run${s.finetuneImages == null ? '' : ` (${s.finetuneImages}-image subset)`}`,
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.96 },
   });
   rss('finetune', 'finetune.peakRss');
   tensors('finetune', 'finetune.numTensors');
 
   book.define('auto', 'auto.seconds', {
-    label: 'Fresh workspace: import + `lds train --mode auto`', unit: 's', better: 'lower', target: { op: '<=', value: 90 }, detail: 'both commands, wall time',
+    label: 'Fresh workspace: import + `lds train --mode auto`',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 90 },
+    detail: 'both commands, wall time',
   });
-  book.define('auto', 'auto.valAcc', { label: 'Validation accuracy of the auto model', unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.9 } });
+  book.define('auto', 'auto.valAcc', {
+    label: 'Validation accuracy of the auto model',
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.9 },
+  });
   rss('auto', 'auto.peakRss');
 }
 
@@ -87,8 +156,15 @@ function stepsPerEpoch(trainImages: number): number {
 }
 
 /** The main workspace, or a fresh one over a copied subset (quick runs keep the slow stages short). */
-async function workspaceFor(ctx: BenchContext, name: string, images: number | null): Promise<{ lds: Lds; trainImages: number } | { reason: string }> {
-  if (images == null) return ctx.lds ? { lds: ctx.lds, trainImages: ctx.trainImages } : { reason: 'no imported workspace (the import stage failed or was skipped)' };
+async function workspaceFor(
+  ctx: BenchContext,
+  name: string,
+  images: number | null,
+): Promise<{ lds: Lds; trainImages: number } | { reason: string }> {
+  if (images == null)
+    return ctx.lds
+      ? { lds: ctx.lds, trainImages: ctx.trainImages }
+      : { reason: 'no imported workspace (the import stage failed or was skipped)' };
   const folder = join(ctx.work, `${name}-images`);
   const { train } = copySubset(ctx.dataset, folder, images);
   const lds = new Lds(ctx.cliPath, join(ctx.work, `${name}-workspace`), { verbose: ctx.verbose, timeoutMs: 900_000 });
@@ -111,7 +187,8 @@ async function train(ctx: BenchContext, lds: Lds, args: string[], label: string)
   const runId = pickString(result.json, 'runId', 'id', 'run.id');
   if (!result.failure && ctx.backend == null) {
     const name = pickString(result.json, 'backend', 'backend.active', 'backend.name');
-    if (name) ctx.backend = { name, threads: pickNumber(result.json, 'threads', 'backend.threads'), simd: null, source: `lds train (${label})` };
+    if (name)
+      ctx.backend = { name, threads: pickNumber(result.json, 'threads', 'backend.threads'), simd: null, source: `lds train (${label})` };
   }
   return { result, runId };
 }
@@ -128,9 +205,21 @@ async function details(ctx: BenchContext, lds: Lds, outcome: TrainOutcome): Prom
 }
 
 /** Peak RSS, live tensors and the curve of a finished run, from the CLI's outputs. */
-async function recordCommon(ctx: BenchContext, lds: Lds, outcome: TrainOutcome, label: string, rssId: string, tensorsId: string | null): Promise<void> {
+async function recordCommon(
+  ctx: BenchContext,
+  lds: Lds,
+  outcome: TrainOutcome,
+  label: string,
+  rssId: string,
+  tensorsId: string | null,
+): Promise<void> {
   const peak = largestPeak(outcome.result);
-  if (peak) ctx.book.set(rssId, bytesToMiB(peak.peakRssBytes), `largest VmHWM in the \`lds train\` process tree (${peak.command.split(' ').slice(1, 2).join(' ').replace(/.*\//, '')})`);
+  if (peak)
+    ctx.book.set(
+      rssId,
+      bytesToMiB(peak.peakRssBytes),
+      `largest VmHWM in the \`lds train\` process tree (${peak.command.split(' ').slice(1, 2).join(' ').replace(/.*\//, '')})`,
+    );
   const run = await details(ctx, lds, outcome);
   const sources = [outcome.result.json, run, (run?.metrics as Record<string, unknown> | undefined) ?? null];
   const first = (...paths: string[]): number | null => {
@@ -141,7 +230,8 @@ async function recordCommon(ctx: BenchContext, lds: Lds, outcome: TrainOutcome, 
     return null;
   };
   const reported = first('peakRssBytes');
-  if (reported != null) ctx.notes.push(`${label}: the training process itself reports a peak RSS of ${bytesToMiB(reported).toFixed(0)} MiB.`);
+  if (reported != null)
+    ctx.notes.push(`${label}: the training process itself reports a peak RSS of ${bytesToMiB(reported).toFixed(0)} MiB.`);
   if (tensorsId) {
     const n = first('numTensors', 'tensorGrowth', 'memory.numTensors');
     if (n == null) ctx.book.fail(tensorsId, 'neither `lds train --json` nor `lds runs --json` reports tf.memory().numTensors');
@@ -164,7 +254,12 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
     return book.failUnmeasured('bottleneck', 'no imported workspace (the import stage failed or was skipped)');
   }
   const epochs = String(ctx.settings.bottleneckEpochs);
-  const first = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', epochs, '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck MobileNetV2 0.35');
+  const first = await train(
+    ctx,
+    lds,
+    ['--mode', 'bottleneck', '--epochs', epochs, '--batch', String(BATCH), '--backend', 'wasm'],
+    'bottleneck MobileNetV2 0.35',
+  );
   if (first.result.failure) {
     book.failUnmeasured('features', first.result.failure);
     book.failUnmeasured('bottleneck', first.result.failure);
@@ -172,18 +267,29 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
     const j = first.result.json;
     book.set('features.v2.wasm.ips', pickNumber(j, 'imagesPerSecond'));
     book.set('features.v2.wasm.seconds', pickNumber(j, 'featureSeconds'));
-    book.set('bottleneck.headEpochSeconds', pickNumber(j, 'secondsPerEpoch'), 'secondsPerEpoch of the bottleneck run (validation included)');
+    book.set(
+      'bottleneck.headEpochSeconds',
+      pickNumber(j, 'secondsPerEpoch'),
+      'secondsPerEpoch of the bottleneck run (validation included)',
+    );
     book.set('bottleneck.valAcc', pickNumber(j, 'valAccuracy'));
     await recordCommon(ctx, lds, first, 'bottleneck', 'bottleneck.peakRss', 'bottleneck.numTensors');
     ctx.runs.bottleneck = first.runId ?? undefined;
 
-    const second = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck again (cache)');
+    const second = await train(
+      ctx,
+      lds,
+      ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'wasm'],
+      'bottleneck again (cache)',
+    );
     if (second.result.failure) book.failUnmeasured('features', second.result.failure);
     else {
       book.set('features.v2.wasm.cachedSeconds', pickNumber(second.result.json, 'featureSeconds'));
       const run = await details(ctx, lds, second);
-      const computed = pickNumber(second.result.json, 'featuresComputed') ?? pickNumber(run, 'metrics.featuresComputed', 'featuresComputed');
-      if (computed == null) book.fail('features.v2.wasm.cachedComputed', 'neither `lds train --json` nor `lds runs --json` reports featuresComputed');
+      const computed =
+        pickNumber(second.result.json, 'featuresComputed') ?? pickNumber(run, 'metrics.featuresComputed', 'featuresComputed');
+      if (computed == null)
+        book.fail('features.v2.wasm.cachedComputed', 'neither `lds train --json` nor `lds runs --json` reports featuresComputed');
       else book.set('features.v2.wasm.cachedComputed', computed);
     }
   }
@@ -213,7 +319,23 @@ async function runV1(ctx: BenchContext): Promise<void> {
     book.fail('bottleneck.v1.valAcc', reason);
     return;
   }
-  const run = await train(ctx, lds, ['--mode', 'bottleneck', '--backbone', id, '--epochs', String(ctx.settings.bottleneckEpochs), '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck MobileNetV1 0.75');
+  const run = await train(
+    ctx,
+    lds,
+    [
+      '--mode',
+      'bottleneck',
+      '--backbone',
+      id,
+      '--epochs',
+      String(ctx.settings.bottleneckEpochs),
+      '--batch',
+      String(BATCH),
+      '--backend',
+      'wasm',
+    ],
+    'bottleneck MobileNetV1 0.75',
+  );
   if (run.result.failure) {
     book.fail('features.v1.wasm.ips', run.result.failure);
     book.fail('bottleneck.v1.valAcc', run.result.failure);
@@ -228,12 +350,18 @@ export function copySubset(dataset: string, dest: string, count: number): { trai
   const perTrainClass = Math.max(2, Math.round((count * 0.75) / 2));
   const perValClass = Math.max(2, Math.round((count * 0.25) / 2));
   const counts = { train: 0, validation: 0 };
-  for (const [split, per] of [['train', perTrainClass], ['validation', perValClass]] as const) {
+  for (const [split, per] of [
+    ['train', perTrainClass],
+    ['validation', perValClass],
+  ] as const) {
     for (const cls of ['cats', 'dogs']) {
       const from = join(dataset, split, cls);
       const to = join(dest, split, cls);
       mkdirSync(to, { recursive: true });
-      const files = readdirSync(from).filter((n) => n.endsWith('.jpg')).sort().slice(0, per);
+      const files = readdirSync(from)
+        .filter((n) => n.endsWith('.jpg'))
+        .sort()
+        .slice(0, per);
       for (const f of files) copyFileSync(join(from, f), join(to, f));
       counts[split] += files.length;
     }
@@ -245,7 +373,12 @@ async function runCpuSubset(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
   const ws = await workspaceFor(ctx, 'cpu', ctx.settings.cpuBackendImages);
   if ('reason' in ws) return book.fail('features.v2.cpu.ips', ws.reason);
-  const run = await train(ctx, ws.lds, ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'cpu'], 'bottleneck on the cpu backend');
+  const run = await train(
+    ctx,
+    ws.lds,
+    ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'cpu'],
+    'bottleneck on the cpu backend',
+  );
   if (run.result.failure) return book.fail('features.v2.cpu.ips', run.result.failure);
   book.set('features.v2.cpu.ips', pickNumber(run.result.json, 'imagesPerSecond'));
 }
@@ -259,20 +392,47 @@ export async function runFinetune(ctx: BenchContext): Promise<void> {
   let parent = subset == null ? ctx.runs.bottleneck : undefined;
   if (subset != null) {
     // Fine-tuning starts from a trained head: train one on the subset first.
-    const head = await train(ctx, lds, ['--mode', 'bottleneck', '--epochs', String(ctx.settings.bottleneckEpochs), '--batch', String(BATCH), '--backend', 'wasm'], 'bottleneck head for fine-tuning (subset)');
+    const head = await train(
+      ctx,
+      lds,
+      ['--mode', 'bottleneck', '--epochs', String(ctx.settings.bottleneckEpochs), '--batch', String(BATCH), '--backend', 'wasm'],
+      'bottleneck head for fine-tuning (subset)',
+    );
     if (head.result.failure) return book.failUnmeasured('finetune', `the bottleneck run to fine-tune from failed: ${head.result.failure}`);
     parent = head.runId ?? undefined;
   }
   if (!parent) return book.failUnmeasured('finetune', 'no finished bottleneck run to fine-tune from');
   ctx.finetuneTrainImages = ws.trainImages;
-  const run = await train(ctx, lds, ['--mode', 'finetune', '--from', parent, '--epochs', String(ctx.settings.finetuneEpochs), '--batch', String(BATCH), '--backend', 'wasm'], 'fine-tune');
+  const run = await train(
+    ctx,
+    lds,
+    [
+      '--mode',
+      'finetune',
+      '--from',
+      parent,
+      '--epochs',
+      String(ctx.settings.finetuneEpochs),
+      '--batch',
+      String(BATCH),
+      '--backend',
+      'wasm',
+    ],
+    'fine-tune',
+  );
   if (run.result.failure) return book.failUnmeasured('finetune', run.result.failure);
   const spe = pickNumber(run.result.json, 'secondsPerEpoch');
   book.set('finetune.epochSeconds', spe);
   book.set('finetune.stepSeconds', spe == null ? null : spe / stepsPerEpoch(ws.trainImages));
   book.set('finetune.valAcc', pickNumber(run.result.json, 'valAccuracy'));
   const cache = pickNumber(run.result.json, 'featureSeconds');
-  book.set('finetune.runSeconds', run.result.seconds, cache != null ? `wall time of \`lds train --mode finetune\`; ${cache.toFixed(1)} s of it before the first epoch (featureSeconds: cached activations)` : undefined);
+  book.set(
+    'finetune.runSeconds',
+    run.result.seconds,
+    cache != null
+      ? `wall time of \`lds train --mode finetune\`; ${cache.toFixed(1)} s of it before the first epoch (featureSeconds: cached activations)`
+      : undefined,
+  );
   await recordCommon(ctx, lds, run, 'fine-tune', 'finetune.peakRss', 'finetune.numTensors');
 }
 
@@ -282,7 +442,23 @@ export async function runScratch(ctx: BenchContext): Promise<void> {
   if ('reason' in ws) return book.failUnmeasured('scratch', ws.reason);
   const lds = ws.lds;
   ctx.scratchTrainImages = ws.trainImages;
-  const run = await train(ctx, lds, ['--mode', 'scratch', '--epochs', String(ctx.settings.scratchEpochs), '--batch', String(BATCH), '--backend', 'wasm', '--augment', 'keras-blog'], 'scratch CNN');
+  const run = await train(
+    ctx,
+    lds,
+    [
+      '--mode',
+      'scratch',
+      '--epochs',
+      String(ctx.settings.scratchEpochs),
+      '--batch',
+      String(BATCH),
+      '--backend',
+      'wasm',
+      '--augment',
+      'keras-blog',
+    ],
+    'scratch CNN',
+  );
   if (run.result.failure) return book.failUnmeasured('scratch', run.result.failure);
   const spe = pickNumber(run.result.json, 'secondsPerEpoch');
   book.set('scratch.epochSeconds', spe);
@@ -304,8 +480,13 @@ export async function runAuto(ctx: BenchContext): Promise<void> {
   if (run.result.failure) return book.failUnmeasured('auto', run.result.failure);
   const seconds = (performance.now() - started) / 1000;
   const mode = pickString(run.result.json, 'mode');
-  const reason = pickString(run.result.json, 'reason', 'autoReason', 'modeReason') ?? /^run \S+: (.+)$/m.exec(run.result.stderr)?.[1] ?? null;
-  book.set('auto.seconds', seconds, `import ${imp.seconds.toFixed(1)} s + train ${run.result.seconds.toFixed(1)} s; picked ${mode ?? 'unknown'}${reason ? ` (${reason})` : ''}`);
+  const reason =
+    pickString(run.result.json, 'reason', 'autoReason', 'modeReason') ?? /^run \S+: (.+)$/m.exec(run.result.stderr)?.[1] ?? null;
+  book.set(
+    'auto.seconds',
+    seconds,
+    `import ${imp.seconds.toFixed(1)} s + train ${run.result.seconds.toFixed(1)} s; picked ${mode ?? 'unknown'}${reason ? ` (${reason})` : ''}`,
+  );
   book.set('auto.valAcc', pickNumber(run.result.json, 'valAccuracy'));
   await recordCommon(ctx, lds, run, 'auto', 'auto.peakRss', null);
 }

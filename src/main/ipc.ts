@@ -18,7 +18,10 @@ const MAX_DROPPED = 100;
  * Why a message must be refused, or null when it comes from our window's top frame showing our
  * renderer. A page navigated elsewhere, an iframe or another webContents gets nothing.
  */
-export function senderProblem(event: IpcMainEvent | IpcMainInvokeEvent, options: Pick<IpcOptions, 'getWebContents' | 'isTrustedUrl'>): string | null {
+export function senderProblem(
+  event: IpcMainEvent | IpcMainInvokeEvent,
+  options: Pick<IpcOptions, 'getWebContents' | 'isTrustedUrl'>,
+): string | null {
   const ours = options.getWebContents();
   if (!ours || ours.isDestroyed()) return 'the studio window is not open';
   if (event.sender !== ours) return 'the sender is not the studio window';

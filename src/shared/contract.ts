@@ -79,14 +79,11 @@ export const errorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.stri
 export type ContractError = z.infer<typeof errorSchema>;
 
 export type InvokeResult<N extends CommandName = CommandName> =
-  | { ok: true; output: CommandOutput<N> }
-  | { ok: false; error: ContractError };
+  { ok: true; output: CommandOutput<N> } | { ok: false; error: ContractError };
 
 /** Renders zod issues as one readable sentence naming each bad field. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
 export function parseInput<N extends CommandName>(
@@ -118,9 +115,7 @@ export const wsClientMessageSchema = z.object({
 });
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 
-export type WsServerMessage =
-  | { type: 'result'; id: number; result: InvokeResult }
-  | { type: 'event'; event: EventName; payload: unknown };
+export type WsServerMessage = { type: 'result'; id: number; result: InvokeResult } | { type: 'event'; event: EventName; payload: unknown };
 
 /** Electron IPC channel names: one for commands, one for events. */
 export const IPC_INVOKE = 'lds:invoke';

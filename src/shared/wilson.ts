@@ -34,4 +34,5 @@ export function intervalNote(accuracy: number, n: number | null | undefined): st
 }
 
 /** Said wherever a validation accuracy is shown whose epoch was picked on that same split. */
-export const CHOSEN_ON_VALIDATION_NOTE = 'the epoch was chosen on this validation split, so this number is a little optimistic; k-fold’s mean ± sd is the better estimate';
+export const CHOSEN_ON_VALIDATION_NOTE =
+  'the epoch was chosen on this validation split, so this number is a little optimistic; k-fold’s mean ± sd is the better estimate';

@@ -10,7 +10,9 @@ const IMAGES = resolve(__dirname, '../../../shared/data/cats_and_dogs_filtered/v
 function torchMissing(): string | null {
   if (!existsSync(PEER_PYTHON)) return `${PEER_PYTHON} not found`;
   const probe = spawnSync(PEER_PYTHON, ['-c', 'import torch, torchvision'], { env: peerEnv(), timeout: 60_000 });
-  return probe.status === 0 ? null : 'python3-torch is not installed (apt-get install -y python3-torch python3-torchvision libopenblas0-pthread)';
+  return probe.status === 0
+    ? null
+    : 'python3-torch is not installed (apt-get install -y python3-torch python3-torchvision libopenblas0-pthread)';
 }
 const missing = torchMissing();
 
@@ -35,7 +37,10 @@ describe('PyTorch peer', () => {
     }
     if (existsSync(IMAGES)) expect(r.forwardDecodeImagesPerSecond).toBeGreaterThan(0);
     // The OpenBLAS overrides never reach the peer.
-    expect((r as unknown as { openblasEnv: Record<string, unknown> }).openblasEnv).toEqual({ OPENBLAS_CORETYPE: null, OPENBLAS_L2_SIZE: null });
+    expect((r as unknown as { openblasEnv: Record<string, unknown> }).openblasEnv).toEqual({
+      OPENBLAS_CORETYPE: null,
+      OPENBLAS_L2_SIZE: null,
+    });
   });
 
   it.skipIf(missing !== null)(`fails with one clear line on bad arguments${missing ? ` — skipped: ${missing}` : ''}`, () => {

@@ -15,18 +15,49 @@ import { accuracyChart, lineChartSvg, ticks } from '../../bench/lib/plot';
 import { writeReport } from '../../bench/lib/write-report';
 
 const peer: PeerResult = {
-  torch: '1.13.0', torchvision: '0.14.1', python: '3.11.2', threads: 2, blas: 'open', batch: 16,
-  scratchStepSeconds: 0.14, forwardImagesPerSecond: 245, forwardDecodeImagesPerSecond: 90,
-  headEpochSeconds: 0.03, headSamples: 2000, finetuneStepSeconds: 0.2, seconds: 12,
+  torch: '1.13.0',
+  torchvision: '0.14.1',
+  python: '3.11.2',
+  threads: 2,
+  blas: 'open',
+  batch: 16,
+  scratchStepSeconds: 0.14,
+  forwardImagesPerSecond: 245,
+  forwardDecodeImagesPerSecond: 90,
+  headEpochSeconds: 0.03,
+  headSamples: 2000,
+  finetuneStepSeconds: 0.2,
+  seconds: 12,
 };
 
 function cannedBook(): FigureBook {
   const book = new FigureBook();
-  book.define('features', 'features.v2.wasm.ips', { label: 'MobileNetV2 0.35, wasm: images/s', unit: 'img/s', better: 'higher', target: { op: '>=', value: 120 } });
-  book.define('scratch', 'scratch.stepSeconds', { label: 'Seconds per step', unit: 's', better: 'lower', target: { op: '<=', value: 0.5 } });
+  book.define('features', 'features.v2.wasm.ips', {
+    label: 'MobileNetV2 0.35, wasm: images/s',
+    unit: 'img/s',
+    better: 'higher',
+    target: { op: '>=', value: 120 },
+  });
+  book.define('scratch', 'scratch.stepSeconds', {
+    label: 'Seconds per step',
+    unit: 's',
+    better: 'lower',
+    target: { op: '<=', value: 0.5 },
+  });
   book.define('scratch', 'scratch.epochSeconds', { label: 'Seconds per epoch', unit: 's', better: 'lower' });
-  book.define('scratch', 'scratch.valAcc', { label: 'Validation accuracy', unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.8 }, targetFullOnly: true });
-  book.define('bottleneck', 'bottleneck.valAcc', { label: 'Validation accuracy', unit: 'accuracy', better: 'higher', target: { op: '>=', value: 0.94 } });
+  book.define('scratch', 'scratch.valAcc', {
+    label: 'Validation accuracy',
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.8 },
+    targetFullOnly: true,
+  });
+  book.define('bottleneck', 'bottleneck.valAcc', {
+    label: 'Validation accuracy',
+    unit: 'accuracy',
+    better: 'higher',
+    target: { op: '>=', value: 0.94 },
+  });
   book.define('finetune', 'finetune.valAcc', { label: 'Validation accuracy', unit: 'accuracy', better: 'higher' });
   book.define('import', 'import.seconds', { label: 'Import 3000 JPEGs', unit: 's', better: 'lower', target: { op: '<=', value: 30 } });
   book.define('thumbnails', 'thumbs.firstScreen.seconds', { label: 'First screen', unit: 's', better: 'lower' });
@@ -49,13 +80,30 @@ function canned(book: FigureBook, peerOk = true): BenchResult {
     dataset: '../shared/data/cats_and_dogs_filtered',
     startedAt: '2026-11-27T02:45:00Z',
     wallSeconds: 480,
-    machine: { cpuModel: 'AMD EPYC', cores: 2, flags: ['avx2', 'fma'], memoryGiB: 24, kernel: '6.1', loadBefore: [0.2, 0.1, 0], loadAfter: [1.9, 1, 0.5] },
+    machine: {
+      cpuModel: 'AMD EPYC',
+      cores: 2,
+      flags: ['avx2', 'fma'],
+      memoryGiB: 24,
+      kernel: '6.1',
+      loadBefore: [0.2, 0.1, 0],
+      loadAfter: [1.9, 1, 0.5],
+    },
     versions: { node: '20.20.2', '@tensorflow/tfjs': '4.22.0', torch: peerOk ? '1.13.0' : null },
     backend: { name: 'wasm', threads: 2, simd: true, source: '`lds doctor --json`' },
     figures: book.all(),
     stages: [{ stage: 'import', seconds: 11.3, loadStart: 0.2, loadEnd: 1.4 }],
     peer: peerOk ? { ok: true, result: peer } : { ok: false, reason: 'PyTorch is not installed' },
-    curves: [{ label: 'bottleneck', mode: 'bottleneck', epochs: [{ epoch: 1, acc: 0.8, valAcc: 0.9 }, { epoch: 2, acc: 0.9, valAcc: 0.95 }] }],
+    curves: [
+      {
+        label: 'bottleneck',
+        mode: 'bottleneck',
+        epochs: [
+          { epoch: 1, acc: 0.8, valAcc: 0.9 },
+          { epoch: 2, acc: 0.9, valAcc: 0.95 },
+        ],
+      },
+    ],
     plots: [{ file: 'benchmarks/accuracy.png', title: 'Training curves: accuracy per epoch' }],
     beforeAfter: [{ label: 'feature extraction', before: '48 img/s', after: '130 img/s', source: 'bench/cpu-engine' }],
     notes: ['a note'],
@@ -101,10 +149,15 @@ describe('peer pairing', () => {
     const loaded: PeerResult = { ...peer, scratchStepSeconds: 1.6, forwardImagesPerSecond: 6 };
     const single: PeerResult = { ...peer, threads: 1, scratchStepSeconds: 0.6, forwardImagesPerSecond: 46 };
     const outcome = { ok: true as const, result: loaded, single };
-    expect(peerValue(outcome, (p) => p.scratchStepSeconds, 'lower')).toEqual({ value: 0.6, threadsNote: '1 thread was faster; 2 threads: 1.60, 1 thread: 0.600' });
+    expect(peerValue(outcome, (p) => p.scratchStepSeconds, 'lower')).toEqual({
+      value: 0.6,
+      threadsNote: '1 thread was faster; 2 threads: 1.60, 1 thread: 0.600',
+    });
     expect(peerValue(outcome, (p) => p.forwardImagesPerSecond, 'higher').value).toBe(46);
     // When the configured thread count wins, it is the one compared.
-    expect(peerValue({ ok: true, result: peer, single: { ...peer, scratchStepSeconds: 0.25 } }, (p) => p.scratchStepSeconds, 'lower').value).toBe(0.14);
+    expect(
+      peerValue({ ok: true, result: peer, single: { ...peer, scratchStepSeconds: 0.25 } }, (p) => p.scratchStepSeconds, 'lower').value,
+    ).toBe(0.14);
     const book = cannedBook();
     attachPeer(book, outcome, 2000);
     expect(book.get('scratch.stepSeconds').peer).toMatchObject({ value: 0.6 });
@@ -119,9 +172,16 @@ describe('peer pairing', () => {
 });
 
 describe('stock baselines', () => {
-  it('pairs the issues\' stock TF.js figures with the first measured figure of ours', () => {
+  it("pairs the issues' stock TF.js figures with the first measured figure of ours", () => {
     const book = new FigureBook();
-    for (const id of ['engine.scratchStep.2', 'doctor.scratchStep', 'scratch.stepSeconds', 'engine.features.2', 'doctor.featureIps', 'bottleneck.headEpochSeconds'])
+    for (const id of [
+      'engine.scratchStep.2',
+      'doctor.scratchStep',
+      'scratch.stepSeconds',
+      'engine.features.2',
+      'doctor.featureIps',
+      'bottleneck.headEpochSeconds',
+    ])
       book.define('engine', id, { label: id, unit: 's', better: 'lower' });
     book.define('features', 'features.v2.wasm.ips', { label: 'wasm features', unit: 'img/s', better: 'higher' });
     book.set('scratch.stepSeconds', 0.6);
@@ -165,14 +225,18 @@ describe('report writer', () => {
   it('renders every section, the machine, the peer, the references and the missing figures', () => {
     const md = renderReport(canned(cannedBook()));
     expect(md).toContain('| CPU | AMD EPYC |');
-    expect(md).toMatch(/## Headline\n\n\| Figure \| Ours \| Target \(issues\) \| Speed vs PyTorch peer \|\n\| --- \| --- \| --- \| --- \|\n\| Import: Import 3000 JPEGs \| 31\.2 s \| ≤ 30\.0 s: missed \| {2}\|/);
+    expect(md).toMatch(
+      /## Headline\n\n\| Figure \| Ours \| Target \(issues\) \| Speed vs PyTorch peer \|\n\| --- \| --- \| --- \| --- \|\n\| Import: Import 3000 JPEGs \| 31\.2 s \| ≤ 30\.0 s: missed \| {2}\|/,
+    );
     expect(md).toContain('| Scratch CNN: Seconds per step | 0.420 s | ≤ 0.500 s: met | 3.00x slower |');
     expect(md).toContain('| SIMD flags | avx2 fma |');
     expect(md).toContain('| import | 11.3 | 0.2 → 1.4 |');
     expect(md).toContain('wasm, threads 2, SIMD on');
     expect(md).toContain('PyTorch 1.13.0 / torchvision 0.14.1');
     expect(md).toContain('OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only');
-    expect(md).toMatch(/\| Seconds per step \| 0\.420 s \| ≤ 0\.500 s: met \| 0\.140 s \(one step, no augmentation or decode\) \| 3\.00 \| 3\.00x slower \|/);
+    expect(md).toMatch(
+      /\| Seconds per step \| 0\.420 s \| ≤ 0\.500 s: met \| 0\.140 s \(one step, no augmentation or decode\) \| 3\.00 \| 3\.00x slower \|/,
+    );
     // Reference table: published figure beside ours, or the reason ours is missing.
     expect(md).toMatch(/VGG16 bottleneck features \+ small head \| Keras "very little data" blog \| ~0\.90–0\.91 \| 0\.951 \|/);
     expect(md).toMatch(/VGG16 top block fine-tuned .*\| not available: lds train failed: unknown mode finetune \|/);
@@ -200,7 +264,12 @@ describe('report writer', () => {
 
 describe('curves and plots', () => {
   it('reads epochs from `lds runs --json` in either spelling', () => {
-    const runs = { runs: [{ id: 'r1', mode: 'scratch', epochs: [{ epoch: 1, loss: 0.7, acc: 0.5, val_loss: 0.69, val_acc: 0.55, seconds: 60 }] }, { id: 'r2' }] };
+    const runs = {
+      runs: [
+        { id: 'r1', mode: 'scratch', epochs: [{ epoch: 1, loss: 0.7, acc: 0.5, val_loss: 0.69, val_acc: 0.55, seconds: 60 }] },
+        { id: 'r2' },
+      ],
+    };
     const run = findRun(runs, 'r1');
     expect(run).not.toBeNull();
     const curve = curveOfRun(run!, 'scratch');
@@ -210,7 +279,8 @@ describe('curves and plots', () => {
   });
 
   it('reads the epoch lines `lds train` prints on stderr', () => {
-    const stderr = 'run r1: bottleneck because ...\nepoch 1: loss 0.5123 acc 80.5% val_loss 0.3000 val_acc 90.0% (1.25 s)\nnoise\nepoch 2: loss 0.4000 acc 85.0% val_loss - val_acc -% (0.90 s)\n';
+    const stderr =
+      'run r1: bottleneck because ...\nepoch 1: loss 0.5123 acc 80.5% val_loss 0.3000 val_acc 90.0% (1.25 s)\nnoise\nepoch 2: loss 0.4000 acc 85.0% val_loss - val_acc -% (0.90 s)\n';
     expect(parseEpochLines(stderr)).toEqual([
       { epoch: 1, loss: 0.5123, acc: 0.805, valLoss: 0.3, valAcc: 0.9, seconds: 1.25 },
       { epoch: 2, loss: 0.4, acc: 0.85, valLoss: null, valAcc: null, seconds: 0.9 },
@@ -219,7 +289,18 @@ describe('curves and plots', () => {
   });
 
   it('draws a chart with one path per non-empty series and a legend entry per series', () => {
-    const svg = lineChartSvg(accuracyChart([{ label: 'scratch <a>', mode: 'scratch', epochs: [{ epoch: 1, acc: 0.6, valAcc: 0.62 }, { epoch: 2, acc: 0.7, valAcc: 0.66 }] }]));
+    const svg = lineChartSvg(
+      accuracyChart([
+        {
+          label: 'scratch <a>',
+          mode: 'scratch',
+          epochs: [
+            { epoch: 1, acc: 0.6, valAcc: 0.62 },
+            { epoch: 2, acc: 0.7, valAcc: 0.66 },
+          ],
+        },
+      ]),
+    );
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg).toContain('scratch &lt;a&gt; val');

@@ -16,7 +16,8 @@ describe.skipIf(!e2eAvailable())('class management in the sidebar (browser mode)
     await studio?.close();
   });
 
-  const classNames = async (): Promise<string[]> => (await studio.engine.call('library.classes', {})).sort((a, b) => a.position - b.position).map((c) => c.name);
+  const classNames = async (): Promise<string[]> =>
+    (await studio.engine.call('library.classes', {})).sort((a, b) => a.position - b.position).map((c) => c.name);
 
   it('adds, renames, recolours, reorders and deletes classes, asking what becomes of the labels', async () => {
     const images = await studio.engine.call('library.list', {});
@@ -47,7 +48,9 @@ describe.skipIf(!e2eAvailable())('class management in the sidebar (browser mode)
       (input as HTMLInputElement).value = '#123456';
       input.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await expect.poll(async () => (await studio.engine.call('library.classes', {})).find((c) => c.name === 'parrot')?.colour).toBe('#123456');
+    await expect
+      .poll(async () => (await studio.engine.call('library.classes', {})).find((c) => c.name === 'parrot')?.colour)
+      .toBe('#123456');
 
     await page.click('button[aria-label="Actions for cat"]');
     await page.click('[role="menuitem"]:has-text("Delete")');
@@ -59,7 +62,9 @@ describe.skipIf(!e2eAvailable())('class management in the sidebar (browser mode)
     await expect.poll(classNames).toEqual(['parrot', 'dog']);
     const dog = (await studio.engine.call('library.classes', {})).find((c) => c.name === 'dog')!;
     expect(dog.count).toBe(2);
-    await expect.poll(() => page.$$eval('[data-testid="class-row"] .name', (els) => els.map((e) => e.textContent))).toEqual(['parrot', 'dog']);
+    await expect
+      .poll(() => page.$$eval('[data-testid="class-row"] .name', (els) => els.map((e) => e.textContent)))
+      .toEqual(['parrot', 'dog']);
     await page.close();
   });
 });

@@ -49,7 +49,12 @@ describe.skipIf(!e2eAvailable())('dataset map in chromium (browser mode)', () =>
     expect(colours).toBeGreaterThan(1);
 
     // Hovering a point shows that image's thumbnail and name.
-    const at = await frame.evaluate(() => (window as unknown as { ldsMapFrame?: { screenPosition(i: number): [number, number] | undefined } }).ldsMapFrame?.screenPosition(0) ?? null);
+    const at = await frame.evaluate(
+      () =>
+        (window as unknown as { ldsMapFrame?: { screenPosition(i: number): [number, number] | undefined } }).ldsMapFrame?.screenPosition(
+          0,
+        ) ?? null,
+    );
     if (!at) throw new Error('point 0 has no screen position');
     const frameBox = await canvasBox(page);
     await page.mouse.move(frameBox.x + at[0], frameBox.y + at[1]);
@@ -74,7 +79,9 @@ describe.skipIf(!e2eAvailable())('dataset map in chromium (browser mode)', () =>
     await page.mouse.down();
     for (const corner of corners.slice(1)) await page.mouse.move(...corner, { steps: 12 });
     await page.mouse.up();
-    await expect.poll(() => page.getAttribute('[data-testid="map-selected"]', 'data-count').then(Number), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getAttribute('[data-testid="map-selected"]', 'data-count').then(Number), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     const selected = Number(await page.getAttribute('[data-testid="map-selected"]', 'data-count'));
     expect(selected).toBeLessThan(20);
     await screenshot(page, 'map-lasso');

@@ -74,13 +74,19 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
   it('14: the Backend list disables what doctor rules out and says why', { timeout: 300_000 }, async () => {
     const doctor = await studio.engine.call('system.doctor', {});
     const ruledOut = doctor.candidates.filter((c) => c.state === 'unavailable' || c.state === 'failed');
-    await expect.poll(() => page.$$eval('[data-testid="train-backend"] option[disabled]', (o) => o.length), { timeout: 30_000 }).toBe(ruledOut.length);
+    await expect
+      .poll(() => page.$$eval('[data-testid="train-backend"] option[disabled]', (o) => o.length), { timeout: 30_000 })
+      .toBe(ruledOut.length);
     for (const c of ruledOut) {
-      expect(await page.$eval(`[data-testid="train-backend"] option[value="${c.name}"]`, (o) => (o as HTMLOptionElement).disabled)).toBe(true);
+      expect(await page.$eval(`[data-testid="train-backend"] option[value="${c.name}"]`, (o) => (o as HTMLOptionElement).disabled)).toBe(
+        true,
+      );
       expect(await page.textContent('[data-testid="train-backend-why"]')).toContain(`${c.name}: ${c.state}`);
     }
     const usable = doctor.candidates.find((c) => c.state === 'active');
-    expect(await page.$eval(`[data-testid="train-backend"] option[value="${usable!.name}"]`, (o) => (o as HTMLOptionElement).disabled)).toBe(false);
+    expect(
+      await page.$eval(`[data-testid="train-backend"] option[value="${usable!.name}"]`, (o) => (o as HTMLOptionElement).disabled),
+    ).toBe(false);
   });
 
   it('13 and 2: the Runs table shows the phase, backbone and duration; the result is evaluated at once', { timeout: 300_000 }, async () => {
@@ -88,7 +94,9 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
     await page.evaluate(() => {
       const seen = new Set<string>();
       (window as unknown as { phases: Set<string> }).phases = seen;
-      new MutationObserver(() => document.querySelectorAll('[data-testid="runs-phase"]').forEach((el) => seen.add(el.textContent ?? ''))).observe(document.body, {
+      new MutationObserver(() =>
+        document.querySelectorAll('[data-testid="runs-phase"]').forEach((el) => seen.add(el.textContent ?? '')),
+      ).observe(document.body, {
         subtree: true,
         childList: true,
         characterData: true,
@@ -156,7 +164,9 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
     await page.click('[data-testid="train-mode-scratch"]');
     await page.fill('[data-testid="train-epochs"]', '200');
     await page.click('[data-testid="train-start"]');
-    await expect.poll(() => page.getAttribute('[data-testid="train-chart-loss"]', 'data-points').then(Number), { timeout: 180_000, interval: 250 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => page.getAttribute('[data-testid="train-chart-loss"]', 'data-points').then(Number), { timeout: 180_000, interval: 250 })
+      .toBeGreaterThanOrEqual(1);
     await page.click('[data-testid="train-stop-keep"]');
     await expect.poll(() => page.getAttribute('[data-testid="train-live"]', 'data-status'), { timeout: 180_000 }).toBe('succeeded');
     expect(await page.textContent('[data-testid="train-result"]')).toMatch(/stopped by you: the best epoch so far was kept/);

@@ -144,7 +144,11 @@ export interface PageOptions {
 }
 
 /** Opens the studio at its tokened URL and waits until the app has connected and rendered. */
-export async function openPage(browser: Browser, url: string, { theme = 'light', width = 1440, height = 900 }: PageOptions = {}): Promise<Page> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  { theme = 'light', width = 1440, height = 900 }: PageOptions = {},
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme: theme, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('[page error]', error.message));

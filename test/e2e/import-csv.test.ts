@@ -28,7 +28,9 @@ describe.skipIf(!e2eAvailable())('labels from a CSV in the import dialog (browse
     await page.click('[data-testid="csv-open"]');
     await page.fill('[aria-label="Labels CSV file"]', csv);
     await page.press('[aria-label="Labels CSV file"]', 'Enter');
-    await expect.poll(() => page.textContent('[data-testid="csv-labels"] [role="alert"]')).toMatch(/no column holds the labels \(its columns are "file", "width", "height"\)/);
+    await expect
+      .poll(() => page.textContent('[data-testid="csv-labels"] [role="alert"]'))
+      .toMatch(/no column holds the labels \(its columns are "file", "width", "height"\)/);
     expect(await page.isDisabled('[data-testid="import-panel"] button[type="submit"]')).toBe(true);
   });
 
@@ -36,7 +38,10 @@ describe.skipIf(!e2eAvailable())('labels from a CSV in the import dialog (browse
     const source = copySampleImages(join(studio.root, 'flat'), { perClass: 3, layout: 'flat' });
     // Kaggle style: ids without extension in a column named "id", the class in "breed", a column we do not use.
     const csv = join(studio.root, 'labels.csv');
-    writeFileSync(csv, '\uFEFFid,breed,kind\r\ncat.0,tabby,cat\r\ncat.1,tabby,cat\r\ndog.0,collie,dog\r\ndog.1,collie,dog\r\nnobody,collie,dog\r\n');
+    writeFileSync(
+      csv,
+      '\uFEFFid,breed,kind\r\ncat.0,tabby,cat\r\ncat.1,tabby,cat\r\ndog.0,collie,dog\r\ndog.1,collie,dog\r\nnobody,collie,dog\r\n',
+    );
 
     const page = await openPage(browser, studio.url);
     await page.waitForSelector('[data-testid="import-panel"]');

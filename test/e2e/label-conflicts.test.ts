@@ -47,7 +47,9 @@ describe.skipIf(!e2eAvailable())('label conflicts in chromium (issue 13, item 5)
     const [conflicted] = await studio.engine.call('library.list', { filter: 'conflict' });
     expect(conflicted).toMatchObject({ classId: null, conflict: true });
     const id = conflicted?.id as number;
-    await expect.poll(() => page.$$eval('[data-image-id]', (tiles) => tiles.map((t) => Number((t as HTMLElement).dataset.imageId)))).toEqual([id]);
+    await expect
+      .poll(() => page.$$eval('[data-image-id]', (tiles) => tiles.map((t) => Number((t as HTMLElement).dataset.imageId))))
+      .toEqual([id]);
     expect(await page.textContent(`[data-image-id="${id}"] .badge.issue`)).toBe('conflict');
     expect(await page.textContent('.filter[aria-pressed="true"]')).toMatch(/Label conflicts\s*1/);
 

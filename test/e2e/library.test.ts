@@ -48,7 +48,9 @@ describe.skipIf(!e2eAvailable())('library in chromium (browser mode)', () => {
     await expect.poll(async () => (await labels(studio)).get(c)).toBe(null);
 
     // The sidebar's counts follow the catalogue.
-    await expect.poll(() => page.$$eval('[data-testid="class-row"] .count', (els) => els.map((e) => e.textContent?.trim()))).toEqual(['1', '1']);
+    await expect
+      .poll(() => page.$$eval('[data-testid="class-row"] .count', (els) => els.map((e) => e.textContent?.trim())))
+      .toEqual(['1', '1']);
     const now = await labels(studio);
     expect([now.get(a), now.get(b), now.get(c)]).toEqual(['cat', 'dog', null]);
     await screenshot(page, 'library');

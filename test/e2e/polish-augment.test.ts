@@ -17,9 +17,12 @@ describe.skipIf(!e2eAvailable())('augment polish in chromium (browser mode)', ()
     await studio?.close();
   });
 
-  const titles = (page: Page) => page.$$eval('[data-testid="augment-sample-title"]', (hs) => hs.map((h) => h.textContent?.replace(/\s+/g, ' ').trim() ?? ''));
-  const variantSources = (page: Page) => page.$$eval('[data-testid="augment-variant"]', (imgs) => imgs.map((img) => (img as HTMLImageElement).src).join());
-  const settled = (page: Page) => expect.poll(() => page.getAttribute('[data-testid="augment-grid"]', 'data-stale'), { timeout: 30_000 }).toBe('false');
+  const titles = (page: Page) =>
+    page.$$eval('[data-testid="augment-sample-title"]', (hs) => hs.map((h) => h.textContent?.replace(/\s+/g, ' ').trim() ?? ''));
+  const variantSources = (page: Page) =>
+    page.$$eval('[data-testid="augment-variant"]', (imgs) => imgs.map((img) => (img as HTMLImageElement).src).join());
+  const settled = (page: Page) =>
+    expect.poll(() => page.getAttribute('[data-testid="augment-grid"]', 'data-stale'), { timeout: 30_000 }).toBe('false');
 
   it('New samples steps through a Library selection and says which images; titles name the file and class', async () => {
     const page = await openPage(browser, studio.url);
@@ -69,7 +72,9 @@ describe.skipIf(!e2eAvailable())('augment polish in chromium (browser mode)', ()
     expect(Number(value)).toBeGreaterThan(150);
     await expect.poll(() => page.getAttribute('[data-testid="augment-grid"]', 'data-rotation'), { timeout: 30_000 }).toBe(value);
     // A measurement for the report, not an assertion (timings belong to bench/).
-    console.info(`[augment] drag of ${moves} moves: ${(await requests()) - before} preview requests; drawn ${Date.now() - released} ms after the pointer stopped`);
+    console.info(
+      `[augment] drag of ${moves} moves: ${(await requests()) - before} preview requests; drawn ${Date.now() - released} ms after the pointer stopped`,
+    );
     expect((await requests()) - before).toBeLessThan(moves / 3);
     await settled(page);
     await page.context().close();
@@ -85,7 +90,9 @@ describe.skipIf(!e2eAvailable())('augment polish in chromium (browser mode)', ()
       const sliderBefore = await page.inputValue('[data-testid="slider-rotation_range"]');
       await page.fill('#rotation_range', '999');
       await page.press('#rotation_range', 'Tab');
-      await expect.poll(() => page.textContent('[data-testid="field-error-rotation_range"]')).toMatch(/rotation_range must be at most 180 degrees/);
+      await expect
+        .poll(() => page.textContent('[data-testid="field-error-rotation_range"]'))
+        .toMatch(/rotation_range must be at most 180 degrees/);
       expect(await page.getAttribute('#rotation_range', 'aria-invalid')).toBe('true');
       expect(await page.inputValue('#rotation_range')).toBe('999');
       expect(await page.inputValue('[data-testid="slider-rotation_range"]')).toBe(sliderBefore);

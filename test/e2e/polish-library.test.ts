@@ -18,7 +18,9 @@ describe.skipIf(!e2eAvailable())('library polish in chromium (browser mode)', ()
     mkdirSync(dir, { recursive: true });
     const stripes = Buffer.alloc(253 * 399 * 3);
     for (let y = 0; y < 399; y++) for (let x = 0; x < 253; x++) stripes.fill(y < 200 ? 200 : 40, (y * 253 + x) * 3, (y * 253 + x) * 3 + 3);
-    await sharp(stripes, { raw: { width: 253, height: 399, channels: 3 } }).jpeg().toFile(join(dir, 'tall-portrait.jpg'));
+    await sharp(stripes, { raw: { width: 253, height: 399, channels: 3 } })
+      .jpeg()
+      .toFile(join(dir, 'tall-portrait.jpg'));
     const { jobId } = await studio.engine.call('library.import', { paths: [join(studio.root, 'tall')] });
     await studio.engine.jobs.wait(jobId);
     tallId = (await studio.engine.call('library.list', {})).find((i) => i.name === 'tall-portrait.jpg')!.id;
@@ -52,7 +54,14 @@ describe.skipIf(!e2eAvailable())('library polish in chromium (browser mode)', ()
         // object-fit: contain draws the picture at this scale inside the content box.
         const scale = Math.min(innerW / img.naturalWidth, innerH / img.naturalHeight);
         const stage = img.parentElement!.getBoundingClientRect();
-        return { bottom: box.bottom, stageBottom: stage.bottom, windowHeight: innerHeight, drawnH: img.naturalHeight * scale, innerH, natural: [img.naturalWidth, img.naturalHeight] };
+        return {
+          bottom: box.bottom,
+          stageBottom: stage.bottom,
+          windowHeight: innerHeight,
+          drawnH: img.naturalHeight * scale,
+          innerH,
+          natural: [img.naturalWidth, img.naturalHeight],
+        };
       });
       expect(fit.natural).toEqual([253, 399]);
       // The element stays inside the stage and the window, and the whole picture's height fits in it.
@@ -88,7 +97,8 @@ describe.skipIf(!e2eAvailable())('library polish in chromium (browser mode)', ()
       const catImages = await studio.engine.call('library.list', { classId: cats.id });
       const expected = { train: 0, validation: 0, test: 0, unassigned: 0 };
       for (const image of catImages) expected[image.split]++;
-      const count = (split: string) => page.textContent(`[data-testid="split-count-${split}"]`).then((t) => Number(t?.replace(/\D/g, '') ?? NaN));
+      const count = (split: string) =>
+        page.textContent(`[data-testid="split-count-${split}"]`).then((t) => Number(t?.replace(/\D/g, '') ?? NaN));
 
       expect(await page.getAttribute('[data-testid="filter-all"]', 'aria-pressed')).toBe('true');
       await page.click('[data-testid="class-row"] button.main:has-text("cats")');

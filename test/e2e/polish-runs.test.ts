@@ -58,7 +58,13 @@ describe.skipIf(!e2eAvailable())('train and runs polish in chromium (browser mod
         const probe = document.createElement('span');
         document.body.append(probe);
         const resolve = (v: string) => ((probe.style.color = v), getComputedStyle(probe).color);
-        const out = { bg: style.backgroundColor, fg: style.color, accent: resolve(root.getPropertyValue('--accent')), onAccent: resolve(root.getPropertyValue('--on-accent')), classes: el.className };
+        const out = {
+          bg: style.backgroundColor,
+          fg: style.color,
+          accent: resolve(root.getPropertyValue('--accent')),
+          onAccent: resolve(root.getPropertyValue('--on-accent')),
+          classes: el.className,
+        };
         probe.remove();
         return out;
       });
@@ -150,7 +156,9 @@ describe.skipIf(!e2eAvailable())('train and runs polish in chromium (browser mod
       await page.click('[data-testid="health-check"]');
       await page.waitForSelector('[data-testid="health-result"]', { timeout: 60_000 });
       // 5 cats and 5 dogs in train: balanced, and said so.
-      expect(await page.textContent('[data-testid="health-balance"]')).toMatch(/Balance: fine — the largest class has 1\.0× the training images of the smallest/);
+      expect(await page.textContent('[data-testid="health-balance"]')).toMatch(
+        /Balance: fine — the largest class has 1\.0× the training images of the smallest/,
+      );
       await page.locator('[data-testid="data-health"]').scrollIntoViewIfNeeded();
       await screenshot(page, `runs-health-${theme}`);
       await page.context().close();

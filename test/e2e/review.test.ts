@@ -62,7 +62,10 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
 
     const third = Number(await page.getAttribute('[data-testid="review-current"]', 'data-image'));
     await page.keyboard.press('s');
-    await page.waitForFunction((id) => document.querySelector('[data-testid="review-current"]')?.getAttribute('data-image') !== String(id), third);
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid="review-current"]')?.getAttribute('data-image') !== String(id),
+      third,
+    );
     expect((await studio.engine.call('library.image', { id: third })).labelSource).toBe('predicted');
     expect(await page.getAttribute('[data-testid="review-queue"]', 'data-count')).toBe('2');
 
@@ -99,7 +102,10 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
     await page.keyboard.press(String(other));
     await page.waitForSelector('[data-testid="relabelled-count"]');
     expect(await page.textContent('[data-testid="relabelled-count"]')).toMatch(/^1 image relabelled/);
-    expect(await studio.engine.call('library.image', { id: worst.imageId })).toMatchObject({ classId: classes[other - 1]!.id, labelSource: 'manual' });
+    expect(await studio.engine.call('library.image', { id: worst.imageId })).toMatchObject({
+      classId: classes[other - 1]!.id,
+      labelSource: 'manual',
+    });
     // L jumps to the image in the Library, open in the preview.
     await page.focus(`[data-testid="mistake-tile"][data-image="${worst.imageId}"]`);
     await page.keyboard.press('l');
@@ -132,4 +138,3 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
     await screenshot(page, 'compare-runs');
   }, 60_000);
 });
-

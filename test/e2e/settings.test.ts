@@ -28,7 +28,9 @@ describe.skipIf(!e2eAvailable())('settings view in chromium (browser mode)', () 
 
     await page.click('.rail button[title="Settings"]');
     await page.waitForSelector('[data-testid="settings-backbones"] [data-testid="backbone-row"]');
-    expect(await page.$$eval('[data-testid="backbone-row"]', (rows) => rows.map((r) => r.getAttribute('data-id')))).toEqual(['mobilenet_v2_0.35_224']);
+    expect(await page.$$eval('[data-testid="backbone-row"]', (rows) => rows.map((r) => r.getAttribute('data-id')))).toEqual([
+      'mobilenet_v2_0.35_224',
+    ]);
 
     const bad = join(studio.root, 'not-weights.h5');
     writeFileSync(bad, 'hello');

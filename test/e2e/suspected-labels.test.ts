@@ -51,7 +51,10 @@ describe.skipIf(!e2eAvailable())('the Suspected labels queue in the Library, in 
     await page.focus('[data-testid="suspected-labels"]');
     await page.keyboard.press('Enter');
     await count(n - 1);
-    expect(await studio.engine.call('library.image', { id: first.id })).toMatchObject({ classId: byName(first.suggested).id, labelSource: 'manual' });
+    expect(await studio.engine.call('library.image', { id: first.id })).toMatchObject({
+      classId: byName(first.suggested).id,
+      labelSource: 'manual',
+    });
 
     // Ctrl+Z puts the label back and the image back at the front.
     await page.keyboard.press('Control+z');

@@ -25,13 +25,17 @@ describe.skipIf(!e2eAvailable())('train view without validation images (browser 
     const page = await openPage(browser, studio.url);
     await page.click('.rail button[title="Train"]');
     await page.waitForSelector('[data-testid="train-holdout-plan"]');
-    expect(await page.textContent('[data-testid="train-holdout-plan"]')).toMatch(/no validation images in the catalogue: each run holds out 15% of train \(4 images, stratified by class\)/);
+    expect(await page.textContent('[data-testid="train-holdout-plan"]')).toMatch(
+      /no validation images in the catalogue: each run holds out 15% of train \(4 images, stratified by class\)/,
+    );
     await page.click('[data-testid="train-mode-bottleneck"]');
     await page.click('details.advanced summary');
     await page.fill('[data-testid="train-epochs"]', '2');
     await page.click('[data-testid="train-start"]');
     await page.waitForSelector('[data-testid="train-holdout"]');
-    expect(await page.textContent('[data-testid="train-holdout"]')).toMatch(/holding out 15% of train \(4 images, stratified by class, seed 42\) to measure accuracy/);
+    expect(await page.textContent('[data-testid="train-holdout"]')).toMatch(
+      /holding out 15% of train \(4 images, stratified by class, seed 42\) to measure accuracy/,
+    );
     await expect.poll(() => page.getAttribute('[data-testid="train-live"]', 'data-status'), { timeout: 90_000 }).toBe('succeeded');
     expect(await page.textContent('[data-testid="train-result"]')).toMatch(/validation accuracy \d+\.\d%/);
     await screenshot(page, 'train-holdout');

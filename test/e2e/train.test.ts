@@ -41,7 +41,9 @@ describe.skipIf(!e2eAvailable())('train view in chromium (browser mode)', () => 
     // The run's notes say which engine ran the backbone's forward passes.
     await page.click('.rail button[title="Runs"]');
     await page.waitForSelector('[data-testid="run-detail"]');
-    await expect.poll(() => page.textContent('[data-testid="run-notes"]'), { timeout: 30_000 }).toMatch(/forward pass up to out_relu: onnxruntime \S+ on cpu/);
+    await expect
+      .poll(() => page.textContent('[data-testid="run-notes"]'), { timeout: 30_000 })
+      .toMatch(/forward pass up to out_relu: onnxruntime \S+ on cpu/);
 
     await page.click('.rail button[title="Settings"]');
     await expect.poll(() => page.textContent('[data-testid="train-doctor-active"]'), { timeout: 30_000 }).toBe('wasm');

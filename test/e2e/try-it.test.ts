@@ -58,7 +58,13 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     await chooser.setFiles([join(files, 'a circle.jpg'), join(files, 'square.jpg'), join(files, 'broken.jpg')]);
     await expect.poll(() => page.$$eval('[data-testid="try-result"][data-status="waiting"]', (r) => r.length), { timeout: 60_000 }).toBe(0);
     const results = await page.$$eval('[data-testid="try-result"]', (rows) =>
-      rows.map((r) => ({ name: r.querySelector('.name')?.textContent, status: r.getAttribute('data-status'), cls: r.getAttribute('data-class'), text: r.textContent ?? '', bars: r.querySelectorAll('.bar').length })),
+      rows.map((r) => ({
+        name: r.querySelector('.name')?.textContent,
+        status: r.getAttribute('data-status'),
+        cls: r.getAttribute('data-class'),
+        text: r.textContent ?? '',
+        bars: r.querySelectorAll('.bar').length,
+      })),
     );
     expect(results).toHaveLength(3);
     const circle = results.find((r) => r.name === 'a circle.jpg')!;
@@ -100,7 +106,9 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     await send('drop');
     await send('paste');
     await expect.poll(() => page.$$eval('[data-testid="try-result"][data-status="done"]', (r) => r.length), { timeout: 60_000 }).toBe(4);
-    const classes = await page.$$eval('[data-testid="try-result"]', (rows) => rows.map((r) => `${r.querySelector('.name')?.textContent}=${r.getAttribute('data-class')}`));
+    const classes = await page.$$eval('[data-testid="try-result"]', (rows) =>
+      rows.map((r) => `${r.querySelector('.name')?.textContent}=${r.getAttribute('data-class')}`),
+    );
     expect(classes).toContain('drop.jpg=circles');
     expect(classes).toContain('paste.jpg=circles');
   });
@@ -114,7 +122,9 @@ describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold 
     await page.fill('[data-testid="export-dir"]', join(file, 'model'));
     await page.click('[data-testid="export-run"]');
     await page.waitForSelector('[data-testid="export-error"]');
-    expect(await page.textContent('[data-testid="export-error"]')).toBe(`${file} is a file, so ${join(file, 'model')} cannot be a folder inside it: choose a folder`);
+    expect(await page.textContent('[data-testid="export-error"]')).toBe(
+      `${file} is a file, so ${join(file, 'model')} cannot be a folder inside it: choose a folder`,
+    );
     expect(await page.$('[data-testid="export-done"]')).toBeNull();
     expect(await page.getAttribute('[data-testid="export-dir"]', 'aria-invalid')).toBe('true');
     expect(await page.textContent('body')).not.toMatch(/ENOTDIR|unlink/);

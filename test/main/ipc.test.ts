@@ -71,7 +71,10 @@ describe('the Electron binding of the contract', () => {
     ours.mainFrame.url = 'file:///work/main/out/renderer/index.html';
     expect(await invoke(eventFrom(ours), 'project.state', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
-    expect(await invoke({ sender: ours, senderFrame: null }, 'project.state', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke({ sender: ours, senderFrame: null }, 'project.state', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     ours.destroyed = true;
     expect(await invoke(eventFrom(ours), 'project.state', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(spy).not.toHaveBeenCalled();
@@ -92,7 +95,11 @@ describe('the Electron binding of the contract', () => {
     electron.ipcMain.emit(IPC_DROP, eventFrom(new electron.FakeWebContents(entry)), ['/home/a/photos']);
     expect(dropped).not.toHaveBeenCalled();
     electron.ipcMain.emit(IPC_DROP, eventFrom(ours), 'not-a-list');
-    electron.ipcMain.emit(IPC_DROP, eventFrom(ours), Array.from({ length: 101 }, (_, i) => `/p/${i}`));
+    electron.ipcMain.emit(
+      IPC_DROP,
+      eventFrom(ours),
+      Array.from({ length: 101 }, (_, i) => `/p/${i}`),
+    );
     expect(dropped).not.toHaveBeenCalled();
     electron.ipcMain.emit(IPC_DROP, eventFrom(ours), ['/home/a/photos', 7, '', 'x\0y']);
     expect(dropped).toHaveBeenCalledWith(['/home/a/photos']);
@@ -100,7 +107,10 @@ describe('the Electron binding of the contract', () => {
 
   it('answers the desktop-only commands only when the shell provides them', async () => {
     const result = await engine.invoke('desktop.pickFolder', {});
-    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('only available in the desktop app') } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringContaining('only available in the desktop app') },
+    });
     const pick = vi.fn(async () => '/home/a/new-project');
     const desktop = new Engine({
       userDataDir: join(dir, 'user2'),
@@ -110,7 +120,10 @@ describe('the Electron binding of the contract', () => {
     });
     expect(await desktop.invoke('desktop.pickFolder', { purpose: 'new' })).toEqual({ ok: true, output: { path: '/home/a/new-project' } });
     expect(pick).toHaveBeenCalledWith({ purpose: 'new' });
-    expect(await desktop.invoke('desktop.pickSavePath', { filters: [{ name: 'x', extensions: ['.zip'] }] })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await desktop.invoke('desktop.pickSavePath', { filters: [{ name: 'x', extensions: ['.zip'] }] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     await desktop.close();
   });
 });

@@ -37,7 +37,15 @@ describe('map colours', () => {
   });
 
   it('colours by the run’s prediction, images it did not score grey', () => {
-    const c = colourPoints('prediction', [1, 2, 3], { images, classes, predictions: new Map([[1, 'dogs'], [2, 'dogs']]), issues: null });
+    const c = colourPoints('prediction', [1, 2, 3], {
+      images,
+      classes,
+      predictions: new Map([
+        [1, 'dogs'],
+        [2, 'dogs'],
+      ]),
+      issues: null,
+    });
     expect(c.categories).toEqual([1, 1, 2]);
     expect(c.legend.map((e) => `${e.label}:${e.count}`)).toEqual(['predicted dogs:2', 'not scored:1']);
   });
@@ -47,7 +55,12 @@ describe('map colours', () => {
     const all = new Map([...images, [4, image(4, 3, 'train')], [5, image(5, 7, 'train')]]);
     const c = colourPoints('issues', [1, 2, 3, 4, 5], { images: all, classes, predictions: null, issues });
     expect(c.categories).toEqual([2, 0, 3, 1, 2]);
-    expect(c.legend.map((e) => `${e.label}:${e.count}`)).toEqual(['likely mislabelled:1', 'fits no class well:1', 'label looks right:2', 'not scored:1']);
+    expect(c.legend.map((e) => `${e.label}:${e.count}`)).toEqual([
+      'likely mislabelled:1',
+      'fits no class well:1',
+      'label looks right:2',
+      'not scored:1',
+    ]);
     expect(colourPoints('issues', [1, 2], { images: all, classes, predictions: null, issues: null }).categories).toEqual([3, 3]);
   });
 });

@@ -27,7 +27,13 @@ export class PresetService {
     const builtin = builtinPreset(name);
     if (builtin) return builtin;
     const row = this.repo.get(name);
-    if (!row) throw new PresetError('not_found', `no augmentation preset named "${name}" (have: ${this.list().map((p) => p.name).join(', ')})`);
+    if (!row)
+      throw new PresetError(
+        'not_found',
+        `no augmentation preset named "${name}" (have: ${this.list()
+          .map((p) => p.name)
+          .join(', ')})`,
+      );
     return { name: row.name, builtin: false, params: this.#parse(row.name, row.params) };
   }
 
@@ -60,7 +66,8 @@ export class PresetService {
   }
 
   #refuseBuiltin(name: string, what: string): void {
-    if (isBuiltinPreset(name)) throw new PresetError('forbidden', `"${name}" is a built-in preset and cannot be ${what}; duplicate it to change it`);
+    if (isBuiltinPreset(name))
+      throw new PresetError('forbidden', `"${name}" is a built-in preset and cannot be ${what}; duplicate it to change it`);
   }
 
   #parse(name: string, json: string): AugmentParams {

@@ -62,9 +62,7 @@ export function sampleTransform(
     channel_shift_intensity: params.channel_shift_range
       ? rnd.uniform(SLOTS.channelShift, -params.channel_shift_range, params.channel_shift_range)
       : null,
-    brightness: params.brightness_range
-      ? rnd.uniform(SLOTS.brightness, params.brightness_range[0], params.brightness_range[1])
-      : null,
+    brightness: params.brightness_range ? rnd.uniform(SLOTS.brightness, params.brightness_range[0], params.brightness_range[1]) : null,
   };
 }
 

@@ -75,7 +75,9 @@ export class ClassesRepository {
   /** Ids listed come first in that order; any not listed keep their relative order after them. */
   reorder(ids: number[]): void {
     const listed = new Set(ids);
-    const rest = this.list().map((c) => c.id).filter((id) => !listed.has(id));
+    const rest = this.list()
+      .map((c) => c.id)
+      .filter((id) => !listed.has(id));
     [...ids, ...rest].forEach((id, position) => this.#setPosition.run(position, id));
   }
 

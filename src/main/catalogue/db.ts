@@ -78,7 +78,9 @@ function migrate(db: Db, file: string, existed: boolean, migrations: Migration[]
         record.run(m.version, m.name);
       })();
     } catch (error) {
-      throw new Error(`catalogue ${file}: migration ${String(m.version).padStart(3, '0')}-${m.name} failed: ${(error as Error).message}`, { cause: error });
+      throw new Error(`catalogue ${file}: migration ${String(m.version).padStart(3, '0')}-${m.name} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

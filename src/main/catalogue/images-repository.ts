@@ -136,7 +136,10 @@ export class ImagesRepository {
   }
 
   /** Fields left out keep their stored value. */
-  updateFile(file: Pick<ImageFileRow, 'id' | 'imageId' | 'size' | 'mtimeMs' | 'missing'> & Partial<Pick<ImageFileRow, 'unreadable' | 'folderClassId'>>): void {
+  updateFile(
+    file: Pick<ImageFileRow, 'id' | 'imageId' | 'size' | 'mtimeMs' | 'missing'> &
+      Partial<Pick<ImageFileRow, 'unreadable' | 'folderClassId'>>,
+  ): void {
     const stored = file.unreadable === undefined || file.folderClassId === undefined ? (this.#fileById(file.id) ?? null) : null;
     const unreadable = file.unreadable ?? stored?.unreadable ?? false;
     const folderClassId = file.folderClassId !== undefined ? file.folderClassId : (stored?.folderClassId ?? null);
@@ -219,12 +222,30 @@ export class ImagesRepository {
 
   detail(id: number): ImageDetail | null {
     const row = this.#detail.get(id) as
-      | { id: number; sha256: string; width: number; height: number; format: string; bytes: number; split: Split; status: ImageStatus; damage: string | null }
+      | {
+          id: number;
+          sha256: string;
+          width: number;
+          height: number;
+          format: string;
+          bytes: number;
+          split: Split;
+          status: ImageStatus;
+          damage: string | null;
+        }
       | undefined;
     if (!row) return null;
     const item = this.list({ classId: null, split: null, filter: 'all' }, id)[0];
     const paths = this.files(id).map((f) => displayPath(f.path));
-    return { ...(item as ImageItem), sha256: row.sha256, format: row.format, bytes: row.bytes, paths, damage: row.damage, folderClassIds: this.folderClaims(id) };
+    return {
+      ...(item as ImageItem),
+      sha256: row.sha256,
+      format: row.format,
+      bytes: row.bytes,
+      paths,
+      damage: row.damage,
+      folderClassIds: this.folderClaims(id),
+    };
   }
 
   /** Every grid tile matching the query, in one statement (3000+ rows must come back in milliseconds). */

@@ -18,9 +18,7 @@ export class LabelsRepository {
     );
     this.#insertIfAbsent = db.prepare('INSERT OR IGNORE INTO labels (image_id, class_id, source) VALUES (?, ?, ?)');
     this.#clear = db.prepare('DELETE FROM labels WHERE image_id = ?');
-    this.#move = db.prepare(
-      `UPDATE labels SET class_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE class_id = ?`,
-    );
+    this.#move = db.prepare(`UPDATE labels SET class_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE class_id = ?`);
   }
 
   /** The label of an image as an entry that, applied again, restores it exactly (classId null = none). */

@@ -19,7 +19,11 @@ export class MapRepository {
        WHERE i.status = 'ok'
        ORDER BY i.id`,
     );
-    this.#ids = db.prepare(`SELECT id FROM images WHERE status = 'ok' AND EXISTS (SELECT 1 FROM image_files WHERE image_id = images.id AND missing = 0)`).pluck();
+    this.#ids = db
+      .prepare(
+        `SELECT id FROM images WHERE status = 'ok' AND EXISTS (SELECT 1 FROM image_files WHERE image_id = images.id AND missing = 0)`,
+      )
+      .pluck();
   }
 
   images(): MapImageRow[] {

@@ -17,7 +17,8 @@ export function parseMigrations(sources: Record<string, string>): Migration[] {
   });
   migrations.sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 001, 002, ... without gaps; found ${String(m.version).padStart(3, '0')}-${m.name}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 001, 002, ... without gaps; found ${String(m.version).padStart(3, '0')}-${m.name}`);
   });
   return migrations;
 }

@@ -38,7 +38,9 @@ export class PredictionsRepository {
        ON CONFLICT (run_id, image_id) DO UPDATE SET class_id = excluded.class_id, confidence = excluded.confidence,
          probabilities = excluded.probabilities, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
     );
-    this.#forRun = db.prepare('SELECT image_id AS imageId, class_id AS classId, confidence, probabilities FROM predictions WHERE run_id = ? ORDER BY image_id');
+    this.#forRun = db.prepare(
+      'SELECT image_id AS imageId, class_id AS classId, confidence, probabilities FROM predictions WHERE run_id = ? ORDER BY image_id',
+    );
     this.#unlabelled = db.prepare(
       `SELECT i.id AS imageId, i.sha256, f.path, i.split
        FROM images i
@@ -64,10 +66,12 @@ export class PredictionsRepository {
   }
 
   forRun(runId: string): PredictionRow[] {
-    return (this.#forRun.all(runId) as { imageId: number; classId: number | null; confidence: number; probabilities: string }[]).map((r) => ({
-      ...r,
-      probabilities: JSON.parse(r.probabilities) as Record<string, number>,
-    }));
+    return (this.#forRun.all(runId) as { imageId: number; classId: number | null; confidence: number; probabilities: string }[]).map(
+      (r) => ({
+        ...r,
+        probabilities: JSON.parse(r.probabilities) as Record<string, number>,
+      }),
+    );
   }
 
   /** Readable images with no label or a predicted one, with one existing path each. */
@@ -82,6 +86,6 @@ export class PredictionsRepository {
 
   /** The class name an image is labelled with now (any source), or null. */
   currentClassName(imageId: number): string | null {
-    return ((this.#labelOf.get(imageId) as { name: string } | undefined)?.name ?? null);
+    return (this.#labelOf.get(imageId) as { name: string } | undefined)?.name ?? null;
   }
 }

@@ -129,8 +129,18 @@ export class RunsRepository {
     this.#epoch.run(id, e.epoch, e.loss, e.acc, e.valLoss, e.valAcc, e.seconds);
   }
 
-  finish(id: string, status: Exclude<RunStatus, 'queued' | 'running'>, outcome: { error?: string | null; metrics?: object | null; timings?: object | null }): void {
-    this.#finish.run(status, outcome.error ?? null, outcome.metrics ? JSON.stringify(outcome.metrics) : null, outcome.timings ? JSON.stringify(outcome.timings) : null, id);
+  finish(
+    id: string,
+    status: Exclude<RunStatus, 'queued' | 'running'>,
+    outcome: { error?: string | null; metrics?: object | null; timings?: object | null },
+  ): void {
+    this.#finish.run(
+      status,
+      outcome.error ?? null,
+      outcome.metrics ? JSON.stringify(outcome.metrics) : null,
+      outcome.timings ? JSON.stringify(outcome.timings) : null,
+      id,
+    );
   }
 
   get(id: string): RunRow | undefined {

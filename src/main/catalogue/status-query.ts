@@ -6,7 +6,10 @@ import { CONFLICTED_IMAGES_SQL } from './images-repository';
 export function statusSummary(db: Db): StatusSummary {
   const images = (db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n;
   const splits = { train: 0, validation: 0, test: 0, unassigned: 0 };
-  for (const row of db.prepare('SELECT split, count(*) AS n FROM images GROUP BY split').all() as Array<{ split: keyof typeof splits; n: number }>) {
+  for (const row of db.prepare('SELECT split, count(*) AS n FROM images GROUP BY split').all() as Array<{
+    split: keyof typeof splits;
+    n: number;
+  }>) {
     splits[row.split] = row.n;
   }
   const perClass = db

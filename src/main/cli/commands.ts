@@ -20,12 +20,30 @@ export const COMMANDS: Record<string, CommandEntry> = {
   augment: entry('preview augmentation: write the variants training would see as PNGs', () => import('./commands/augment')),
   train: entry('train a classifier: scratch, bottleneck features, fine-tune, or auto', () => import('./commands/train')),
   runs: entry('training runs with status and validation accuracy', () => import('./commands/runs')),
-  eval: entry('evaluate a run: accuracy, loss, confusion matrix, per-class metrics (validation; --split test on request)', () => import('./commands/eval')),
-  predict: entry('predict images or folders with a run or an exported model; --prelabel fills unlabelled images', () => import('./commands/predict')),
-  export: entry('export a run as a TF.js / Teachable Machine model folder, or the dataset as split/class folders', () => import('./commands/export')),
-  kfold: entry('stratified k-fold cross-validation over train + validation (the test split never takes part)', () => import('./commands/kfold')),
-  'label-issues': entry('likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first', () => import('./commands/label-issues')),
-  map: entry('lay out every image in 2-D by its backbone features (PCA, then seeded UMAP) for the Map place', () => import('./commands/map')),
+  eval: entry(
+    'evaluate a run: accuracy, loss, confusion matrix, per-class metrics (validation; --split test on request)',
+    () => import('./commands/eval'),
+  ),
+  predict: entry(
+    'predict images or folders with a run or an exported model; --prelabel fills unlabelled images',
+    () => import('./commands/predict'),
+  ),
+  export: entry(
+    'export a run as a TF.js / Teachable Machine model folder, or the dataset as split/class folders',
+    () => import('./commands/export'),
+  ),
+  kfold: entry(
+    'stratified k-fold cross-validation over train + validation (the test split never takes part)',
+    () => import('./commands/kfold'),
+  ),
+  'label-issues': entry(
+    'likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first',
+    () => import('./commands/label-issues'),
+  ),
+  map: entry(
+    'lay out every image in 2-D by its backbone features (PCA, then seeded UMAP) for the Map place',
+    () => import('./commands/map'),
+  ),
   backbones: entry('pretrained backbones; `backbones add <dir>` adds a TF.js layers model', () => import('./commands/backbones')),
   doctor: entry('TensorFlow.js backends: which is active, why faster ones are not, how to enable them', () => import('./commands/doctor')),
   serve: entry('browser mode: serve the studio on 127.0.0.1', () => import('./commands/serve-command')),

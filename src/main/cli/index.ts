@@ -50,8 +50,12 @@ function splitGlobalArgs(argv: string[]): GlobalArgs {
     else if (arg === '--help' || arg === '-h') g.help = true;
     else if (arg === '--version' || arg === '-V') g.version = true;
     else if (arg.startsWith('-')) {
-      const suggestion = arg.startsWith('--') ? nearest(arg.slice(2).split('=')[0] as string, [...Object.keys(GLOBAL_OPTIONS), 'version']) : null;
-      throw new UsageError(`unknown option ${arg}${suggestion ? `; did you mean --${suggestion}?` : ' (options of a command go after its name)'}`);
+      const suggestion = arg.startsWith('--')
+        ? nearest(arg.slice(2).split('=')[0] as string, [...Object.keys(GLOBAL_OPTIONS), 'version'])
+        : null;
+      throw new UsageError(
+        `unknown option ${arg}${suggestion ? `; did you mean --${suggestion}?` : ' (options of a command go after its name)'}`,
+      );
     } else g.command = arg;
   }
   return g;
@@ -159,7 +163,8 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
   const workspace = resolve(cwd, workspaceArg ?? '.');
 
   const engine = new Engine({ userDataDir: defaultUserDataDir(env), resourcesDir, version: appVersion(resourcesDir) });
-  const openProject = (options: { create?: boolean } = {}): Promise<ProjectInfo> => engine.call('project.open', { dir: workspace, create: options.create ?? false });
+  const openProject = (options: { create?: boolean } = {}): Promise<ProjectInfo> =>
+    engine.call('project.open', { dir: workspace, create: options.create ?? false });
   const ctx: CliContext = {
     engine,
     workspace,
@@ -187,7 +192,12 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
     exitCode = (await command.run(ctx)) ?? 0;
     if (json && !printedJson) {
       if (exitCode === 0) printJson({ ok: true });
-      else fail(exitCode === 130 ? `${name} was cancelled` : `${name} failed (exit code ${exitCode})`, exitCode, exitCode === 130 ? 'cancelled' : 'failed');
+      else
+        fail(
+          exitCode === 130 ? `${name} was cancelled` : `${name} failed (exit code ${exitCode})`,
+          exitCode,
+          exitCode === 130 ? 'cancelled' : 'failed',
+        );
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -50,7 +50,8 @@ export function editDistance(a: string, b: string): number {
       }
       const above = rows[i - 1] as number[];
       let d = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
       row.push(d);
     }
     rows.push(row);
@@ -114,7 +115,9 @@ export function parseCommandLine(args: string[], table: OptionTable, allowPositi
   for (const [name, spec] of Object.entries(all)) {
     const value = values[name];
     if (spec.choices && typeof value === 'string' && !spec.choices.includes(value)) {
-      throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}, got "${value}"${didYouMean(nearest(value, spec.choices))}`);
+      throw new UsageError(
+        `--${name} must be one of ${spec.choices.join(', ')}, got "${value}"${didYouMean(nearest(value, spec.choices))}`,
+      );
     }
   }
   return { values, positionals: parsed.positionals };

@@ -80,7 +80,12 @@ export function buildMenuTemplate(handlers: MenuHandlers, context: MenuContext):
     label: '&Help',
     role: 'help',
     submenu: [
-      { label: 'Keyboard Shortcuts', accelerator: 'Shift+/', registerAccelerator: false, click: () => handlers.sendToRenderer('showShortcuts') },
+      {
+        label: 'Keyboard Shortcuts',
+        accelerator: 'Shift+/',
+        registerAccelerator: false,
+        click: () => handlers.sendToRenderer('showShortcuts'),
+      },
       { label: 'Open Data Folder', click: () => handlers.openDataFolder() },
       ...(mac ? [] : [{ type: 'separator' as const }, { role: 'about' as const }]),
     ],

@@ -75,7 +75,11 @@ export async function handleAppRequest(url: string, rendererDir: string, csp: st
   if (!file) return notFound();
   return new Response(new Uint8Array(file.body), {
     status: 200,
-    headers: { 'Content-Type': file.contentType, 'Content-Security-Policy': typeof csp === 'string' ? csp : csp(url), 'X-Content-Type-Options': 'nosniff' },
+    headers: {
+      'Content-Type': file.contentType,
+      'Content-Security-Policy': typeof csp === 'string' ? csp : csp(url),
+      'X-Content-Type-Options': 'nosniff',
+    },
   });
 }
 

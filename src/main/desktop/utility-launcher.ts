@@ -24,7 +24,8 @@ export class UtilityProcessLauncher implements TrainingProcessLauncher {
       env: { ...process.env, ...this.options.env, LDS_TRAINING_PROCESS: 'utility' },
     });
     const output =
-      this.options.onOutput ?? ((stream: 'stdout' | 'stderr', text: string) => (stream === 'stderr' ? process.stderr : process.stdout).write(text));
+      this.options.onOutput ??
+      ((stream: 'stdout' | 'stderr', text: string) => (stream === 'stderr' ? process.stderr : process.stdout).write(text));
     child.stdout?.on('data', (chunk: Buffer) => output('stdout', chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => output('stderr', chunk.toString('utf8')));
 

@@ -47,7 +47,9 @@ export function fitToDisplays(state: WindowState, workAreas: Rect[]): WindowStat
   if (state.x !== undefined && state.y !== undefined) {
     const rect = { x: state.x, y: state.y, width, height };
     // At least a quarter of the window (and its title bar) must be on some screen to keep the position.
-    const visible = workAreas.some((area) => overlap(rect, area) >= (width * height) / 4 && state.y! >= area.y && state.y! < area.y + area.height);
+    const visible = workAreas.some(
+      (area) => overlap(rect, area) >= (width * height) / 4 && state.y! >= area.y && state.y! < area.y + area.height,
+    );
     if (visible) {
       fitted.x = state.x;
       fitted.y = state.y;

@@ -88,9 +88,36 @@ export class Engine {
     const ws = this.projects.require();
     if (this.#training?.workspace === ws) return this.#training;
     const { catalogue, runsDir, featuresDir } = ws;
-    const backbones = new WorkspaceBackbones({ catalogue, resourcesDir: this.options.resourcesDir, registryDir: join(ws.dir, 'backbones'), jobs: this.jobs });
-    const runs = new RunManager({ catalogue, runsDir, featuresDir, resizeMode: ws.resizeMode, backbones, jobs: this.jobs, events: this.events, launcher: this.launcher, holdOpen: (work) => ws.use(work), closing: ws.closingSignal });
-    const evaluation = new EvaluationService({ catalogue, runs, backbones, resizeMode: ws.resizeMode, runsDir, featuresDir, appVersion: this.options.version, launcher: this.launcher, device: () => this.device.resolve(), labelIssuesFile: join(ws.dir, 'label-issues.json') });
+    const backbones = new WorkspaceBackbones({
+      catalogue,
+      resourcesDir: this.options.resourcesDir,
+      registryDir: join(ws.dir, 'backbones'),
+      jobs: this.jobs,
+    });
+    const runs = new RunManager({
+      catalogue,
+      runsDir,
+      featuresDir,
+      resizeMode: ws.resizeMode,
+      backbones,
+      jobs: this.jobs,
+      events: this.events,
+      launcher: this.launcher,
+      holdOpen: (work) => ws.use(work),
+      closing: ws.closingSignal,
+    });
+    const evaluation = new EvaluationService({
+      catalogue,
+      runs,
+      backbones,
+      resizeMode: ws.resizeMode,
+      runsDir,
+      featuresDir,
+      appVersion: this.options.version,
+      launcher: this.launcher,
+      device: () => this.device.resolve(),
+      labelIssuesFile: join(ws.dir, 'label-issues.json'),
+    });
     this.#training = { workspace: ws, backbones, runs, evaluation };
     return this.#training;
   }

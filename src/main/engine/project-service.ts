@@ -67,7 +67,13 @@ export class ProjectService {
     const info = await this.open(join(this.options.userDataDir, SAMPLE_DIR_NAME), { create: true });
     const ws = this.require();
     if (ws.catalogue.images.count() === 0) {
-      await ws.use(() => importFolders(ws.catalogue, { paths: [this.sampleImagesDir], valFraction: 0.2, testFraction: 0, seed: 42 }, { exclude: ws.ownPaths }));
+      await ws.use(() =>
+        importFolders(
+          ws.catalogue,
+          { paths: [this.sampleImagesDir], valFraction: 0.2, testFraction: 0, seed: 42 },
+          { exclude: ws.ownPaths },
+        ),
+      );
       this.events.emit('library.changed', { reason: 'import' });
     }
     return info;

@@ -19,7 +19,10 @@ export function readProjectSettings(dir: string): ProjectSettings {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file}: not readable JSON (${(error as Error).message}); fix or remove it (a missing file means resize mode "stretch")`, { cause: error });
+    throw new Error(
+      `${file}: not readable JSON (${(error as Error).message}); fix or remove it (a missing file means resize mode "stretch")`,
+      { cause: error },
+    );
   }
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${file}: resizeMode must be one of ${RESIZE_MODES.join(', ')}`);

@@ -58,7 +58,9 @@ export function bounded<T>(work: Promise<T>, what: string, ms = FS_TIMEOUT_MS): 
         () => abandoned--,
         () => abandoned--,
       );
-      reject(new EngineError('failed', `${what}: no answer within ${Math.round(ms / 1000)} s (a disconnected network drive or a hung mount?)`));
+      reject(
+        new EngineError('failed', `${what}: no answer within ${Math.round(ms / 1000)} s (a disconnected network drive or a hung mount?)`),
+      );
     }, ms);
   });
   work.catch(() => {});
@@ -134,8 +136,12 @@ export async function makeDirs(dir: string, ms = FS_TIMEOUT_MS): Promise<void> {
       if (error instanceof EngineError) throw error;
       const code = errnoCode(error);
       if (code === 'EEXIST' && (await statBounded(folder, ms))?.isDirectory()) continue;
-      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the disk is read-only' : (error as Error).message;
-      throw new EngineError(code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'invalid_input' : 'failed', `cannot create folder ${folder}: ${why}`);
+      const why =
+        code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the disk is read-only' : (error as Error).message;
+      throw new EngineError(
+        code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'invalid_input' : 'failed',
+        `cannot create folder ${folder}: ${why}`,
+      );
     }
   }
 }
@@ -146,7 +152,10 @@ type PathFields = { [N in CommandName]?: (input: CommandInput<N>) => PathCheck[]
 /** The user-typed paths in each command's input: checked by the engine before the handler runs. */
 const USER_PATH_FIELDS: PathFields = {
   'project.open': ({ dir, create }) => [{ path: dir, what: create ? 'create a project in' : 'open a project in' }],
-  'library.import': ({ paths, labels }) => [...paths.map((path) => ({ path, what: 'import' })), ...(labels ? [{ path: labels.file, what: 'read labels from' }] : [])],
+  'library.import': ({ paths, labels }) => [
+    ...paths.map((path) => ({ path, what: 'import' })),
+    ...(labels ? [{ path: labels.file, what: 'read labels from' }] : []),
+  ],
   'library.csvColumns': ({ file }) => [{ path: file, what: 'read labels from' }],
   'export.model': ({ outDir }) => (outDir ? [{ path: outDir, what: 'export to' }] : []),
   'export.dataset': ({ outDir }) => (outDir ? [{ path: outDir, what: 'export to' }] : []),

@@ -39,11 +39,14 @@ export class Workspace {
     const catalogueFile = join(full, CATALOGUE_FILE);
     const catalogue = folder ? await statBounded(catalogueFile) : null;
     // SQLite would block for ever opening a FIFO, and cannot use a folder.
-    if (catalogue && !catalogue.isFile()) throw new EngineError('invalid_input', `${catalogueFile} is not a file: this folder cannot hold a project`);
+    if (catalogue && !catalogue.isFile())
+      throw new EngineError('invalid_input', `${catalogueFile} is not a file: this folder cannot hold a project`);
     if (!options.create && !catalogue) {
       throw new EngineError(
         'not_found',
-        folder ? `${full} is not a Little Data Studio project (no ${CATALOGUE_FILE}); create one there or import a folder` : `no such folder: ${full}`,
+        folder
+          ? `${full} is not a Little Data Studio project (no ${CATALOGUE_FILE}); create one there or import a folder`
+          : `no such folder: ${full}`,
       );
     }
     for (const sub of ['thumbs', 'runs', 'features']) await makeDirs(join(full, sub));

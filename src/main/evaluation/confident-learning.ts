@@ -46,7 +46,8 @@ function check(probs: readonly (readonly number[])[], labels: readonly number[],
   probs.forEach((row, n) => {
     if (row.length !== classes) throw new Error(`row ${n} has ${row.length} probabilities for ${classes} classes`);
     const label = labels[n] as number;
-    if (!Number.isInteger(label) || label < 0 || label >= classes) throw new Error(`row ${n} has label ${label}, outside 0..${classes - 1}`);
+    if (!Number.isInteger(label) || label < 0 || label >= classes)
+      throw new Error(`row ${n} has label ${label}, outside 0..${classes - 1}`);
   });
 }
 
@@ -80,7 +81,11 @@ export function normalisedMargin(row: readonly number[], given: number): number 
   return ((row[given] as number) - other + 1) / 2;
 }
 
-export function confidentLearning(probs: readonly (readonly number[])[], labels: readonly number[], classes: number): ConfidentLearningResult {
+export function confidentLearning(
+  probs: readonly (readonly number[])[],
+  labels: readonly number[],
+  classes: number,
+): ConfidentLearningResult {
   const thresholds = perClassThresholds(probs, labels, classes);
   const joint = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const assigned: number[] = [];

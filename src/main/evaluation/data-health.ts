@@ -21,7 +21,14 @@ export async function dataHealth(catalogue: Catalogue, onProgress?: (done: numbe
   const hashed: { sha256: string; phash: string; dhash: string }[] = [];
   for (let b = 0; b < todo.length; b += 64) {
     const chunk = todo.slice(b, b + 64);
-    const results = await Promise.all(chunk.map((r) => perceptualHash(r.path as string).then((h) => ({ sha256: r.sha256, ...h }), () => null)));
+    const results = await Promise.all(
+      chunk.map((r) =>
+        perceptualHash(r.path as string).then(
+          (h) => ({ sha256: r.sha256, ...h }),
+          () => null,
+        ),
+      ),
+    );
     hashed.push(...results.filter((r): r is NonNullable<typeof r> => r !== null));
     onProgress?.(Math.min(todo.length, b + 64), todo.length);
   }

@@ -10,7 +10,10 @@ import { runInTrainingProcess } from '../training/host/compute-client';
 import { TrainingError } from '../training/host/supervise-process';
 import type { EvaluationServiceOptions, WorkContext } from './service';
 
-export interface DatasetMapOptions extends Pick<EvaluationServiceOptions, 'catalogue' | 'backbones' | 'featuresDir' | 'launcher' | 'backend' | 'device'> {
+export interface DatasetMapOptions extends Pick<
+  EvaluationServiceOptions,
+  'catalogue' | 'backbones' | 'featuresDir' | 'launcher' | 'backend' | 'device'
+> {
   /** Where the last layout is kept (JSON). */
   file: string;
 }
@@ -39,7 +42,8 @@ export class DatasetMap {
     );
     ctx.throwIfCancelled();
     const { xy, featuresComputed, featuresFromCache, layoutSeconds, seconds } = answer.result;
-    if (xy.length !== images.length * 2) throw new Error(`the training process laid out ${xy.length / 2} points for ${images.length} images`);
+    if (xy.length !== images.length * 2)
+      throw new Error(`the training process laid out ${xy.length / 2} points for ${images.length} images`);
     const layout: MapLayout = {
       points: images.map((image, i) => ({ id: image.imageId, x: xy[i * 2] as number, y: xy[i * 2 + 1] as number })),
       backbone: spec.id,

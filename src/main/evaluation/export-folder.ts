@@ -24,15 +24,19 @@ export function exportFolderProblem(dir: string): string | null {
       return `${dir} cannot be used: ${(error as Error).message}`;
     }
     if (info.isDirectory()) return null;
-    return at === resolve(dir) ? `${dir} is a file, not a folder: choose a folder to export into` : `${at} is a file, so ${dir} cannot be a folder inside it: choose a folder`;
+    return at === resolve(dir)
+      ? `${dir} is a file, not a folder: choose a folder to export into`
+      : `${at} is a file, so ${dir} cannot be a folder inside it: choose a folder`;
   }
 }
 
 /** The export's own filesystem errors in words (the worker's raw "ENOTDIR: …, unlink …" is for logs). */
 export function describeExportError(dir: string, error: unknown): string | null {
   const code = (error as NodeJS.ErrnoException).code ?? /\b(E[A-Z]+)\b/.exec((error as Error).message ?? '')?.[1];
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `cannot write to ${dir} (${code === 'EROFS' ? 'read-only' : 'permission denied'}): choose another folder`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return `cannot write to ${dir} (${code === 'EROFS' ? 'read-only' : 'permission denied'}): choose another folder`;
   if (code === 'ENOSPC') return `the disk holding ${dir} is full`;
-  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') return `${dir} cannot hold the export: a file is in the way of a folder (or a folder of a file) there`;
+  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST')
+    return `${dir} cannot hold the export: a file is in the way of a folder (or a folder of a file) there`;
   return null;
 }

@@ -27,7 +27,10 @@ export function stratifiedFolds(items: readonly FoldItem[], k: number, seed: num
   let offset = 0;
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
     const members = byClass.get(label) as number[];
-    if (members.length < k) throw new Error(`k-fold: class ${classNames?.[label] ?? label} has ${members.length} images outside the test split, fewer than k = ${k}`);
+    if (members.length < k)
+      throw new Error(
+        `k-fold: class ${classNames?.[label] ?? label} has ${members.length} images outside the test split, fewer than k = ${k}`,
+      );
     for (let i = members.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [members[i], members[j]] = [members[j] as number, members[i] as number];

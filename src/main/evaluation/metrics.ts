@@ -76,7 +76,11 @@ export function perClassMetrics(confusion: number[][], classes: readonly string[
  * ROC of a binary problem: `scores` are the positive class's probabilities. Ties share one point
  * (as scikit-learn's roc_curve with drop_intermediate=False); AUC by the trapezoid rule.
  */
-export function rocCurve(scores: readonly number[], positives: readonly boolean[], positive = 'positive'): { roc: RocCurve; auc: number } | null {
+export function rocCurve(
+  scores: readonly number[],
+  positives: readonly boolean[],
+  positive = 'positive',
+): { roc: RocCurve; auc: number } | null {
   const P = positives.filter(Boolean).length;
   const N = positives.length - P;
   if (P === 0 || N === 0) return null;
@@ -98,15 +102,22 @@ export function rocCurve(scores: readonly number[], positives: readonly boolean[
     thresholds.push(scores[i] as number);
   }
   let auc = 0;
-  for (let k = 1; k < fpr.length; k++) auc += ((fpr[k] as number) - (fpr[k - 1] as number)) * (((tpr[k] as number) + (tpr[k - 1] as number)) / 2);
+  for (let k = 1; k < fpr.length; k++)
+    auc += ((fpr[k] as number) - (fpr[k - 1] as number)) * (((tpr[k] as number) + (tpr[k - 1] as number)) / 2);
   return { roc: { fpr, tpr, thresholds, positive }, auc };
 }
 
 /** Every metric the Runs view and `lds eval` show, from one probability row per image. */
-export function evaluatePredictions(probabilities: readonly ArrayLike<number>[], labels: readonly number[], classes: readonly string[]): EvaluationMetrics {
-  if (probabilities.length !== labels.length) throw new Error(`evaluatePredictions: ${probabilities.length} predictions for ${labels.length} labels`);
+export function evaluatePredictions(
+  probabilities: readonly ArrayLike<number>[],
+  labels: readonly number[],
+  classes: readonly string[],
+): EvaluationMetrics {
+  if (probabilities.length !== labels.length)
+    throw new Error(`evaluatePredictions: ${probabilities.length} predictions for ${labels.length} labels`);
   probabilities.forEach((row, i) => {
-    if (row.length !== classes.length) throw new Error(`evaluatePredictions: prediction ${i} has ${row.length} probabilities for ${classes.length} classes`);
+    if (row.length !== classes.length)
+      throw new Error(`evaluatePredictions: prediction ${i} has ${row.length} probabilities for ${classes.length} classes`);
   });
   const predicted = probabilities.map(argmax);
   const confusion = confusionMatrix(labels, predicted, classes.length);
@@ -114,7 +125,8 @@ export function evaluatePredictions(probabilities: readonly ArrayLike<number>[],
   const count = labels.length;
   const correct = predicted.filter((p, i) => p === labels[i]).length;
   const loss = count ? probabilities.reduce((s, row, i) => s + sampleLoss(row, labels[i] as number), 0) / count : 0;
-  const mean = (key: 'precision' | 'recall' | 'f1'): number => (perClass.length ? perClass.reduce((s, m) => s + m[key], 0) / perClass.length : 0);
+  const mean = (key: 'precision' | 'recall' | 'f1'): number =>
+    perClass.length ? perClass.reduce((s, m) => s + m[key], 0) / perClass.length : 0;
   const binary =
     classes.length === 2
       ? rocCurve(

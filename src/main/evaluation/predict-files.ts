@@ -21,12 +21,25 @@ async function predictPaths(
   device: string | null,
 ): Promise<Omit<Prediction, 'path'>[]> {
   const items = paths.map((path) => ({ path, sha256: '' }));
-  const message = { type: 'predict' as const, modelDir, items, backbone: null, featuresDir: null, label: 'predicting', backend: process.env.LDS_BACKEND ?? null, device };
+  const message = {
+    type: 'predict' as const,
+    modelDir,
+    items,
+    backbone: null,
+    featuresDir: null,
+    label: 'predicting',
+    backend: process.env.LDS_BACKEND ?? null,
+    device,
+  };
   const { labels, probabilities } = await runInTrainingProcess(launcher, message, ctx);
   return paths.map((_, i) => {
     const p = probabilities[i] ?? [];
     const best = argmax(p);
-    return { class: labels[best] as string, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
+    return {
+      class: labels[best] as string,
+      confidence: p[best] as number,
+      probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])),
+    };
   });
 }
 

@@ -5,7 +5,15 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evalReportSchema, kfoldRequestSchema, TEST_SPLIT_WARNING, type KfoldRequest, type EvalReport, type EvalView, type ReviewItem } from '@shared/contract/evaluation';
+import {
+  evalReportSchema,
+  kfoldRequestSchema,
+  TEST_SPLIT_WARNING,
+  type KfoldRequest,
+  type EvalReport,
+  type EvalView,
+  type ReviewItem,
+} from '@shared/contract/evaluation';
 import type { Catalogue } from '../catalogue';
 import { PredictionsRepository } from '../catalogue/predictions-repository';
 import { RunsRepository, type TrainingImageRow } from '../catalogue/runs-repository';
@@ -83,16 +91,31 @@ export class EvaluationService {
    * Probabilities for items; bottleneck runs reuse the feature cache their training filled. featuresDir
    * always goes along: the forward engine caches converted graphs beside the features.
    */
-  async #predictItems(info: ModelInfo, items: readonly { path: string; sha256: string }[], ctx: WorkContext, label: string): Promise<Float32Array[]> {
+  async #predictItems(
+    info: ModelInfo,
+    items: readonly { path: string; sha256: string }[],
+    ctx: WorkContext,
+    label: string,
+  ): Promise<Float32Array[]> {
     const spec = info.mode === 'bottleneck' && info.backbone ? this.#backboneSpec(info.backbone.id) : null;
     // The run's own resize mode: its cached features were made with it.
     const backbone = spec ? withResizeMode(spec, info.preprocessing.fit ?? 'stretch') : null;
     const answer = await this.#compute(
-      { type: 'predict', modelDir: info.dir, items: items.map(({ path, sha256 }) => ({ path, sha256 })), backbone, featuresDir: this.options.featuresDir, label, backend: this.#backend(), device: this.options.device?.() ?? null },
+      {
+        type: 'predict',
+        modelDir: info.dir,
+        items: items.map(({ path, sha256 }) => ({ path, sha256 })),
+        backbone,
+        featuresDir: this.options.featuresDir,
+        label,
+        backend: this.#backend(),
+        device: this.options.device?.() ?? null,
+      },
       ctx,
     );
     ctx.throwIfCancelled();
-    if (answer.probabilities.length !== items.length) throw new Error(`the training process returned ${answer.probabilities.length} predictions for ${items.length} images`);
+    if (answer.probabilities.length !== items.length)
+      throw new Error(`the training process returned ${answer.probabilities.length} predictions for ${items.length} images`);
     return answer.probabilities.map((row) => Float32Array.from(row));
   }
 
@@ -117,7 +140,8 @@ export class EvaluationService {
     const labels = info.labels;
     const rows = this.#evaluationRows(runId, split, labels);
     const known = rows.filter((r) => labels.includes(r.className));
-    if (!known.length) throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
+    if (!known.length)
+      throw new TrainingError('invalid_input', `the ${split} split has no labelled images of this run's classes (${labels.join(', ')})`);
     const probs = await this.#predictItems(info, known, ctx, `evaluating on ${split}`);
     const truth = known.map((r) => labels.indexOf(r.className));
     const metrics = evaluatePredictions(probs, truth, labels);
@@ -125,7 +149,14 @@ export class EvaluationService {
       .map((r, i) => {
         const p = probs[i] as Float32Array;
         const predicted = argmax(p);
-        return { imageId: r.imageId, trueIndex: truth[i] as number, predictedIndex: predicted, probabilities: Array.from(p), confidence: p[predicted] as number, loss: sampleLoss(p, truth[i] as number) };
+        return {
+          imageId: r.imageId,
+          trueIndex: truth[i] as number,
+          predictedIndex: predicted,
+          probabilities: Array.from(p),
+          confidence: p[predicted] as number,
+          loss: sampleLoss(p, truth[i] as number),
+        };
       })
       .sort((a, b) => b.loss - a.loss);
     const classIds = new Map(this.options.catalogue.classes.list().map((c) => [c.name, c.id]));
@@ -170,8 +201,15 @@ export class EvaluationService {
     const recorded = split === 'validation' && rows.length === 0 ? recordedHoldout(this.#runsRepo.get(runId)?.config ?? {}) : null;
     if (!recorded) return rows;
     const train = all.filter((r) => r.split === 'train' && labels.includes(r.className));
-    const manifest = { classes: [...labels], items: train.map((r) => ({ path: r.path, sha256: r.sha256, label: labels.indexOf(r.className), split: r.split })) };
-    const heldOut = new Set(holdOutValidation(manifest, recorded.fraction, recorded.seed).manifest.items.filter((i) => i.split === 'validation').map((i) => i.sha256));
+    const manifest = {
+      classes: [...labels],
+      items: train.map((r) => ({ path: r.path, sha256: r.sha256, label: labels.indexOf(r.className), split: r.split })),
+    };
+    const heldOut = new Set(
+      holdOutValidation(manifest, recorded.fraction, recorded.seed)
+        .manifest.items.filter((i) => i.split === 'validation')
+        .map((i) => i.sha256),
+    );
     return train.filter((r) => heldOut.has(r.sha256));
   }
 
@@ -201,7 +239,12 @@ export class EvaluationService {
     const rows = images.map((img, i) => {
       const p = probs[i] as Float32Array;
       const best = argmax(p);
-      return { imageId: img.imageId, classId: classIds[best] ?? null, confidence: p[best] as number, probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])) };
+      return {
+        imageId: img.imageId,
+        classId: classIds[best] ?? null,
+        confidence: p[best] as number,
+        probabilities: Object.fromEntries(labels.map((l, j) => [l, p[j] as number])),
+      };
     });
     this.options.catalogue.transaction(() => {
       for (const r of rows) {
@@ -209,7 +252,12 @@ export class EvaluationService {
         // Re-checked inside the transaction: the user may have labelled it while the model ran.
         const current = this.options.catalogue.labels.get(r.imageId);
         if (current.classId !== null && current.source !== 'predicted') continue;
-        this.options.catalogue.labels.set({ imageId: r.imageId, classId: r.classId, source: 'predicted', confidence: Math.min(1, Math.max(0, r.confidence)) });
+        this.options.catalogue.labels.set({
+          imageId: r.imageId,
+          classId: r.classId,
+          source: 'predicted',
+          confidence: Math.min(1, Math.max(0, r.confidence)),
+        });
         labelled++;
       }
       this.predictions.save(runId, rows);
@@ -223,7 +271,18 @@ export class EvaluationService {
 
   async exportModel(runId: string, outDir: string, format: ExportFormat = 'tfjs', ctx?: WorkContext): Promise<ExportedModel> {
     const run = this.options.runs.get(runId);
-    const { type: _type, ...exported } = await this.#compute({ type: 'export', runDir: this.modelDir(runId), outDir, appVersion: this.options.appVersion, metrics: run.metrics, backend: this.#backend(), format }, ctx);
+    const { type: _type, ...exported } = await this.#compute(
+      {
+        type: 'export',
+        runDir: this.modelDir(runId),
+        outDir,
+        appVersion: this.options.appVersion,
+        metrics: run.metrics,
+        backend: this.#backend(),
+        format,
+      },
+      ctx,
+    );
     return exported;
   }
 
@@ -237,13 +296,28 @@ export class EvaluationService {
   async kfold(request: KfoldRequest, ctx: WorkContext): Promise<KfoldResult> {
     const r = kfoldRequestSchema.parse(request);
     const manifest = this.options.runs.manifest();
-    if (manifest.classes.length < 2) throw new TrainingError('invalid_input', `k-fold needs at least 2 labelled classes; found ${manifest.classes.length}`);
+    if (manifest.classes.length < 2)
+      throw new TrainingError('invalid_input', `k-fold needs at least 2 labelled classes; found ${manifest.classes.length}`);
     const installed = this.options.backbones.spec(r.backbone);
-    if (!installed) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+    if (!installed)
+      throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     const spec = withResizeMode(installed, this.options.resizeMode ?? 'stretch');
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     try {
-      const answer = await this.#compute({ type: 'kfold', items: manifest.items, classes: manifest.classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.k, config, backend: this.#backend(), device: this.options.device?.() ?? null }, ctx);
+      const answer = await this.#compute(
+        {
+          type: 'kfold',
+          items: manifest.items,
+          classes: manifest.classes,
+          backbone: spec,
+          featuresDir: this.options.featuresDir,
+          k: r.k,
+          config,
+          backend: this.#backend(),
+          device: this.options.device?.() ?? null,
+        },
+        ctx,
+      );
       return answer.result;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message);
@@ -261,28 +335,73 @@ export class EvaluationService {
     const rows = this.#runsRepo.trainingImages();
     const classes: string[] = [];
     for (const row of rows) if (!classes.includes(row.className)) classes.push(row.className);
-    if (classes.length < 2) throw new TrainingError('invalid_input', `finding label issues needs at least 2 labelled classes; found ${classes.length}`);
+    if (classes.length < 2)
+      throw new TrainingError('invalid_input', `finding label issues needs at least 2 labelled classes; found ${classes.length}`);
     const installed = this.options.backbones.spec(r.backbone);
     const spec = installed ? withResizeMode(installed, this.options.resizeMode ?? 'stretch') : null;
-    if (!spec) throw new TrainingError('not_found', r.backbone ? `no backbone ${r.backbone} is installed` : 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+    if (!spec)
+      throw new TrainingError(
+        'not_found',
+        r.backbone
+          ? `no backbone ${r.backbone} is installed`
+          : 'no backbone is installed: the bundled MobileNet is missing from resources/backbones',
+      );
     const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
     // Every split takes part here: a wrong label in test misleads as much as one in train.
-    const items = rows.map((row) => ({ path: row.path, sha256: row.sha256, label: classes.indexOf(row.className), split: 'train' as const }));
+    const items = rows.map((row) => ({
+      path: row.path,
+      sha256: row.sha256,
+      label: classes.indexOf(row.className),
+      split: 'train' as const,
+    }));
     let answer;
     try {
-      answer = await this.#compute({ type: 'kfold', items, classes, backbone: spec, featuresDir: this.options.featuresDir, k: r.folds, config, backend: this.#backend(), device: this.options.device?.() ?? null, outOfFold: true }, ctx);
+      answer = await this.#compute(
+        {
+          type: 'kfold',
+          items,
+          classes,
+          backbone: spec,
+          featuresDir: this.options.featuresDir,
+          k: r.folds,
+          config,
+          backend: this.#backend(),
+          device: this.options.device?.() ?? null,
+          outOfFold: true,
+        },
+        ctx,
+      );
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('k-fold')) throw new TrainingError('invalid_input', error.message.replace(/^k-fold/, 'label issues'));
+      if (error instanceof Error && error.message.startsWith('k-fold'))
+        throw new TrainingError('invalid_input', error.message.replace(/^k-fold/, 'label issues'));
       throw error;
     }
     ctx.throwIfCancelled();
     const oof = answer.result.outOfFold;
-    if (!oof || oof.length !== rows.length) throw new Error(`the training process returned ${oof?.length ?? 0} out-of-fold predictions for ${rows.length} images`);
-    const cl = confidentLearning(oof, items.map((i) => i.label), classes.length);
+    if (!oof || oof.length !== rows.length)
+      throw new Error(`the training process returned ${oof?.length ?? 0} out-of-fold predictions for ${rows.length} images`);
+    const cl = confidentLearning(
+      oof,
+      items.map((i) => i.label),
+      classes.length,
+    );
     const at = (index: number): (typeof rows)[number] => rows[index] as (typeof rows)[number];
     const report: LabelIssuesReport = {
-      issues: cl.issues.map((i) => ({ id: at(i.index).imageId, path: at(i.index).path, split: at(i.index).split, given: classes[i.given] as string, suggested: classes[i.suggested] as string, score: i.score })),
-      outliers: cl.outliers.map((o) => ({ id: at(o.index).imageId, path: at(o.index).path, split: at(o.index).split, given: classes[o.given] as string, score: o.score })),
+      issues: cl.issues.map((i) => ({
+        id: at(i.index).imageId,
+        path: at(i.index).path,
+        split: at(i.index).split,
+        given: classes[i.given] as string,
+        suggested: classes[i.suggested] as string,
+        score: i.score,
+      })),
+      outliers: cl.outliers.map((o) => ({
+        id: at(o.index).imageId,
+        path: at(o.index).path,
+        split: at(o.index).split,
+        given: classes[o.given] as string,
+        score: o.score,
+      })),
       folds: r.folds,
       images: rows.length,
       classes,

@@ -19,7 +19,8 @@ const N = 32;
 
 function bitsToHex(bits: readonly boolean[]): string {
   let hex = '';
-  for (let i = 0; i < bits.length; i += 4) hex += ((bits[i] ? 8 : 0) | (bits[i + 1] ? 4 : 0) | (bits[i + 2] ? 2 : 0) | (bits[i + 3] ? 1 : 0)).toString(16);
+  for (let i = 0; i < bits.length; i += 4)
+    hex += ((bits[i] ? 8 : 0) | (bits[i + 1] ? 4 : 0) | (bits[i + 2] ? 2 : 0) | (bits[i + 3] ? 1 : 0)).toString(16);
   return hex;
 }
 
@@ -32,17 +33,19 @@ const cosTable = (() => {
 /** pHash of a 32x32 greyscale picture: the 8x8 lowest DCT frequencies against their median (DC left out). */
 export function phashOf(grey: ArrayLike<number>): string {
   const rows = new Float64Array(8 * N);
-  for (let y = 0; y < N; y++) for (let u = 0; u < 8; u++) {
-    let s = 0;
-    for (let x = 0; x < N; x++) s += (grey[y * N + x] as number) * (cosTable[u * N + x] as number);
-    rows[u * N + y] = s;
-  }
+  for (let y = 0; y < N; y++)
+    for (let u = 0; u < 8; u++) {
+      let s = 0;
+      for (let x = 0; x < N; x++) s += (grey[y * N + x] as number) * (cosTable[u * N + x] as number);
+      rows[u * N + y] = s;
+    }
   const coeffs: number[] = [];
-  for (let v = 0; v < 8; v++) for (let u = 0; u < 8; u++) {
-    let s = 0;
-    for (let y = 0; y < N; y++) s += (rows[u * N + y] as number) * (cosTable[v * N + y] as number);
-    coeffs.push(s);
-  }
+  for (let v = 0; v < 8; v++)
+    for (let u = 0; u < 8; u++) {
+      let s = 0;
+      for (let y = 0; y < N; y++) s += (rows[u * N + y] as number) * (cosTable[v * N + y] as number);
+      coeffs.push(s);
+    }
   const ac = coeffs.slice(1);
   const median = [...ac].sort((a, b) => a - b)[Math.floor(ac.length / 2)] as number;
   return bitsToHex(coeffs.map((c, i) => (i === 0 ? false : c > median)));

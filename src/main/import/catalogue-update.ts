@@ -76,7 +76,13 @@ export class CatalogueUpdate {
   }
 
   /** A path (known or not) that holds this decodable content now. */
-  content(path: string, stat: FileStat, image: ProbedImage, known: ImageFileRow | undefined, placement: PathPlacement = {}): ContentOutcome {
+  content(
+    path: string,
+    stat: FileStat,
+    image: ProbedImage,
+    known: ImageFileRow | undefined,
+    placement: PathPlacement = {},
+  ): ContentOutcome {
     const { images, labels } = this.catalogue;
     const folderClassId = placement.folderClassId === undefined ? (known?.folderClassId ?? null) : placement.folderClassId;
     const existing = images.bySha(image.sha256)?.id;
@@ -126,7 +132,10 @@ export class CatalogueUpdate {
     this.#before.clear();
     for (const { path, imageId } of this.#edited.splice(0)) {
       const { classId } = labels.get(imageId);
-      this.report.edited.push({ path: displayPath(path), className: classId === null ? null : (this.catalogue.classes.get(classId)?.name ?? null) });
+      this.report.edited.push({
+        path: displayPath(path),
+        className: classId === null ? null : (this.catalogue.classes.get(classId)?.name ?? null),
+      });
     }
   }
 

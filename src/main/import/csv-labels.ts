@@ -38,7 +38,22 @@ export interface CsvLabels {
 }
 
 // Header names compared without case, spaces or punctuation ("File Name" = "file_name" = "filename").
-const PATH_NAMES = ['filename', 'file', 'filepath', 'path', 'relativepath', 'image', 'imagename', 'imagepath', 'imagefile', 'img', 'imageid', 'id', 'name', 'fname'];
+const PATH_NAMES = [
+  'filename',
+  'file',
+  'filepath',
+  'path',
+  'relativepath',
+  'image',
+  'imagename',
+  'imagepath',
+  'imagefile',
+  'img',
+  'imageid',
+  'id',
+  'name',
+  'fname',
+];
 const LABEL_NAMES = ['label', 'labels', 'class', 'classname', 'category', 'breed', 'species', 'target', 'labelname', 'tag'];
 const SPLIT_NAMES = ['split', 'subset', 'set', 'partition', 'fold'];
 
@@ -106,14 +121,16 @@ async function readTable(file: string): Promise<{ table: CsvTable; encoding: str
   try {
     const info = await stat(fsPath(file));
     if (!info.isFile()) throw new CsvLabelsError(`cannot read labels from ${shown}: not a file`);
-    if (info.size > MAX_CSV_BYTES) throw new CsvLabelsError(`cannot read labels from ${shown}: ${Math.round(info.size / 2 ** 20)} MB is too large for a labels file`);
+    if (info.size > MAX_CSV_BYTES)
+      throw new CsvLabelsError(`cannot read labels from ${shown}: ${Math.round(info.size / 2 ** 20)} MB is too large for a labels file`);
     bytes = await readFile(fsPath(file));
   } catch (error) {
     if (error instanceof CsvLabelsError) throw error;
     throw new CsvLabelsError(`cannot read labels from ${shown}: ${describeFsError(error)}`);
   }
   const { text, encoding } = decodeCsvBytes(bytes);
-  if (bytes.includes(0) && !encoding.startsWith('utf-16')) throw new CsvLabelsError(`cannot read labels from ${shown}: it is not a text file`);
+  if (bytes.includes(0) && !encoding.startsWith('utf-16'))
+    throw new CsvLabelsError(`cannot read labels from ${shown}: it is not a text file`);
   const table = parseCsv(text);
   if (table.header.length === 0) throw new CsvLabelsError(`cannot read labels from ${shown}: the file is empty`);
   return { table, encoding };
@@ -184,7 +201,10 @@ interface FileRef {
 
 /** Slash-separated, without "./", extension lower-cased when it is an image's. */
 function keyOf(path: string): string {
-  const p = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/{2,}/g, '/');
+  const p = path
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/{2,}/g, '/');
   const dot = p.lastIndexOf('.');
   return isImageFileName(p.slice(p.lastIndexOf('/') + 1)) ? p.slice(0, dot) + p.slice(dot).toLowerCase() : p;
 }
@@ -238,8 +258,18 @@ function fileFinder<T extends FileRef>(files: T[], bases: string[]): (value: str
     const hasExtension = isImageFileName(key.slice(key.lastIndexOf('/') + 1));
     const name = key.slice(key.lastIndexOf('/') + 1);
     const tries: Array<[Index<T>, string]> = hasExtension
-      ? [[byRel, key], [byRel, key.toLowerCase()], [byName, name], [byName, name.toLowerCase()]]
-      : [[byRel, `\0${key}`], [byRel, `\0${key.toLowerCase()}`], [byName, `\0${name}`], [byName, `\0${name.toLowerCase()}`]];
+      ? [
+          [byRel, key],
+          [byRel, key.toLowerCase()],
+          [byName, name],
+          [byName, name.toLowerCase()],
+        ]
+      : [
+          [byRel, `\0${key}`],
+          [byRel, `\0${key.toLowerCase()}`],
+          [byName, `\0${name}`],
+          [byName, `\0${name.toLowerCase()}`],
+        ];
     for (const [index, k] of tries) {
       const hits = index.get(k);
       if (hits.length === 1) return { found: hits[0] as T };
@@ -281,8 +311,15 @@ export function matchCsvLabels<T extends FileRef>(csv: CsvLabels, files: T[], ro
       continue;
     }
     if ('ambiguous' in hit) {
-      const some = hit.ambiguous.slice(0, 3).map((f) => displayPath(f.path)).join(', ');
-      problem(row.line, 'ambiguous', `${named} matches ${hit.ambiguous.length} files (${some}${hit.ambiguous.length > 3 ? ', …' : ''}); give its path relative to the imported folder`);
+      const some = hit.ambiguous
+        .slice(0, 3)
+        .map((f) => displayPath(f.path))
+        .join(', ');
+      problem(
+        row.line,
+        'ambiguous',
+        `${named} matches ${hit.ambiguous.length} files (${some}${hit.ambiguous.length > 3 ? ', …' : ''}); give its path relative to the imported folder`,
+      );
       continue;
     }
     const raw = cell(row, csv.label);
@@ -295,7 +332,8 @@ export function matchCsvLabels<T extends FileRef>(csv: CsvLabels, files: T[], ro
     let split: Split | null = null;
     if (splitText) {
       split = splitFromFolderName(splitText);
-      if (split === null) problem(row.line, 'unknown_split', `${named}: split "${splitText}" is not train, validation (val, valid) or test; ignored`);
+      if (split === null)
+        problem(row.line, 'unknown_split', `${named}: split "${splitText}" is not train, validation (val, valid) or test; ignored`);
     }
     const placement = placements.get(hit.found.path);
     if (!placement) {
@@ -308,7 +346,11 @@ export function matchCsvLabels<T extends FileRef>(csv: CsvLabels, files: T[], ro
     }
     placement.labels.push(label);
     placement.className = null;
-    problem(row.line, 'conflict', `${named} is labelled ${placement.labels.map((l) => `"${l}"`).join(' and ')} (first on line ${placement.line}); it stays unlabelled until you label it`);
+    problem(
+      row.line,
+      'conflict',
+      `${named} is labelled ${placement.labels.map((l) => `"${l}"`).join(' and ')} (first on line ${placement.line}); it stays unlabelled until you label it`,
+    );
   }
 
   const used = new Set([csv.path, csv.label, csv.split]);

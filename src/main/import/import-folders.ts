@@ -109,7 +109,12 @@ export async function importFolders(catalogue: Catalogue, options: ImportOptions
  * under two class folders (its folder label is cleared and it is reported), and the split column
  * moves every image it names that the user has not placed by hand.
  */
-function applyCsvOutcome(catalogue: Catalogue, placements: Map<string, CsvPlacement>, result: ImportResult, report: NonNullable<ImportResult['labels']>): void {
+function applyCsvOutcome(
+  catalogue: Catalogue,
+  placements: Map<string, CsvPlacement>,
+  result: ImportResult,
+  report: NonNullable<ImportResult['labels']>,
+): void {
   const { images, labels } = catalogue;
   let labelled = 0;
   let split = 0;
@@ -121,7 +126,8 @@ function applyCsvOutcome(catalogue: Catalogue, placements: Map<string, CsvPlacem
       if (placed.className !== null) labelled++;
       else {
         const label = labels.get(file.imageId);
-        if (label.classId !== null && label.source === 'folder') labels.set({ imageId: file.imageId, classId: null, source: 'folder', confidence: null });
+        if (label.classId !== null && label.source === 'folder')
+          labels.set({ imageId: file.imageId, classId: null, source: 'folder', confidence: null });
         const known = result.conflicts.find((c) => c.imageId === file.imageId);
         if (known) {
           known.classes = [...new Set([...known.classes, ...placed.labels])];

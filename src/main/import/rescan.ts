@@ -16,7 +16,16 @@ const BATCH = 256;
  */
 export async function rescanCatalogue(catalogue: Catalogue, ctx: ImportProgress = {}): Promise<RescanResult> {
   const files = catalogue.images.allFiles();
-  const result: RescanResult = { checked: 0, missing: 0, restored: 0, changed: 0, recovered: 0, edited: [], conflicts: [], cancelled: false };
+  const result: RescanResult = {
+    checked: 0,
+    missing: 0,
+    restored: 0,
+    changed: 0,
+    recovered: 0,
+    edited: [],
+    conflicts: [],
+    cancelled: false,
+  };
   for (let start = 0; start < files.length; start += BATCH) {
     if (ctx.signal?.aborted) {
       result.cancelled = true;
@@ -68,7 +77,8 @@ type Check =
 async function check(file: ImageFileRow): Promise<Check> {
   const info = await stat(fsPath(file.path)).catch(() => null);
   if (!info?.isFile()) return { kind: 'missing' };
-  if (!file.unreadable && info.size === file.size && info.mtimeMs === file.mtimeMs) return { kind: 'same', size: info.size, mtimeMs: info.mtimeMs };
+  if (!file.unreadable && info.size === file.size && info.mtimeMs === file.mtimeMs)
+    return { kind: 'same', size: info.size, mtimeMs: info.mtimeMs };
   const probe = await probeImageFile(file.path);
   if (!probe.ok) return { kind: 'unreadable', size: info.size, mtimeMs: info.mtimeMs };
   return { kind: 'read', size: info.size, mtimeMs: info.mtimeMs, image: probe.image };

@@ -101,7 +101,8 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
 
     const file = await readBundleFile(options.rendererDir, url.pathname);
     if (!file) {
-      if (url.pathname === '/') return reply(res, 500, `The renderer is not built: no index.html in ${options.rendererDir}. Run \`npx electron-vite build\`.`);
+      if (url.pathname === '/')
+        return reply(res, 500, `The renderer is not built: no index.html in ${options.rendererDir}. Run \`npx electron-vite build\`.`);
       return reply(res, 404, 'Not found.');
     }
     const immutable = url.pathname.startsWith('/assets/');
@@ -139,7 +140,8 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => {
       // Destroyed once written: a client that keeps its half open must not hold the socket.
-      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+      if (socket.writable)
+        socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
       else socket.destroy();
     };
     try {

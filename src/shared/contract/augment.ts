@@ -72,8 +72,8 @@ export const AUGMENT_PARAM_NAMES = [
   'rescale',
 ] as const;
 
-export const augmentParamsSchema = z
-  .strictObject({
+export const augmentParamsSchema = z.strictObject(
+  {
     rotation_range: nonNegative('rotation_range', ' degrees')
       .refine((v) => v <= 180, { message: 'rotation_range must be at most 180 degrees' })
       .default(0),
@@ -93,7 +93,9 @@ export const augmentParamsSchema = z
       .refine((v) => v > 0, { message: 'rescale must be above 0 (use null for no rescaling)' })
       .nullable()
       .default(null),
-  }, { error: unknownKeyMessage });
+  },
+  { error: unknownKeyMessage },
+);
 
 export type AugmentParams = z.output<typeof augmentParamsSchema>;
 export type AugmentParamsInput = z.input<typeof augmentParamsSchema>;
@@ -124,7 +126,12 @@ export const augmentPreviewInputSchema = z
     /** Either explicit parameters or a preset by name; neither means no augmentation. */
     params: augmentParamsSchema.optional(),
     preset: presetNameSchema.optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
     /** Square model input size (what training sees), or 'source' for the image's own resolution. */
     size: z.union([z.number().int().min(16).max(1024), z.literal('source')]).default(224),
   })
@@ -154,15 +161,9 @@ export type AugmentPreviewResult = z.infer<typeof augmentPreviewOutputSchema>;
 export const augmentCommands = {
   'augment.presets': command(empty, z.array(augmentPresetSchema)),
   /** Creates or overwrites a user preset (built-ins are read-only). */
-  'augment.savePreset': command(
-    z.object({ name: presetNameSchema, params: augmentParamsSchema }).strict(),
-    augmentPresetSchema,
-  ),
+  'augment.savePreset': command(z.object({ name: presetNameSchema, params: augmentParamsSchema }).strict(), augmentPresetSchema),
   'augment.renamePreset': command(z.object({ from: presetNameSchema, to: presetNameSchema }).strict(), augmentPresetSchema),
-  'augment.duplicatePreset': command(
-    z.object({ from: presetNameSchema, to: presetNameSchema }).strict(),
-    augmentPresetSchema,
-  ),
+  'augment.duplicatePreset': command(z.object({ from: presetNameSchema, to: presetNameSchema }).strict(), augmentPresetSchema),
   'augment.deletePreset': command(z.object({ name: presetNameSchema }).strict(), ok),
   'augment.preview': command(augmentPreviewInputSchema, augmentPreviewOutputSchema),
 };

@@ -55,5 +55,8 @@ export const curationCommands = {
   /** The last report, less the images kept or relabelled since; null before the first search. */
   'labelIssues.get': command(empty, labelIssuesReportSchema.nullable()),
   /** Keep an image's label (keep: true) so it is not suggested again, or undo that (keep: false). */
-  'labelIssues.keep': command(z.object({ imageId: idSchema, keep: z.boolean().default(true) }).strict(), z.object({ kept: z.number().int() })),
+  'labelIssues.keep': command(
+    z.object({ imageId: idSchema, keep: z.boolean().default(true) }).strict(),
+    z.object({ kept: z.number().int() }),
+  ),
 };

@@ -6,7 +6,10 @@ const pickedPathSchema = z.object({ path: z.string().nullable() });
 
 export const fileFilterSchema = z.object({
   name: z.string().min(1).max(64),
-  extensions: z.array(z.string().regex(/^[A-Za-z0-9*]{1,16}$/, 'an extension is letters/digits without the dot')).min(1).max(16),
+  extensions: z
+    .array(z.string().regex(/^[A-Za-z0-9*]{1,16}$/, 'an extension is letters/digits without the dot'))
+    .min(1)
+    .max(16),
 });
 
 /**

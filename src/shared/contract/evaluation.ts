@@ -9,9 +9,20 @@ export const evalSplitSchema = z.enum(EVAL_SPLITS);
 export const TEST_SPLIT_WARNING =
   'evaluating on the test split: every look at it spoils it a little (choices made after seeing it fit it). Use validation while iterating; look at test once, at the end.';
 
-export const classMetricsSchema = z.object({ class: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() });
+export const classMetricsSchema = z.object({
+  class: z.string(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  support: z.number().int(),
+});
 
-export const rocSchema = z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()), thresholds: z.array(z.number()), positive: z.string() });
+export const rocSchema = z.object({
+  fpr: z.array(z.number()),
+  tpr: z.array(z.number()),
+  thresholds: z.array(z.number()),
+  positive: z.string(),
+});
 
 export const evalItemSchema = z.object({
   imageId: idSchema,
@@ -71,7 +82,16 @@ export const kfoldReportSchema = z.object({
   k: z.number().int(),
   classes: z.array(z.string()),
   images: z.number().int(),
-  folds: z.array(z.object({ fold: z.number().int(), trainCount: z.number().int(), testCount: z.number().int(), accuracy: z.number(), loss: z.number(), macroF1: z.number() })),
+  folds: z.array(
+    z.object({
+      fold: z.number().int(),
+      trainCount: z.number().int(),
+      testCount: z.number().int(),
+      accuracy: z.number(),
+      loss: z.number(),
+      macroF1: z.number(),
+    }),
+  ),
   accuracy: meanStd,
   loss: meanStd,
   macroF1: meanStd,
@@ -140,7 +160,9 @@ export const predictBytesInputSchema = z
             data: z
               .string()
               .min(1)
-              .max(base64Length(PREDICT_BYTES_FILE_LIMIT), { message: `a picture may be at most ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB` })
+              .max(base64Length(PREDICT_BYTES_FILE_LIMIT), {
+                message: `a picture may be at most ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB`,
+              })
               .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'data must be base64' }),
           })
           .strict(),
@@ -155,9 +177,15 @@ export const predictBytesInputSchema = z
 
 export const evaluationCommands = {
   /** Evaluate a finished run on validation (default) or, explicitly, test: a job; its result is the report. */
-  'eval.start': command(z.object({ runId: z.string().min(1).max(64), split: evalSplitSchema.default('validation') }).strict(), jobStartedSchema),
+  'eval.start': command(
+    z.object({ runId: z.string().min(1).max(64), split: evalSplitSchema.default('validation') }).strict(),
+    jobStartedSchema,
+  ),
   /** The last evaluation of a run on a split, or null. */
-  'eval.get': command(z.object({ runId: z.string().min(1).max(64), split: evalSplitSchema.default('validation') }).strict(), evalViewSchema.nullable()),
+  'eval.get': command(
+    z.object({ runId: z.string().min(1).max(64), split: evalSplitSchema.default('validation') }).strict(),
+    evalViewSchema.nullable(),
+  ),
   /** Predict every unlabelled image with a run and store the result as 'predicted' labels with confidence. */
   'predict.prelabel': command(z.object({ runId: z.string().min(1).max(64) }).strict(), jobStartedSchema),
   /** Predict image files (in the project or not) with a run or a model folder: a job; its result is PredictFilesResult. */
@@ -172,11 +200,20 @@ export const evaluationCommands = {
    * with labels and preprocessing in its metadata_props.
    */
   'export.model': command(
-    z.object({ runId: z.string().min(1).max(64), outDir: z.string().min(1).max(4096).optional(), format: z.enum(EXPORT_FORMATS).default('tfjs') }).strict(),
+    z
+      .object({
+        runId: z.string().min(1).max(64),
+        outDir: z.string().min(1).max(4096).optional(),
+        format: z.enum(EXPORT_FORMATS).default('tfjs'),
+      })
+      .strict(),
     z.object({ dir: z.string(), files: z.array(z.string()), format: z.enum(EXPORT_FORMATS) }),
   ),
   /** The dataset as split/class/file folders plus labels.csv (Keras flow_from_directory, PyTorch ImageFolder). */
-  'export.dataset': command(z.object({ outDir: z.string().min(1).max(4096).optional() }).strict(), z.object({ dir: z.string(), images: z.number().int(), labelsCsv: z.string() })),
+  'export.dataset': command(
+    z.object({ outDir: z.string().min(1).max(4096).optional() }).strict(),
+    z.object({ dir: z.string(), images: z.number().int(), labelsCsv: z.string() }),
+  ),
   'kfold.start': command(kfoldRequestSchema, jobStartedSchema),
   /** Near-duplicates across splits and class imbalance (hashes are cached per image content). */
   'health.check': command(empty, dataHealthSchema),

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { command } from './define';
 import { leakPairSchema } from './evaluation';
-import {
-  colourSchema,
-  empty,
-  idSchema,
-  imageStatusSchema,
-  jobStartedSchema,
-  labelSourceSchema,
-  ok,
-  splitSchema,
-} from './common';
+import { colourSchema, empty, idSchema, imageStatusSchema, jobStartedSchema, labelSourceSchema, ok, splitSchema } from './common';
 
 export const classInfoSchema = z.object({
   id: idSchema,
@@ -52,7 +43,17 @@ export type StatusSummary = z.infer<typeof statusSchema>;
  * 'damaged': decodes, but only by patching over bad data (see imageDetail.damage).
  * 'conflict': the same picture under two or more class folders, not yet labelled by the user.
  */
-export const LIBRARY_FILTERS = ['all', 'unlabelled', 'predicted', 'missing', 'corrupt', 'damaged', 'duplicate', 'leak', 'conflict'] as const;
+export const LIBRARY_FILTERS = [
+  'all',
+  'unlabelled',
+  'predicted',
+  'missing',
+  'corrupt',
+  'damaged',
+  'duplicate',
+  'leak',
+  'conflict',
+] as const;
 export const libraryFilterSchema = z.enum(LIBRARY_FILTERS);
 export type LibraryFilter = z.infer<typeof libraryFilterSchema>;
 
@@ -129,7 +130,17 @@ export const csvColumnsSchema = z.object({
 });
 export type CsvColumns = z.infer<typeof csvColumnsSchema>;
 
-export const CSV_PROBLEM_KINDS = ['missing_file', 'ambiguous', 'duplicate', 'conflict', 'empty_label', 'empty_path', 'unknown_split', 'column', 'syntax'] as const;
+export const CSV_PROBLEM_KINDS = [
+  'missing_file',
+  'ambiguous',
+  'duplicate',
+  'conflict',
+  'empty_label',
+  'empty_path',
+  'unknown_split',
+  'column',
+  'syntax',
+] as const;
 export const csvProblemKindSchema = z.enum(CSV_PROBLEM_KINDS);
 export type CsvProblemKind = z.infer<typeof csvProblemKindSchema>;
 
@@ -227,7 +238,10 @@ export const libraryCommands = {
   'library.list': command(
     z
       .object({
-        classId: z.union([idSchema, z.literal('unlabelled')]).nullable().default(null),
+        classId: z
+          .union([idSchema, z.literal('unlabelled')])
+          .nullable()
+          .default(null),
         split: splitSchema.nullable().default(null),
         filter: libraryFilterSchema.default('all'),
       })
@@ -236,7 +250,10 @@ export const libraryCommands = {
   ),
   'library.image': command(z.object({ id: idSchema }).strict(), imageDetailSchema),
   /** The image each file path belongs to, or null for a path the catalogue does not know. */
-  'library.imageIdsByPath': command(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100_000) }).strict(), z.array(idSchema.nullable())),
+  'library.imageIdsByPath': command(
+    z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100_000) }).strict(),
+    z.array(idSchema.nullable()),
+  ),
   /** Starts an import job; its result (with every skipped file and why) arrives in job.finished. */
   'library.import': command(importOptionsSchema, jobStartedSchema),
   /** Reads the header of a labels CSV: its columns and the ones an import would pick. */
@@ -252,10 +269,7 @@ export const libraryCommands = {
     z.object({ entries: z.array(splitEntrySchema).min(1).max(100_000) }).strict(),
     z.object({ previous: z.array(splitEntrySchema) }),
   ),
-  'classes.add': command(
-    z.object({ name: z.string().trim().min(1).max(64), colour: colourSchema.optional() }).strict(),
-    classInfoSchema,
-  ),
+  'classes.add': command(z.object({ name: z.string().trim().min(1).max(64), colour: colourSchema.optional() }).strict(), classInfoSchema),
   'classes.update': command(
     z
       .object({
@@ -268,8 +282,5 @@ export const libraryCommands = {
   ),
   'classes.reorder': command(z.object({ ids }).strict(), ok),
   /** Deleting a class asks what becomes of its labels: cleared, or moved to another class. */
-  'classes.delete': command(
-    z.object({ id: idSchema, moveLabelsTo: idSchema.nullable().default(null) }).strict(),
-    ok,
-  ),
+  'classes.delete': command(z.object({ id: idSchema, moveLabelsTo: idSchema.nullable().default(null) }).strict(), ok),
 };

@@ -23,7 +23,12 @@ export type MapLayout = z.infer<typeof mapLayoutSchema>;
 export const mapLayoutRequestSchema = z
   .object({
     backbone: z.string().min(1).max(200).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
   })
   .strict();
 export type MapLayoutRequest = z.input<typeof mapLayoutRequestSchema>;

@@ -42,7 +42,9 @@ export const projectCommands = {
    * `resizeMode` (default stretch); an existing project keeps the mode it was made with.
    */
   'project.open': command(
-    z.object({ dir: z.string().min(1).max(4096), create: z.boolean().default(false), resizeMode: z.enum(RESIZE_MODES).optional() }).strict(),
+    z
+      .object({ dir: z.string().min(1).max(4096), create: z.boolean().default(false), resizeMode: z.enum(RESIZE_MODES).optional() })
+      .strict(),
     projectInfoSchema,
   ),
   /** Opens (creating on first use) the bundled sample project in the user's data folder. */

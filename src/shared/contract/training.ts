@@ -172,7 +172,9 @@ export const forwardDoctorSchema = z.object({
   provider: z.enum(EXECUTION_PROVIDER_CHOICES).nullable(),
   forced: z.enum(EXECUTION_PROVIDER_CHOICES).nullable(),
   reason: z.string(),
-  providers: z.array(z.object({ name: z.enum(EXECUTION_PROVIDER_CHOICES), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() })),
+  providers: z.array(
+    z.object({ name: z.enum(EXECUTION_PROVIDER_CHOICES), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() }),
+  ),
   onnxruntimeVersion: z.string().nullable(),
   /** The backbone whose conversion was checked (the default one). */
   backbone: z.string().nullable(),
@@ -206,7 +208,10 @@ export const trainingCommands = {
   'runs.list': command(empty, z.array(runInfoSchema)),
   'runs.get': command(z.object({ id: z.string().min(1).max(64) }).strict(), runInfoSchema),
   /** keepBest: stop after the current epoch and keep the best weights so far as a finished model (the run succeeds). */
-  'runs.cancel': command(z.object({ id: z.string().min(1).max(64), keepBest: z.boolean().optional() }).strict(), z.object({ ok: z.literal(true) })),
+  'runs.cancel': command(
+    z.object({ id: z.string().min(1).max(64), keepBest: z.boolean().optional() }).strict(),
+    z.object({ ok: z.literal(true) }),
+  ),
   'backbones.list': command(empty, z.array(backboneInfoSchema)),
   /** dir: a Keras .h5 file, a Teachable Machine export or a TF.js layers model folder. */
   'backbones.add': command(
@@ -229,7 +234,10 @@ export const trainingCommands = {
     z.object({ layers: z.array(z.object({ name: z.string(), shape: z.array(z.number()) })), defaultLayer: z.string() }),
   ),
   /** The official Keras Applications weights one click can fetch (ids for backbones.download). */
-  'backbones.downloadable': command(empty, z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() }))),
+  'backbones.downloadable': command(
+    empty,
+    z.array(z.object({ id: z.string(), label: z.string(), file: z.string(), url: z.string(), installed: z.boolean() })),
+  ),
   /**
    * A job: download (resumable, checksummed) then import; offline it fails naming the file, its URL and how to add it by hand.
    * With no project open it only downloads (into the user's data folder); its result is then { id, file, sha256, bytes }.
@@ -237,7 +245,10 @@ export const trainingCommands = {
   'backbones.download': command(z.object({ id: z.string().min(1).max(100) }).strict(), jobStartedSchema),
   /** The Settings view's device for forward passes (auto, cpu, dml, coreml, cuda); it applies to the next job. */
   'system.setDevice': command(z.object({ device: deviceChoiceSchema }).strict(), z.object({ device: deviceChoiceSchema })),
-  'system.doctor': command(z.object({ backend: z.string().min(1).max(40).optional(), device: z.string().min(1).max(40).optional() }).strict(), doctorReportSchema),
+  'system.doctor': command(
+    z.object({ backend: z.string().min(1).max(40).optional(), device: z.string().min(1).max(40).optional() }).strict(),
+    doctorReportSchema,
+  ),
 };
 
 export const trainingEvents = {
@@ -245,5 +256,10 @@ export const trainingEvents = {
   'run.epoch': runEpochSchema.extend({ runId: z.string() }),
   /** Throttled like job.progress. */
   'run.progress': runProgressSchema.extend({ runId: z.string() }),
-  'run.finished': z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), error: z.string().nullable(), valAccuracy: z.number().nullable() }),
+  'run.finished': z.object({
+    runId: z.string(),
+    status: z.enum(RUN_STATUSES),
+    error: z.string().nullable(),
+    valAccuracy: z.number().nullable(),
+  }),
 };

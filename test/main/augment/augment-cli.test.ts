@@ -20,7 +20,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function lds(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const sink = (append: (s: string) => void) => ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
+  const sink = (append: (s: string) => void) =>
+    ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
   const code = await main(argv, {
     stdout: sink((s) => (stdout += s)),
     stderr: sink((s) => (stderr += s)),
@@ -32,7 +33,22 @@ async function lds(...argv: string[]): Promise<{ code: number; stdout: string; s
 
 test('augment preview writes the original and n variants as PNGs, like flow(save_to_dir)', async () => {
   const out = join(dir, 'out');
-  const run = await lds('augment', 'preview', picture, '--preset', 'keras-blog', '--n', '3', '--seed', '4', '--size', '32', '--out', out, '--json');
+  const run = await lds(
+    'augment',
+    'preview',
+    picture,
+    '--preset',
+    'keras-blog',
+    '--n',
+    '3',
+    '--seed',
+    '4',
+    '--size',
+    '32',
+    '--out',
+    out,
+    '--json',
+  );
   expect(run.stderr).not.toMatch(/^lds:/m);
   expect(run.code).toBe(0);
   const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { files: string[]; n: number };
@@ -50,7 +66,21 @@ test('augment preview writes the original and n variants as PNGs, like flow(save
 
   // More variants than one preview page: the pages join up, and variant k stays variant k.
   const many = join(dir, 'many');
-  const long = await lds('augment', 'preview', picture, '--preset', 'keras-blog', '--n', '70', '--seed', '4', '--size', '32', '--out', many);
+  const long = await lds(
+    'augment',
+    'preview',
+    picture,
+    '--preset',
+    'keras-blog',
+    '--n',
+    '70',
+    '--seed',
+    '4',
+    '--size',
+    '32',
+    '--out',
+    many,
+  );
   expect(long.code, long.stderr).toBe(0);
   expect(readdirSync(many)).toHaveLength(71);
   expect(readFileSync(join(many, 'cat-variant-1.png'))).toEqual(readFileSync(join(out, 'cat-variant-1.png')));

@@ -104,7 +104,11 @@ describe('preview', () => {
   });
 
   test('a picture by path previews without a project, and variants page by their index', async () => {
-    const bare = new Engine({ userDataDir: join(dir, 'user-bare'), resourcesDir: resolve(__dirname, '../../../resources'), version: '0.0.0-test' });
+    const bare = new Engine({
+      userDataDir: join(dir, 'user-bare'),
+      resourcesDir: resolve(__dirname, '../../../resources'),
+      version: '0.0.0-test',
+    });
     try {
       const path = join(dir, 'pics', 'cats', 'a.jpg');
       const all = await bare.call('augment.preview', { paths: [path], n: 4, preset: 'keras-blog', seed: 3, size: 32 });
@@ -116,8 +120,14 @@ describe('preview', () => {
       const page = await bare.call('augment.preview', { paths: [path], n: 2, first: 2, preset: 'keras-blog', seed: 3, size: 32 });
       expect(page.images[0]!.variants).toEqual(all.images[0]!.variants.slice(2));
       await expect(bare.call('augment.preview', { paths: [path], preset: 'mine' })).rejects.toMatchObject({ code: 'no_project' });
-      await expect(bare.call('augment.preview', { paths: [join(dir, 'nope.jpg')] })).rejects.toMatchObject({ code: 'not_found', message: /nope\.jpg/ });
-      await expect(bare.call('augment.preview', { imageIds, paths: [path] })).rejects.toMatchObject({ code: 'invalid_input', message: /exactly one of imageIds and paths/ });
+      await expect(bare.call('augment.preview', { paths: [join(dir, 'nope.jpg')] })).rejects.toMatchObject({
+        code: 'not_found',
+        message: /nope\.jpg/,
+      });
+      await expect(bare.call('augment.preview', { imageIds, paths: [path] })).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: /exactly one of imageIds and paths/,
+      });
     } finally {
       await bare.close();
     }
@@ -130,7 +140,10 @@ describe('preview', () => {
 
   test('an unknown image or preset is a clear error', async () => {
     await expect(engine.call('augment.preview', { imageIds: [9999] })).rejects.toMatchObject({ code: 'not_found', message: /9999/ });
-    await expect(engine.call('augment.preview', { imageIds, preset: 'nope' })).rejects.toMatchObject({ code: 'not_found', message: /nope/ });
+    await expect(engine.call('augment.preview', { imageIds, preset: 'nope' })).rejects.toMatchObject({
+      code: 'not_found',
+      message: /nope/,
+    });
   });
 
   test('variant k through the preview path equals variant k through the training data pipeline', async () => {
@@ -138,7 +151,13 @@ describe('preview', () => {
     const id = imageIds[0]!;
     const source = ws.catalogue.images.source(id)!;
     const detail = ws.catalogue.images.detail(id)!;
-    const params = augmentParamsSchema.parse({ rotation_range: 30, width_shift_range: 0.1, zoom_range: 0.2, horizontal_flip: true, brightness_range: [0.8, 1.2] });
+    const params = augmentParamsSchema.parse({
+      rotation_range: 30,
+      width_shift_range: 0.1,
+      zoom_range: 0.2,
+      horizontal_flip: true,
+      brightness_range: [0.8, 1.2],
+    });
     const size = 40;
     const decoded = await decodeForPreview({ sha256: source.sha256, path: source.path!, width: detail.width, height: detail.height }, size);
     const preview = previewVariants(decoded, source.sha256, 5, params, 17);
@@ -147,7 +166,11 @@ describe('preview', () => {
     const item = { path: source.path!, sha256: source.sha256, label: 0, split: 'train' as const };
     for (const k of [0, 4]) {
       // 'unit' mode is x / 255, so multiplying back gives the pixels the model was fed.
-      const batch = await inputBatch([item], { inputSize: size, channelOrder: 'rgb', mode: 'unit', resize: 'bilinear' }, { params, seed: 17, variant: k });
+      const batch = await inputBatch(
+        [item],
+        { inputSize: size, channelOrder: 'rgb', mode: 'unit', resize: 'bilinear' },
+        { params, seed: 17, variant: k },
+      );
       const fed = (batch.dataSync() as Float32Array).map((v) => v * 255);
       batch.dispose();
       const shown = preview.variants[k]!;

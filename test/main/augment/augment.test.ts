@@ -306,7 +306,13 @@ test('no tensors leak over an epoch of batches', () => {
   const before = tf.memory().numTensors;
   const images = patternImages(tf, 8, 32, 32);
   for (let batch = 0; batch < 10; batch++) {
-    const out = augmentVariants(images, KEYS, KEYS.map(() => batch), KERAS_BLOG, 1);
+    const out = augmentVariants(
+      images,
+      KEYS,
+      KEYS.map(() => batch),
+      KERAS_BLOG,
+      1,
+    );
     out.dispose();
   }
   images.dispose();

@@ -10,20 +10,44 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const image = (sha256: string) => ({ sha256, width: 10, height: 8, format: 'jpeg', bytes: 100, split: 'train' as const, splitSource: 'folder' as const });
+const image = (sha256: string) => ({
+  sha256,
+  width: 10,
+  height: 8,
+  format: 'jpeg',
+  bytes: 100,
+  split: 'train' as const,
+  splitSource: 'folder' as const,
+});
 
 describe('catalogue database', () => {
   it('creates every table of the data model with WAL and foreign keys on', () => {
     const cat = Catalogue.openWorkspace(dir);
     try {
-      const tables = (cat.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
-      for (const t of ['images', 'image_files', 'classes', 'labels', 'augment_presets', 'backbones', 'features', 'runs', 'run_epochs', 'predictions', 'schema_version']) {
+      const tables = (cat.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(
+        (t) => t.name,
+      );
+      for (const t of [
+        'images',
+        'image_files',
+        'classes',
+        'labels',
+        'augment_presets',
+        'backbones',
+        'features',
+        'runs',
+        'run_epochs',
+        'predictions',
+        'schema_version',
+      ]) {
         expect(tables).toContain(t);
       }
       expect(cat.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(cat.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(schemaVersion(cat.db)).toBe(LATEST_SCHEMA_VERSION);
-      expect(() => cat.db.prepare('INSERT INTO image_files (image_id, path, size, mtime_ms) VALUES (999, ?, 1, 1)').run('/x')).toThrow(/FOREIGN KEY/);
+      expect(() => cat.db.prepare('INSERT INTO image_files (image_id, path, size, mtime_ms) VALUES (999, ?, 1, 1)').run('/x')).toThrow(
+        /FOREIGN KEY/,
+      );
     } finally {
       cat.close();
     }
@@ -69,7 +93,11 @@ describe('catalogue database', () => {
 
     const file2 = join(dir, 'two.db');
     Catalogue.open(file2).close();
-    expect(() => Catalogue.open(file2, { migrations: [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE images (x);' }] })).toThrow(/migration 00\d-bad failed/);
+    expect(() =>
+      Catalogue.open(file2, {
+        migrations: [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE images (x);' }],
+      }),
+    ).toThrow(/migration 00\d-bad failed/);
     const again = Catalogue.open(file2);
     expect(schemaVersion(again.db)).toBe(MIGRATIONS.length);
     again.close();
@@ -92,7 +120,10 @@ describe('repositories', () => {
       cat.labels.set({ imageId: ids[0] as number, classId: a, source: 'manual', confidence: null });
       cat.labels.set({ imageId: ids[1] as number, classId: b, source: 'folder', confidence: null });
       cat.labels.setIfAbsent(ids[1] as number, a, 'folder');
-      expect(cat.classes.list().map((c) => [c.name, c.count, c.hotkey])).toEqual([['cats', 1, '1'], ['dogs', 1, '2']]);
+      expect(cat.classes.list().map((c) => [c.name, c.count, c.hotkey])).toEqual([
+        ['cats', 1, '1'],
+        ['dogs', 1, '2'],
+      ]);
       cat.classes.reorder([b]);
       expect(cat.classes.list().map((c) => c.name)).toEqual(['dogs', 'cats']);
       cat.labels.moveClass(a, b);
@@ -100,12 +131,19 @@ describe('repositories', () => {
       expect(cat.classes.list()).toMatchObject([{ name: 'dogs', count: 2 }]);
       expect(cat.images.list({ classId: 'unlabelled', split: null, filter: 'all' }).map((i) => i.id)).toEqual([ids[2]]);
       const status = cat.status();
-      expect(status).toMatchObject({ images: 3, unlabelled: 1, splits: { train: 3 }, classes: [{ name: 'dogs', count: 2, splits: { train: 2 } }] });
+      expect(status).toMatchObject({
+        images: 3,
+        unlabelled: 1,
+        splits: { train: 3 },
+        classes: [{ name: 'dogs', count: 2, splits: { train: 2 } }],
+      });
       // A failing transaction leaves nothing behind.
-      expect(() => cat.transaction(() => {
-        cat.classes.add('birds');
-        throw new Error('boom');
-      })).toThrow('boom');
+      expect(() =>
+        cat.transaction(() => {
+          cat.classes.add('birds');
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
       expect(cat.classes.idByName('birds')).toBeUndefined();
     } finally {
       cat.close();

@@ -16,9 +16,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lds-cli-'));
   photos = join(dir, 'photos');
   let seed = 1;
-  for (const [split, cls] of [['train', 'ants'], ['train', 'bees'], ['val', 'ants'], ['val', 'bees']]) {
+  for (const [split, cls] of [
+    ['train', 'ants'],
+    ['train', 'bees'],
+    ['val', 'ants'],
+    ['val', 'bees'],
+  ]) {
     mkdirSync(join(photos, split as string, cls as string), { recursive: true });
-    for (let i = 0; i < 2; i++) writeFileSync(join(photos, split as string, cls as string, `${cls}-${i}.jpg`), await noisyJpeg(12, 12, seed++));
+    for (let i = 0; i < 2; i++)
+      writeFileSync(join(photos, split as string, cls as string, `${cls}-${i}.jpg`), await noisyJpeg(12, 12, seed++));
   }
   writeFileSync(join(photos, 'train', 'ants', 'broken.jpg'), 'nope');
 });
@@ -28,7 +34,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function lds(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const stream = (append: (s: string) => void) => ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
+  const stream = (append: (s: string) => void) =>
+    ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
   const code = await main(argv, {
     stdout: stream((s) => (stdout += s)),
     stderr: stream((s) => (stderr += s)),
@@ -55,7 +62,10 @@ describe('lds (main)', () => {
     expect(r.code).toBe(0);
     const status = statusSchema.strict().parse(lastJson(r.stdout));
     expect(status).toMatchObject({ images: 8, splits: { train: 4, validation: 4 }, unlabelled: 0 });
-    expect(status.classes.map((c) => [c.name, c.count])).toEqual([['ants', 4], ['bees', 4]]);
+    expect(status.classes.map((c) => [c.name, c.count])).toEqual([
+      ['ants', 4],
+      ['bees', 4],
+    ]);
     const human = await lds('-w', 'ws', 'status');
     expect(human.stdout).toMatch(/ants\s+2\s+2\s+0\s+0\s+4/);
   });
@@ -68,7 +78,11 @@ describe('lds (main)', () => {
     expect(byId.stderr).toMatch(/created class "wasps"/);
     expect(lastJson(byId.stdout)).toMatchObject({ imageIds: [1], changed: 1 });
     const status = lastJson((await lds('-w', 'ws', 'status', '--json')).stdout) as { classes: Array<{ name: string; count: number }> };
-    expect(status.classes.map((c) => [c.name, c.count])).toEqual([['ants', 3], ['bees', 4], ['wasps', 1]]);
+    expect(status.classes.map((c) => [c.name, c.count])).toEqual([
+      ['ants', 3],
+      ['bees', 4],
+      ['wasps', 1],
+    ]);
     const unknown = await lds('-w', 'ws', 'label', join(dir, 'elsewhere.jpg'), '--class', 'bees');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^lds: .*elsewhere\.jpg is not in this project's catalogue/);
@@ -94,15 +108,18 @@ describe('lds (main)', () => {
     expect((await lds('import')).stderr).toMatch(/at least one folder/);
     expect((await lds('--help')).stdout).toMatch(/import .*\n.*status/);
   });
-
 });
 
 const BUILT = join(REPO, 'out', 'main', 'cli.js');
 describe.skipIf(!existsSync(BUILT))('the built CLI (bin/lds.js)', () => {
   it('runs status --json from a shell', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO, 'bin', 'lds.js'), '--workspace', join(dir, 'ws'), 'status', '--json'], {
-      env: { ...process.env, LDS_USER_DATA: join(dir, 'user') },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO, 'bin', 'lds.js'), '--workspace', join(dir, 'ws'), 'status', '--json'],
+      {
+        env: { ...process.env, LDS_USER_DATA: join(dir, 'user') },
+      },
+    );
     expect(statusSchema.parse(lastJson(stdout)).images).toBe(8);
   });
 });

@@ -21,5 +21,4 @@ describe('lds doctor --bench', () => {
     expect(bench.featureImagesPerSecond as number).toBeGreaterThan(0);
     expect(bench.gradientCheckMaxError as number).toBeLessThan(1e-3);
   });
-
 });

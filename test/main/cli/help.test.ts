@@ -58,11 +58,15 @@ describe('lds help (issue 17, item 5)', () => {
   it('refuses unknown options and commands with the nearest one suggested', async () => {
     const epoch = await runCli(dir, ['train', '--epoch', '3']);
     expect(epoch.code).toBe(2);
-    expect(epoch.stderr).toMatch(/^lds: train: unknown option --epoch; did you mean --epochs\? \(usage: lds train \[options\]; lds help train lists the options\)/);
+    expect(epoch.stderr).toMatch(
+      /^lds: train: unknown option --epoch; did you mean --epochs\? \(usage: lds train \[options\]; lds help train lists the options\)/,
+    );
     expect((await runCli(dir, ['import', 'x', '--label', 'l.csv'])).stderr).toMatch(/unknown option --label; did you mean --labels\?/);
     expect((await runCli(dir, ['status', '--jsno'])).stderr).toMatch(/unknown option --jsno; did you mean --json\?/);
     expect((await runCli(dir, ['status', '--frobnicate'])).stderr).toMatch(/unknown option --frobnicate \(usage/);
-    expect((await runCli(dir, ['train', '--mode', 'finetun'])).stderr).toMatch(/--mode must be one of scratch, bottleneck, finetune, auto, got "finetun"; did you mean finetune\?/);
+    expect((await runCli(dir, ['train', '--mode', 'finetun'])).stderr).toMatch(
+      /--mode must be one of scratch, bottleneck, finetune, auto, got "finetun"; did you mean finetune\?/,
+    );
     const command = await runCli(dir, ['trian']);
     expect(command.code).toBe(2);
     expect(command.stderr).toMatch(/^lds: unknown command "trian"; did you mean train\? \(try lds --help\)/);
@@ -89,7 +93,10 @@ describe('the option parser', () => {
   });
 
   it('parses with the table, global options included, and checks choices', () => {
-    const table = { mode: { type: 'string', description: 'the mode', choices: ['a', 'b'] }, n: { type: 'string', description: 'a count' } } as const;
+    const table = {
+      mode: { type: 'string', description: 'the mode', choices: ['a', 'b'] },
+      n: { type: 'string', description: 'a count' },
+    } as const;
     expect(parseCommandLine(['--mode', 'a', 'pos', '--json', '-w', 'ws'], table, true)).toEqual({
       values: { mode: 'a', json: true, workspace: 'ws' },
       positionals: ['pos'],

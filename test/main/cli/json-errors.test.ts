@@ -130,8 +130,11 @@ describe.skipIf(!existsSync(BUILT) && !process.env.CI)('the built launcher (bin/
   it('prints the error object as the last stdout line and exits non-zero', async () => {
     const ws = join(dir, 'launcher-ws');
     const r = await new Promise<CliResult>((done) => {
-      execFile(process.execPath, [join(REPO, 'bin', 'lds.js'), '--workspace', ws, 'import', '/nonexistent/lds-photos', '--json'], { env: { ...process.env, LDS_USER_DATA: join(dir, 'user') } }, (error, stdout, stderr) =>
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [join(REPO, 'bin', 'lds.js'), '--workspace', ws, 'import', '/nonexistent/lds-photos', '--json'],
+        { env: { ...process.env, LDS_USER_DATA: join(dir, 'user') } },
+        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
     expectJsonError(r, 'invalid_input');

@@ -33,6 +33,9 @@ describe('lds and label conflicts (issue 13, item 5)', () => {
     expect((await runCliInWorkspace(dir, ['label', id, '--class', 'dogs'])).code).toBe(0);
     const after = statusSchema.parse(lastJson((await runCliInWorkspace(dir, ['status', '--json'])).stdout));
     expect(after).toMatchObject({ conflicts: 0, unlabelled: 0 });
-    expect(after.classes.map((c) => [c.name, c.count])).toEqual([['cats', 0], ['dogs', 2]]);
+    expect(after.classes.map((c) => [c.name, c.count])).toEqual([
+      ['cats', 0],
+      ['dogs', 2],
+    ]);
   });
 });

@@ -8,7 +8,8 @@ export interface CliResult {
 }
 
 // Non-TTY streams so the CLI prints exactly what a piped `lds` would (no progress bars).
-const captureStream = (append: (s: string) => void): NodeJS.WriteStream => ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
+const captureStream = (append: (s: string) => void): NodeJS.WriteStream =>
+  ({ write: (s: string) => (append(s), true), isTTY: false }) as unknown as NodeJS.WriteStream;
 
 /** Runs `lds ...argv` through main() in `dir`, with user data kept under `dir/user`. */
 export async function runCli(dir: string, argv: readonly string[]): Promise<CliResult> {
@@ -24,7 +25,8 @@ export async function runCli(dir: string, argv: readonly string[]): Promise<CliR
 }
 
 /** Runs `lds --workspace <dir>/ws ...argv`. */
-export const runCliInWorkspace = (dir: string, argv: readonly string[]): Promise<CliResult> => runCli(dir, ['--workspace', join(dir, 'ws'), ...argv]);
+export const runCliInWorkspace = (dir: string, argv: readonly string[]): Promise<CliResult> =>
+  runCli(dir, ['--workspace', join(dir, 'ws'), ...argv]);
 
 /** The JSON object a `--json` command prints on its last line. */
 export const lastJson = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) as string);

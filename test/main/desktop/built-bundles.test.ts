@@ -140,7 +140,10 @@ describe('the built main process and renderer', () => {
       else process.env.LDS_USER_DATA = userDataEnv;
     }
     expect(electron.app.userData).toBe(userData);
-    const schemes = electron.protocol.registerSchemesAsPrivileged.mock.calls[0]?.[0] as Array<{ scheme: string; privileges: Record<string, boolean> }>;
+    const schemes = electron.protocol.registerSchemesAsPrivileged.mock.calls[0]?.[0] as Array<{
+      scheme: string;
+      privileges: Record<string, boolean>;
+    }>;
     expect(schemes.map((s) => s.scheme).sort()).toEqual(['lds-app', 'lds-image']);
     expect(schemes.every((s) => s.privileges.standard && s.privileges.secure)).toBe(true);
     expect(electron.app.requestSingleInstanceLock).toHaveBeenCalled();
@@ -176,17 +179,29 @@ describe('the built main process and renderer', () => {
     const state = (await invoke({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, 'project.state', {})) as InvokeResult;
     expect(state).toMatchObject({ ok: true, output: { project: null, version: '0.0.0-test' } });
     const stranger = new electron.FakeWebContents('lds-app://studio/index.html');
-    expect(await invoke({ sender: stranger, senderFrame: stranger.mainFrame }, 'project.state', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke({ sender: stranger, senderFrame: stranger.mainFrame }, 'project.state', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
 
     // A real project: a dropped folder is imported, and its images come back by id only.
     const images = join(userData, 'photos', 'cats');
     mkdirSync(images, { recursive: true });
     writeFileSync(join(images, 'a.jpg'), await solidJpeg(64, 48, [10, 120, 200]));
-    const ask = async (name: string, input: unknown) => (await invoke({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, name, input)) as InvokeResult;
+    const ask = async (name: string, input: unknown) =>
+      (await invoke({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, name, input)) as InvokeResult;
     expect(await ask('project.open', { dir: join(userData, 'workspace'), create: true })).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(electron.app.addRecentDocument).toHaveBeenCalledWith(join(userData, 'workspace')));
     electron.ipcMain.emit(IPC_DROP, { sender: win.webContents, senderFrame: win.webContents.mainFrame }, [join(userData, 'photos')]);
-    await vi.waitFor(() => expect(win.webContents.send).toHaveBeenCalledWith(IPC_EVENT, 'job.finished', expect.objectContaining({ kind: 'import', status: 'succeeded' })), { timeout: 30_000 });
+    await vi.waitFor(
+      () =>
+        expect(win.webContents.send).toHaveBeenCalledWith(
+          IPC_EVENT,
+          'job.finished',
+          expect.objectContaining({ kind: 'import', status: 'succeeded' }),
+        ),
+      { timeout: 30_000 },
+    );
     expect(win.setProgressBar).toHaveBeenLastCalledWith(-1, { mode: 'none' });
     const list = await ask('library.list', {});
     const id = list.ok ? (list.output as Array<{ id: number }>)[0]?.id : undefined;
@@ -205,7 +220,11 @@ describe('the built main process and renderer', () => {
       throw new Error('utilityProcess.fork called');
     });
     expect(await ask('system.doctor', {})).toMatchObject({ ok: false });
-    expect(electron.utilityProcess.fork).toHaveBeenCalledWith(join(outDir, 'main', 'training-worker.js'), [], expect.objectContaining({ stdio: 'pipe' }));
+    expect(electron.utilityProcess.fork).toHaveBeenCalledWith(
+      join(outDir, 'main', 'training-worker.js'),
+      [],
+      expect.objectContaining({ stdio: 'pipe' }),
+    );
 
     // Quitting closes the engine first, then quits for real.
     let prevented = false;

@@ -121,7 +121,12 @@ describe('run-finished notification', () => {
     let hidden = false;
     const show = vi.fn();
     const notifier = new RunFinishedNotifier({ isWindowHidden: () => hidden, show });
-    const finished = (status: 'succeeded' | 'failed', valAccuracy: number | null, error: string | null = null) => ({ runId: 'r12', status, error, valAccuracy });
+    const finished = (status: 'succeeded' | 'failed', valAccuracy: number | null, error: string | null = null) => ({
+      runId: 'r12',
+      status,
+      error,
+      valAccuracy,
+    });
     notifier.onEvent('run.finished', finished('succeeded', 0.912));
     expect(show).not.toHaveBeenCalled();
     hidden = true;

@@ -62,7 +62,12 @@ describe('lds-image://', () => {
 
   it('answers 404 to traversal, absolute paths and unknown ids, without naming files', async () => {
     readImage.mockClear();
-    for (const url of ['lds-image://thumb/../../etc/passwd', 'lds-image:///etc/passwd', 'lds-image://full//etc/passwd', 'lds-image://full/%2Fetc%2Fpasswd']) {
+    for (const url of [
+      'lds-image://thumb/../../etc/passwd',
+      'lds-image:///etc/passwd',
+      'lds-image://full//etc/passwd',
+      'lds-image://full/%2Fetc%2Fpasswd',
+    ]) {
       const response = await handleImageRequest(url, readImage, ORIGIN);
       expect(response.status, url).toBe(404);
     }
@@ -70,9 +75,13 @@ describe('lds-image://', () => {
     const unknown = await handleImageRequest('lds-image://thumb/8', readImage, ORIGIN);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe('not found');
-    const noProject = await handleImageRequest('lds-image://thumb/9', async () => {
-      throw new EngineError('no_project', 'No project is open');
-    }, ORIGIN);
+    const noProject = await handleImageRequest(
+      'lds-image://thumb/9',
+      async () => {
+        throw new EngineError('no_project', 'No project is open');
+      },
+      ORIGIN,
+    );
     expect(noProject.status).toBe(404);
   });
 
@@ -89,9 +98,13 @@ describe('lds-image://', () => {
 
   it('turns an unexpected reader failure into a 500, not a crash', async () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = await handleImageRequest('lds-image://full/7', async () => {
-      throw new Error('disk on fire');
-    }, ORIGIN);
+    const response = await handleImageRequest(
+      'lds-image://full/7',
+      async () => {
+        throw new Error('disk on fire');
+      },
+      ORIGIN,
+    );
     expect(response.status).toBe(500);
     expect(await response.text()).not.toContain('disk on fire');
     spy.mockRestore();
@@ -135,7 +148,7 @@ describe('lds-app:// (the built renderer)', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
-    expect(csp).toContain('img-src \'self\' data: blob: lds-image:');
+    expect(csp).toContain("img-src 'self' data: blob: lds-image:");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");

@@ -25,7 +25,12 @@ describe('npm start without a usable Electron', () => {
   it('says why in one line and serves the studio in browser mode', async () => {
     child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), '--no-open', '--port', '0'], {
       cwd: root,
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(scratch, 'no-electron'), LDS_USER_DATA: join(scratch, 'user'), DISPLAY: ':99' },
+      env: {
+        ...process.env,
+        ELECTRON_OVERRIDE_DIST_PATH: join(scratch, 'no-electron'),
+        LDS_USER_DATA: join(scratch, 'user'),
+        DISPLAY: ':99',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

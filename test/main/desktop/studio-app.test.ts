@@ -63,7 +63,9 @@ describe('the desktop shell', () => {
     expect(await ask('project.open', { dir: project, create: true })).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(electron.app.addRecentDocument).toHaveBeenCalledWith(project));
     // The menu was rebuilt with the project open (Import Folder… enabled).
-    const template = electron.Menu.buildFromTemplate.mock.calls.at(-1)?.[0] as Array<{ submenu?: Array<{ label?: string; enabled?: boolean }> }>;
+    const template = electron.Menu.buildFromTemplate.mock.calls.at(-1)?.[0] as Array<{
+      submenu?: Array<{ label?: string; enabled?: boolean }>;
+    }>;
     const importItem = template.flatMap((m) => m.submenu ?? []).find((i) => i.label === 'Import Folder…');
     expect(importItem?.enabled).toBe(true);
   });

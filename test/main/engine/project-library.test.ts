@@ -40,7 +40,12 @@ async function importAndWait(paths: string[]): Promise<unknown> {
 async function makeClassFolders(): Promise<string> {
   const root = join(dir, 'pets');
   let seed = 1;
-  for (const [split, cls, n] of [['train', 'cats', 3], ['train', 'dogs', 3], ['validation', 'cats', 1], ['validation', 'dogs', 1]] as const) {
+  for (const [split, cls, n] of [
+    ['train', 'cats', 3],
+    ['train', 'dogs', 3],
+    ['validation', 'cats', 1],
+    ['validation', 'dogs', 1],
+  ] as const) {
     mkdirSync(join(root, split, cls), { recursive: true });
     for (let i = 0; i < n; i++) writeFileSync(join(root, split, cls, `${cls}-${i}.jpg`), await noisyJpeg(24, 16, seed++));
   }
@@ -100,7 +105,10 @@ describe('library commands', () => {
     expect(events.some((e) => e.event === 'library.changed')).toBe(true);
 
     const classes = await engine.call('library.classes', {});
-    expect(classes.map((c) => [c.name, c.count, c.hotkey])).toEqual([['cats', 4, '1'], ['dogs', 4, '2']]);
+    expect(classes.map((c) => [c.name, c.count, c.hotkey])).toEqual([
+      ['cats', 4, '1'],
+      ['dogs', 4, '2'],
+    ]);
     const [cats, dogs] = classes as unknown as [{ id: number }, { id: number }];
     const all = await engine.call('library.list', {});
     expect(all).toHaveLength(8);
@@ -138,12 +146,18 @@ describe('library commands', () => {
     expect(birds).toMatchObject({ name: 'birds', count: 0, hotkey: '3', colour: expect.stringMatching(/^#/) });
     await expect(engine.call('classes.add', { name: 'cats' })).rejects.toMatchObject({ code: 'conflict' });
     await expect(engine.call('classes.update', { id: birds.id, name: 'dogs' })).rejects.toMatchObject({ code: 'conflict' });
-    expect(await engine.call('classes.update', { id: birds.id, name: 'owls', colour: '#123456' })).toMatchObject({ name: 'owls', colour: '#123456' });
+    expect(await engine.call('classes.update', { id: birds.id, name: 'owls', colour: '#123456' })).toMatchObject({
+      name: 'owls',
+      colour: '#123456',
+    });
     await engine.call('classes.reorder', { ids: [birds.id, dogs.id, cats.id] });
     expect((await engine.call('library.classes', {})).map((c) => c.name)).toEqual(['owls', 'dogs', 'cats']);
 
     await engine.call('classes.delete', { id: cats.id, moveLabelsTo: birds.id });
-    expect((await engine.call('library.classes', {})).map((c) => [c.name, c.count])).toEqual([['owls', 4], ['dogs', 4]]);
+    expect((await engine.call('library.classes', {})).map((c) => [c.name, c.count])).toEqual([
+      ['owls', 4],
+      ['dogs', 4],
+    ]);
     await engine.call('classes.delete', { id: dogs.id });
     expect((await engine.call('library.status', {})).unlabelled).toBe(4);
     await expect(engine.call('classes.delete', { id: birds.id, moveLabelsTo: birds.id })).rejects.toMatchObject({ code: 'invalid_input' });
@@ -163,7 +177,9 @@ describe('library commands', () => {
 
   it('reports a bad import path at once, and a missing image/class clearly', async () => {
     await expect(engine.call('library.import', { paths: [join(dir, 'nope')] })).rejects.toThrow(/no such folder/);
-    await expect(engine.call('library.applyLabels', { entries: [{ imageId: 777, classId: null }] })).rejects.toThrow(/no image with id 777/);
+    await expect(engine.call('library.applyLabels', { entries: [{ imageId: 777, classId: null }] })).rejects.toThrow(
+      /no image with id 777/,
+    );
     await expect(engine.call('library.image', { id: 5 })).rejects.toMatchObject({ code: 'not_found' });
   });
 

@@ -33,7 +33,9 @@ describe('resize mode, chosen when a project is made', () => {
     expect((await engine.call('project.open', { dir: crop, create: true, resizeMode: 'stretch' })).resizeMode).toBe('centre-crop');
     expect((await engine.call('project.state', {})).project?.resizeMode).toBe('centre-crop');
     writeFileSync(join(plain, 'project.json'), '{"resizeMode": "squash"}');
-    await expect(engine.call('project.open', { dir: plain })).rejects.toThrow(/project\.json: resizeMode must be one of stretch, centre-crop/);
+    await expect(engine.call('project.open', { dir: plain })).rejects.toThrow(
+      /project\.json: resizeMode must be one of stretch, centre-crop/,
+    );
   });
 
   test('a centre-crop project trains, records, predicts and exports with the crop', async () => {
@@ -49,7 +51,10 @@ describe('resize mode, chosen when a project is made', () => {
 
     const out = join(tmp.dir, 'crop-onnx');
     await engine.call('export.model', { runId: run.id, outDir: out, format: 'onnx' });
-    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'))).toMatchObject({ resizeMode: 'centre-crop', preprocessing: { fit: 'centre-crop' } });
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'))).toMatchObject({
+      resizeMode: 'centre-crop',
+      preprocessing: { fit: 'centre-crop' },
+    });
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/img\.crop/);
 
     // `lds predict` decodes with the crop: the exported model fed cropped pixels gives its numbers, stretched ones do not.
@@ -71,7 +76,11 @@ describe('resize mode, chosen when a project is made', () => {
     const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
     try {
       const run = async (fit: 'stretch' | 'centre-crop'): Promise<number> => {
-        const batch = await inputBatch(images.map((path, i) => ({ path, sha256: `x${i}`, label: 0, split: 'validation' })), { ...meta.preprocessing, fit }, null);
+        const batch = await inputBatch(
+          images.map((path, i) => ({ path, sha256: `x${i}`, label: 0, split: 'validation' })),
+          { ...meta.preprocessing, fit },
+          null,
+        );
         const data = batch.dataSync() as Float32Array;
         const shape = batch.shape;
         batch.dispose();
@@ -92,7 +101,10 @@ describe('resize mode, chosen when a project is made', () => {
     expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(/its loader gives the app's numbers/);
     const model = await tf.loadLayersModel(tf.io.fromMemory(readModelArtifacts(tmDir)));
     try {
-      const pixels = await decodeBatch(images.map((path, i) => ({ path, sha256: `x${i}`, label: 0, split: 'validation' })), meta.preprocessing);
+      const pixels = await decodeBatch(
+        images.map((path, i) => ({ path, sha256: `x${i}`, label: 0, split: 'validation' })),
+        meta.preprocessing,
+      );
       const probs = tf.tidy(() => (model.predict(pixels.toFloat().div(127).sub(1)) as tf.Tensor).dataSync() as Float32Array);
       pixels.dispose();
       expect(Math.max(...app.map((p, i) => Math.abs(p - probs[i]!)))).toBeLessThanOrEqual(1e-4);
@@ -101,4 +113,3 @@ describe('resize mode, chosen when a project is made', () => {
     }
   }, 180_000);
 });
-

@@ -52,29 +52,36 @@ function invoke(command: string, input: unknown): Promise<InvokeResult> {
 }
 
 describe.skipIf(!liveServeAvailable() || process.platform !== 'linux')('lds serve: projects in system folders', () => {
-  it('refuses a project under /proc (directly or through a link) with a clear message, keeps serving, and stops on SIGTERM', { timeout: 90_000 }, async () => {
-    const direct = await invoke('project.open', { dir: '/proc/lds-test/ws', create: true });
-    expect(direct).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(direct.ok ? '' : direct.error.message).toContain("/proc holds the system's own virtual files");
+  it(
+    'refuses a project under /proc (directly or through a link) with a clear message, keeps serving, and stops on SIGTERM',
+    { timeout: 90_000 },
+    async () => {
+      const direct = await invoke('project.open', { dir: '/proc/lds-test/ws', create: true });
+      expect(direct).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(direct.ok ? '' : direct.error.message).toContain("/proc holds the system's own virtual files");
 
-    const link = join(dir, 'into-proc');
-    symlinkSync('/proc', link);
-    const linked = await invoke('project.open', { dir: join(link, 'lds', 'ws'), create: true });
-    expect(linked).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      const link = join(dir, 'into-proc');
+      symlinkSync('/proc', link);
+      const linked = await invoke('project.open', { dir: join(link, 'lds', 'ws'), create: true });
+      expect(linked).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 
-    // A catalogue.db that is a FIFO: SQLite would block for ever opening it.
-    const fifoWs = join(dir, 'fifo-ws');
-    mkdirSync(fifoWs);
-    execFileSync('mkfifo', [join(fifoWs, 'catalogue.db')]);
-    const fifo = await invoke('project.open', { dir: fifoWs, create: false });
-    expect(fifo).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      // A catalogue.db that is a FIFO: SQLite would block for ever opening it.
+      const fifoWs = join(dir, 'fifo-ws');
+      mkdirSync(fifoWs);
+      execFileSync('mkfifo', [join(fifoWs, 'catalogue.db')]);
+      const fifo = await invoke('project.open', { dir: fifoWs, create: false });
+      expect(fifo).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 
-    const fine = await invoke('project.open', { dir: join(dir, 'ws'), create: true });
-    expect(fine).toMatchObject({ ok: true });
-    expect(serve.alive()).toBe(true);
+      const fine = await invoke('project.open', { dir: join(dir, 'ws'), create: true });
+      expect(fine).toMatchObject({ ok: true });
+      expect(serve.alive()).toBe(true);
 
-    serve.child.kill('SIGTERM');
-    const stopped = await Promise.race([serve.exited, new Promise((done) => setTimeout(() => done('still running 15 s after SIGTERM'), 15_000))]);
-    expect(stopped).toBe(0);
-  });
+      serve.child.kill('SIGTERM');
+      const stopped = await Promise.race([
+        serve.exited,
+        new Promise((done) => setTimeout(() => done('still running 15 s after SIGTERM'), 15_000)),
+      ]);
+      expect(stopped).toBe(0);
+    },
+  );
 });

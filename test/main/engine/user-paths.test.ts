@@ -37,7 +37,9 @@ describe.skipIf(process.platform !== 'linux')('paths a user types: system folder
     const link = join(dir, 'into-proc');
     symlinkSync('/proc', link);
     expect(await checkUserPath(join(dir, 'fine', 'ws'), 'create a project in')).toBe(join(dir, 'fine', 'ws'));
-    await expect(checkUserPath(join(link, 'lds', 'ws'), 'create a project in')).rejects.toThrow(/\/proc holds the system's own virtual files/);
+    await expect(checkUserPath(join(link, 'lds', 'ws'), 'create a project in')).rejects.toThrow(
+      /\/proc holds the system's own virtual files/,
+    );
     await expect(checkUserPath('/proc', 'import')).rejects.toThrow('cannot import /proc');
     for (const [name, input] of [
       ['library.import', { paths: ['/proc/self'] }],

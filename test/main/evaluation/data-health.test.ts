@@ -20,7 +20,10 @@ beforeAll(async () => {
   const meta = await sharp(original).metadata();
   const target = join(photos, 'validation', 'cats');
   mkdirSync(target, { recursive: true });
-  await sharp(original).resize(Math.round((meta.width as number) * 0.6)).jpeg({ quality: 90 }).toFile(join(target, 'copy-resized.jpg'));
+  await sharp(original)
+    .resize(Math.round((meta.width as number) * 0.6))
+    .jpeg({ quality: 90 })
+    .toFile(join(target, 'copy-resized.jpg'));
   await sharp(original).jpeg({ quality: 35 }).toFile(join(target, 'copy-reencoded.jpg'));
   engine = new Engine({ userDataDir: join(tmp.dir, 'user'), resourcesDir: RESOURCES, version: '0.0.0-test' });
   await engine.call('project.open', { dir: join(tmp.dir, 'ws'), create: true });
@@ -47,7 +50,9 @@ describe('data health', () => {
     expect(health.imbalance).toEqual({ ratio: 1, warning: null });
     // The Library's leak filter lists exactly the images of those pairs.
     const flagged = await engine.call('library.list', { filter: 'leak' });
-    expect(flagged.map((i) => i.id).sort((a, b) => a - b)).toEqual([...new Set(health.leaks.flatMap((l) => [l.a, l.b]))].sort((a, b) => a - b));
+    expect(flagged.map((i) => i.id).sort((a, b) => a - b)).toEqual(
+      [...new Set(health.leaks.flatMap((l) => [l.a, l.b]))].sort((a, b) => a - b),
+    );
     expect(flagged).toHaveLength(3);
     // Hashes are cached by content: a second check hashes nothing and says the same.
     const started = performance.now();

@@ -32,7 +32,8 @@ class SpyLauncher implements TrainingProcessLauncher {
 }
 
 /** tfjs keeps its engine on the global object; a backend in its registry means tensors ran in this process. */
-const tfBackendsHere = (): string[] => Object.keys((globalThis as { _tfengine?: { registry: Record<string, unknown> } })._tfengine?.registry ?? {});
+const tfBackendsHere = (): string[] =>
+  Object.keys((globalThis as { _tfengine?: { registry: Record<string, unknown> } })._tfengine?.registry ?? {});
 
 let tmp: ReturnType<typeof tempDir>;
 let engine: Engine;

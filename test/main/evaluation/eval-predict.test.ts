@@ -116,8 +116,14 @@ describe('evaluation of a finished run', () => {
     const byModelDir = await cli(['predict', (await engine.call('runs.get', { id: runId })).modelDir as string, file, '--json']);
     expect(JSON.parse(byModelDir.stdout.trim()).predictions[0].probabilities.cats).toBeCloseTo(predictions[0].probabilities.cats, 6);
     expect((await cli(['predict', runId, join(tmp.dir, 'nope.jpg')])).stderr).toMatch(/nope\.jpg: no such file/);
-    await expect(engine.call('predict.files', { paths: [file] })).rejects.toMatchObject({ code: 'invalid_input', message: /exactly one of runId and modelDir/ });
-    await expect(engine.call('predict.files', { modelDir: tmp.dir, paths: [file] })).rejects.toMatchObject({ code: 'invalid_input', message: /no model\.json/ });
+    await expect(engine.call('predict.files', { paths: [file] })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: /exactly one of runId and modelDir/,
+    });
+    await expect(engine.call('predict.files', { modelDir: tmp.dir, paths: [file] })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: /no model\.json/,
+    });
   });
 
   test('pre-label predicts unlabelled images as "predicted" with confidence; the review queue is least confident first', async () => {
@@ -149,4 +155,3 @@ describe('evaluation of a finished run', () => {
     expect((await engine.call('library.image', { id: first.imageId })).labelSource).toBe('manual');
   });
 });
-

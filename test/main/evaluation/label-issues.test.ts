@@ -39,7 +39,11 @@ describe('label issues by confident learning', () => {
   test('most of 6 flipped labels among 120 images rank at the top of `lds label-issues --json`', async () => {
     const { code, stdout, stderr } = await runLds(tmp.dir, ['label-issues', '--folds', '4', '--epochs', '15', '--seed', '3', '--json']);
     expect(code, stderr).toBe(0);
-    const json = lastJson(stdout) as { issues: { id: number; path: string; given: string; suggested: string; score: number }[]; folds: number; images: number };
+    const json = lastJson(stdout) as {
+      issues: { id: number; path: string; given: string; suggested: string; score: number }[];
+      folds: number;
+      images: number;
+    };
     expect(json.folds).toBe(4);
     expect(json.images).toBe(120);
     expect(Object.keys(json.issues[0]!).sort()).toEqual(['given', 'id', 'path', 'score', 'suggested']);

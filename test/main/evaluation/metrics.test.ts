@@ -54,7 +54,14 @@ describe('metrics on a fixed prediction set', () => {
   });
 
   test('precision of a class never predicted is 0, not NaN', () => {
-    const r = evaluatePredictions([[0.9, 0.1], [0.8, 0.2]], [0, 1], ['x', 'y']);
+    const r = evaluatePredictions(
+      [
+        [0.9, 0.1],
+        [0.8, 0.2],
+      ],
+      [0, 1],
+      ['x', 'y'],
+    );
     expect(r.perClass[1]).toMatchObject({ precision: 0, recall: 0, f1: 0, support: 1 });
   });
 });
@@ -74,7 +81,16 @@ describe('ROC and AUC for binary problems', () => {
   });
 
   test('binary evaluation carries roc and auc with the second class positive', () => {
-    const r = evaluatePredictions([[0.1, 0.9], [0.3, 0.7], [0.6, 0.4], [0.8, 0.2]], [1, 0, 1, 0], ['cats', 'dogs']);
+    const r = evaluatePredictions(
+      [
+        [0.1, 0.9],
+        [0.3, 0.7],
+        [0.6, 0.4],
+        [0.8, 0.2],
+      ],
+      [1, 0, 1, 0],
+      ['cats', 'dogs'],
+    );
     expect(r.roc?.positive).toBe('dogs');
     expect(r.auc).toBeCloseTo(0.75, 12);
   });
@@ -108,7 +124,18 @@ describe('k-fold assignment', () => {
   });
 
   test('a class smaller than k is refused with its name', () => {
-    expect(() => stratifiedFolds([{ label: 0, split: 'train' }, { label: 1, split: 'train' }, { label: 1, split: 'train' }], 2, 1, ['cats', 'dogs'])).toThrow(/class cats has 1 images/);
+    expect(() =>
+      stratifiedFolds(
+        [
+          { label: 0, split: 'train' },
+          { label: 1, split: 'train' },
+          { label: 1, split: 'train' },
+        ],
+        2,
+        1,
+        ['cats', 'dogs'],
+      ),
+    ).toThrow(/class cats has 1 images/);
   });
 
   test('mean and sample standard deviation', () => {

@@ -75,7 +75,10 @@ describe('predict.bytes: Try it with pictures sent as bytes (issue 16, item 3)',
     const path = join(tmp.dir, 'same.jpg');
     writeFileSync(path, picture('dogs', 3));
     const byPath = await engine.call('predict.files', { runId, paths: [path] });
-    const byBytes = await engine.call('predict.bytes', { runId, files: [{ name: 'same.jpg', data: picture('dogs', 3).toString('base64') }] });
+    const byBytes = await engine.call('predict.bytes', {
+      runId,
+      files: [{ name: 'same.jpg', data: picture('dogs', 3).toString('base64') }],
+    });
     const a = predictFilesResultSchema.parse(await resultOf(byPath.jobId)).predictions[0]!;
     const b = predictFilesResultSchema.parse(await resultOf(byBytes.jobId)).predictions[0]!;
     for (const [cls, p] of Object.entries(a.probabilities)) expect(b.probabilities[cls]).toBeCloseTo(p, 6);
@@ -88,7 +91,10 @@ describe('predict.bytes: Try it with pictures sent as bytes (issue 16, item 3)',
     expect(!tooBig.ok && tooBig.error.message).toMatch(/at most 8 MiB/);
     const notBase64 = await engine.invoke('predict.bytes', { runId, files: [{ name: 'x.jpg', data: 'not base64!' }] });
     expect(!notBase64.ok && notBase64.error.message).toMatch(/base64/);
-    const noRun = await engine.invoke('predict.bytes', { runId: 'nope', files: [{ name: 'x.jpg', data: picture('cats').toString('base64') }] });
+    const noRun = await engine.invoke('predict.bytes', {
+      runId: 'nope',
+      files: [{ name: 'x.jpg', data: picture('cats').toString('base64') }],
+    });
     expect(!noRun.ok && noRun.error.message).toMatch(/no run "nope"/);
   });
 });
@@ -99,7 +105,9 @@ describe('export into a bad folder says so in words (issue 16, item 14)', () => 
     writeFileSync(file, 'x');
     const inside = await engine.invoke('export.model', { runId, outDir: join(file, 'model') });
     expect(inside.ok).toBe(false);
-    expect(!inside.ok && inside.error.message).toBe(`${file} is a file, so ${join(file, 'model')} cannot be a folder inside it: choose a folder`);
+    expect(!inside.ok && inside.error.message).toBe(
+      `${file} is a file, so ${join(file, 'model')} cannot be a folder inside it: choose a folder`,
+    );
     const itself = await engine.invoke('export.model', { runId, outDir: file });
     expect(!itself.ok && itself.error.message).toBe(`${file} is a file, not a folder: choose a folder to export into`);
     expect(readFileSync(file, 'utf8')).toBe('x');

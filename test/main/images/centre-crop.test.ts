@@ -34,7 +34,12 @@ function maxDiff(a: Uint8Array, b: Uint8Array): number {
   return max;
 }
 
-const photos = ['cats', 'dogs'].flatMap((c) => readdirSync(join(CATS_DOGS, 'validation', c)).sort().slice(0, 4).map((f) => join(CATS_DOGS, 'validation', c, f)));
+const photos = ['cats', 'dogs'].flatMap((c) =>
+  readdirSync(join(CATS_DOGS, 'validation', c))
+    .sort()
+    .slice(0, 4)
+    .map((f) => join(CATS_DOGS, 'validation', c, f)),
+);
 
 describe('centre crop: the centre square, then the resize (Teachable Machine, torchvision)', () => {
   test('centreSquare keeps the shorter side, centred; an odd margin leaves its extra pixel right/bottom', () => {
@@ -68,7 +73,9 @@ describe('centre crop: the centre square, then the resize (Teachable Machine, to
 
   test('a square picture is only resized, and a broken file is named', async () => {
     const square = join(tmp, 'square.png');
-    await sharp({ create: { width: 40, height: 40, channels: 3, background: '#3366cc' } }).png().toFile(square);
+    await sharp({ create: { width: 40, height: 40, channels: 3, background: '#3366cc' } })
+      .png()
+      .toFile(square);
     const a = await readImageRgb(square, 16, 'bilinear', { fit: 'centre-crop' });
     const b = await readImageRgb(square, 16, 'bilinear');
     expect(maxDiff(a.data, b.data)).toBe(0);

@@ -18,7 +18,15 @@ describe('probeImageFile', () => {
   it('accepts every supported kind and reports display size after EXIF rotation', async () => {
     const rotated = await probeImageFile(file('rotated.jpg'));
     expect(rotated).toMatchObject({ ok: true, image: { width: 20, height: 40, format: 'jpeg' } });
-    for (const [name, format] of [['alpha.png', 'png'], ['deep16.png', 'png'], ['cmyk.jpg', 'jpeg'], ['photo.webp', 'webp'], ['scan.tiff', 'tiff'], ['anim.gif', 'gif'], ['café-ñandú-猫.jpg', 'jpeg']]) {
+    for (const [name, format] of [
+      ['alpha.png', 'png'],
+      ['deep16.png', 'png'],
+      ['cmyk.jpg', 'jpeg'],
+      ['photo.webp', 'webp'],
+      ['scan.tiff', 'tiff'],
+      ['anim.gif', 'gif'],
+      ['café-ñandú-猫.jpg', 'jpeg'],
+    ]) {
       const r = await probeImageFile(file(name as string));
       expect(r, name).toMatchObject({ ok: true, image: { format } });
     }
@@ -81,7 +89,10 @@ describe('readImageRgb', () => {
 describe('thumbnails and full renders', () => {
   it('makes a thumbnail once and then serves it from the cache', async () => {
     const thumbs = join(root, 'thumbs');
-    const [a, b] = await Promise.all([thumbnail(file('rotated.jpg'), 'f'.repeat(64), thumbs), thumbnail(file('rotated.jpg'), 'f'.repeat(64), thumbs)]);
+    const [a, b] = await Promise.all([
+      thumbnail(file('rotated.jpg'), 'f'.repeat(64), thumbs),
+      thumbnail(file('rotated.jpg'), 'f'.repeat(64), thumbs),
+    ]);
     expect(a.equals(b)).toBe(true);
     expect(readdirSync(thumbs)).toEqual([`${'f'.repeat(64)}.webp`]);
     const mtime = statSync(join(thumbs, `${'f'.repeat(64)}.webp`)).mtimeMs;

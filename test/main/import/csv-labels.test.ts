@@ -75,11 +75,21 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
       // empty.jpg: its only row has no label.
       unlisted: 1,
     });
-    expect(report?.problemCounts).toMatchObject({ duplicate: 1, conflict: 1, missing_file: 1, empty_label: 1, unknown_split: 1, ambiguous: 0, column: 0 });
+    expect(report?.problemCounts).toMatchObject({
+      duplicate: 1,
+      conflict: 1,
+      missing_file: 1,
+      empty_label: 1,
+      unknown_split: 1,
+      ambiguous: 0,
+      column: 0,
+    });
     const byKind = (kind: string) => report?.problems.filter((p) => p.kind === kind).map((p) => [p.line, p.message]);
     expect(byKind('missing_file')).toEqual([[10, 'missing.jpg: no such file among the imported images']]);
     expect(byKind('duplicate')).toEqual([[7, 'cat1.jpg is listed again (first on line 2)']]);
-    expect(byKind('conflict')).toEqual([[9, 'conflict.jpg is labelled "cat" and "dog" (first on line 8); it stays unlabelled until you label it']]);
+    expect(byKind('conflict')).toEqual([
+      [9, 'conflict.jpg is labelled "cat" and "dog" (first on line 8); it stays unlabelled until you label it'],
+    ]);
     expect(byKind('unknown_split')?.[0]?.[1]).toMatch(/split "holdout" is not train/);
 
     // Case-insensitive extension (CAT2.jpg → cat2.JPG), a quoted comma, a relative path, an id without extension.
@@ -94,7 +104,12 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     // Rows that disagree: unlabelled and listed with the other label conflicts.
     expect(labelOf('conflict.jpg').className).toBeNull();
     expect(result.conflicts).toEqual([{ imageId: expect.any(Number), classes: ['cat', 'dog'], paths: [join(root, 'conflict.jpg')] }]);
-    expect(catalogue.classes.list().map((c) => c.name).sort()).toEqual(['cat', 'dog']);
+    expect(
+      catalogue.classes
+        .list()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['cat', 'dog']);
   });
 
   it('labels a folder imported before and moves the splits it names, leaving labels and splits the user set', async () => {
@@ -103,7 +118,8 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     for (const [i, name] of ['a.png', 'b.jpg', 'c.jpg'].entries()) writeFileSync(join(root, name), await noisyJpeg(12, 12, i + 1));
     const plain = await importFolders(catalogue, opts([root]));
     expect(plain.added).toBe(3);
-    const id = (name: string): number => catalogue.images.list({ classId: null, split: null, filter: 'all' }).find((i) => i.name === name)?.id as number;
+    const id = (name: string): number =>
+      catalogue.images.list({ classId: null, split: null, filter: 'all' }).find((i) => i.name === name)?.id as number;
     const pets = catalogue.classes.ensure('pets');
     catalogue.labels.set({ imageId: id('c.jpg'), classId: pets, source: 'manual', confidence: null });
     catalogue.images.setSplit(id('c.jpg'), 'train', 'manual');
@@ -118,7 +134,11 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     expect(labelOf('a.png')).toEqual({ className: 'x', split: 'test', source: 'folder' });
     // splitColumn null: the split column is not used even though it is there.
     writeFileSync(csv, 'image;category;split\nflat/a.png;z;train\n');
-    expect((await importFolders(catalogue, opts([root], { file: csv, splitColumn: null }))).labels).toMatchObject({ columns: { split: null }, split: 0, ignoredColumns: ['split'] });
+    expect((await importFolders(catalogue, opts([root], { file: csv, splitColumn: null }))).labels).toMatchObject({
+      columns: { split: null },
+      split: 0,
+      ignoredColumns: ['split'],
+    });
     expect(labelOf('a.png')).toEqual({ className: 'z', split: 'test', source: 'folder' });
     expect(labelOf('b.jpg')).toEqual({ className: 'y', split: 'test', source: 'folder' });
     expect(labelOf('c.jpg')).toEqual({ className: 'pets', split: 'train', source: 'manual' });
@@ -131,10 +151,15 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     await expect(importFolders(catalogue, opts([root], { file: join(root, 'labels.csv') }))).rejects.toThrow(
       `cannot read labels from ${join(root, 'labels.csv')}: no column holds the labels (its columns are "file", "width", "height"); name the label column`,
     );
-    await expect(importFolders(catalogue, opts([root], { file: join(root, 'labels.csv'), labelColumn: 'klass' }))).rejects.toThrow(/there is no column "klass"/);
+    await expect(importFolders(catalogue, opts([root], { file: join(root, 'labels.csv'), labelColumn: 'klass' }))).rejects.toThrow(
+      /there is no column "klass"/,
+    );
     expect(catalogue.images.list({ classId: null, split: null, filter: 'all' })).toEqual([]);
     // Named, the columns are used; a named split column that is not there is reported, not fatal.
-    const result = await importFolders(catalogue, opts([root], { file: join(root, 'labels.csv'), labelColumn: 'width', splitColumn: 'fold' }));
+    const result = await importFolders(
+      catalogue,
+      opts([root], { file: join(root, 'labels.csv'), labelColumn: 'width', splitColumn: 'fold' }),
+    );
     expect(result.labels?.problems.find((p) => p.kind === 'column')?.message).toMatch(/there is no column "fold" for the splits/);
     expect(labelOf('cat1.jpg').className).toBe('16');
   });
@@ -156,10 +181,15 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     expect(await readCsvColumns({ file, labelColumn: 'breed', splitColumn: 'fold' })).toMatchObject({
       detected: { path: 'id', label: 'has_cactus', split: null },
       error: null,
-      notes: ['there is no column "breed" for the labels (the columns are "id", "has_cactus")', 'there is no column "fold" for the splits (the columns are "id", "has_cactus")'],
+      notes: [
+        'there is no column "breed" for the labels (the columns are "id", "has_cactus")',
+        'there is no column "fold" for the splits (the columns are "id", "has_cactus")',
+      ],
     });
     writeFileSync(file, 'id,w,h\n1.jpg,0,0\n');
-    expect((await readCsvColumns({ file })).error).toBe(`cannot read labels from ${file}: no column holds the labels (its columns are "id", "w", "h"); name the label column`);
+    expect((await readCsvColumns({ file })).error).toBe(
+      `cannot read labels from ${file}: no column holds the labels (its columns are "id", "w", "h"); name the label column`,
+    );
     await expect(readCsvColumns({ file: join(dir, 'nope.csv') })).rejects.toThrow(`cannot read labels from ${join(dir, 'nope.csv')}: `);
     writeFileSync(file, '');
     await expect(readCsvColumns({ file })).rejects.toThrow(/the file is empty/);
@@ -174,8 +204,16 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     writeFileSync(join(root, 'labels.csv'), 'filename,label\nsame-name.jpg,a\ny\\same-name.jpg,b\n');
     const result = await importFolders(catalogue, opts([root], { file: join(root, 'labels.csv') }));
     expect(result.labels?.problems.map((p) => p.kind)).toEqual(['ambiguous']);
-    expect(result.labels?.problems[0]?.message).toMatch(/^same-name\.jpg matches 2 files .*; give its path relative to the imported folder$/);
-    const names = catalogue.images.list({ classId: null, split: null, filter: 'all' }).map((i) => [basename(catalogue.images.detail(i.id)?.paths[0] ?? ''), catalogue.images.detail(i.id)?.paths[0]?.includes('/y/'), i.classId === null ? null : catalogue.classes.get(i.classId)?.name]);
+    expect(result.labels?.problems[0]?.message).toMatch(
+      /^same-name\.jpg matches 2 files .*; give its path relative to the imported folder$/,
+    );
+    const names = catalogue.images
+      .list({ classId: null, split: null, filter: 'all' })
+      .map((i) => [
+        basename(catalogue.images.detail(i.id)?.paths[0] ?? ''),
+        catalogue.images.detail(i.id)?.paths[0]?.includes('/y/'),
+        i.classId === null ? null : catalogue.classes.get(i.classId)?.name,
+      ]);
     // x/ keeps its folder class; y/ takes the CSV's label.
     expect(names.sort()).toEqual([
       ['same-name.jpg', false, 'x'],

@@ -47,7 +47,10 @@ describe('the CSV reader', () => {
   it('decodes UTF-8 with and without BOM, UTF-16 with BOM, and falls back to Windows-1252', () => {
     expect(decodeCsvBytes(Buffer.from('\uFEFFcafé', 'utf8'))).toEqual({ text: 'café', encoding: 'utf-8' });
     expect(decodeCsvBytes(Buffer.from('café', 'utf8'))).toEqual({ text: 'café', encoding: 'utf-8' });
-    expect(decodeCsvBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a\tb', 'utf16le')]))).toEqual({ text: 'a\tb', encoding: 'utf-16le' });
+    expect(decodeCsvBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a\tb', 'utf16le')]))).toEqual({
+      text: 'a\tb',
+      encoding: 'utf-16le',
+    });
     expect(decodeCsvBytes(Buffer.from([0x63, 0x61, 0x66, 0xe9]))).toEqual({ text: 'café', encoding: 'windows-1252' });
   });
 });

@@ -29,8 +29,12 @@ describe('import of awkward files', () => {
   it('imports the good ones, merges copies, and lists every bad one with its reason', async () => {
     const set = await writeAwkwardSet(join(dir, 'photos'));
     const result = await importFolders(catalogue, opts([set.root]));
-    const expectedOk = Object.entries(set.expected).filter(([, v]) => v === 'ok').map(([k]) => k);
-    const expectedSkipped = Object.entries(set.expected).filter(([, v]) => v === 'skipped').map(([k]) => k);
+    const expectedOk = Object.entries(set.expected)
+      .filter(([, v]) => v === 'ok')
+      .map(([k]) => k);
+    const expectedSkipped = Object.entries(set.expected)
+      .filter(([, v]) => v === 'skipped')
+      .map(([k]) => k);
     expect(result.added).toBe(expectedOk.length);
     expect(result.duplicates).toBe(1);
     expect(result.newPaths).toBe(expectedOk.length + 1);
@@ -74,7 +78,10 @@ describe('import of awkward files', () => {
     const second = await importFolders(catalogue, opts([root]));
     expect(second).toMatchObject({ scanned: 4, added: 1, unchanged: 2, duplicates: 1, newPaths: 2, skipped: [] });
     expect(catalogue.labels.get(a?.id as number)).toMatchObject({ classId: dogs, source: 'manual' });
-    expect(catalogue.status().classes.map((c) => [c.name, c.count])).toEqual([['cats', 1], ['dogs', 2]]);
+    expect(catalogue.status().classes.map((c) => [c.name, c.count])).toEqual([
+      ['cats', 1],
+      ['dogs', 2],
+    ]);
   });
 
   it('cancels between batches and leaves a consistent catalogue that a re-import completes', async () => {

@@ -3,7 +3,18 @@
  * clears when a file reads again, an edited file keeps its path's label, and one picture under two
  * class folders is a label conflict the user resolves.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, truncateSync, unlinkSync, utimesSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  copyFileSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -144,7 +155,10 @@ describe('a file edited in place keeps its label (issue 13, item 4)', () => {
     expect(catalogue.images.placement(now)).toEqual(split);
     expect(catalogue.images.bySha(sha256Of(oldBytes))).toBeUndefined();
     expect(catalogue.status()).toMatchObject({ images: 2, missing: 0, unlabelled: 0 });
-    expect(classCounts()).toEqual([['cats', 1], ['dogs', 1]]);
+    expect(classCounts()).toEqual([
+      ['cats', 1],
+      ['dogs', 1],
+    ]);
     expect(manifest()).toHaveLength(2);
   });
 
@@ -179,7 +193,10 @@ describe('one picture under two class folders is a label conflict (issue 13, ite
     expect(result.conflicts).toEqual([{ imageId: id, classes: ['cats', 'dogs'], paths: [inCats, inDogs] }]);
     expect(catalogue.labels.get(id).classId).toBeNull();
     expect(catalogue.status()).toMatchObject({ conflicts: 1, unlabelled: 1, duplicates: 1 });
-    expect(classCounts()).toEqual([['cats', 1], ['dogs', 0]]);
+    expect(classCounts()).toEqual([
+      ['cats', 1],
+      ['dogs', 0],
+    ]);
     expect(catalogue.images.list({ classId: null, split: null, filter: 'conflict' }).map((i) => [i.id, i.conflict])).toEqual([[id, true]]);
     expect(catalogue.images.detail(id)?.folderClassIds).toHaveLength(2);
     expect(manifest()).toHaveLength(1);
@@ -230,7 +247,10 @@ describe('one picture under two class folders is a label conflict (issue 13, ite
     const result = await importFolders(catalogue, opts([root]));
     expect(result).toMatchObject({ conflicts: [], missing: 1, duplicates: 1 });
     expect(labelName(id)).toBe('dogs');
-    expect(classCounts()).toEqual([['cats', 0], ['dogs', 2]]);
+    expect(classCounts()).toEqual([
+      ['cats', 0],
+      ['dogs', 2],
+    ]);
   });
 
   it('a label the user gave stands: a copy in another folder is no conflict', async () => {

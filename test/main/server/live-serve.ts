@@ -34,7 +34,11 @@ export interface LiveServe {
 /** Starts `lds [--workspace DIR] serve --port 0` and waits for the URL it prints. */
 export async function startLiveServe(options: { userData: string; workspace?: string; cwd: string }): Promise<LiveServe> {
   const args = [BIN, ...(options.workspace ? ['--workspace', options.workspace] : []), 'serve', '--port', '0'];
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...process.env, LDS_USER_DATA: options.userData }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: { ...process.env, LDS_USER_DATA: options.userData },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));

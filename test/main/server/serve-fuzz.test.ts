@@ -79,17 +79,61 @@ function fuzzCase(random: () => number, port: number, token: string): Buffer | s
   }
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS', 'CONNECT', 'get', 'G\u00e9T', '', 'X'.repeat(40)];
   const targets = [
-    '/ws', '/', '/ws', '/ws', '/ws?token=' + token, '/ws?token=%E0%A4%A', '/?token=%', '/?token=' + token, '//evil.example/', '//evil.example/?token=' + token,
-    'http://x:99999/ws', 'http://127.0.0.1:' + port + '/ws', 'https://[::1', '*', '', '/%', '/%E0%A4%A', '/%00', '/../../etc/passwd',
-    '/images/1/thumb', '/images/99999999999999999999/full', '/images/-1/thumb', '/assets/%2e%2e%2f%2e%2e%2fsecret', '/\u0000', '/\u00ff\u00fe',
-    '/' + 'a'.repeat(9000), 'ws://x/ws', '/ws#frag', '/ws?' + '&'.repeat(3000), 'http://[::1]:99999/ws',
+    '/ws',
+    '/',
+    '/ws',
+    '/ws',
+    '/ws?token=' + token,
+    '/ws?token=%E0%A4%A',
+    '/?token=%',
+    '/?token=' + token,
+    '//evil.example/',
+    '//evil.example/?token=' + token,
+    'http://x:99999/ws',
+    'http://127.0.0.1:' + port + '/ws',
+    'https://[::1',
+    '*',
+    '',
+    '/%',
+    '/%E0%A4%A',
+    '/%00',
+    '/../../etc/passwd',
+    '/images/1/thumb',
+    '/images/99999999999999999999/full',
+    '/images/-1/thumb',
+    '/assets/%2e%2e%2f%2e%2e%2fsecret',
+    '/\u0000',
+    '/\u00ff\u00fe',
+    '/' + 'a'.repeat(9000),
+    'ws://x/ws',
+    '/ws#frag',
+    '/ws?' + '&'.repeat(3000),
+    'http://[::1]:99999/ws',
   ];
   const versions = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', 'http/1.1', '', 'HTTP/1.1 extra'];
-  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, 'evil.example', '', `127.0.0.1:${port}, evil`, 'x'.repeat(5000), '[::1', `127.0.0.1:${port}\u0000`];
+  const hosts = [
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    'evil.example',
+    '',
+    `127.0.0.1:${port}, evil`,
+    'x'.repeat(5000),
+    '[::1',
+    `127.0.0.1:${port}\u0000`,
+  ];
   const origins = [`http://127.0.0.1:${port}`, 'http://evil.example', 'null', '', '%', `http://localhost:${port}`, 'file://'];
   const cookies = [
-    'lds_token=%E0%A4%A', `lds_token=${token}`, `lds_token_${port}=%`, 'lds_token=', '=;;;=', `lds_token=%${token}`, 'a=b; lds_token=%zz; c',
-    `lds_token=${encodeURIComponent('%E0%A4%A')}`, ';'.repeat(2000), `lds_token=${token}%`, 'lds_token=\u00ff',
+    'lds_token=%E0%A4%A',
+    `lds_token=${token}`,
+    `lds_token_${port}=%`,
+    'lds_token=',
+    '=;;;=',
+    `lds_token=%${token}`,
+    'a=b; lds_token=%zz; c',
+    `lds_token=${encodeURIComponent('%E0%A4%A')}`,
+    ';'.repeat(2000),
+    `lds_token=${token}%`,
+    'lds_token=\u00ff',
   ];
   const lines = [`${usually(methods)} ${pick(targets)} ${usually(versions)}`];
   if (random() < 0.85) lines.push(`Host: ${usually(hosts)}`);
@@ -101,7 +145,10 @@ function fuzzCase(random: () => number, port: number, token: string): Buffer | s
     lines.push(`Connection: ${usually(['Upgrade', 'upgrade, keep-alive', 'close', ''])}`);
     if (random() < 0.7) lines.push(`Sec-WebSocket-Key: ${usually(['dGhlIHNhbXBsZSBub25jZQ==', '', 'not base64', 'x'.repeat(100)])}`);
     if (random() < 0.7) lines.push(`Sec-WebSocket-Version: ${usually(['13', '8', '99', '', '-1'])}`);
-    if (random() < 0.2) lines.push(`Sec-WebSocket-Extensions: ${pick(['permessage-deflate; client_max_window_bits', 'permessage-deflate; server_max_window_bits=99', ';;;'])}`);
+    if (random() < 0.2)
+      lines.push(
+        `Sec-WebSocket-Extensions: ${pick(['permessage-deflate; client_max_window_bits', 'permessage-deflate; server_max_window_bits=99', ';;;'])}`,
+      );
   }
   if (random() < 0.1) lines.push(`Content-Length: ${pick(['5', '-1', 'abc', '99999999999', '1, 2'])}`);
   if (random() < 0.1) lines.push(`Transfer-Encoding: ${pick(['chunked', 'gzip, chunked', 'x'])}`);
@@ -137,44 +184,52 @@ describe.skipIf(!liveServeAvailable())('lds serve under malformed input', () => 
     expect(serve.alive()).toBe(true);
     // The same input over plain HTTP: 400 and 403, not "internal error".
     expect(await raw(serve.port, `GET http://x:99999/ HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
-    expect(await raw(serve.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nCookie: lds_token=%E0%A4%A\r\n\r\n`)).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await raw(serve.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nCookie: lds_token=%E0%A4%A\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 403 /,
+    );
     expect((await authorisedGet(serve, '/')).status).toBe(200);
   });
 
-  it(`${REQUESTS} malformed requests: no crash, no 5xx, bounded memory, still answers an authorised request`, { timeout: FUZZ_BUDGET_MS + 60_000 }, async () => {
-    const random = prng(0x1d5);
-    const cases = Array.from({ length: REQUESTS }, () => fuzzCase(random, serve.port, serve.token));
-    // Warm up the paths once so the baseline includes the code the fuzz runs, not its first-use cost.
-    for (const c of cases.slice(0, 50)) await raw(serve.port, c);
-    const rssBefore = serve.rssBytes();
-    const deadline = Date.now() + FUZZ_BUDGET_MS;
-    const answers: string[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < cases.length && Date.now() < deadline && serve.alive()) {
-        const index = next++;
-        answers[index] = await raw(serve.port, cases[index] as Buffer | string);
+  it(
+    `${REQUESTS} malformed requests: no crash, no 5xx, bounded memory, still answers an authorised request`,
+    { timeout: FUZZ_BUDGET_MS + 60_000 },
+    async () => {
+      const random = prng(0x1d5);
+      const cases = Array.from({ length: REQUESTS }, () => fuzzCase(random, serve.port, serve.token));
+      // Warm up the paths once so the baseline includes the code the fuzz runs, not its first-use cost.
+      for (const c of cases.slice(0, 50)) await raw(serve.port, c);
+      const rssBefore = serve.rssBytes();
+      const deadline = Date.now() + FUZZ_BUDGET_MS;
+      const answers: string[] = [];
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < cases.length && Date.now() < deadline && serve.alive()) {
+          const index = next++;
+          answers[index] = await raw(serve.port, cases[index] as Buffer | string);
+        }
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      const rssAfter = serve.rssBytes();
+
+      expect(serve.alive(), serve.output()).toBe(true);
+      const sent = answers.filter((a) => a !== undefined).length;
+      expect(sent).toBeGreaterThan(REQUESTS / 4);
+      const serverErrors = answers.map((a, i) => ({ a, i })).filter(({ a }) => /^HTTP\/1\.[01] 5\d\d/.test(a ?? ''));
+      expect(serverErrors.map(({ a, i }) => `#${i} ${JSON.stringify(String(cases[i]).slice(0, 200))} → ${a.split('\r\n')[0]}`)).toEqual([]);
+      // Generous: the point is "bounded", not a figure (a leak per request would be hundreds of MB here).
+      expect(rssAfter - rssBefore, `RSS ${(rssBefore / 1e6).toFixed(0)} → ${(rssAfter / 1e6).toFixed(0)} MB`).toBeLessThan(150e6);
+      const statuses = new Map<string, number>();
+      for (const a of answers) {
+        const key = /^HTTP\/1\.[01] (\d{3})/.exec(a ?? '')?.[1] ?? (a === '' ? 'closed' : (a ?? 'unsent').slice(0, 12));
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
       }
-    };
-    await Promise.all(Array.from({ length: PARALLEL }, worker));
-    const rssAfter = serve.rssBytes();
+      console.log(
+        `fuzz: ${sent} requests, RSS ${(rssBefore / 1e6).toFixed(0)} → ${(rssAfter / 1e6).toFixed(0)} MB, answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+      );
 
-    expect(serve.alive(), serve.output()).toBe(true);
-    const sent = answers.filter((a) => a !== undefined).length;
-    expect(sent).toBeGreaterThan(REQUESTS / 4);
-    const serverErrors = answers.map((a, i) => ({ a, i })).filter(({ a }) => /^HTTP\/1\.[01] 5\d\d/.test(a ?? ''));
-    expect(serverErrors.map(({ a, i }) => `#${i} ${JSON.stringify(String(cases[i]).slice(0, 200))} → ${a.split('\r\n')[0]}`)).toEqual([]);
-    // Generous: the point is "bounded", not a figure (a leak per request would be hundreds of MB here).
-    expect(rssAfter - rssBefore, `RSS ${(rssBefore / 1e6).toFixed(0)} → ${(rssAfter / 1e6).toFixed(0)} MB`).toBeLessThan(150e6);
-    const statuses = new Map<string, number>();
-    for (const a of answers) {
-      const key = /^HTTP\/1\.[01] (\d{3})/.exec(a ?? '')?.[1] ?? (a === '' ? 'closed' : (a ?? 'unsent').slice(0, 12));
-      statuses.set(key, (statuses.get(key) ?? 0) + 1);
-    }
-    console.log(`fuzz: ${sent} requests, RSS ${(rssBefore / 1e6).toFixed(0)} → ${(rssAfter / 1e6).toFixed(0)} MB, answers ${JSON.stringify(Object.fromEntries(statuses))}`);
-
-    expect((await authorisedGet(serve, '/')).status).toBe(200);
-    const state = await invokeOverSocket(serve);
-    expect(state).toMatchObject({ type: 'result', id: 1, result: { ok: true } });
-  });
+      expect((await authorisedGet(serve, '/')).status).toBe(200);
+      const state = await invokeOverSocket(serve);
+      expect(state).toMatchObject({ type: 'result', id: 1, result: { ok: true } });
+    },
+  );
 });

@@ -32,7 +32,9 @@ describe('images', () => {
   });
 
   it("keeps the reader's own type and sniffs only when it gives none", async () => {
-    const jpeg = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
     expect(imageBody(jpeg).contentType).toBe('image/jpeg');
     expect(imageBody({ data: jpeg, contentType: 'image/webp' }).contentType).toBe('image/webp');
     expect(imageBody({ data: jpeg, mime: 'image/png' }).contentType).toBe('image/png');
@@ -48,7 +50,19 @@ describe('readBundleFile', () => {
   });
 
   it('refuses traversal, NUL, bad encoding, folders and symlinks that lead out', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', encodeURIComponent(join(dir, 'secret.txt')), '/assets/link.txt', '/assets/up/secret.txt', '/assets', '/assets/sub/', '/%00index.html', '/%E0%A4%A', '/missing.js']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      encodeURIComponent(join(dir, 'secret.txt')),
+      '/assets/link.txt',
+      '/assets/up/secret.txt',
+      '/assets',
+      '/assets/sub/',
+      '/%00index.html',
+      '/%E0%A4%A',
+      '/missing.js',
+    ]) {
       expect(await readBundleFile(renderer(), path), path).toBeNull();
     }
   });
@@ -77,6 +91,7 @@ describe('contentSecurityPolicy', () => {
     expect(isMapFramePath('/map-frame.html')).toBe(true);
     expect(isMapFramePath('lds-app://studio/map-frame.html')).toBe(true);
     expect(isMapFramePath('http://localhost:5173/map-frame.html?x=1')).toBe(true);
-    for (const other of ['/', '/index.html', '/assets/map-frame.html', '/map-frame.html.js', 'lds-app://studio/sub/map-frame.html']) expect(isMapFramePath(other), other).toBe(false);
+    for (const other of ['/', '/index.html', '/assets/map-frame.html', '/map-frame.html.js', 'lds-app://studio/sub/map-frame.html'])
+      expect(isMapFramePath(other), other).toBe(false);
   });
 });

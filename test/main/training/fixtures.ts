@@ -14,7 +14,10 @@ export const RESOURCES = resolve(__dirname, '../../../resources');
 export function catsDogsManifest(n: number, v: number): DatasetManifest {
   const items: ManifestItem[] = [];
   ['cats', 'dogs'].forEach((cls, label) => {
-    for (const [split, count] of [['train', n], ['validation', v]] as const) {
+    for (const [split, count] of [
+      ['train', n],
+      ['validation', v],
+    ] as const) {
       const dir = join(CATS_DOGS, split, cls);
       const files = readdirSync(dir).sort().slice(0, count);
       for (const f of files) {
@@ -45,7 +48,9 @@ export const FAST_CONFIG: TrainConfig = {
   cacheVariants: 0,
 };
 
-export function startMessage(partial: Partial<StartMessage> & Pick<StartMessage, 'mode' | 'manifest' | 'featuresDir' | 'outDir'>): StartMessage {
+export function startMessage(
+  partial: Partial<StartMessage> & Pick<StartMessage, 'mode' | 'manifest' | 'featuresDir' | 'outDir'>,
+): StartMessage {
   return { type: 'start', runId: 'test-run', config: FAST_CONFIG, backbone: null, parentModelDir: null, backend: null, ...partial };
 }
 
@@ -55,7 +60,10 @@ export function startMessage(partial: Partial<StartMessage> & Pick<StartMessage,
  */
 export function copyCatsDogs(dir: string, n: number, v: number): string {
   const photos = join(dir, 'photos');
-  for (const [split, count] of [['train', n], ['validation', v]] as const) {
+  for (const [split, count] of [
+    ['train', n],
+    ['validation', v],
+  ] as const) {
     for (const cls of ['cats', 'dogs']) {
       const from = join(CATS_DOGS, split, cls);
       const to = join(photos, split, cls);
@@ -78,7 +86,11 @@ export async function engineWithCatsDogs(dir: string, n: number, v: number, opti
 }
 
 /** Starts a run through the contract and resolves with its final info, collecting its epoch events. */
-export async function trainToEnd(engine: Engine, request: TrainRequest, onEvent?: (...args: EventArgs) => void): Promise<{ run: RunInfo; epochs: unknown[] }> {
+export async function trainToEnd(
+  engine: Engine,
+  request: TrainRequest,
+  onEvent?: (...args: EventArgs) => void,
+): Promise<{ run: RunInfo; epochs: unknown[] }> {
   const epochs: unknown[] = [];
   let runId = '';
   const off = engine.events.subscribe((...args) => {

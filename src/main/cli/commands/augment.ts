@@ -14,23 +14,46 @@ export default defineCommand({
   forms: ['preview <image-id|path>... --out DIR'],
   options: {
     out: { type: 'string', value: 'DIR', description: 'folder the PNGs are written to (required)' },
-    preset: { type: 'string', value: 'NAME', description: "augmentation preset (built-in or the project's); not with --params", default: 'no augmentation' },
-    params: { type: 'string', value: 'JSON', description: 'augmentation parameters as JSON, e.g. \'{"horizontal_flip": true}\'; not with --preset' },
+    preset: {
+      type: 'string',
+      value: 'NAME',
+      description: "augmentation preset (built-in or the project's); not with --params",
+      default: 'no augmentation',
+    },
+    params: {
+      type: 'string',
+      value: 'JSON',
+      description: 'augmentation parameters as JSON, e.g. \'{"horizontal_flip": true}\'; not with --preset',
+    },
     n: { type: 'string', value: 'N', description: 'variants per image', default: '9', allowed: 'a whole number from 1 to 1000' },
-    seed: { type: 'string', value: 'N', description: 'random seed of the variants', default: '0', allowed: 'a whole number from 0 to 4294967295' },
-    size: { type: 'string', value: 'N', description: 'side of the square the image is resized to, or source for its own size', default: '224', allowed: 'a whole number from 16 to 1024, or source' },
+    seed: {
+      type: 'string',
+      value: 'N',
+      description: 'random seed of the variants',
+      default: '0',
+      allowed: 'a whole number from 0 to 4294967295',
+    },
+    size: {
+      type: 'string',
+      value: 'N',
+      description: 'side of the square the image is resized to, or source for its own size',
+      default: '224',
+      allowed: 'a whole number from 16 to 1024, or source',
+    },
   },
   notes: ['example: lds augment preview 12 photos/cat.jpg --preset keras-blog --n 16 --out previews'],
   allowPositionals: true,
   async run(ctx) {
     const [sub, ...targets] = ctx.positionals;
-    if (sub !== 'preview') throw new UsageError(sub ? `unknown augment command "${sub}" (try: augment preview)` : 'missing sub-command: augment preview');
+    if (sub !== 'preview')
+      throw new UsageError(sub ? `unknown augment command "${sub}" (try: augment preview)` : 'missing sub-command: augment preview');
     if (targets.length === 0) throw new UsageError('give at least one image id or path');
     const outArg = ctx.values.out;
     if (typeof outArg !== 'string' || !outArg) throw new UsageError('--out DIR is required');
     if (ctx.values.preset !== undefined && ctx.values.params !== undefined) throw new UsageError('give --preset or --params, not both');
     const n = numberOption(ctx.values, 'n', (v) => Number.isInteger(v) && v >= 1 && v <= 1000, 'a whole number from 1 to 1000') ?? 9;
-    const seed = numberOption(ctx.values, 'seed', (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32, 'a whole number from 0 to 4294967295') ?? 0;
+    const seed =
+      numberOption(ctx.values, 'seed', (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32, 'a whole number from 0 to 4294967295') ?? 0;
     const size = parseSize(ctx.values.size);
 
     const params = parseParams(ctx);
@@ -58,7 +81,14 @@ export default defineCommand({
       // The contract pages variants: a long run's worth arrives a page at a time.
       for (let first = 0; first < n; first += PREVIEW_MAX_VARIANTS) {
         const count = Math.min(PREVIEW_MAX_VARIANTS, n - first);
-        const page = await ctx.engine.call('augment.preview', { ...which, n: count, first, seed, size, ...(params ? { params } : { preset }) });
+        const page = await ctx.engine.call('augment.preview', {
+          ...which,
+          n: count,
+          first,
+          seed,
+          size,
+          ...(params ? { params } : { preset }),
+        });
         const image = page.images[0]!;
         used = page.params;
         augmentMs += page.augmentMs;

@@ -13,9 +13,26 @@ export default defineCommand({
   allowPositionals: true,
   options: {
     id: { type: 'string', value: 'ID', description: 'add: the id the backbone is known by', default: 'from the file or folder name' },
-    arch: { type: 'string', value: 'A', description: 'add: the architecture, which decides the fine-tune block', choices: BACKBONE_ARCHS, default: 'recognised from the layers' },
-    'input-size': { type: 'string', value: 'N', description: 'add: image side the model takes', default: "the model's input shape", allowed: 'a whole number from 32 to 1024' },
-    'feature-layer': { type: 'string', value: 'L', description: 'add: the layer whose output are the features (lds backbones layers lists them)', default: 'by architecture' },
+    arch: {
+      type: 'string',
+      value: 'A',
+      description: 'add: the architecture, which decides the fine-tune block',
+      choices: BACKBONE_ARCHS,
+      default: 'recognised from the layers',
+    },
+    'input-size': {
+      type: 'string',
+      value: 'N',
+      description: 'add: image side the model takes',
+      default: "the model's input shape",
+      allowed: 'a whole number from 32 to 1024',
+    },
+    'feature-layer': {
+      type: 'string',
+      value: 'L',
+      description: 'add: the layer whose output are the features (lds backbones layers lists them)',
+      default: 'by architecture',
+    },
     preprocessing: {
       type: 'string',
       value: 'P',
@@ -23,7 +40,12 @@ export default defineCommand({
       choices: PREPROCESSING_PRESET_NAMES,
       default: 'by architecture',
     },
-    'top-block': { type: 'string', value: 'LAYER', description: 'add: first layer fine-tuning trains', default: 'by architecture; none: no fine-tuning' },
+    'top-block': {
+      type: 'string',
+      value: 'LAYER',
+      description: 'add: first layer fine-tuning trains',
+      default: 'by architecture; none: no fine-tuning',
+    },
   },
   notes: ['Without a sub-command: the backbones of this project, and those that can be downloaded.'],
   async run(ctx) {
@@ -38,7 +60,9 @@ export default defineCommand({
         return;
       }
       for (const b of list) {
-        ctx.out(`${b.id}  ${b.name}  ${b.arch ?? '?'}  input ${b.inputSize}  features ${b.featureLayer}  fine-tune ${b.topBlockStart ?? 'no'}  sha256 ${b.weightsSha256.slice(0, 12)}  (${b.source})`);
+        ctx.out(
+          `${b.id}  ${b.name}  ${b.arch ?? '?'}  input ${b.inputSize}  features ${b.featureLayer}  fine-tune ${b.topBlockStart ?? 'no'}  sha256 ${b.weightsSha256.slice(0, 12)}  (${b.source})`,
+        );
       }
       const downloadable = (await ctx.engine.call('backbones.downloadable', {})).filter((d) => !d.installed);
       if (downloadable.length) ctx.out(`downloadable: ${downloadable.map((d) => d.id).join(', ')} (lds backbones download <id>)`);
@@ -64,7 +88,10 @@ export default defineCommand({
         // No project here: the weights are fetched and kept; adding them is for a project.
         const file = job.result as { id: string; file: string; sha256: string; bytes: number };
         if (ctx.json) ctx.printJson({ downloaded: file });
-        else ctx.out(`downloaded ${file.id} to ${file.file} (sha256 ${file.sha256.slice(0, 12)}); add it to a project with: lds --workspace DIR backbones add ${file.file}`);
+        else
+          ctx.out(
+            `downloaded ${file.id} to ${file.file} (sha256 ${file.sha256.slice(0, 12)}); add it to a project with: lds --workspace DIR backbones add ${file.file}`,
+          );
         return;
       }
       const added = job.result as BackboneInfo;
@@ -72,14 +99,20 @@ export default defineCommand({
       else ctx.out(`added backbone ${added.id} (sha256 ${added.weightsSha256.slice(0, 12)})`);
       return;
     }
-    if (sub !== 'add' || !arg || rest.length) throw new UsageError('expected `backbones`, `backbones add <path>`, `backbones layers <folder>` or `backbones download <id>`');
+    if (sub !== 'add' || !arg || rest.length)
+      throw new UsageError('expected `backbones`, `backbones add <path>`, `backbones layers <folder>` or `backbones download <id>`');
     const added = await ctx.engine.call('backbones.add', {
       dir: resolve(ctx.cwd, arg),
       id: ctx.values.id as string | undefined,
       featureLayer: ctx.values['feature-layer'] as string | undefined,
       topBlockStart: ctx.values['top-block'] as string | undefined,
       arch: oneOf(ctx.values.arch, BACKBONE_ARCHS, 'arch'),
-      inputSize: numberOption(ctx.values, 'input-size', (n) => Number.isInteger(n) && n >= 32 && n <= 1024, 'a whole number from 32 to 1024'),
+      inputSize: numberOption(
+        ctx.values,
+        'input-size',
+        (n) => Number.isInteger(n) && n >= 32 && n <= 1024,
+        'a whole number from 32 to 1024',
+      ),
       preprocessing: oneOf(ctx.values.preprocessing, PREPROCESSING_PRESET_NAMES, 'preprocessing'),
     });
     if (ctx.json) {

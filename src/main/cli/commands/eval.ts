@@ -22,12 +22,17 @@ export function evalJson(report: EvalReport): Record<string, unknown> {
   };
 }
 
-
 export default defineCommand({
   forms: ['<run>'],
   allowPositionals: true,
   options: {
-    split: { type: 'string', value: 'SPLIT', description: 'the images evaluated (test only on request: looking at it often wears it out)', choices: ['validation', 'test'], default: 'validation' },
+    split: {
+      type: 'string',
+      value: 'SPLIT',
+      description: 'the images evaluated (test only on request: looking at it often wears it out)',
+      choices: ['validation', 'test'],
+      default: 'validation',
+    },
     ...DEVICE_OPTION,
   },
   async run(ctx) {
@@ -45,13 +50,20 @@ export default defineCommand({
       ctx.printJson(evalJson(report));
       return;
     }
-    ctx.out(`run ${runId} on ${split}: accuracy ${formatAccuracy(report.accuracy, report.count)}, loss ${report.loss.toFixed(4)} over ${report.count} images${report.skipped ? ` (${report.skipped} skipped)` : ''}`);
+    ctx.out(
+      `run ${runId} on ${split}: accuracy ${formatAccuracy(report.accuracy, report.count)}, loss ${report.loss.toFixed(4)} over ${report.count} images${report.skipped ? ` (${report.skipped} skipped)` : ''}`,
+    );
     const width = Math.max(9, ...report.classes.map((c) => c.length));
     ctx.out(`${'class'.padEnd(width)}  precision  recall     f1  support`);
-    for (const c of report.perClass) ctx.out(`${c.class.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`);
+    for (const c of report.perClass)
+      ctx.out(
+        `${c.class.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`,
+      );
     ctx.out('confusion (rows true, columns predicted):');
     ctx.out(`${''.padEnd(width)}  ${report.classes.map((c) => c.padStart(width)).join(' ')}`);
-    report.confusion.forEach((row, i) => ctx.out(`${(report.classes[i] as string).padEnd(width)}  ${row.map((n) => String(n).padStart(width)).join(' ')}`));
+    report.confusion.forEach((row, i) =>
+      ctx.out(`${(report.classes[i] as string).padEnd(width)}  ${row.map((n) => String(n).padStart(width)).join(' ')}`),
+    );
     if (report.auc !== null) ctx.out(`ROC AUC (${report.roc?.positive} positive): ${report.auc.toFixed(4)}`);
   },
 });

@@ -11,7 +11,8 @@ export default defineCommand({
       type: 'string',
       short: 'f',
       value: 'FORMAT',
-      description: "tfjs: TF.js layers model with the app's scaling; tm: the same for Teachable Machine's own loader; onnx: one model.onnx with labels and preprocessing in its metadata",
+      description:
+        "tfjs: TF.js layers model with the app's scaling; tm: the same for Teachable Machine's own loader; onnx: one model.onnx with labels and preprocessing in its metadata",
       choices: EXPORT_FORMATS,
       default: 'tfjs',
     },
@@ -25,13 +26,14 @@ export default defineCommand({
     const outDir = resolve(ctx.cwd, out);
     await ctx.openProject();
     if (ctx.values.dataset === true) {
-      if (ctx.values.format !== undefined) throw new UsageError('--format applies to a run’s model; --dataset always writes split/class/file folders');
+      if (ctx.values.format !== undefined)
+        throw new UsageError('--format applies to a run’s model; --dataset always writes split/class/file folders');
       if (ctx.positionals.length) throw new UsageError('--dataset exports the project’s images: give no run');
       const result = await ctx.engine.call('export.dataset', { outDir });
       if (ctx.json) {
-      ctx.printJson(result);
-      return;
-    }
+        ctx.printJson(result);
+        return;
+      }
       ctx.out(`exported ${result.images} images to ${result.dir} (split/class/file, labels.csv)`);
       return;
     }

@@ -3,10 +3,27 @@ import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption } from '../
 
 export default defineCommand({
   options: {
-    folds: { type: 'string', value: 'K', description: 'folds: each image is judged by a head that never saw it', default: '5', allowed: 'a whole number from 2 to 20' },
-    epochs: { type: 'string', value: 'N', description: 'most epochs per fold', default: "the bottleneck mode's", allowed: 'a whole number ≥ 1' },
+    folds: {
+      type: 'string',
+      value: 'K',
+      description: 'folds: each image is judged by a head that never saw it',
+      default: '5',
+      allowed: 'a whole number from 2 to 20',
+    },
+    epochs: {
+      type: 'string',
+      value: 'N',
+      description: 'most epochs per fold',
+      default: "the bottleneck mode's",
+      allowed: 'a whole number ≥ 1',
+    },
     seed: { type: 'string', value: 'N', description: 'seed of the folds and the training', default: '42', allowed: 'a whole number' },
-    backbone: { type: 'string', value: 'ID', description: 'pretrained backbone (lds backbones lists them)', default: 'the first installed' },
+    backbone: {
+      type: 'string',
+      value: 'ID',
+      description: 'pretrained backbone (lds backbones lists them)',
+      default: 'the first installed',
+    },
     ...DEVICE_OPTION,
   },
   async run(ctx) {
@@ -16,7 +33,9 @@ export default defineCommand({
     const epochs = numberOption(v, 'epochs', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1');
     const seed = numberOption(v, 'seed', Number.isInteger, 'a whole number');
     await ctx.openProject();
-    const finished = await ctx.runJob(() => ctx.engine.call('labelIssues.find', { folds, epochs, seed, backbone: v.backbone as string | undefined }));
+    const finished = await ctx.runJob(() =>
+      ctx.engine.call('labelIssues.find', { folds, epochs, seed, backbone: v.backbone as string | undefined }),
+    );
     if (finished.status !== 'succeeded') throw new Error(finished.error ?? `label issues ${finished.status}`);
     const report = finished.result as LabelIssuesReport;
     if (ctx.json) {
@@ -32,7 +51,15 @@ export default defineCommand({
     }
     if (!report.issues.length) ctx.out(`no likely label issues among ${report.images} labelled images (${folds}-fold)`);
     for (const i of report.issues) ctx.out(`${i.score.toFixed(3)}  ${i.path}  labelled ${i.given}, looks like ${i.suggested}`);
-    if (report.outliers.length) ctx.out(`${report.outliers.length} image(s) fit no class well; worst: ${report.outliers.slice(0, 5).map((o) => o.path).join(', ')}`);
-    ctx.out(`${report.issues.length} suspected label(s) among ${report.images} images (${folds}-fold, ${report.kept} kept by you), ${report.seconds.toFixed(1)} s`);
+    if (report.outliers.length)
+      ctx.out(
+        `${report.outliers.length} image(s) fit no class well; worst: ${report.outliers
+          .slice(0, 5)
+          .map((o) => o.path)
+          .join(', ')}`,
+      );
+    ctx.out(
+      `${report.issues.length} suspected label(s) among ${report.images} images (${folds}-fold, ${report.kept} kept by you), ${report.seconds.toFixed(1)} s`,
+    );
   },
 });

@@ -3,8 +3,19 @@ import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption } from '../
 
 export default defineCommand({
   options: {
-    seed: { type: 'string', value: 'N', description: 'seed of the layout (the same seed draws the same map)', default: '42', allowed: 'a whole number from 0 to 2147483647' },
-    backbone: { type: 'string', value: 'ID', description: 'pretrained backbone whose features are laid out (lds backbones lists them)', default: 'the first installed' },
+    seed: {
+      type: 'string',
+      value: 'N',
+      description: 'seed of the layout (the same seed draws the same map)',
+      default: '42',
+      allowed: 'a whole number from 0 to 2147483647',
+    },
+    backbone: {
+      type: 'string',
+      value: 'ID',
+      description: 'pretrained backbone whose features are laid out (lds backbones lists them)',
+      default: 'the first installed',
+    },
     ...DEVICE_OPTION,
   },
   async run(ctx) {

@@ -7,7 +7,10 @@ export default defineCommand({
   forms: ['<run|model-dir> <image|folder>...', '<run> --prelabel'],
   allowPositionals: true,
   options: {
-    prelabel: { type: 'boolean', description: "predict the project's unlabelled images and store the predictions as labels of source predicted" },
+    prelabel: {
+      type: 'boolean',
+      description: "predict the project's unlabelled images and store the predictions as labels of source predicted",
+    },
     ...DEVICE_OPTION,
   },
   async run(ctx) {

@@ -30,7 +30,9 @@ export default defineCommand({
     }
     for (const r of rows) {
       const acc = r.valAccuracy === null ? '-' : `${(r.valAccuracy * 100).toFixed(1)}%`;
-      ctx.out(`${r.id}  ${r.mode.padEnd(10)} ${r.status.padEnd(9)} val ${acc.padStart(6)}  ${r.epochs.length} epochs  ${r.backend ?? ''}${r.error ? `  ${r.error}` : ''}`);
+      ctx.out(
+        `${r.id}  ${r.mode.padEnd(10)} ${r.status.padEnd(9)} val ${acc.padStart(6)}  ${r.epochs.length} epochs  ${r.backend ?? ''}${r.error ? `  ${r.error}` : ''}`,
+      );
     }
   },
 });

@@ -32,10 +32,16 @@ export function parsePort(value: string | undefined): number | undefined {
 }
 
 /** Starts browser mode and prints its URL; the server runs until close() or a signal. */
-export async function startServe(engine: ServerEngine, options: ServeOptions, print: (line: string) => void = console.log): Promise<RunningServer> {
+export async function startServe(
+  engine: ServerEngine,
+  options: ServeOptions,
+  print: (line: string) => void = console.log,
+): Promise<RunningServer> {
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
-    throw new Error(`the studio's web interface is not built (no ${resolve(rendererDir, 'index.html')}); run \`npx electron-vite build\` first`);
+    throw new Error(
+      `the studio's web interface is not built (no ${resolve(rendererDir, 'index.html')}); run \`npx electron-vite build\` first`,
+    );
   }
   const server = await startServer(engine, { port: options.port, rendererDir });
   print(`Little Data Studio is running at ${server.url}`);
@@ -73,7 +79,9 @@ export async function serveUntilSignal(
   const stuck = abandonedFsCalls();
   if (!closed || stuck > 0) {
     // A normal exit would wait for that work for ever: end by the signal itself (its default action).
-    const what = closed ? `${stuck} filesystem call(s) on a drive that stopped answering never returned` : `running jobs did not stop within ${CLOSE_TIMEOUT_MS / 1000} s`;
+    const what = closed
+      ? `${stuck} filesystem call(s) on a drive that stopped answering never returned`
+      : `running jobs did not stop within ${CLOSE_TIMEOUT_MS / 1000} s`;
     process.stderr.write(`lds serve: ${what}; stopping anyway\n`);
     process.kill(process.pid, signal);
   }

@@ -42,30 +42,101 @@ export default defineCommand({
     mode: {
       type: 'string',
       value: 'MODE',
-      description: 'scratch: a small CNN; bottleneck: a head on frozen backbone features; finetune: also the backbone\'s top block; auto: chosen from the data',
+      description:
+        "scratch: a small CNN; bottleneck: a head on frozen backbone features; finetune: also the backbone's top block; auto: chosen from the data",
       choices: MODES,
       default: 'auto',
     },
-    backbone: { type: 'string', value: 'ID', description: 'pretrained backbone for bottleneck and finetune (lds backbones lists them)', default: 'the first installed' },
+    backbone: {
+      type: 'string',
+      value: 'ID',
+      description: 'pretrained backbone for bottleneck and finetune (lds backbones lists them)',
+      default: 'the first installed',
+    },
     from: { type: 'string', value: 'RUN', description: 'finetune: start from this finished bottleneck run', default: 'the newest one' },
-    epochs: { type: 'string', value: 'N', description: 'most epochs (early stopping may end sooner)', default: perMode('epochs'), allowed: 'a whole number from 1 to 1000' },
-    batch: { type: 'string', value: 'N', description: 'images per batch', default: perMode('batchSize'), allowed: 'a whole number from 1 to 1024' },
-    lr: { type: 'string', value: 'X', description: 'learning rate', default: perMode('learningRate'), allowed: 'a positive number up to 10' },
+    epochs: {
+      type: 'string',
+      value: 'N',
+      description: 'most epochs (early stopping may end sooner)',
+      default: perMode('epochs'),
+      allowed: 'a whole number from 1 to 1000',
+    },
+    batch: {
+      type: 'string',
+      value: 'N',
+      description: 'images per batch',
+      default: perMode('batchSize'),
+      allowed: 'a whole number from 1 to 1024',
+    },
+    lr: {
+      type: 'string',
+      value: 'X',
+      description: 'learning rate',
+      default: perMode('learningRate'),
+      allowed: 'a positive number up to 10',
+    },
     augment: {
       type: 'string',
       value: 'PRESET',
       description: 'augmentation preset name, none, or inline JSON parameters',
       default: perMode('augmentPreset'),
     },
-    seed: { type: 'string', value: 'N', description: 'random seed (weights, shuffling, augmentation)', default: '42', allowed: 'a whole number' },
-    backend: { type: 'string', value: 'NAME', description: 'TensorFlow.js backend (lds doctor lists them)', default: 'the fastest available' },
+    seed: {
+      type: 'string',
+      value: 'N',
+      description: 'random seed (weights, shuffling, augmentation)',
+      default: '42',
+      allowed: 'a whole number',
+    },
+    backend: {
+      type: 'string',
+      value: 'NAME',
+      description: 'TensorFlow.js backend (lds doctor lists them)',
+      default: 'the fastest available',
+    },
     device: { ...DEVICE_OPTION.device, description: 'where the backbone passes run (the Settings choice is left alone)' },
-    'input-size': { type: 'string', value: 'N', description: 'scratch: image side in pixels (a backbone sets its own)', default: perMode('inputSize'), allowed: 'a whole number from 16 to 512' },
-    patience: { type: 'string', value: 'N', description: 'epochs without a better validation loss before stopping (0: never stop early)', default: perMode('patience'), allowed: 'a whole number from 0 to 1000' },
-    hidden: { type: 'string', value: 'N', description: 'units of a hidden dense layer in the head (0: none)', default: perMode('hidden'), allowed: 'a whole number from 0 to 4096' },
-    dropout: { type: 'string', value: 'X', description: 'dropout before the last layer', default: perMode('dropout'), allowed: 'a number from 0 to below 0.95' },
-    variants: { type: 'string', value: 'K', description: 'bottleneck: augmented variants per image whose features are computed', default: perMode('augmentVariants'), allowed: 'a whole number from 0 to 32' },
-    'cache-variants': { type: 'string', value: 'K', description: 'finetune: augmented variants per image cached below the top block', default: perMode('cacheVariants'), allowed: 'a whole number from 0 to 32' },
+    'input-size': {
+      type: 'string',
+      value: 'N',
+      description: 'scratch: image side in pixels (a backbone sets its own)',
+      default: perMode('inputSize'),
+      allowed: 'a whole number from 16 to 512',
+    },
+    patience: {
+      type: 'string',
+      value: 'N',
+      description: 'epochs without a better validation loss before stopping (0: never stop early)',
+      default: perMode('patience'),
+      allowed: 'a whole number from 0 to 1000',
+    },
+    hidden: {
+      type: 'string',
+      value: 'N',
+      description: 'units of a hidden dense layer in the head (0: none)',
+      default: perMode('hidden'),
+      allowed: 'a whole number from 0 to 4096',
+    },
+    dropout: {
+      type: 'string',
+      value: 'X',
+      description: 'dropout before the last layer',
+      default: perMode('dropout'),
+      allowed: 'a number from 0 to below 0.95',
+    },
+    variants: {
+      type: 'string',
+      value: 'K',
+      description: 'bottleneck: augmented variants per image whose features are computed',
+      default: perMode('augmentVariants'),
+      allowed: 'a whole number from 0 to 32',
+    },
+    'cache-variants': {
+      type: 'string',
+      value: 'K',
+      description: 'finetune: augmented variants per image cached below the top block',
+      default: perMode('cacheVariants'),
+      allowed: 'a whole number from 0 to 32',
+    },
     holdout: {
       type: 'string',
       value: 'FRACTION',
@@ -79,7 +150,8 @@ export default defineCommand({
     const v = ctx.values;
     // The parser has checked it against MODES.
     const mode = (v.mode as (typeof MODES)[number] | undefined) ?? 'auto';
-    const int = (name: string, min = 0): number | undefined => numberOption(v, name, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
+    const int = (name: string, min = 0): number | undefined =>
+      numberOption(v, name, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
     const positive = (name: string): number | undefined => numberOption(v, name, (n) => n > 0, 'a positive number');
     await ctx.openProject();
     const imbalance = (await ctx.engine.call('health.imbalance', {})).warning;
@@ -87,7 +159,9 @@ export default defineCommand({
     let runId = '';
     const stopListening = ctx.engine.events.on('run.epoch', (e) => {
       if (e.runId !== runId) return;
-      ctx.err(`epoch ${e.epoch}: loss ${e.loss?.toFixed(4)} acc ${pct(e.acc)} val_loss ${e.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(e.valAcc)} (${e.seconds?.toFixed(2)} s)`);
+      ctx.err(
+        `epoch ${e.epoch}: loss ${e.loss?.toFixed(4)} acc ${pct(e.acc)} val_loss ${e.valLoss?.toFixed(4) ?? '-'} val_acc ${pct(e.valAcc)} (${e.seconds?.toFixed(2)} s)`,
+      );
     });
     try {
       const finished = await ctx.runJob(async () => {
@@ -127,8 +201,12 @@ export default defineCommand({
         const heldOut = run.config.validationHoldout as { images: number } | null | undefined;
         const on = heldOut ? ` (on ${heldOut.images} images held out of train)` : '';
         const acc = run.valAccuracy !== null ? formatAccuracy(run.valAccuracy, run.valCount) : '-';
-        const chosen = run.epochChosenOnValidation ? ` (epoch ${String(summary.bestEpoch)} chosen on this validation split, so a little optimistic)` : '';
-        ctx.out(`run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${acc}${on}${chosen} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`);
+        const chosen = run.epochChosenOnValidation
+          ? ` (epoch ${String(summary.bestEpoch)} chosen on this validation split, so a little optimistic)`
+          : '';
+        ctx.out(
+          `run ${run.id} (${run.mode}, ${run.backend}): validation accuracy ${acc}${on}${chosen} after ${String(summary.epochs)} epochs; model in ${run.modelDir}`,
+        );
       }
       return 0;
     } finally {

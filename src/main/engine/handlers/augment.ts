@@ -50,7 +50,13 @@ export function augmentHandlers(engine: Engine): HandlerMap<AugmentCommand> {
         const pixels = previewVariants(decoded, source.sha256, n, chosen, seed, first);
         result.augmentMs += performance.now() - started;
         const png = (data: ArrayLike<number>): string => pngDataUrl(encodePngRgb(data, pixels.width, pixels.height));
-        result.images.push({ imageId, width: pixels.width, height: pixels.height, original: png(pixels.original), variants: pixels.variants.map((v) => png(displayPixels(v, chosen))) });
+        result.images.push({
+          imageId,
+          width: pixels.width,
+          height: pixels.height,
+          original: png(pixels.original),
+          variants: pixels.variants.map((v) => png(displayPixels(v, chosen))),
+        });
       };
       for (const path of paths ?? []) await preview(null, await probedSource(resolve(path)));
       if (!imageIds) return result;

@@ -11,7 +11,7 @@ function folderBytes(root: string): number {
   let total = 0;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const path = join(root, entry.name);
-    total += entry.isDirectory() ? folderBytes(path) : statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+    total += entry.isDirectory() ? folderBytes(path) : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
   }
   return total;
 }
@@ -32,7 +32,11 @@ export function cacheHandlers(engine: Engine): HandlerMap<'caches.sizes' | 'cach
     'caches.clear': ({ cache }) => {
       const ws = engine.projects.require();
       const running = engine.jobs.list().filter((j) => j.status === 'running');
-      if (running.length) throw new EngineError('conflict', `cannot clear the ${cache} cache while “${running[0]?.label}” runs: it may be writing there; try again when it ends`);
+      if (running.length)
+        throw new EngineError(
+          'conflict',
+          `cannot clear the ${cache} cache while “${running[0]?.label}” runs: it may be writing there; try again when it ends`,
+        );
       emptyFolder(cache === 'thumbnails' ? ws.thumbsDir : ws.featuresDir);
       return sizes(ws);
     },

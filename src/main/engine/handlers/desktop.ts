@@ -19,9 +19,7 @@ function unavailable(): never {
   throw new EngineError('forbidden', 'This is only available in the desktop app; type the path instead.');
 }
 
-export function desktopHandlers(
-  engine: Engine,
-): HandlerMap<'desktop.pickFolder' | 'desktop.showInFolder' | 'desktop.pickSavePath'> {
+export function desktopHandlers(engine: Engine): HandlerMap<'desktop.pickFolder' | 'desktop.showInFolder' | 'desktop.pickSavePath'> {
   const services = (): DesktopServices => engine.options.desktop ?? unavailable();
   return {
     'desktop.pickFolder': async (input) => ({ path: await services().pickFolder(input) }),

@@ -29,7 +29,12 @@ type EvaluationCommand =
 
 export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
   /** A job on the open project that keeps its catalogue open until it ends. */
-  const startJob = <R>(kind: string, label: string, body: (service: EvaluationService, ctx: WorkContext) => Promise<R>, changed?: string): { jobId: string } => {
+  const startJob = <R>(
+    kind: string,
+    label: string,
+    body: (service: EvaluationService, ctx: WorkContext) => Promise<R>,
+    changed?: string,
+  ): { jobId: string } => {
     const ws = engine.projects.require();
     const service = engine.training().evaluation;
     const jobId = engine.jobs.start({
@@ -77,14 +82,26 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         const missing = paths.find((p) => !existsSync(p));
         if (missing) throw new EngineError('invalid_input', `${missing}: no such file or folder`);
         const label = `Predicting ${paths.length === 1 ? paths[0] : `${paths.length} files and folders`}`.slice(0, 120);
-        return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx, engine.device.resolve()) }) };
+        return {
+          jobId: engine.jobs.start({
+            kind: 'predict',
+            label,
+            run: (ctx) => predictFiles(engine.launcher, dir, paths, ctx, engine.device.resolve()),
+          }),
+        };
       }),
     'predict.bytes': ({ runId, files }) =>
       mapTrainingErrors(() => {
         const dir = engine.training().evaluation.modelDir(runId);
         const decoded = files.map((f) => ({ name: f.name, data: Buffer.from(f.data, 'base64') }));
         const label = `Trying ${files.length === 1 ? files[0]?.name : `${files.length} pictures`} with ${runId}`.slice(0, 120);
-        return { jobId: engine.jobs.start({ kind: 'predict', label, run: (ctx) => predictBytes(engine.launcher, dir, decoded, ctx, engine.device.resolve()) }) };
+        return {
+          jobId: engine.jobs.start({
+            kind: 'predict',
+            label,
+            run: (ctx) => predictBytes(engine.launcher, dir, decoded, ctx, engine.device.resolve()),
+          }),
+        };
       }),
     'review.queue': ({ limit }) => mapTrainingErrors(() => engine.training().evaluation.reviewQueue(limit)),
     'export.model': ({ runId, outDir, format }) =>
@@ -113,10 +130,14 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
           throw new EngineError('invalid_input', (error as Error).message);
         }
       }),
-    'kfold.start': (request) => mapTrainingErrors(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
+    'kfold.start': (request) =>
+      mapTrainingErrors(() => startJob('kfold', `${request.k}-fold cross-validation (${request.mode})`, (s, ctx) => s.kfold(request, ctx))),
     'health.check': () => mapTrainingErrors(() => dataHealth(engine.projects.require().catalogue)),
     'health.imbalance': () => imbalance(engine.projects.require().catalogue),
-    'labelIssues.find': (request) => mapTrainingErrors(() => startJob('label-issues', `Finding label issues (${request.folds} folds)`, (s, ctx) => s.findLabelIssues(request, ctx))),
+    'labelIssues.find': (request) =>
+      mapTrainingErrors(() =>
+        startJob('label-issues', `Finding label issues (${request.folds} folds)`, (s, ctx) => s.findLabelIssues(request, ctx)),
+      ),
     'labelIssues.get': () => mapTrainingErrors(() => engine.training().evaluation.labelIssues()),
     'labelIssues.keep': ({ imageId, keep }) => mapTrainingErrors(() => engine.training().evaluation.keepLabel(imageId, keep)),
   };

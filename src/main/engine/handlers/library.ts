@@ -40,7 +40,12 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
   };
 
   /** Starts a job that holds the workspace open until it ends and stops early if the project closes. */
-  const startWorkspaceJob = <R>(w: Workspace, kind: string, label: string, body: (signal: AbortSignal, progress: (done: number, total: number, message?: string) => void) => Promise<R>) =>
+  const startWorkspaceJob = <R>(
+    w: Workspace,
+    kind: string,
+    label: string,
+    body: (signal: AbortSignal, progress: (done: number, total: number, message?: string) => void) => Promise<R>,
+  ) =>
     engine.jobs.start({
       kind,
       label,
@@ -84,13 +89,18 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
 
     'library.rescan': () => {
       const w = ws();
-      const jobId = startWorkspaceJob(w, 'rescan', 'Rescan files', (signal, progress) => rescanCatalogue(w.catalogue, { signal, progress }));
+      const jobId = startWorkspaceJob(w, 'rescan', 'Rescan files', (signal, progress) =>
+        rescanCatalogue(w.catalogue, { signal, progress }),
+      );
       return { jobId };
     },
 
     'library.applyLabels': ({ entries }) => {
       const w = ws();
-      requireImages(w, entries.map((e) => e.imageId));
+      requireImages(
+        w,
+        entries.map((e) => e.imageId),
+      );
       for (const classId of new Set(entries.map((e) => e.classId))) if (classId !== null) requireClass(w, classId);
       const previous: LabelEntry[] = w.catalogue.transaction(() => {
         const before = entries.map((e) => w.catalogue.labels.get(e.imageId));
@@ -103,7 +113,10 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
 
     'library.applySplits': ({ entries }) => {
       const w = ws();
-      requireImages(w, entries.map((e) => e.imageId));
+      requireImages(
+        w,
+        entries.map((e) => e.imageId),
+      );
       const previous: SplitEntry[] = w.catalogue.transaction(() => {
         const before = entries.map((e) => ({ imageId: e.imageId, split: w.catalogue.images.split(e.imageId) ?? 'unassigned' }));
         for (const entry of entries) w.catalogue.images.setSplit(entry.imageId, entry.split, 'manual');
@@ -145,7 +158,7 @@ export function libraryHandlers(engine: Engine): HandlerMap<LibraryCommand> {
     'classes.delete': ({ id, moveLabelsTo }) => {
       const w = ws();
       requireClass(w, id);
-      if (moveLabelsTo === id) throw new EngineError('invalid_input', 'cannot move a class\'s labels to the class being deleted');
+      if (moveLabelsTo === id) throw new EngineError('invalid_input', "cannot move a class's labels to the class being deleted");
       if (moveLabelsTo !== null) requireClass(w, moveLabelsTo, 'class to move labels to');
       w.catalogue.transaction(() => {
         if (moveLabelsTo !== null) w.catalogue.labels.moveClass(id, moveLabelsTo);

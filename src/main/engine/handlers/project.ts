@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import type { Engine } from '../engine';
 import type { HandlerMap } from '../handler';
 
-export function projectHandlers(engine: Engine): HandlerMap<
-  'project.state' | 'project.open' | 'project.openSample' | 'project.close' | 'project.forgetRecent'
-> {
+export function projectHandlers(
+  engine: Engine,
+): HandlerMap<'project.state' | 'project.open' | 'project.openSample' | 'project.close' | 'project.forgetRecent'> {
   const projects = engine.projects;
   return {
     'project.state': async () => ({

@@ -71,7 +71,12 @@ function downloadOnly(engine: Engine, id: string, url: string | undefined): stri
       const done = await downloadKerasWeights(id, join(engine.options.userDataDir, BACKBONE_DOWNLOADS_DIR), {
         url,
         signal: ctx.signal,
-        onProgress: (p) => ctx.progress(p.received, p.total ?? 0, `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB`),
+        onProgress: (p) =>
+          ctx.progress(
+            p.received,
+            p.total ?? 0,
+            `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB`,
+          ),
       });
       ctx.throwIfCancelled();
       return { id, file: done.path, sha256: done.sha256, bytes: done.bytes };
@@ -100,7 +105,9 @@ export function trainingHandlers(engine: Engine): HandlerMap<TrainingCommand> {
     // LDS_KERAS_WEIGHTS_BASE points downloads at a mirror (or a test server) instead of Google's bucket.
     'backbones.download': ({ id }) =>
       mapped(() => ({
-        jobId: engine.projects.current() ? engine.training().backbones.download(id, { url: mirrorUrl(id) }) : downloadOnly(engine, id, mirrorUrl(id)),
+        jobId: engine.projects.current()
+          ? engine.training().backbones.download(id, { url: mirrorUrl(id) })
+          : downloadOnly(engine, id, mirrorUrl(id)),
       })),
     'system.doctor': ({ backend, device }) =>
       mapped(() => {

@@ -24,7 +24,8 @@ export interface InspectOptions {
 
 /** Reads a TF.js layers model folder and works out its feature layer, top block and preprocessing. */
 export function inspectBackboneDir(dir: string, options: InspectOptions = {}): BackboneSpec {
-  if (!existsSync(join(dir, 'model.json'))) throw new Error(`${dir}: no model.json here (a backbone is a TensorFlow.js layers model folder)`);
+  if (!existsSync(join(dir, 'model.json')))
+    throw new Error(`${dir}: no model.json here (a backbone is a TensorFlow.js layers model folder)`);
   const artifacts = readModelArtifacts(dir);
   const layerNames = topologyLayerNames(artifacts.modelTopology);
   const family = KNOWN_FAMILIES.find((f) => layerNames.includes(f.featureLayer));
@@ -77,4 +78,3 @@ function inputSizeOf(topology: unknown): number | null {
   const match = /"batch_input_shape":\s*\[\s*null\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*3\s*\]/.exec(text);
   return match ? Number(match[1]) : null;
 }
-

@@ -62,20 +62,34 @@ export async function addBackboneSource(path: string, registryDir: string, optio
       return (await importIntoRegistry(full, registryDir, options, preprocessing)).spec;
     }
     if (options.inputSize && options.inputSize !== spec.preprocessing.inputSize) {
-      throw new Error(`${full}: the model takes ${spec.preprocessing.inputSize} px input; --input-size ${options.inputSize} does not match`);
+      throw new Error(
+        `${full}: the model takes ${spec.preprocessing.inputSize} px input; --input-size ${options.inputSize} does not match`,
+      );
     }
     return preprocessing ? { ...spec, preprocessing: { ...spec.preprocessing, ...preprocessing } } : spec;
   }
-  if (!isFolder && options.topBlockStart) throw new Error(`${full}: a Keras backbone's top block is fixed by its architecture; --top-block applies to TF.js folders`);
+  if (!isFolder && options.topBlockStart)
+    throw new Error(`${full}: a Keras backbone's top block is fixed by its architecture; --top-block applies to TF.js folders`);
   const { spec } = await importIntoRegistry(full, registryDir, options, preprocessing);
   if (options.topBlockStart) return { ...spec, topBlockStart: options.topBlockStart };
   return spec;
 }
 
-async function importIntoRegistry(full: string, registryDir: string, options: AddSourceOptions, preprocessing: Partial<Preprocessing> | undefined): Promise<{ spec: BackboneSpec }> {
+async function importIntoRegistry(
+  full: string,
+  registryDir: string,
+  options: AddSourceOptions,
+  preprocessing: Partial<Preprocessing> | undefined,
+): Promise<{ spec: BackboneSpec }> {
   // Loaded on demand: tfjs and h5wasm stay out of processes that only list backbones.
   const { addBackboneToRegistry } = await import('./keras/add-backbone');
-  return addBackboneToRegistry(full, registryDir, { id: options.id, arch: options.arch, inputSize: options.inputSize, featureLayer: options.featureLayer, preprocessing });
+  return addBackboneToRegistry(full, registryDir, {
+    id: options.id,
+    arch: options.arch,
+    inputSize: options.inputSize,
+    featureLayer: options.featureLayer,
+    preprocessing,
+  });
 }
 
 export interface FeatureLayerChoice {
@@ -89,7 +103,9 @@ export async function listSourceFeatureLayers(path: string): Promise<FeatureLaye
   const full = resolve(path);
   if (!existsSync(full)) throw new Error(`${full}: no such file or folder`);
   if (!statSync(full).isDirectory()) {
-    throw new Error(`${full}: a Keras .h5 backbone's feature layer is fixed by its architecture (VGG16 block5_pool, MobileNet v1 conv_pw_13_relu, v2 out_relu, ResNet50 conv5_block3_out)`);
+    throw new Error(
+      `${full}: a Keras .h5 backbone's feature layer is fixed by its architecture (VGG16 block5_pool, MobileNet v1 conv_pw_13_relu, v2 out_relu, ResNet50 conv5_block3_out)`,
+    );
   }
   const { disposeModelDeep, innermostBase, listFeatureLayers, loadTfjsFolderModel, validateTfjsFolder } = await import('./tfjs-folder');
   const model = await loadTfjsFolderModel(validateTfjsFolder(full));

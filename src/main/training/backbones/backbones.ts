@@ -54,8 +54,12 @@ export function topBlock(model: tf.LayersModel, spec: BackboneSpec): TopBlock {
     known.add((layer.output as tf.SymbolicTensor).id);
     if (layer === feature) break;
   }
-  if (layers.at(-1) !== feature) throw new Error(`backbone ${spec.id}: the top block from ${spec.topBlockStart} never reaches ${spec.featureLayer}`);
-  if (layers.length > 256) throw new Error(`backbone ${spec.id}: the top block from ${spec.topBlockStart} has ${layers.length} layers: that is most of the network, not its top block`);
+  if (layers.at(-1) !== feature)
+    throw new Error(`backbone ${spec.id}: the top block from ${spec.topBlockStart} never reaches ${spec.featureLayer}`);
+  if (layers.length > 256)
+    throw new Error(
+      `backbone ${spec.id}: the top block from ${spec.topBlockStart} has ${layers.length} layers: that is most of the network, not its top block`,
+    );
   const output = feature.output as tf.SymbolicTensor;
   return {
     entry,

@@ -7,7 +7,14 @@ import type { JobRunner } from '../../jobs/job-runner';
 import { TrainingError } from '../host/supervise-process';
 import { preprocessingSchema } from '../protocol/preprocessing-contract';
 import { bundledBackbone, bundledBackboneDir } from './backbone-inspect';
-import { addBackboneSource, backboneArch, backboneSizeBytes, installOfficial, removeFromRegistry, type AddSourceOptions } from './backbone-registry';
+import {
+  addBackboneSource,
+  backboneArch,
+  backboneSizeBytes,
+  installOfficial,
+  removeFromRegistry,
+  type AddSourceOptions,
+} from './backbone-registry';
 import { backboneSpecSchema, DEFAULT_BACKBONE_ID, type BackboneSpec } from './backbone-spec';
 import { OFFICIAL_KERAS_WEIGHTS, officialWeights } from './download/keras-weights';
 
@@ -28,7 +35,9 @@ export class WorkspaceBackbones {
   }
 
   bundled(): BackboneSpec | null {
-    return existsSync(join(bundledBackboneDir(this.options.resourcesDir), 'model.json')) ? bundledBackbone(this.options.resourcesDir) : null;
+    return existsSync(join(bundledBackboneDir(this.options.resourcesDir), 'model.json'))
+      ? bundledBackbone(this.options.resourcesDir)
+      : null;
   }
 
   spec(id: string | undefined): BackboneSpec | null {
@@ -49,7 +58,8 @@ export class WorkspaceBackbones {
    * A bad source leaves both the registry folder and the catalogue as they were.
    */
   async addFrom(path: string, options: AddSourceOptions = {}): Promise<BackboneInfo> {
-    if (options.id === DEFAULT_BACKBONE_ID) throw new TrainingError('conflict', `backbone id ${options.id} is the bundled one's: pass another id`);
+    if (options.id === DEFAULT_BACKBONE_ID)
+      throw new TrainingError('conflict', `backbone id ${options.id} is the bundled one's: pass another id`);
     let spec: BackboneSpec;
     try {
       spec = await addBackboneSource(path, this.options.registryDir, options);
@@ -68,7 +78,13 @@ export class WorkspaceBackbones {
     const rows = this.#rows.list();
     const sources = rows.map((row) => row.source);
     const ids = new Set(rows.map((row) => row.id));
-    return OFFICIAL_KERAS_WEIGHTS.map((w) => ({ id: w.id, label: w.label, file: w.file, url: w.url, installed: ids.has(w.id) || sources.some((s) => s.endsWith(`/${w.file}`)) }));
+    return OFFICIAL_KERAS_WEIGHTS.map((w) => ({
+      id: w.id,
+      label: w.label,
+      file: w.file,
+      url: w.url,
+      installed: ids.has(w.id) || sources.some((s) => s.endsWith(`/${w.file}`)),
+    }));
   }
 
   /**
@@ -93,7 +109,12 @@ export class WorkspaceBackbones {
           registryDir,
           url: options.url,
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.received, p.total ?? 0, `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB${p.resumedFrom ? ' (resumed)' : ''}`),
+          onProgress: (p) =>
+            ctx.progress(
+              p.received,
+              p.total ?? 0,
+              `${(p.received / 1e6).toFixed(1)}${p.total ? ` of ${(p.total / 1e6).toFixed(1)}` : ''} MB${p.resumedFrom ? ' (resumed)' : ''}`,
+            ),
         });
         ctx.throwIfCancelled();
         return this.#register(installed.spec);
@@ -102,7 +123,8 @@ export class WorkspaceBackbones {
   }
 
   #register(spec: BackboneSpec): BackboneInfo {
-    if (spec.id === DEFAULT_BACKBONE_ID) throw new TrainingError('conflict', `backbone id ${spec.id} is the bundled one's: pass another id`);
+    if (spec.id === DEFAULT_BACKBONE_ID)
+      throw new TrainingError('conflict', `backbone id ${spec.id} is the bundled one's: pass another id`);
     this.#rows.upsert({
       id: spec.id,
       name: spec.name,

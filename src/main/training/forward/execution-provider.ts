@@ -63,7 +63,11 @@ export interface ProviderChoice {
  * auto: the platform's GPU provider where present, CPU otherwise. A forced provider runs where
  * present; where not, CPU runs and the reason says what was asked for and why it could not be.
  */
-export function selectExecutionProvider(input: { platform: NodeJS.Platform; probes: readonly ProviderProbe[]; device: DeviceChoice }): ProviderChoice {
+export function selectExecutionProvider(input: {
+  platform: NodeJS.Platform;
+  probes: readonly ProviderProbe[];
+  device: DeviceChoice;
+}): ProviderChoice {
   const { platform, probes, device } = input;
   const probe = (name: ExecutionProviderName): ProviderProbe | undefined => probes.find((p) => p.name === name);
   const present = (name: ExecutionProviderName): boolean => name === 'cpu' || probe(name)?.present === true;
@@ -110,6 +114,12 @@ export function fallBackToCpu(choice: ProviderChoice, error: string): ProviderCh
     ...choice,
     provider: 'cpu',
     reason: `${failed} failed to start (${error}); running on cpu`,
-    providers: choice.providers.map((p) => (p.name === 'cpu' ? { ...p, state: 'active' } : p.name === failed ? { ...p, state: 'unavailable', detail: `failed to start: ${error}` } : p)),
+    providers: choice.providers.map((p) =>
+      p.name === 'cpu'
+        ? { ...p, state: 'active' }
+        : p.name === failed
+          ? { ...p, state: 'unavailable', detail: `failed to start: ${error}` }
+          : p,
+    ),
   };
 }

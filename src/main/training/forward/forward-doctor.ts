@@ -10,12 +10,25 @@ import { loadOrtRuntime, probeProviders } from './ort-probe';
  * backbone (the project's default), whether it converts; the graph is cached, so the run after a
  * doctor starts at once.
  */
-export async function forwardDoctor(options: { device: string | null; backbone: BackboneSpec | null; featuresDir: string | null }): Promise<ForwardReport> {
+export async function forwardDoctor(options: {
+  device: string | null;
+  backbone: BackboneSpec | null;
+  featuresDir: string | null;
+}): Promise<ForwardReport> {
   const device = parseDevice(options.device ?? process.env.LDS_DEVICE ?? null);
   const forced = device === 'auto' ? null : device;
   const loaded = loadOrtRuntime();
   if ('error' in loaded) {
-    return { engine: 'tfjs', provider: null, forced, reason: `TF.js: onnxruntime-node failed to load (${loaded.error})`, providers: [], onnxruntimeVersion: null, backbone: options.backbone?.id ?? null, unsupported: null };
+    return {
+      engine: 'tfjs',
+      provider: null,
+      forced,
+      reason: `TF.js: onnxruntime-node failed to load (${loaded.error})`,
+      providers: [],
+      onnxruntimeVersion: null,
+      backbone: options.backbone?.id ?? null,
+      unsupported: null,
+    };
   }
   const choice = selectExecutionProvider({ platform: process.platform, probes: probeProviders(loaded.runtime), device });
   const base: ForwardReport = {
@@ -29,7 +42,9 @@ export async function forwardDoctor(options: { device: string | null; backbone: 
     unsupported: null,
   };
   if (!options.backbone || process.env.LDS_FORWARD === 'tfjs') {
-    return process.env.LDS_FORWARD === 'tfjs' ? { ...base, engine: 'tfjs', provider: null, reason: 'TF.js forced (LDS_FORWARD=tfjs)' } : base;
+    return process.env.LDS_FORWARD === 'tfjs'
+      ? { ...base, engine: 'tfjs', provider: null, reason: 'TF.js forced (LDS_FORWARD=tfjs)' }
+      : base;
   }
   const backbone = await loadBackbone(options.backbone);
   try {

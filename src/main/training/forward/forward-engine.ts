@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { defaultConverter, type ConvertResult, type LayersModelConverter } from './converter';
-import { fallBackToCpu, selectExecutionProvider, type DeviceChoice, type ExecutionProviderName, type ProviderChoice } from './execution-provider';
+import {
+  fallBackToCpu,
+  selectExecutionProvider,
+  type DeviceChoice,
+  type ExecutionProviderName,
+  type ProviderChoice,
+} from './execution-provider';
 import { modelContentKey, OnnxCache, type OnnxMeta } from './onnx-cache';
 import { loadOrtRuntime, probeProviders } from './ort-probe';
 
@@ -187,7 +193,9 @@ export async function openForward(
   let choice = selectExecutionProvider({ platform: process.platform, probes: probeProviders(runtime), device: settings.device });
   const versionInfo = { onnxruntimeVersion: runtime.version, providers: choice.providers };
 
-  const converter = settings.converter ? { convert: settings.converter, version: settings.converterVersion ?? 'injected' } : await defaultConverter();
+  const converter = settings.converter
+    ? { convert: settings.converter, version: settings.converterVersion ?? 'injected' }
+    : await defaultConverter();
   const cache = new OnnxCache(settings.cacheDir);
   const key = modelContentKey(cut, outputLayer, converter.version);
   const cached = cache.get(key);
@@ -201,11 +209,23 @@ export async function openForward(
     }
     if (!result.ok) {
       const where = result.layer ? `layer ${result.layer} (${result.className})` : 'the model';
-      return fallback(`TF.js: ${where} does not convert to ONNX: ${result.reason}`, { ...versionInfo, unsupported: { layer: result.layer, className: result.className, reason: result.reason } });
+      return fallback(`TF.js: ${where} does not convert to ONNX: ${result.reason}`, {
+        ...versionInfo,
+        unsupported: { layer: result.layer, className: result.className, reason: result.reason },
+      });
     }
     fresh = {
       onnx: result.onnx,
-      meta: { key, outputLayer, inputName: result.inputName, outputName: result.outputName, inputShape: result.inputShape, outputShape: result.outputShape, opset: result.opset, checkError: Number.NaN },
+      meta: {
+        key,
+        outputLayer,
+        inputName: result.inputName,
+        outputName: result.outputName,
+        inputShape: result.inputShape,
+        outputShape: result.outputShape,
+        opset: result.opset,
+        checkError: Number.NaN,
+      },
     };
   }
   const graph = cached ?? (fresh as { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> });
@@ -242,7 +262,15 @@ export async function openForward(
   }
   const inputShape = shapeOf(cut.inputs);
   const outputShape = shapeOf(cut.outputs);
-  const engine = new OrtForward(ort, session, graph.meta, choice.provider, `onnxruntime ${runtime.version} on ${choice.provider}: ${choice.reason}`, inputShape, outputShape);
+  const engine = new OrtForward(
+    ort,
+    session,
+    graph.meta,
+    choice.provider,
+    `onnxruntime ${runtime.version} on ${choice.provider}: ${choice.reason}`,
+    inputShape,
+    outputShape,
+  );
   if (fresh) {
     // A new graph earns its place in the cache by matching TF.js on a check input; a mismatch (a
     // converter bug) must never give wrong features, so TF.js runs instead and the reason says why.
@@ -257,7 +285,10 @@ export async function openForward(
     }
     if (!(error <= CHECK_TOLERANCE)) {
       await engine.dispose();
-      return fallback(`TF.js: the converted graph differs from TF.js (relative error ${error.toExponential(2)} > ${CHECK_TOLERANCE})`, versionInfo);
+      return fallback(
+        `TF.js: the converted graph differs from TF.js (relative error ${error.toExponential(2)} > ${CHECK_TOLERANCE})`,
+        versionInfo,
+      );
     }
     fresh.meta.checkError = error;
     try {
@@ -266,5 +297,15 @@ export async function openForward(
       // A read-only or full disk costs a conversion next time, nothing else.
     }
   }
-  return { engine, report: { engine: 'onnxruntime', provider: choice.provider, reason: engine.reason, providers: choice.providers, onnxruntimeVersion: runtime.version, unsupported: null } };
+  return {
+    engine,
+    report: {
+      engine: 'onnxruntime',
+      provider: choice.provider,
+      reason: engine.reason,
+      providers: choice.providers,
+      onnxruntimeVersion: runtime.version,
+      unsupported: null,
+    },
+  };
 }

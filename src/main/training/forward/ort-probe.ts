@@ -40,22 +40,41 @@ export function loadOrtRuntime(): { runtime: OrtRuntime; ort: typeof Ort } | { e
 }
 
 /** What the file system says about each GPU provider of this platform (the session is the final word). */
-export function probeProviders(runtime: OrtRuntime, platform: NodeJS.Platform = process.platform, findLibraries = findSharedLibraries): ProviderProbe[] {
+export function probeProviders(
+  runtime: OrtRuntime,
+  platform: NodeJS.Platform = process.platform,
+  findLibraries = findSharedLibraries,
+): ProviderProbe[] {
   const knows = (name: string): boolean => runtime.supported.some((s) => s.name === name);
   const probes: ProviderProbe[] = [{ name: 'cpu', present: true, detail: 'bundled' }];
   if (platform === 'win32') {
     const dll = existsSync(join(runtime.binDir, 'DirectML.dll'));
-    probes.push({ name: 'dml', present: knows('dml') && dll, detail: dll ? 'DirectML bundled (any DirectX 12 GPU)' : `DirectML.dll missing from ${runtime.binDir}` });
+    probes.push({
+      name: 'dml',
+      present: knows('dml') && dll,
+      detail: dll ? 'DirectML bundled (any DirectX 12 GPU)' : `DirectML.dll missing from ${runtime.binDir}`,
+    });
   } else if (platform === 'darwin') {
-    probes.push({ name: 'coreml', present: knows('coreml'), detail: knows('coreml') ? 'CoreML bundled' : 'this onnxruntime-node build has no CoreML provider' });
+    probes.push({
+      name: 'coreml',
+      present: knows('coreml'),
+      detail: knows('coreml') ? 'CoreML bundled' : 'this onnxruntime-node build has no CoreML provider',
+    });
   } else if (platform === 'linux') {
     const providerLib = join(runtime.binDir, 'libonnxruntime_providers_cuda.so');
     if (!knows('cuda')) probes.push({ name: 'cuda', present: false, detail: 'this onnxruntime-node build has no CUDA provider' });
-    else if (!existsSync(providerLib)) probes.push({ name: 'cuda', present: false, detail: `CUDA 12 provider not installed: ${CUDA_INSTALL_HINT}` });
+    else if (!existsSync(providerLib))
+      probes.push({ name: 'cuda', present: false, detail: `CUDA 12 provider not installed: ${CUDA_INSTALL_HINT}` });
     else {
       const found = findLibraries(CUDA12_LIBRARIES);
       const missing = CUDA12_LIBRARIES.filter((l) => !found[l]);
-      probes.push({ name: 'cuda', present: missing.length === 0, detail: missing.length ? `provider installed, but ${missing.join(', ')} not found (CUDA 12 runtime, cuDNN 9, NVIDIA driver)` : 'CUDA 12 provider and libraries found' });
+      probes.push({
+        name: 'cuda',
+        present: missing.length === 0,
+        detail: missing.length
+          ? `provider installed, but ${missing.join(', ')} not found (CUDA 12 runtime, cuDNN 9, NVIDIA driver)`
+          : 'CUDA 12 provider and libraries found',
+      });
     }
   }
   return probes;

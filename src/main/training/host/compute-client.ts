@@ -14,7 +14,12 @@ export interface ComputeAnswers {
   export: Extract<ComputeResult, { type: 'exported' }>;
   map: Extract<ComputeResult, { type: 'map-done' }>;
 }
-const ANSWER: { [K in keyof ComputeAnswers]: ComputeAnswers[K]['type'] } = { predict: 'predicted', kfold: 'kfold-done', export: 'exported', map: 'map-done' };
+const ANSWER: { [K in keyof ComputeAnswers]: ComputeAnswers[K]['type'] } = {
+  predict: 'predicted',
+  kfold: 'kfold-done',
+  export: 'exported',
+  map: 'map-done',
+};
 
 export interface ComputeOptions {
   progress?(done: number, total: number, message: string): void;
@@ -23,7 +28,11 @@ export interface ComputeOptions {
 }
 
 /** Runs one compute message in a fresh training process; rejects with the reason when it fails or dies. */
-export function runInTrainingProcess<M extends ComputeMessage>(launcher: TrainingProcessLauncher, message: M, options: ComputeOptions = {}): Promise<ComputeAnswers[M['type']]> {
+export function runInTrainingProcess<M extends ComputeMessage>(
+  launcher: TrainingProcessLauncher,
+  message: M,
+  options: ComputeOptions = {},
+): Promise<ComputeAnswers[M['type']]> {
   if (options.signal?.aborted) return Promise.reject(new Error('cancelled'));
   const expected = ANSWER[message.type];
   // The answer settles the promise at once; the exit settles it only when no answer came.

@@ -32,8 +32,13 @@ const csvField = (v: string | number): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-export function exportDatasetFolders(rows: readonly DatasetExportRow[], outDir: string, onProgress?: (done: number, total: number) => void): DatasetExportResult {
-  if (existsSync(outDir) && readdirSync(outDir).length) throw new Error(`${outDir} is not empty: choose an empty or new folder for the dataset export`);
+export function exportDatasetFolders(
+  rows: readonly DatasetExportRow[],
+  outDir: string,
+  onProgress?: (done: number, total: number) => void,
+): DatasetExportResult {
+  if (existsSync(outDir) && readdirSync(outDir).length)
+    throw new Error(`${outDir} is not empty: choose an empty or new folder for the dataset export`);
   mkdirSync(outDir, { recursive: true });
   const used = new Set<string>();
   const lines = ['file,split,class,sha256,source_path'];

@@ -13,7 +13,11 @@ export async function doctorVia(
   child: TrainingProcess,
   backend: string | null,
   featureCacheBytes: number | null,
-  forward: { device: string | null; backbone: BackboneSpec | null; featuresDir: string | null } = { device: null, backbone: null, featuresDir: null },
+  forward: { device: string | null; backbone: BackboneSpec | null; featuresDir: string | null } = {
+    device: null,
+    backbone: null,
+    featuresDir: null,
+  },
 ): Promise<DoctorReport> {
   let answer = null as Extract<FromWorker, { type: 'backend' }> | null;
   const end = await superviseProcess(child, {

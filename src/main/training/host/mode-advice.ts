@@ -48,7 +48,12 @@ export function adviseMode(facts: DataFacts): ModeAdvice {
   if (!facts.backboneAvailable) {
     recommended = 'scratch';
     reason = 'no pretrained backbone is installed, so a small CNN is trained from scratch with augmentation';
-  } else if (large && facts.finishedBottleneck && facts.finishedFinetune && withinInterval(facts.finishedFinetune.parentValAccuracy, facts.finishedFinetune.valAccuracy, facts.finishedFinetune.valCount)) {
+  } else if (
+    large &&
+    facts.finishedBottleneck &&
+    facts.finishedFinetune &&
+    withinInterval(facts.finishedFinetune.parentValAccuracy, facts.finishedFinetune.valAccuracy, facts.finishedFinetune.valCount)
+  ) {
     // Fine-tuning costs far more per epoch; a gain the validation split cannot tell from noise is not worth it.
     const f = facts.finishedFinetune;
     const [low, high] = accuracyInterval(f.parentValAccuracy, f.valCount);
@@ -72,7 +77,12 @@ export function adviseMode(facts: DataFacts): ModeAdvice {
     backboneAvailable: facts.backboneAvailable,
     finetuneFrom: facts.finishedBottleneck,
     modes: [
-      { mode: 'scratch', fits: 'No pretrained knowledge: thousands of images, or pictures unlike photos (e.g. spectrograms).', available: true, why: null },
+      {
+        mode: 'scratch',
+        fits: 'No pretrained knowledge: thousands of images, or pictures unlike photos (e.g. spectrograms).',
+        available: true,
+        why: null,
+      },
       {
         mode: 'bottleneck',
         fits: 'Few images of everyday things: pretrained features, a small head, seconds per epoch.',
@@ -83,7 +93,11 @@ export function adviseMode(facts: DataFacts): ModeAdvice {
         mode: 'finetune',
         fits: 'After a bottleneck run, with more data: adapts the backbone’s top block for the last few points.',
         available: facts.backboneAvailable && facts.finishedBottleneck !== null,
-        why: !facts.backboneAvailable ? 'no backbone installed' : facts.finishedBottleneck ? null : 'needs a finished bottleneck run (its trained head)',
+        why: !facts.backboneAvailable
+          ? 'no backbone installed'
+          : facts.finishedBottleneck
+            ? null
+            : 'needs a finished bottleneck run (its trained head)',
       },
       { mode: 'auto', fits: `Picks for you: ${recommended} for this dataset.`, available: true, why: null },
     ],

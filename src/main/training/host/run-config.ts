@@ -33,7 +33,8 @@ export function resolveConfig(
 ): TrainConfig & { augmentPreset: string } {
   const d = MODE_DEFAULTS[mode];
   const augmentPreset = request.augment ?? d.augmentPreset;
-  const params = augmentPreset === 'none' ? null : augmentPreset.trim().startsWith('{') ? inlineParams(augmentPreset) : presetParams(augmentPreset);
+  const params =
+    augmentPreset === 'none' ? null : augmentPreset.trim().startsWith('{') ? inlineParams(augmentPreset) : presetParams(augmentPreset);
   if (augmentPreset !== 'none' && !params) throw new Error(`no augmentation preset named "${augmentPreset}"`);
   return {
     epochs: request.epochs ?? d.epochs,

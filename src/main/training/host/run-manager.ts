@@ -18,7 +18,13 @@ import { adviseMode, type DataFacts } from './mode-advice';
 import { accuracyInterval } from '@shared/wilson';
 import { MODE_DEFAULTS, resolveConfig } from './run-config';
 import { recoverInterruptedRuns, runOwner } from './interrupted-runs';
-import { DEFAULT_HOLDOUT_FRACTION, holdOutValidation, plannedHoldoutNote, recordedHoldout, type ValidationHoldout } from './validation-holdout';
+import {
+  DEFAULT_HOLDOUT_FRACTION,
+  holdOutValidation,
+  plannedHoldoutNote,
+  recordedHoldout,
+  type ValidationHoldout,
+} from './validation-holdout';
 import { describeExit, superviseProcess, TrainingError } from './supervise-process';
 
 export interface RunManagerOptions {
@@ -86,11 +92,23 @@ export class RunManager {
     }
     const parent = this.runs
       .list()
-      .find((r) => r.mode === 'bottleneck' && r.status === 'succeeded' && sameClasses(r, manifest.classes) && existsSync(join(this.options.runsDir, r.id, 'model.json')));
+      .find(
+        (r) =>
+          r.mode === 'bottleneck' &&
+          r.status === 'succeeded' &&
+          sameClasses(r, manifest.classes) &&
+          existsSync(join(this.options.runsDir, r.id, 'model.json')),
+      );
     // Hysteresis memory: the newest finished run on these classes says whether the data counted as large then.
     const lastFinished = this.runs.list().find((r) => r.status === 'succeeded' && sameClasses(r, manifest.classes));
     const largeBefore = lastFinished ? lastFinished.config.largeData === true || lastFinished.mode === 'finetune' : false;
-    const advice = adviseMode({ trainPerClass: perClass, backboneAvailable, finishedBottleneck: parent?.id ?? null, largeBefore, finishedFinetune: parent ? this.#finetuneOf(parent) : null });
+    const advice = adviseMode({
+      trainPerClass: perClass,
+      backboneAvailable,
+      finishedBottleneck: parent?.id ?? null,
+      largeBefore,
+      finishedFinetune: parent ? this.#finetuneOf(parent) : null,
+    });
     return { ...advice, holdout: plannedHoldoutNote(manifest), defaults: this.#modeDefaults(backboneAvailable) };
   }
 
@@ -104,7 +122,13 @@ export class RunManager {
     }
     const of = (mode: TrainMode): ModeDefaults => {
       const d = MODE_DEFAULTS[mode];
-      return { epochs: d.epochs, batchSize: d.batchSize, learningRate: d.learningRate, augmentPreset: d.augmentPreset, backbone: mode === 'scratch' ? null : backbone };
+      return {
+        epochs: d.epochs,
+        batchSize: d.batchSize,
+        learningRate: d.learningRate,
+        augmentPreset: d.augmentPreset,
+        backbone: mode === 'scratch' ? null : backbone,
+      };
     };
     return { scratch: of('scratch'), bottleneck: of('bottleneck'), finetune: of('finetune') };
   }
@@ -120,7 +144,11 @@ export class RunManager {
 
   start(request: TrainRequest): StartedRun {
     const manifest = this.manifest();
-    if (manifest.classes.length < 2) throw new TrainingError('invalid_input', `training needs at least 2 classes with labelled images in the train split; found ${manifest.classes.length}`);
+    if (manifest.classes.length < 2)
+      throw new TrainingError(
+        'invalid_input',
+        `training needs at least 2 classes with labelled images in the train split; found ${manifest.classes.length}`,
+      );
     const missing = manifest.classes.filter((_, i) => !manifest.items.some((it) => it.label === i && it.split === 'train'));
     if (missing.length) throw new TrainingError('invalid_input', `class ${missing.join(', ')} has no training images`);
 
@@ -134,25 +162,42 @@ export class RunManager {
       if (mode === 'finetune') from = advice.finetuneFrom;
     } else {
       mode = request.mode as TrainMode;
-      reason = { scratch: 'scratch: the recipe CNN trained from random weights', bottleneck: 'bottleneck: cached backbone features and a small head', finetune: 'fine-tune: the backbone’s top block and the head from a trained bottleneck run' }[mode];
+      reason = {
+        scratch: 'scratch: the recipe CNN trained from random weights',
+        bottleneck: 'bottleneck: cached backbone features and a small head',
+        finetune: 'fine-tune: the backbone’s top block and the head from a trained bottleneck run',
+      }[mode];
     }
 
     let parentModelDir: string | null = null;
     let backbone: BackboneSpec | null = null;
     let parentHoldout: { fraction: number; seed: number } | null = null;
     if (mode === 'finetune') {
-      if (!from) throw new TrainingError('invalid_input', 'fine-tune needs a finished bottleneck run to start from (--from RUN): a random head would wreck the pretrained weights');
+      if (!from)
+        throw new TrainingError(
+          'invalid_input',
+          'fine-tune needs a finished bottleneck run to start from (--from RUN): a random head would wreck the pretrained weights',
+        );
       const parent = this.runs.get(from);
       parentHoldout = parent ? recordedHoldout(parent.config) : null;
       if (!parent) throw new TrainingError('not_found', `no run "${from}"`);
       parentModelDir = join(this.options.runsDir, parent.id);
-      if (parent.status !== 'succeeded' || !existsSync(join(parentModelDir, 'model.json'))) throw new TrainingError('invalid_input', `run ${from} has no trained model (status ${parent.status}): fine-tune starts from a finished bottleneck run`);
-      if (parent.mode === 'scratch') throw new TrainingError('invalid_input', `run ${from} is a scratch run: fine-tune needs a backbone with a trained head (a bottleneck run)`);
+      if (parent.status !== 'succeeded' || !existsSync(join(parentModelDir, 'model.json')))
+        throw new TrainingError(
+          'invalid_input',
+          `run ${from} has no trained model (status ${parent.status}): fine-tune starts from a finished bottleneck run`,
+        );
+      if (parent.mode === 'scratch')
+        throw new TrainingError(
+          'invalid_input',
+          `run ${from} is a scratch run: fine-tune needs a backbone with a trained head (a bottleneck run)`,
+        );
       const meta = readModelMetadata(parentModelDir);
       backbone = this.options.backbones.spec(meta.backbone?.id);
     } else if (mode === 'bottleneck') {
       backbone = this.options.backbones.spec(request.backbone);
-      if (!backbone) throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
+      if (!backbone)
+        throw new TrainingError('not_found', 'no backbone is installed: the bundled MobileNet is missing from resources/backbones');
     }
     if (mode === 'finetune' && !backbone) throw new TrainingError('not_found', 'the parent run’s backbone is no longer installed');
 
@@ -240,7 +285,11 @@ export class RunManager {
     if (keepBest && active.process) {
       active.keepBest = true;
       active.process.send({ type: 'stop' });
-      this.options.events.emit('run.progress', { runId, ...(active.progress ?? { phase: 'training', done: 0, total: 1, etaSeconds: null }), message: 'stopping after this epoch; the best model so far is kept' });
+      this.options.events.emit('run.progress', {
+        runId,
+        ...(active.progress ?? { phase: 'training', done: 0, total: 1, etaSeconds: null }),
+        message: 'stopping after this epoch; the best model so far is kept',
+      });
       return true;
     }
     return this.options.jobs.cancel(active.jobId);
@@ -288,7 +337,12 @@ export class RunManager {
     const { events } = this.options;
     const started = Date.now();
     const child = this.options.launcher.launch();
-    const active = { jobId: this.#active.get(runId)?.jobId ?? '', process: child as TrainingProcess | null, progress: undefined as RunProgressInfo | undefined, keepBest: false };
+    const active = {
+      jobId: this.#active.get(runId)?.jobId ?? '',
+      process: child as TrainingProcess | null,
+      progress: undefined as RunProgressInfo | undefined,
+      keepBest: false,
+    };
     this.#active.set(runId, active);
     const report = (progress: RunProgressInfo): void => {
       active.progress = progress;
@@ -308,7 +362,13 @@ export class RunManager {
       else if (m.type === 'done') summary = m.summary;
       else if (m.type === 'progress') {
         ctx.progress(m.done, m.total, m.message);
-        report({ phase: m.phase, done: m.done, total: m.total, etaSeconds: m.etaSeconds, message: active.keepBest ? `stopping after this epoch (${m.message})` : m.message });
+        report({
+          phase: m.phase,
+          done: m.done,
+          total: m.total,
+          etaSeconds: m.etaSeconds,
+          message: active.keepBest ? `stopping after this epoch (${m.message})` : m.message,
+        });
       } else if (m.type === 'epoch') {
         const { type: _type, ...epoch } = m;
         this.runs.addEpoch(runId, epoch);
@@ -336,7 +396,10 @@ export class RunManager {
 
     const final = summary as RunSummary | null;
     if (final && !ctx.signal.aborted) {
-      this.runs.finish(runId, 'succeeded', { metrics: active.keepBest ? { ...final, stoppedByUser: true } : final, timings: { totalSeconds: seconds, featureSeconds: final.featureSeconds, secondsPerEpoch: final.secondsPerEpoch } });
+      this.runs.finish(runId, 'succeeded', {
+        metrics: active.keepBest ? { ...final, stoppedByUser: true } : final,
+        timings: { totalSeconds: seconds, featureSeconds: final.featureSeconds, secondsPerEpoch: final.secondsPerEpoch },
+      });
     } else if (end.cancelled) {
       rmSync(outDir, { recursive: true, force: true });
       this.runs.finish(runId, 'cancelled', { error: 'cancelled by the user', timings: { totalSeconds: seconds } });

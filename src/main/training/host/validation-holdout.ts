@@ -22,20 +22,29 @@ export interface ValidationHoldout {
  * image content, as the import's seeded split does, so a fine-tune given its parent's seed holds out
  * the very images the parent's head never saw. A catalogue with validation images is left as it is.
  */
-export function holdOutValidation(manifest: DatasetManifest, fraction: number, seed: number): { manifest: DatasetManifest; holdout: ValidationHoldout | null } {
+export function holdOutValidation(
+  manifest: DatasetManifest,
+  fraction: number,
+  seed: number,
+): { manifest: DatasetManifest; holdout: ValidationHoldout | null } {
   if (fraction <= 0 || manifest.items.some((item) => item.split === 'validation')) return { manifest, holdout: null };
   const chosen = new Set<ManifestItem>();
   const perClass = manifest.classes.map((_, label) => {
     const train = manifest.items.filter((item) => item.label === label && item.split === 'train');
     const count = train.length < 2 ? 0 : Math.min(train.length - 1, Math.max(1, Math.round(train.length * fraction)));
-    const ranked = train.map((item) => ({ item, rank: rankOf(item.sha256, seed) })).sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+    const ranked = train
+      .map((item) => ({ item, rank: rankOf(item.sha256, seed) }))
+      .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
     for (const { item } of ranked.slice(0, count)) chosen.add(item);
     return count;
   });
   if (chosen.size === 0) return { manifest, holdout: null };
   const percent = percentOf(fraction);
   return {
-    manifest: { classes: manifest.classes, items: manifest.items.map((item) => (chosen.has(item) ? { ...item, split: 'validation' } : item)) },
+    manifest: {
+      classes: manifest.classes,
+      items: manifest.items.map((item) => (chosen.has(item) ? { ...item, split: 'validation' } : item)),
+    },
     holdout: {
       fraction,
       seed,
@@ -49,7 +58,9 @@ export function holdOutValidation(manifest: DatasetManifest, fraction: number, s
 /** The Train view's and advice's note before a run: what any run on this catalogue will hold out. */
 export function plannedHoldoutNote(manifest: DatasetManifest, fraction = DEFAULT_HOLDOUT_FRACTION): string | null {
   const { holdout } = holdOutValidation(manifest, fraction, 0);
-  return holdout ? `no validation images in the catalogue: each run holds out ${percentOf(fraction)} of train (${holdout.images} images, stratified by class) to measure accuracy` : null;
+  return holdout
+    ? `no validation images in the catalogue: each run holds out ${percentOf(fraction)} of train (${holdout.images} images, stratified by class) to measure accuracy`
+    : null;
 }
 
 const percentOf = (fraction: number): string => `${Math.round(fraction * 1000) / 10}%`;

@@ -40,7 +40,11 @@ export function readModelArtifacts(dir: string): tf.io.ModelArtifacts {
   const all = Buffer.concat(buffers);
   const weightSpecs = groups.flatMap((g) => g.weights);
   const expected = weightSpecs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (weightSpecs.every((w) => w.dtype === 'float32' || w.dtype === undefined) && !weightSpecs.some((w) => w.quantization) && expected !== all.length) {
+  if (
+    weightSpecs.every((w) => w.dtype === 'float32' || w.dtype === undefined) &&
+    !weightSpecs.some((w) => w.quantization) &&
+    expected !== all.length
+  ) {
     throw new Error(`${dir}: weights hold ${all.length} bytes but model.json describes ${expected}`);
   }
   return {
@@ -58,4 +62,3 @@ export function weightsSha256(dir: string): string {
     .update(new Uint8Array(artifacts.weightData as ArrayBuffer))
     .digest('hex');
 }
-

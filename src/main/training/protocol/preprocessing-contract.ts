@@ -26,11 +26,15 @@ export const preprocessingSchema = z.object({
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 
 export const MOBILENET_PREPROCESSING: Preprocessing = { inputSize: 224, channelOrder: 'rgb', mode: 'tf', resize: 'bilinear' };
-export const SCRATCH_PREPROCESSING = (inputSize: number): Preprocessing => ({ inputSize, channelOrder: 'rgb', mode: 'unit', resize: 'bilinear' });
+export const SCRATCH_PREPROCESSING = (inputSize: number): Preprocessing => ({
+  inputSize,
+  channelOrder: 'rgb',
+  mode: 'unit',
+  resize: 'bilinear',
+});
 
 /** A stable string for cache keys: the same contract always gives the same text. */
 export function preprocessingKey(p: Preprocessing): string {
   // Stretch adds nothing, so caches written before the choice existed stay valid.
   return `${p.inputSize}:${p.channelOrder}:${p.mode}:${(p.mean ?? []).join(',')}:${p.resize}${p.fit === 'centre-crop' ? ':centre-crop' : ''}`;
 }
-

@@ -31,7 +31,18 @@ export const augmentParamsSchema = z.record(z.string(), z.unknown());
 /** The request's settings, every one resolved (run-config.ts), augmentation as parameters instead of a preset name. */
 export const trainConfigSchema = z.object({
   ...trainRequestSchema
-    .pick({ epochs: true, batchSize: true, learningRate: true, seed: true, patience: true, inputSize: true, hidden: true, dropout: true, augmentVariants: true, cacheVariants: true })
+    .pick({
+      epochs: true,
+      batchSize: true,
+      learningRate: true,
+      seed: true,
+      patience: true,
+      inputSize: true,
+      hidden: true,
+      dropout: true,
+      augmentVariants: true,
+      cacheVariants: true,
+    })
     .required().shape,
   /** Keras ImageDataGenerator parameters; null = no augmentation. */
   augment: augmentParamsSchema.nullable(),
@@ -158,7 +169,11 @@ export type BackendReport = z.infer<typeof backendReportSchema>;
 export type BackendCandidate = BackendReport['candidates'][number];
 export type BackendName = BackendReport['active'];
 
-const providerStateSchema = z.object({ name: z.enum(EXECUTION_PROVIDERS), state: z.enum(['active', 'available', 'unavailable']), detail: z.string() });
+const providerStateSchema = z.object({
+  name: z.enum(EXECUTION_PROVIDERS),
+  state: z.enum(['active', 'available', 'unavailable']),
+  detail: z.string(),
+});
 /** Which engine runs the backbone's forward passes, on which provider, and why. */
 export const forwardReportSchema = z.object({
   engine: z.enum(['onnxruntime', 'tfjs']),
@@ -174,7 +189,12 @@ export const forwardReportSchema = z.object({
 export type ForwardReport = z.infer<typeof forwardReportSchema>;
 
 /** A finished epoch always has its loss, accuracy and time; only validation may be missing. */
-export const epochMessageSchema = runEpochSchema.extend({ type: z.literal('epoch'), loss: z.number(), acc: z.number(), seconds: z.number() });
+export const epochMessageSchema = runEpochSchema.extend({
+  type: z.literal('epoch'),
+  loss: z.number(),
+  acc: z.number(),
+  seconds: z.number(),
+});
 
 export const runSummarySchema = z.object({
   epochs: z.number().int(),
@@ -191,7 +211,9 @@ export const runSummarySchema = z.object({
   peakRssBytes: z.number(),
   numTensors: z.number().int(),
   /** The engine of each forward pass the run made (ONNX Runtime or TF.js, and why). */
-  forward: z.array(z.object({ engine: z.enum(['onnxruntime', 'tfjs']), provider: z.enum(EXECUTION_PROVIDERS).nullable(), reason: z.string() })).optional(),
+  forward: z
+    .array(z.object({ engine: z.enum(['onnxruntime', 'tfjs']), provider: z.enum(EXECUTION_PROVIDERS).nullable(), reason: z.string() }))
+    .optional(),
   /** What the user should know about how the run ran (a fallback and its reason). */
   notes: z.array(z.string()).optional(),
 });
@@ -209,7 +231,12 @@ export const kfoldResultSchema = kfoldReportSchema.extend({
 export const computeResultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('predicted'), labels: z.array(z.string()), probabilities: z.array(z.array(z.number())) }),
   z.object({ type: z.literal('kfold-done'), result: kfoldResultSchema }),
-  z.object({ type: z.literal('exported'), dir: z.string(), files: z.array(z.string()), layout: z.enum(['teachable-machine', 'as-trained', 'onnx']) }),
+  z.object({
+    type: z.literal('exported'),
+    dir: z.string(),
+    files: z.array(z.string()),
+    layout: z.enum(['teachable-machine', 'as-trained', 'onnx']),
+  }),
   z.object({ type: z.literal('map-done'), result: mapResultSchema }),
 ]);
 export type ComputeResult = z.infer<typeof computeResultSchema>;
@@ -220,7 +247,9 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
   z.object({ type: z.literal('backend'), report: backendReportSchema, forward: forwardReportSchema.optional() }),
   // run.progress without its run id; 'starting' is main's own phase.
-  trainingEvents['run.progress'].omit({ runId: true }).extend({ type: z.literal('progress'), phase: trainingEvents['run.progress'].shape.phase.exclude(['starting']) }),
+  trainingEvents['run.progress']
+    .omit({ runId: true })
+    .extend({ type: z.literal('progress'), phase: trainingEvents['run.progress'].shape.phase.exclude(['starting']) }),
   epochMessageSchema,
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('done'), summary: runSummarySchema }),

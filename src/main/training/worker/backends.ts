@@ -58,7 +58,14 @@ export const realProbeEnvironment: ProbeEnvironment = {
   },
   findLibraries: findSharedLibraries,
   load: (name) => nodeRequire(name),
-  listVersions: (base) => [...new Set(ldconfigCache().split('\n').map((l) => l.trim().split(' ')[0] ?? '').filter((n) => n.startsWith(`${base}.`)))],
+  listVersions: (base) => [
+    ...new Set(
+      ldconfigCache()
+        .split('\n')
+        .map((l) => l.trim().split(' ')[0] ?? '')
+        .filter((n) => n.startsWith(`${base}.`)),
+    ),
+  ],
 };
 
 function ldconfigCache(): string {
@@ -129,7 +136,9 @@ function precheckNative(name: 'node-gpu' | 'node', env: ProbeEnvironment): Backe
     const libs = env.findLibraries(GPU_LIBRARIES);
     const missing = GPU_LIBRARIES.filter((l) => !libs[l]);
     if (missing.length) {
-      const others = missing.flatMap((l) => env.listVersions?.(l.replace(/\.so\..*$/, '.so')) ?? []).filter((l) => !missing.includes(l as (typeof GPU_LIBRARIES)[number]));
+      const others = missing
+        .flatMap((l) => env.listVersions?.(l.replace(/\.so\..*$/, '.so')) ?? [])
+        .filter((l) => !missing.includes(l as (typeof GPU_LIBRARIES)[number]));
       const found = others.length ? ` (found ${others.join(', ')}: the wrong version)` : '';
       return {
         ...base,
@@ -166,11 +175,23 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
 
   for (const name of BACKEND_NAMES) {
     if (forced && name !== forced) {
-      candidates.push({ name, package: name === 'node-gpu' || name === 'node' ? PACKAGES[name] : `@tensorflow/tfjs-backend-${name}`, state: 'skipped', reason: `backend ${forced} was forced`, enable: ENABLE[name] });
+      candidates.push({
+        name,
+        package: name === 'node-gpu' || name === 'node' ? PACKAGES[name] : `@tensorflow/tfjs-backend-${name}`,
+        state: 'skipped',
+        reason: `backend ${forced} was forced`,
+        enable: ENABLE[name],
+      });
       continue;
     }
     if (active) {
-      candidates.push({ name, package: packageOf(name), state: 'skipped', reason: `a faster backend (${active}) is active`, enable: ENABLE[name] });
+      candidates.push({
+        name,
+        package: packageOf(name),
+        state: 'skipped',
+        reason: `a faster backend (${active}) is active`,
+        enable: ENABLE[name],
+      });
       continue;
     }
     const candidate = await tryCandidate(name, env, options);
@@ -182,12 +203,17 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
       .filter((c) => c.reason && c.state !== 'skipped')
       .map((c) => `${c.name}: ${c.reason}`)
       .join('; ');
-    throw new Error(forced ? `backend ${forced} was forced but cannot start: ${reasons}` : `no TensorFlow.js backend could start: ${reasons}`);
+    throw new Error(
+      forced ? `backend ${forced} was forced but cannot start: ${reasons}` : `no TensorFlow.js backend could start: ${reasons}`,
+    );
   }
   // Without an NVIDIA driver (libcuda) the GPU package cannot help: point at tfjs-node instead.
   const hasNvidiaDriver = Boolean(env.findLibraries(['libcuda.so.1'])['libcuda.so.1']);
   const faster = candidates.find(
-    (c) => c.state === 'unavailable' && BACKEND_NAMES.indexOf(c.name) < BACKEND_NAMES.indexOf(active) && (c.name !== 'node-gpu' || hasNvidiaDriver),
+    (c) =>
+      c.state === 'unavailable' &&
+      BACKEND_NAMES.indexOf(c.name) < BACKEND_NAMES.indexOf(active) &&
+      (c.name !== 'node-gpu' || hasNvidiaDriver),
   );
   return {
     active,
@@ -225,7 +251,11 @@ async function tryCandidate(name: BackendName, env: ProbeEnvironment, options: S
     if (pre.state !== 'available') return pre;
     const tried = triedNative.get(env);
     if (tried && tried !== PACKAGES[name]) {
-      return { ...pre, state: 'skipped', reason: `${tried} was already tried in this process (only one native package may load: each registers the same kernels)` };
+      return {
+        ...pre,
+        state: 'skipped',
+        reason: `${tried} was already tried in this process (only one native package may load: each registers the same kernels)`,
+      };
     }
     try {
       triedNative.set(env, PACKAGES[name]);
@@ -253,7 +283,13 @@ async function tryCandidate(name: BackendName, env: ProbeEnvironment, options: S
     }
   }
   const ok = await tf.setBackend('cpu');
-  return { name, package: '@tensorflow/tfjs-backend-cpu', state: ok ? 'active' : 'failed', reason: ok ? null : 'the cpu backend did not initialise', enable: '' };
+  return {
+    name,
+    package: '@tensorflow/tfjs-backend-cpu',
+    state: ok ? 'active' : 'failed',
+    reason: ok ? null : 'the cpu backend did not initialise',
+    enable: '',
+  };
 }
 
 function firstLine(error: unknown): string {

@@ -25,11 +25,19 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
     case 'predict': {
       const loaded = await loadModelForPrediction(message.modelDir);
       try {
-        const options = { onProgress: (done: number, total: number) => ctx.progress(done, total, `${message.label} ${done}/${total}`), checkpoint: ctx.checkpoint, forward: ctx.forward };
+        const options = {
+          onProgress: (done: number, total: number) => ctx.progress(done, total, `${message.label} ${done}/${total}`),
+          checkpoint: ctx.checkpoint,
+          forward: ctx.forward,
+        };
         const rows =
           message.backbone && message.featuresDir
             ? await predictWithFeatureCache(loaded, message.backbone, message.featuresDir, message.items, options)
-            : await predictFiles(loaded, message.items.map((i) => i.path), options);
+            : await predictFiles(
+                loaded,
+                message.items.map((i) => i.path),
+                options,
+              );
         return { type: 'predicted', labels: loaded.info.labels, probabilities: rows.map((r) => Array.from(r)) };
       } finally {
         loaded.dispose();
@@ -41,7 +49,8 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
     }
     case 'export': {
       const options = { runDir: message.runDir, outDir: message.outDir, appVersion: message.appVersion, metrics: message.metrics };
-      const result = message.format === 'onnx' ? await exportOnnxModel(options) : await exportTeachableMachineModel(options, message.format === 'tm');
+      const result =
+        message.format === 'onnx' ? await exportOnnxModel(options) : await exportTeachableMachineModel(options, message.format === 'tm');
       return { type: 'exported', ...result };
     }
     case 'map': {

@@ -43,7 +43,10 @@ export async function decodePixels(items: readonly ManifestItem[], p: Preprocess
       cached: false,
       bytes: 0,
       async batch(indices) {
-        const decoded = await decodeBatch(Array.from(indices, (i) => items[i]!), p);
+        const decoded = await decodeBatch(
+          Array.from(indices, (i) => items[i]!),
+          p,
+        );
         const pixels = tf.cast(decoded, 'float32') as tf.Tensor4D;
         decoded.dispose();
         return pixels;

@@ -10,7 +10,10 @@ import { installWasmGradients } from './wasm-gradients';
  * one included), then times the bundled backbone's features and a scratch step and checks the
  * gradients. Without the bundled model, the feature figure is null.
  */
-export async function benchInThisProcess(resourcesDir: string, options: { backend?: string | null; onProgress?: (message: string) => void } = {}): Promise<DoctorBench> {
+export async function benchInThisProcess(
+  resourcesDir: string,
+  options: { backend?: string | null; onProgress?: (message: string) => void } = {},
+): Promise<DoctorBench> {
   await selectBackend({ force: options.backend ?? null, onWasmReady: installWasmGradients });
   const backbone = existsSync(join(bundledBackboneDir(resourcesDir), 'model.json')) ? bundledBackbone(resourcesDir) : null;
   return runDoctorBench({ backbone, onProgress: options.onProgress });

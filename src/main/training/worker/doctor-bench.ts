@@ -69,10 +69,20 @@ export async function gradientCheck(): Promise<number> {
       const f = tf.randomNormal([3, 3, 3, 4], 0, 0.5, 'float32', 2) as tf.Tensor4D;
       const d = tf.randomNormal([3, 3, 3, 2], 0, 0.5, 'float32', 3) as tf.Tensor4D;
       const out: tf.Tensor[] = [];
-      for (const [stride, pad] of [[1, 'same'], [2, 'valid']] as const) {
-        out.push(...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))))([x, f]));
+      for (const [stride, pad] of [
+        [1, 'same'],
+        [2, 'valid'],
+      ] as const) {
         out.push(
-          ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))))([x, d]),
+          ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))))([
+            x,
+            f,
+          ]),
+        );
+        out.push(
+          ...tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))),
+          )([x, d]),
         );
       }
       return out;
@@ -105,7 +115,13 @@ async function scratchStepSeconds(backend: string, parallel: number): Promise<{ 
   const batch = backend === 'cpu' ? 2 : 16;
   const { logits } = recipeCnn(150, 2, 1);
   const x = tf.randomUniform([batch, 150, 150, 3], 0, 1, 'float32', 5);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2), 'int32'), 2);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 2),
+      'int32',
+    ),
+    2,
+  );
   const optimizer = tf.train.rmsprop(1e-4);
   const steps = backend === 'cpu' ? 1 : SCRATCH_STEPS;
   const time = async (step: () => Promise<void>): Promise<number> => {
@@ -164,7 +180,11 @@ async function featureRate(spec: BackboneSpec, backend: string, parallel: number
       try {
         const started = performance.now();
         for (let i = 0; i < requests.length; i += 16) {
-          const x = await inputBatch(requests.slice(i, i + 16).map((r) => r.item), spec.preprocessing, null);
+          const x = await inputBatch(
+            requests.slice(i, i + 16).map((r) => r.item),
+            spec.preprocessing,
+            null,
+          );
           const pooled = tf.tidy(() => tf.mean(loaded.features.predict(x) as tf.Tensor4D, [1, 2]));
           await pooled.data();
           tf.dispose([x, pooled]);

@@ -48,7 +48,13 @@ export function modelInput(
   return tf.tidy(() => {
     if (!augment) return preprocess(pixels, p);
     const variants = typeof augment.variant === 'number' ? items.map(() => augment.variant as number) : [...augment.variant];
-    const augmented = augmentVariants(pixels, items.map((i) => i.sha256), variants, augment.params, augment.seed);
+    const augmented = augmentVariants(
+      pixels,
+      items.map((i) => i.sha256),
+      variants,
+      augment.params,
+      augment.seed,
+    );
     return preprocess(augmented, p);
   });
 }

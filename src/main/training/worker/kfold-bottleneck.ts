@@ -64,9 +64,18 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
       const trainIdx = poolFold.flatMap((x, i) => (x === f ? [] : [i]));
       const testIdx = poolFold.flatMap((x, i) => (x === f ? [i] : []));
       const xTrain = tf.gather(all, trainIdx);
-      const yTrain = tf.tensor1d(trainIdx.map((i) => labels[i] as number), 'int32');
+      const yTrain = tf.tensor1d(
+        trainIdx.map((i) => labels[i] as number),
+        'int32',
+      );
       const xTest = tf.gather(all, testIdx);
-      const head = new DenseHead({ inputDim: dim, numClasses: classes.length, hidden: config.hidden, dropout: config.dropout, seed: config.seed + f });
+      const head = new DenseHead({
+        inputDim: dim,
+        numClasses: classes.length,
+        hidden: config.hidden,
+        dropout: config.dropout,
+        seed: config.seed + f,
+      });
       const optimizer = tf.train.adam(config.learningRate);
       let stepSeed = config.seed * 1000 + f;
       try {
@@ -85,13 +94,29 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
           trainMetrics: async () => head.evaluate(xTrain, yTrain),
           validate: async () => null,
           onEpoch: () => {},
-          onBatch: (done, total, epoch) => options.progress(f * config.epochs * total + (epoch - 1) * total + done, k * config.epochs * total, `fold ${f + 1}/${k}, epoch ${epoch}/${config.epochs}`),
+          onBatch: (done, total, epoch) =>
+            options.progress(
+              f * config.epochs * total + (epoch - 1) * total + done,
+              k * config.epochs * total,
+              `fold ${f + 1}/${k}, epoch ${epoch}/${config.epochs}`,
+            ),
           checkpoint: options.checkpoint,
         });
         const probs = tf.tidy(() => tf.softmax(head.apply(xTest, false)).arraySync() as number[][]);
         testIdx.forEach((i, n) => (outOfFold[i] = probs[n] as number[]));
-        const m = evaluatePredictions(probs, testIdx.map((i) => labels[i] as number), classes);
-        folds.push({ fold: f + 1, trainCount: trainIdx.length, testCount: testIdx.length, accuracy: m.accuracy, loss: m.loss, macroF1: m.macro.f1 });
+        const m = evaluatePredictions(
+          probs,
+          testIdx.map((i) => labels[i] as number),
+          classes,
+        );
+        folds.push({
+          fold: f + 1,
+          trainCount: trainIdx.length,
+          testCount: testIdx.length,
+          accuracy: m.accuracy,
+          loss: m.loss,
+          macroF1: m.macro.f1,
+        });
       } finally {
         tf.dispose([xTrain, yTrain, xTest]);
         optimizer.dispose();

@@ -87,7 +87,12 @@ export function splitAtPooling(model: tf.LayersModel): { featureLayer: string; t
 }
 
 /** Probabilities through the forward engine: the image part on the engine, pooling in JS, the head on TF.js. */
-async function predictWithEngine(loaded: LoadedModel, forward: Forward, paths: readonly string[], options: PredictOptions): Promise<Float32Array[]> {
+async function predictWithEngine(
+  loaded: LoadedModel,
+  forward: Forward,
+  paths: readonly string[],
+  options: PredictOptions,
+): Promise<Float32Array[]> {
   const batch = options.batchSize ?? PREDICT_BATCH;
   const split = splitAtPooling(loaded.model);
   const engine = await forward.open(loaded.model, split?.featureLayer ?? null);
@@ -97,7 +102,11 @@ async function predictWithEngine(loaded: LoadedModel, forward: Forward, paths: r
       count: paths.length,
       batchSize: batch,
       checkpoint: options.checkpoint,
-      input: (from, to) => plainInput(paths.slice(from, to).map((path) => ({ path })), loaded.info.preprocessing),
+      input: (from, to) =>
+        plainInput(
+          paths.slice(from, to).map((path) => ({ path })),
+          loaded.info.preprocessing,
+        ),
       output: (from, to, y) => {
         const n = to - from;
         if (split) rows.push(...applyLayers(split.tail, globalAveragePool(y, n, engine.outputShape), n));
@@ -169,8 +178,17 @@ export async function predictWithFeatureCache(
   options: PredictOptions = {},
 ): Promise<Float32Array[]> {
   const { info, model } = loaded;
-  if (info.mode !== 'bottleneck' || !info.backbone || info.backbone.weightsSha256 !== spec.weightsSha256 || info.backbone.featureLayer !== spec.featureLayer) {
-    return predictFiles(loaded, items.map((i) => i.path), options);
+  if (
+    info.mode !== 'bottleneck' ||
+    !info.backbone ||
+    info.backbone.weightsSha256 !== spec.weightsSha256 ||
+    info.backbone.featureLayer !== spec.featureLayer
+  ) {
+    return predictFiles(
+      loaded,
+      items.map((i) => i.path),
+      options,
+    );
   }
   const features = tf.model({ inputs: model.inputs, outputs: model.getLayer(spec.featureLayer).output as tf.SymbolicTensor });
   const backbone: LoadedBackbone = { spec, model, features, dispose: () => {} };
@@ -181,8 +199,15 @@ export async function predictWithFeatureCache(
     },
   };
   const requests = items.map((i) => ({ item: { path: i.path, sha256: i.sha256, label: 0, split: 'validation' as const }, variant: null }));
-  const extraction = await extractFeatures(ctx, backbone, new FeatureCache(featuresDir), requests, { params: null, seed: 0 }, null, options.forward ?? null);
+  const extraction = await extractFeatures(
+    ctx,
+    backbone,
+    new FeatureCache(featuresDir),
+    requests,
+    { params: null, seed: 0 },
+    null,
+    options.forward ?? null,
+  );
   options.onProgress?.(items.length, items.length);
   return headOnFeatures(model, extraction.features, items.length);
 }
-

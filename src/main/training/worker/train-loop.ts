@@ -106,7 +106,9 @@ export async function runEpochs(options: LoopOptions): Promise<LoopResult> {
     }
     await options.checkpoint();
     if (options.shouldStop?.()) stopping = true;
-    const train = options.trainMetrics ? await options.trainMetrics() : { loss: lossSum / options.trainCount, acc: correct / options.trainCount };
+    const train = options.trainMetrics
+      ? await options.trainMetrics()
+      : { loss: lossSum / options.trainCount, acc: correct / options.trainCount };
     const val = await options.validate();
     const metrics: EpochMetrics = {
       epoch,

@@ -13,7 +13,14 @@ import { runScratch } from './modes/scratch';
 import { runComputeJob } from './compute-jobs';
 import { createForward } from '../forward';
 import { forwardDoctor } from '../forward/forward-doctor';
-import { fromWorkerSchema, toWorkerSchema, type ComputeMessage, type DoctorMessage, type FromWorker, type StartMessage } from '../protocol/worker-protocol';
+import {
+  fromWorkerSchema,
+  toWorkerSchema,
+  type ComputeMessage,
+  type DoctorMessage,
+  type FromWorker,
+  type StartMessage,
+} from '../protocol/worker-protocol';
 import { installWasmGradients } from './wasm-gradients';
 
 export class RunCancelledError extends Error {
@@ -59,7 +66,9 @@ function nodeChannel(): ParentChannel | null {
 }
 
 function electronChannel(): ParentChannel | null {
-  const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  const parentPort = (
+    process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }
+  ).parentPort;
   if (!parentPort) return null;
   return {
     send: (message) => parentPort.postMessage(message),
@@ -116,7 +125,11 @@ export function startWorker(channel: ParentChannel): void {
 
   async function doctor(message: DoctorMessage): Promise<void> {
     const report = await selectBackend({ force: message.backend, onWasmReady: installWasmGradients });
-    const forward = await forwardDoctor({ device: message.device ?? null, backbone: message.backbone ?? null, featuresDir: message.featuresDir ?? null });
+    const forward = await forwardDoctor({
+      device: message.device ?? null,
+      backbone: message.backbone ?? null,
+      featuresDir: message.featuresDir ?? null,
+    });
     send({ type: 'backend', report, forward });
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -128,7 +141,10 @@ export function startWorker(channel: ParentChannel): void {
 
   async function compute(message: ComputeMessage): Promise<void> {
     let lastProgress = 0;
-    const forward = createForward({ deviceName: 'device' in message ? (message.device ?? null) : null, featuresDir: 'featuresDir' in message ? message.featuresDir : null });
+    const forward = createForward({
+      deviceName: 'device' in message ? (message.device ?? null) : null,
+      featuresDir: 'featuresDir' in message ? message.featuresDir : null,
+    });
     const result = await runComputeJob(message, {
       forward,
       progress: (done, total, text) => {
@@ -161,7 +177,14 @@ export function startWorker(channel: ParentChannel): void {
         if (done < total && done > 0 && now - lastProgress < 100) return;
         lastProgress = now;
         sampleRss();
-        send({ type: 'progress', phase, done, total, etaSeconds: etaSeconds !== null && Number.isFinite(etaSeconds) ? etaSeconds : null, message: text });
+        send({
+          type: 'progress',
+          phase,
+          done,
+          total,
+          etaSeconds: etaSeconds !== null && Number.isFinite(etaSeconds) ? etaSeconds : null,
+          message: text,
+        });
       },
       epoch: (m) => {
         sampleRss();
@@ -169,7 +192,11 @@ export function startWorker(channel: ParentChannel): void {
       },
       checkpoint,
       stopRequested: () => stopRequested,
-      forward: createForward({ deviceName: start.device ?? null, featuresDir: start.featuresDir, onNote: (note) => send({ type: 'log', level: 'info', message: note }) }),
+      forward: createForward({
+        deviceName: start.device ?? null,
+        featuresDir: start.featuresDir,
+        onNote: (note) => send({ type: 'log', level: 'info', message: note }),
+      }),
     };
     let result: ModeResult;
     try {
@@ -182,7 +209,16 @@ export function startWorker(channel: ParentChannel): void {
       sampleRss();
       const maxRss = process.resourceUsage().maxRSS * 1024;
       const forward = ctx.forward.reports.map((r) => ({ engine: r.engine, provider: r.provider, reason: r.reason }));
-      send({ type: 'done', summary: { ...result, peakRssBytes: Math.max(peakRss, maxRss), numTensors: tf.memory().numTensors - before, forward, notes: [...ctx.forward.notes] } });
+      send({
+        type: 'done',
+        summary: {
+          ...result,
+          peakRssBytes: Math.max(peakRss, maxRss),
+          numTensors: tf.memory().numTensors - before,
+          forward,
+          notes: [...ctx.forward.notes],
+        },
+      });
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });
       throw error;

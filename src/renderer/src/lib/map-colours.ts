@@ -51,7 +51,11 @@ export function colourPoints(mode: MapColourMode, ids: readonly number[], source
       if (issues.outliers.has(id)) return 1;
       return images.get(id)?.classId == null ? 3 : 2;
     });
-    return withLegend(categories, [ISSUE_COLOURS.issue, ISSUE_COLOURS.outlier, ISSUE_COLOURS.fine, NONE], ['likely mislabelled', 'fits no class well', 'label looks right', 'not scored']);
+    return withLegend(
+      categories,
+      [ISSUE_COLOURS.issue, ISSUE_COLOURS.outlier, ISSUE_COLOURS.fine, NONE],
+      ['likely mislabelled', 'fits no class well', 'label looks right', 'not scored'],
+    );
   }
   if (mode === 'split') {
     const splits = Object.keys(SPLIT_COLOURS) as Split[];
@@ -59,7 +63,11 @@ export function colourPoints(mode: MapColourMode, ids: readonly number[], source
       const split = images.get(id)?.split ?? 'unassigned';
       return splits.indexOf(split);
     });
-    return withLegend(categories, splits.map((s) => SPLIT_COLOURS[s]), splits.map((s) => (s === 'unassigned' ? 'no split' : s)));
+    return withLegend(
+      categories,
+      splits.map((s) => SPLIT_COLOURS[s]),
+      splits.map((s) => (s === 'unassigned' ? 'no split' : s)),
+    );
   }
   const palette = [...sorted.map((c) => c.colour), NONE];
   const other = sorted.length;

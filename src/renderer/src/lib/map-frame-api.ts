@@ -13,7 +13,13 @@ export interface MapFrameApi {
   readonly failure: string | null;
   connect(handlers: MapFrameHandlers): void;
   /** Draws the points (colour = palette[category]), keeping `selected` selected. */
-  draw(xs: readonly number[], ys: readonly number[], categories: readonly number[], palette: readonly string[], selected: readonly number[]): Promise<void>;
+  draw(
+    xs: readonly number[],
+    ys: readonly number[],
+    categories: readonly number[],
+    palette: readonly string[],
+    selected: readonly number[],
+  ): Promise<void>;
   /** Shows this selection without reporting it back. */
   select(indices: readonly number[]): void;
   configure(options: { lasso: boolean; background: string; lassoColour: string }): void;

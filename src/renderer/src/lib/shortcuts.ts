@@ -88,9 +88,7 @@ export const AUGMENT_SHORTCUTS: ShortcutGroup[] = [
 export const TRAIN_SHORTCUTS: ShortcutGroup[] = [
   {
     group: 'Train',
-    items: [
-      { keys: ['Ctrl', 'Enter'], text: 'Start training with the chosen mode' },
-    ],
+    items: [{ keys: ['Ctrl', 'Enter'], text: 'Start training with the chosen mode' }],
   },
 ];
 

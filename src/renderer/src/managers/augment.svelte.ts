@@ -180,7 +180,10 @@ class AugmentManager {
     this.sampleInfo = new Map(
       picks.map((id) => {
         const image = byId.get(id);
-        return [id, { name: image?.name ?? `image ${id}`, className: image?.classId != null ? (classes.get(image.classId) ?? null) : null }];
+        return [
+          id,
+          { name: image?.name ?? `image ${id}`, className: image?.classId != null ? (classes.get(image.classId) ?? null) : null },
+        ];
       }),
     );
     this.sampleIds = picks;
@@ -255,7 +258,10 @@ class AugmentManager {
   }
 
   async duplicatePreset(from: string, to: string): Promise<void> {
-    await this.#presetAction(async (api) => (await api.invoke('augment.duplicatePreset', { from, to })).name, `Duplicated "${from}" as "${to}"`);
+    await this.#presetAction(
+      async (api) => (await api.invoke('augment.duplicatePreset', { from, to })).name,
+      `Duplicated "${from}" as "${to}"`,
+    );
   }
 
   async deletePreset(name: string): Promise<void> {

@@ -62,7 +62,12 @@ class DatasetMapManager {
         api.invoke('labelIssues.get', {}),
       ]);
       if (sequence !== this.#sequence) return;
-      this.issues = issues ? { issues: new Map(issues.issues.map((i) => [i.id, { suggested: i.suggested, score: i.score }])), outliers: new Set(issues.outliers.map((o) => o.id)) } : null;
+      this.issues = issues
+        ? {
+            issues: new Map(issues.issues.map((i) => [i.id, { suggested: i.suggested, score: i.score }])),
+            outliers: new Set(issues.outliers.map((o) => o.id)),
+          }
+        : null;
       this.layout = layout;
       this.images = new Map(images.map((i) => [i.id, i]));
       this.classes = classes;

@@ -25,7 +25,8 @@ class JobsManager {
       this.#upsert(job);
       this.#finished.set(job.id, job);
       // The top bar's chip vanishes when a job ends; a failure must not vanish with it.
-      if (job.status === 'failed' && !this.#shownInPlace.get(job.kind)) notices.show(`${job.label} failed: ${job.error ?? 'unknown error'}`, 'error');
+      if (job.status === 'failed' && !this.#shownInPlace.get(job.kind))
+        notices.show(`${job.label} failed: ${job.error ?? 'unknown error'}`, 'error');
       for (const resolve of this.#waiters.get(job.id) ?? []) resolve(job);
       this.#waiters.delete(job.id);
     });

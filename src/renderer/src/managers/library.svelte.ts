@@ -76,7 +76,9 @@ class LibraryManager {
       const [classes, images, acrossSplits] = await Promise.all([
         api.invoke('library.classes', {}),
         api.invoke('library.list', { classId: this.classFilter, split: this.splitFilter, filter: this.statusFilter }),
-        narrowed && this.splitFilter !== null ? api.invoke('library.list', { classId: this.classFilter, split: null, filter: this.statusFilter }) : null,
+        narrowed && this.splitFilter !== null
+          ? api.invoke('library.list', { classId: this.classFilter, split: null, filter: this.statusFilter })
+          : null,
       ]);
       if (sequence !== this.#sequence) return;
       this.classes = classes;
@@ -248,7 +250,9 @@ class LibraryManager {
   }
 
   #rewrite(change: Change, side: 'before' | 'after'): Promise<boolean> {
-    return change.kind === 'labels' ? this.#applyLabels(change[side], change.text, false) : this.#applySplits(change[side], change.text, false);
+    return change.kind === 'labels'
+      ? this.#applyLabels(change[side], change.text, false)
+      : this.#applySplits(change[side], change.text, false);
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {

@@ -91,7 +91,12 @@ describe('ThumbLoader', () => {
   });
 
   it('a failed picture rejects its tiles and is fetched afresh when asked again', async () => {
-    const failing = new ThumbLoader({ limit: 1, fetchBlob: () => Promise.reject(new Error('HTTP 404')), createUrl: () => 'blob:x', revokeUrl: () => {} });
+    const failing = new ThumbLoader({
+      limit: 1,
+      fetchBlob: () => Promise.reject(new Error('HTTP 404')),
+      createUrl: () => 'blob:x',
+      revokeUrl: () => {},
+    });
     await expect(failing.load('gone').url).rejects.toThrow('HTTP 404');
     await expect(failing.load('gone').url).rejects.toThrow('HTTP 404');
     expect(failing.inFlight).toBe(0);

@@ -135,7 +135,18 @@ export class ThumbLoader {
     });
     // A cancelled ticket nobody awaits must not surface as an unhandled rejection.
     promise.catch(() => {});
-    const entry: Entry = { key, priority, stamp: 0, claims: 0, controller: null, objectUrl: null, promise, resolve, reject, state: 'queued' };
+    const entry: Entry = {
+      key,
+      priority,
+      stamp: 0,
+      claims: 0,
+      controller: null,
+      objectUrl: null,
+      promise,
+      resolve,
+      reject,
+      state: 'queued',
+    };
     this.#entries.set(key, entry);
     return entry;
   }

@@ -18,8 +18,12 @@ describe('Train field problems in words (issue 16, item 14)', () => {
 describe('the Runs table phase and duration (issue 16, item 13)', () => {
   const running = { status: 'running' as const, config: {} };
   test('a live run says what it is doing, not "queued"', () => {
-    expect(describePhase(running, { phase: 'features', done: 340, total: 2000, etaSeconds: null, message: 'extracting features' })).toBe('extracting features 340/2000');
-    expect(describePhase(running, { phase: 'training', done: 5, total: 80, etaSeconds: 3, message: 'epoch 3/40, batch 1/2' })).toBe('epoch 3 of 40');
+    expect(describePhase(running, { phase: 'features', done: 340, total: 2000, etaSeconds: null, message: 'extracting features' })).toBe(
+      'extracting features 340/2000',
+    );
+    expect(describePhase(running, { phase: 'training', done: 5, total: 80, etaSeconds: 3, message: 'epoch 3/40, batch 1/2' })).toBe(
+      'epoch 3 of 40',
+    );
     expect(describePhase({ status: 'queued', config: {} }, null)).toBe('waiting to start');
     expect(describePhase({ status: 'succeeded', config: {} }, null)).toBe('succeeded');
   });

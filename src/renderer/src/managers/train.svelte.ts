@@ -1,5 +1,14 @@
 import { untrack } from 'svelte';
-import type { BackboneInfo, DoctorReport, EventPayload, ModeAdvice, ModeDefaults, RunEpoch, TrainModeChoice, TrainRequest } from '@shared/contract';
+import type {
+  BackboneInfo,
+  DoctorReport,
+  EventPayload,
+  ModeAdvice,
+  ModeDefaults,
+  RunEpoch,
+  TrainModeChoice,
+  TrainRequest,
+} from '@shared/contract';
 import { BACKEND_CHOICES } from '@shared/contract';
 import { ApiError, getApi } from '../lib/api';
 import { augment } from './augment.svelte';
@@ -50,7 +59,16 @@ export function fieldProblem(field: TrainField, text: string): string | null {
   return null;
 }
 
-const emptyParams = (): TrainParams => ({ epochs: '', batchSize: '', learningRate: '', seed: '', augment: '', backbone: '', from: '', backend: '' });
+const emptyParams = (): TrainParams => ({
+  epochs: '',
+  batchSize: '',
+  learningRate: '',
+  seed: '',
+  augment: '',
+  backbone: '',
+  from: '',
+  backend: '',
+});
 
 /**
  * The Train view's state: the recommendation for this dataset, the chosen mode and parameters (per
@@ -103,7 +121,9 @@ class TrainManager {
   /** A preview made before the project changed belongs to the other project's pictures: not carried over. */
   #stalePreview = $state.raw<unknown>(null);
   /** The preset being previewed in Augment for this project (its parameters edited by hand: custom). */
-  readonly augmentPreviewed = $derived<string | null>(augment.preview && augment.preview !== this.#stalePreview ? (augment.presetName ?? CUSTOM_AUGMENT) : null);
+  readonly augmentPreviewed = $derived<string | null>(
+    augment.preview && augment.preview !== this.#stalePreview ? (augment.presetName ?? CUSTOM_AUGMENT) : null,
+  );
 
   /** Called when the Train view shows a project: settings and the watched run are per project. */
   async show(dir: string | null): Promise<void> {
@@ -115,7 +135,8 @@ class TrainManager {
   }
 
   #switchProject(dir: string | null): void {
-    if (this.#projectDir) this.#byProject.set(this.#projectDir, { mode: this.mode, params: { ...this.params }, touched: [...this.touched], runId: this.runId });
+    if (this.#projectDir)
+      this.#byProject.set(this.#projectDir, { mode: this.mode, params: { ...this.params }, touched: [...this.touched], runId: this.runId });
     this.#projectDir = dir;
     runDetail.show(dir);
     const saved = dir ? this.#byProject.get(dir) : undefined;
@@ -343,7 +364,8 @@ class TrainManager {
   #fieldOf(message: string): { field: TrainField; text: string } | null {
     const match = /^train\.start: (\w+): /.exec(message);
     const field = match?.[1] as TrainField | undefined;
-    if (field && (TRAIN_FIELDS as readonly string[]).includes(field)) return { field, text: fieldProblem(field, '') ?? 'This value cannot be used' };
+    if (field && (TRAIN_FIELDS as readonly string[]).includes(field))
+      return { field, text: fieldProblem(field, '') ?? 'This value cannot be used' };
     if (/augmentation preset|--augment/.test(message)) return { field: 'augment', text: message.replace(/^train\.start: /, '') };
     if (/backbone/.test(message) && this.touched.includes('backbone')) return { field: 'backbone', text: message };
     return null;

@@ -78,8 +78,8 @@ const api: MapFrameApi = {
     // regl-scatterplot drops a draw that starts before the last one ended: queue them.
     const run = drawing.then(async () => {
       // A few dozen points read better large; thousands need small ones not to cover each other.
-    const size = points.x.length > 5000 ? 3 : points.x.length > 1000 ? 4 : points.x.length > 200 ? 6 : 9;
-    await instance.set({ pointColor: colours, colorBy: 'valueA', pointSize: size });
+      const size = points.x.length > 5000 ? 3 : points.x.length > 1000 ? 4 : points.x.length > 200 ? 6 : 9;
+      await instance.set({ pointColor: colours, colorBy: 'valueA', pointSize: size });
       await instance.draw(points, { zDataType: 'categorical', select, preventFilterReset: true });
     });
     drawing = run.catch(() => {});

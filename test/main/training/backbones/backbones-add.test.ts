@@ -24,9 +24,20 @@ describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {
     const added = await lds('backbones', 'add', H5, '--json');
     expect(added.code, added.stderr).toBe(0);
     const info = lastJson(added.stdout);
-    expect(info).toMatchObject({ id: 'mobilenet_v1_0.25_224', arch: 'mobilenet_v1', inputSize: 224, featureLayer: 'conv_pw_13_relu', topBlockStart: 'conv_dw_13', bundled: false });
+    expect(info).toMatchObject({
+      id: 'mobilenet_v1_0.25_224',
+      arch: 'mobilenet_v1',
+      inputSize: 224,
+      featureLayer: 'conv_pw_13_relu',
+      topBlockStart: 'conv_dw_13',
+      bundled: false,
+    });
     const dir = join(tmp.dir, 'ws', 'backbones', 'mobilenet_v1_0.25_224');
-    expect(info.weightsSha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'weights.bin'))).digest('hex'));
+    expect(info.weightsSha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'weights.bin')))
+        .digest('hex'),
+    );
     expect(info.sizeBytes).toBeGreaterThan(800_000);
     const list = lastJson((await lds('backbones', '--json')).stdout).backbones as { id: string }[];
     expect(list.map((b) => b.id)).toContain('mobilenet_v1_0.25_224');
@@ -76,7 +87,7 @@ describe('lds backbones add: Keras .h5 and Teachable Machine exports', () => {
     expect(lastJson(run.stdout).valAccuracy as number).toBeGreaterThan(0.6);
   });
 
-  test('layers lists a TF.js model\'s feature maps with the default; a wrong feature layer names the ones there are', async () => {
+  test("layers lists a TF.js model's feature maps with the default; a wrong feature layer names the ones there are", async () => {
     const v1 = join(DATA, 'models', 'mobilenet_v1_0.75_224');
     const layers = await lds('backbones', 'layers', v1, '--json');
     expect(layers.code, layers.stderr).toBe(0);

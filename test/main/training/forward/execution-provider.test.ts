@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { fallBackToCpu, parseDevice, selectExecutionProvider, UnknownDeviceError, type ProviderProbe } from '../../../../src/main/training/forward/execution-provider';
+import {
+  fallBackToCpu,
+  parseDevice,
+  selectExecutionProvider,
+  UnknownDeviceError,
+  type ProviderProbe,
+} from '../../../../src/main/training/forward/execution-provider';
 import { probeProviders, type OrtRuntime } from '../../../../src/main/training/forward/ort-probe';
 
 const cpu: ProviderProbe = { name: 'cpu', present: true, detail: 'bundled' };
 const dml = (present: boolean): ProviderProbe => ({ name: 'dml', present, detail: present ? 'DirectML bundled' : 'DirectML.dll missing' });
-const coreml = (present: boolean): ProviderProbe => ({ name: 'coreml', present, detail: present ? 'CoreML bundled' : 'no CoreML provider' });
-const cuda = (present: boolean): ProviderProbe => ({ name: 'cuda', present, detail: present ? 'CUDA 12 provider and libraries found' : 'CUDA 12 provider not installed' });
+const coreml = (present: boolean): ProviderProbe => ({
+  name: 'coreml',
+  present,
+  detail: present ? 'CoreML bundled' : 'no CoreML provider',
+});
+const cuda = (present: boolean): ProviderProbe => ({
+  name: 'cuda',
+  present,
+  detail: present ? 'CUDA 12 provider and libraries found' : 'CUDA 12 provider not installed',
+});
 
 describe('selectExecutionProvider', () => {
   it.each([
@@ -29,7 +43,9 @@ describe('selectExecutionProvider', () => {
       { name: 'cpu', state: 'active', detail: 'always (bundled with onnxruntime-node)' },
       { name: 'cuda', state: 'unavailable', detail: 'CUDA 12 provider not installed' },
     ]);
-    expect(selectExecutionProvider({ platform: 'win32', probes: [cpu, dml(true)], device: 'auto' }).reason).toBe('dml is present (DirectML bundled)');
+    expect(selectExecutionProvider({ platform: 'win32', probes: [cpu, dml(true)], device: 'auto' }).reason).toBe(
+      'dml is present (DirectML bundled)',
+    );
   });
 
   it('a forced cpu wins over a present GPU', () => {
@@ -39,7 +55,11 @@ describe('selectExecutionProvider', () => {
   });
 
   it('a forced GPU provider runs where present, else CPU says what was asked and why not', () => {
-    expect(selectExecutionProvider({ platform: 'linux', probes: [cpu, cuda(true)], device: 'cuda' })).toMatchObject({ provider: 'cuda', forced: 'cuda', reason: 'forced to cuda' });
+    expect(selectExecutionProvider({ platform: 'linux', probes: [cpu, cuda(true)], device: 'cuda' })).toMatchObject({
+      provider: 'cuda',
+      forced: 'cuda',
+      reason: 'forced to cuda',
+    });
     expect(selectExecutionProvider({ platform: 'linux', probes: [cpu, cuda(false)], device: 'cuda' })).toMatchObject({
       provider: 'cpu',
       forced: 'cuda',
@@ -54,7 +74,10 @@ describe('selectExecutionProvider', () => {
   });
 
   it('a provider that fails to start lands on CPU with the error', () => {
-    const choice = fallBackToCpu(selectExecutionProvider({ platform: 'win32', probes: [cpu, dml(true)], device: 'auto' }), 'no DirectX 12 device');
+    const choice = fallBackToCpu(
+      selectExecutionProvider({ platform: 'win32', probes: [cpu, dml(true)], device: 'auto' }),
+      'no DirectX 12 device',
+    );
     expect(choice.provider).toBe('cpu');
     expect(choice.reason).toBe('dml failed to start (no DirectX 12 device); running on cpu');
     expect(choice.providers).toEqual([
@@ -77,20 +100,35 @@ describe('parseDevice', () => {
 });
 
 describe('probeProviders', () => {
-  const runtime = (supported: string[]): OrtRuntime => ({ version: '1.30.0', supported: supported.map((name) => ({ name, bundled: name !== 'cuda' })), binDir: '/nonexistent/bin' });
+  const runtime = (supported: string[]): OrtRuntime => ({
+    version: '1.30.0',
+    supported: supported.map((name) => ({ name, bundled: name !== 'cuda' })),
+    binDir: '/nonexistent/bin',
+  });
 
   it('Linux: CUDA needs the opt-in provider library, then the CUDA 12 libraries', () => {
     const probes = probeProviders(runtime(['cpu', 'cuda']), 'linux', () => ({}));
     expect(probes).toEqual([
       { name: 'cpu', present: true, detail: 'bundled' },
-      { name: 'cuda', present: false, detail: 'CUDA 12 provider not installed: npm install --onnxruntime-node-install=cuda12 (needs CUDA 12 and cuDNN 9)' },
+      {
+        name: 'cuda',
+        present: false,
+        detail: 'CUDA 12 provider not installed: npm install --onnxruntime-node-install=cuda12 (needs CUDA 12 and cuDNN 9)',
+      },
     ]);
-    expect(probeProviders(runtime(['cpu']), 'linux', () => ({}))[1]).toMatchObject({ present: false, detail: 'this onnxruntime-node build has no CUDA provider' });
+    expect(probeProviders(runtime(['cpu']), 'linux', () => ({}))[1]).toMatchObject({
+      present: false,
+      detail: 'this onnxruntime-node build has no CUDA provider',
+    });
   });
 
   it('macOS: CoreML when the build has it; Windows: DirectML needs its DLL', () => {
     expect(probeProviders(runtime(['cpu', 'coreml']), 'darwin')[1]).toEqual({ name: 'coreml', present: true, detail: 'CoreML bundled' });
-    expect(probeProviders(runtime(['cpu', 'dml']), 'win32')[1]).toMatchObject({ name: 'dml', present: false, detail: 'DirectML.dll missing from /nonexistent/bin' });
+    expect(probeProviders(runtime(['cpu', 'dml']), 'win32')[1]).toMatchObject({
+      name: 'dml',
+      present: false,
+      detail: 'DirectML.dll missing from /nonexistent/bin',
+    });
   });
 
   it('this machine: the real binding lists its providers and cpu is always there', async () => {

@@ -21,7 +21,13 @@ describe('doctor and the device setting', () => {
     const report = await engine.call('system.doctor', {});
     expect(report.active).toBe('wasm');
     expect(report.device).toBe('auto');
-    expect(report.forward).toMatchObject({ engine: 'onnxruntime', provider: 'cpu', forced: null, backbone: 'mobilenet_v2_0.35_224', unsupported: null });
+    expect(report.forward).toMatchObject({
+      engine: 'onnxruntime',
+      provider: 'cpu',
+      forced: null,
+      backbone: 'mobilenet_v2_0.35_224',
+      unsupported: null,
+    });
     expect(report.forward?.reason).toMatch(/^mobilenet_v2_0\.35_224: onnxruntime 1\.\d+\.\d+ on cpu: cpu: cuda is unavailable \(/);
     expect(report.forward?.providers.map((p) => p.name)).toEqual(['cpu', 'cuda']);
   });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledBackbone } from '../../../../src/main/training/backbones/backbone-inspect';
 import { loadBackbone, type LoadedBackbone } from '../../../../src/main/training/backbones/backbones';
 import { convertLayersModel } from '../../../../src/main/training/forward/convert';
-import { batchShape, createForward, globalAveragePool, plainInput, preprocessRgbInto, runPipelined, type ForwardEngine, type LayersModelConverter } from '../../../../src/main/training/forward';
+import {
+  batchShape,
+  createForward,
+  globalAveragePool,
+  plainInput,
+  preprocessRgbInto,
+  runPipelined,
+  type ForwardEngine,
+  type LayersModelConverter,
+} from '../../../../src/main/training/forward';
 import { builtinPreset } from '../../../../src/main/augment/presets';
 import { FeatureCache } from '../../../../src/main/training/protocol/feature-cache';
 import { extractFeatures } from '../../../../src/main/training/worker/modes/bottleneck';
@@ -18,7 +27,11 @@ const TOLERANCE = 1e-4;
 
 /** Real validation photos, cats and dogs alternating. */
 function photos(count: number): { path: string }[] {
-  const lists = ['cats', 'dogs'].map((c) => readdirSync(join(CATS_DOGS, 'validation', c)).sort().map((f) => join(CATS_DOGS, 'validation', c, f)));
+  const lists = ['cats', 'dogs'].map((c) =>
+    readdirSync(join(CATS_DOGS, 'validation', c))
+      .sort()
+      .map((f) => join(CATS_DOGS, 'validation', c, f)),
+  );
   return Array.from({ length: count }, (_, i) => ({ path: lists[i % 2]![Math.floor(i / 2)]! }));
 }
 
@@ -82,12 +95,18 @@ describe('forward engine on the bundled MobileNet v2', () => {
     expect(files.filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
     const converted = calls;
-    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(
+      backbone.model,
+      backbone.spec.featureLayer,
+    );
     await engine.dispose();
     expect(engine.engine).toBe('onnxruntime');
     expect(calls).toBe(converted);
     // Another output layer is another graph.
-    const lower = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, 'block_16_expand');
+    const lower = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(
+      backbone.model,
+      'block_16_expand',
+    );
     await lower.dispose();
     expect(lower.engine).toBe('onnxruntime');
     expect(calls).toBe(converted + 1);
@@ -99,7 +118,10 @@ describe('forward engine on the bundled MobileNet v2', () => {
     const damaged = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
     for (const f of damaged) truncateSync(join(dir, f), 1000);
     const converted = calls;
-    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(
+      backbone.model,
+      backbone.spec.featureLayer,
+    );
     await engine.dispose();
     expect(engine.engine).toBe('onnxruntime');
     expect(calls).toBe(converted + 1);
@@ -109,13 +131,19 @@ describe('forward engine on the bundled MobileNet v2', () => {
 
   it('a cached graph whose bytes changed is a miss (never a wrong graph)', async () => {
     const dir = join(tmp.dir, 'onnx');
-    const file = readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => join(dir, f)).find((f) => statSync(f).size > 100_000)!;
+    const file = readdirSync(dir)
+      .filter((f) => f.endsWith('.onnx'))
+      .map((f) => join(dir, f))
+      .find((f) => statSync(f).size > 100_000)!;
     // One flipped byte near the end, where the weights are: the protobuf still parses.
     const bytes = readFileSync(file);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0x40, bytes.length - 10);
     writeFileSync(file, bytes);
     const converted = calls;
-    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(backbone.model, backbone.spec.featureLayer);
+    const engine = await createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(
+      backbone.model,
+      backbone.spec.featureLayer,
+    );
     await engine.dispose();
     expect(engine.engine).toBe('onnxruntime');
     expect(calls).toBe(converted + 1);
@@ -123,13 +151,22 @@ describe('forward engine on the bundled MobileNet v2', () => {
 
   it('falls back to TF.js naming the layer when the converter cannot express it', async () => {
     const notes: string[] = [];
-    const refusing: LayersModelConverter = () => ({ ok: false, layer: 'block_3_depthwise', className: 'DepthwiseConv2D', reason: 'test: no such op' });
+    const refusing: LayersModelConverter = () => ({
+      ok: false,
+      layer: 'block_3_depthwise',
+      className: 'DepthwiseConv2D',
+      reason: 'test: no such op',
+    });
     const forward = createForward({ featuresDir: join(tmp.dir, 'refused'), converter: refusing, onNote: (n) => notes.push(n) });
     const engine = await forward.open(backbone.model, backbone.spec.featureLayer);
     expect(engine.engine).toBe('tfjs');
     expect(engine.provider).toBeNull();
     expect(engine.reason).toBe('TF.js: layer block_3_depthwise (DepthwiseConv2D) does not convert to ONNX: test: no such op');
-    expect(forward.reports[0]?.unsupported).toEqual({ layer: 'block_3_depthwise', className: 'DepthwiseConv2D', reason: 'test: no such op' });
+    expect(forward.reports[0]?.unsupported).toEqual({
+      layer: 'block_3_depthwise',
+      className: 'DepthwiseConv2D',
+      reason: 'test: no such op',
+    });
     expect(notes).toEqual([`forward pass up to out_relu: ${engine.reason}`]);
     // And the answer is still right: TF.js runs it.
     const out = await engine.run(input.subarray(0, 224 * 224 * 3), 1);
@@ -140,7 +177,10 @@ describe('forward engine on the bundled MobileNet v2', () => {
   it('refuses a converted graph that does not match TF.js (never a wrong answer)', async () => {
     // A converter bug, simulated: the graph of another layer with the same shape.
     const wrong: LayersModelConverter = (model) => convertLayersModel(model, { outputLayer: 'Conv_1' });
-    const engine = await createForward({ featuresDir: join(tmp.dir, 'wrong'), converter: wrong }).open(backbone.model, backbone.spec.featureLayer);
+    const engine = await createForward({ featuresDir: join(tmp.dir, 'wrong'), converter: wrong }).open(
+      backbone.model,
+      backbone.spec.featureLayer,
+    );
     expect(engine.engine).toBe('tfjs');
     expect(engine.reason).toMatch(/^TF\.js: the converted graph differs from TF\.js \(relative error .* > 0\.001\)$/);
     expect(existsSync(join(tmp.dir, 'wrong', 'onnx'))).toBe(false);
@@ -150,7 +190,10 @@ describe('forward engine on the bundled MobileNet v2', () => {
     const throwing: LayersModelConverter = () => {
       throw new Error('boom');
     };
-    const engine = await createForward({ featuresDir: join(tmp.dir, 'throws'), converter: throwing }).open(backbone.model, backbone.spec.featureLayer);
+    const engine = await createForward({ featuresDir: join(tmp.dir, 'throws'), converter: throwing }).open(
+      backbone.model,
+      backbone.spec.featureLayer,
+    );
     expect(engine.engine).toBe('tfjs');
     expect(engine.reason).toBe('TF.js: the model does not convert to ONNX: the converter failed: boom');
   });
@@ -162,9 +205,17 @@ describe('bottleneck features through the engine', () => {
     const tmp = tempDir('forward-extract');
     const backbone = await loadBackbone(bundledBackbone(RESOURCES));
     try {
-      const items = photos(5).map((p, i) => ({ path: p.path, sha256: createHash('sha256').update(p.path).digest('hex'), label: i % 2, split: 'train' as const }));
+      const items = photos(5).map((p, i) => ({
+        path: p.path,
+        sha256: createHash('sha256').update(p.path).digest('hex'),
+        label: i % 2,
+        split: 'train' as const,
+      }));
       // Plain and augmented requests interleaved: the engine's path runs them in two passes and must put rows back.
-      const requests = items.flatMap((item, i) => [{ item, variant: null }, { item, variant: i % 3 }]);
+      const requests = items.flatMap((item, i) => [
+        { item, variant: null },
+        { item, variant: i % 3 },
+      ]);
       const augment = { params: builtinPreset('keras-blog')!.params, seed: 7 };
       const ctx = { progress: () => {}, checkpoint: async () => {} };
       const before = tf.memory().numTensors;
@@ -247,7 +298,12 @@ describe('runPipelined', () => {
   });
 
   it('a failed decode fails the pass with its message; a cancel stops it', async () => {
-    const bad = runPipelined(echo, { count: 8, batchSize: 4, input: async (from) => (from === 4 ? Promise.reject(new Error('cannot read image x.jpg')) : new Float32Array(4)), output: () => {} });
+    const bad = runPipelined(echo, {
+      count: 8,
+      batchSize: 4,
+      input: async (from) => (from === 4 ? Promise.reject(new Error('cannot read image x.jpg')) : new Float32Array(4)),
+      output: () => {},
+    });
     await expect(bad).rejects.toThrow('cannot read image x.jpg');
     let batches = 0;
     const cancelled = runPipelined(echo, {

@@ -39,7 +39,9 @@ describe('runs through ONNX Runtime', () => {
     bottleneckId = run.id;
     const metrics = run.metrics as Forwarded & Record<string, unknown>;
     expect(metrics).toMatchObject({ featuresComputed: 48, numTensors: 0 });
-    expect(metrics.forward).toEqual([{ engine: 'onnxruntime', provider: 'cpu', reason: expect.stringMatching(/^onnxruntime 1\.\d+\.\d+ on cpu: /) }]);
+    expect(metrics.forward).toEqual([
+      { engine: 'onnxruntime', provider: 'cpu', reason: expect.stringMatching(/^onnxruntime 1\.\d+\.\d+ on cpu: /) },
+    ]);
     expect(metrics.notes).toEqual([expect.stringMatching(/^forward pass up to out_relu: onnxruntime/)]);
     expect(run.valAccuracy).toBeGreaterThan(0.7);
   });
@@ -96,7 +98,9 @@ describe('runs through ONNX Runtime', () => {
       } finally {
         off();
       }
-      return (result as unknown as { predictions: { path: string; probabilities: Record<string, number> }[] }).predictions.map((p) => p.probabilities);
+      return (result as unknown as { predictions: { path: string; probabilities: Record<string, number> }[] }).predictions.map(
+        (p) => p.probabilities,
+      );
     };
     // Without a project the training process caches converted graphs under its temp folder: point it here.
     const temp = join(tmp.dir, 'worker-temp');
@@ -123,7 +127,9 @@ describe('runs through ONNX Runtime', () => {
   });
 
   test('a typo in --device is the caller’s error, naming the choices', async () => {
-    await expect(engine.call('train.start', { mode: 'bottleneck', device: 'tpu' })).rejects.toThrow('unknown device "tpu": choose one of auto, cpu, dml, coreml, cuda');
+    await expect(engine.call('train.start', { mode: 'bottleneck', device: 'tpu' })).rejects.toThrow(
+      'unknown device "tpu": choose one of auto, cpu, dml, coreml, cuda',
+    );
   });
 });
 
@@ -131,7 +137,9 @@ describe('a backbone that does not convert', () => {
   test('runs on TF.js, and the run’s notes name the layer and why', async () => {
     // A small backbone with a layer the converter has no ONNX form for (UpSampling2D).
     const input = tf.input({ shape: [32, 32, 3] });
-    const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, name: 'conv', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, strides: 2, name: 'conv', activation: 'relu' })
+      .apply(input) as tf.SymbolicTensor;
     const up = tf.layers.upSampling2d({ size: [2, 2], name: 'up' }).apply(conv) as tf.SymbolicTensor;
     const out = tf.layers.conv2d({ filters: 8, kernelSize: 3, name: 'features', activation: 'relu' }).apply(up) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out, name: 'odd' });
@@ -144,6 +152,8 @@ describe('a backbone that does not convert', () => {
     expect(run.status, run.error ?? '').toBe('succeeded');
     const metrics = run.metrics as Forwarded;
     expect(metrics.forward?.[0]?.engine).toBe('tfjs');
-    expect(metrics.notes).toEqual([expect.stringMatching(/^forward pass up to features: TF\.js: layer up \(UpSampling2D\) does not convert to ONNX: /)]);
+    expect(metrics.notes).toEqual([
+      expect.stringMatching(/^forward pass up to features: TF\.js: layer up \(UpSampling2D\) does not convert to ONNX: /),
+    ]);
   });
 });

@@ -18,7 +18,23 @@ describe('lds train, runs, backbones, doctor', () => {
     const r = await lds('train', '--mode', 'bottleneck', '--epochs', '3', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = lastJson(r.stdout);
-    expect(Object.keys(out)).toEqual(['runId', 'mode', 'backend', 'backbone', 'epochs', 'trainAccuracy', 'valAccuracy', 'valAccuracyInterval', 'valCount', 'bestEpoch', 'epochChosenOnValidation', 'valLoss', 'secondsPerEpoch', 'featureSeconds', 'imagesPerSecond']);
+    expect(Object.keys(out)).toEqual([
+      'runId',
+      'mode',
+      'backend',
+      'backbone',
+      'epochs',
+      'trainAccuracy',
+      'valAccuracy',
+      'valAccuracyInterval',
+      'valCount',
+      'bestEpoch',
+      'epochChosenOnValidation',
+      'valLoss',
+      'secondsPerEpoch',
+      'featureSeconds',
+      'imagesPerSecond',
+    ]);
     expect(out).toMatchObject({ mode: 'bottleneck', backend: 'wasm', backbone: 'mobilenet_v2_0.35_224', epochs: 3 });
     // 6 validation images per class: the interval is wide, and the epoch was picked on those same images.
     expect(out).toMatchObject({ valCount: 12, epochChosenOnValidation: true });
@@ -50,7 +66,13 @@ describe('lds train, runs, backbones, doctor', () => {
     const v1 = join(DATA, 'models', 'mobilenet_v1_0.75_224');
     const added = await lds('backbones', 'add', v1, '--json');
     expect(added.code, added.stderr).toBe(0);
-    expect(lastJson(added.stdout)).toMatchObject({ id: 'mobilenet_v1_0.75_224', featureLayer: 'conv_pw_13_relu', topBlockStart: 'conv_dw_13', inputSize: 224, bundled: false });
+    expect(lastJson(added.stdout)).toMatchObject({
+      id: 'mobilenet_v1_0.75_224',
+      featureLayer: 'conv_pw_13_relu',
+      topBlockStart: 'conv_dw_13',
+      inputSize: 224,
+      bundled: false,
+    });
     const list = lastJson((await lds('backbones', '--json')).stdout).backbones as { id: string }[];
     expect(list.map((b) => b.id)).toEqual(['mobilenet_v2_0.35_224', 'mobilenet_v1_0.75_224']);
     const run = await lds('train', '--mode', 'bottleneck', '--backbone', 'mobilenet_v1_0.75_224', '--epochs', '2', '--json');

@@ -25,7 +25,10 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-function workspaceWith(name: string, runs: Array<{ id: string; status: 'queued' | 'running' | 'succeeded'; owner: Record<string, unknown> }>): { ws: string; runsDir: string } {
+function workspaceWith(
+  name: string,
+  runs: Array<{ id: string; status: 'queued' | 'running' | 'succeeded'; owner: Record<string, unknown> }>,
+): { ws: string; runsDir: string } {
   const ws = join(tmp.dir, name);
   const runsDir = join(ws, 'runs');
   mkdirSync(runsDir, { recursive: true });
@@ -78,7 +81,8 @@ describe('runs orphaned by a process that exited', () => {
       expect(status('finished')?.status).toBe('succeeded');
 
       for (const id of ['live-owner', 'this-process', 'other-host']) expect(existsSync(join(runsDir, `${id}.partial`)), id).toBe(true);
-      for (const id of ['dead-owner', 'queued-dead', 'legacy-no-host', 'no-owner', 'finished', 'unknown-run']) expect(existsSync(join(runsDir, `${id}.partial`)), id).toBe(false);
+      for (const id of ['dead-owner', 'queued-dead', 'legacy-no-host', 'no-owner', 'finished', 'unknown-run'])
+        expect(existsSync(join(runsDir, `${id}.partial`)), id).toBe(false);
       expect(existsSync(join(runsDir, 'finished'))).toBe(true);
       // Idempotent: a second open finds nothing more to do.
       expect(recoverInterruptedRuns(catalogue, runsDir)).toEqual({ interrupted: [], swept: [] });

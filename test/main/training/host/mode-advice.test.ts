@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { adviseMode, KEEP_LARGE_PER_CLASS, LARGE_PER_CLASS, withinInterval } from '../../../../src/main/training/host/mode-advice';
 
-const facts = (smallest: number, largeBefore: boolean, finishedBottleneck: string | null = 'run-1') => ({ trainPerClass: [smallest, 1200], backboneAvailable: true, finishedBottleneck, largeBefore });
+const facts = (smallest: number, largeBefore: boolean, finishedBottleneck: string | null = 'run-1') => ({
+  trainPerClass: [smallest, 1200],
+  backboneAvailable: true,
+  finishedBottleneck,
+  largeBefore,
+});
 
 describe('the mode advice near the large-data line (issue 16, item 17)', () => {
   test('it states the threshold, in the small-data reason too', () => {

@@ -68,18 +68,25 @@ afterAll(() => {
 describe.skipIf(!built && !process.env.CI)('kill -9 of the `lds train` parent mid-run', () => {
   it('the worker exits without a stack trace; the run is interrupted, seen as running until then, and no .partial folder remains', async () => {
     const ws = join(tmp.dir, 'ws');
-    const parent = spawn(process.execPath, [LDS, '--workspace', ws, 'train', '--mode', 'scratch', '--epochs', '500', '--input-size', '32', '--batch', '4', '--augment', 'none'], {
-      cwd: tmp.dir,
-      env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_BACKEND: 'wasm' },
-      // The training process inherits these pipes: they close only when it is gone too.
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const parent = spawn(
+      process.execPath,
+      [LDS, '--workspace', ws, 'train', '--mode', 'scratch', '--epochs', '500', '--input-size', '32', '--batch', '4', '--augment', 'none'],
+      {
+        cwd: tmp.dir,
+        env: { ...process.env, LDS_USER_DATA: join(tmp.dir, 'user'), LDS_BACKEND: 'wasm' },
+        // The training process inherits these pipes: they close only when it is gone too.
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     spawned.push(parent);
     let stderr = '';
     let stdout = '';
     parent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     parent.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const pipesClosed = Promise.all([new Promise((r) => parent.stdout?.once('close', r)), new Promise((r) => parent.stderr?.once('close', r))]);
+    const pipesClosed = Promise.all([
+      new Promise((r) => parent.stdout?.once('close', r)),
+      new Promise((r) => parent.stderr?.once('close', r)),
+    ]);
 
     await until(`epoch 2 of the run (stderr so far: ${stderr})`, () => /^epoch 2:/m.test(stderr), 240_000);
     const workers = childrenOf(parent.pid!);
@@ -105,7 +112,11 @@ describe.skipIf(!built && !process.env.CI)('kill -9 of the `lds train` parent mi
     expect(readdirSync(join(ws, 'runs')).filter((name) => name.endsWith('.partial'))).toEqual([]);
     const catalogue = Catalogue.openWorkspace(ws);
     try {
-      const row = catalogue.db.prepare('SELECT status, error, finished_at FROM runs WHERE id = ?').get(live.id) as { status: string; error: string; finished_at: string | null };
+      const row = catalogue.db.prepare('SELECT status, error, finished_at FROM runs WHERE id = ?').get(live.id) as {
+        status: string;
+        error: string;
+        finished_at: string | null;
+      };
       expect(row.status).toBe('interrupted');
       expect(row.error).toMatch(/exited before it finished/);
       expect(row.finished_at).not.toBeNull();

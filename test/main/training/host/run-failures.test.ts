@@ -22,12 +22,16 @@ const runsDir = () => join(tmp.dir, 'ws', 'runs');
 describe('runs that do not finish', () => {
   test('cancel mid-epoch: the run is cancelled within a batch and no model is left', async () => {
     let cancelledAt = 0;
-    const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' }, (event, payload) => {
-      if (event === 'run.progress' && payload.phase === 'training' && payload.done >= 2 && !cancelledAt) {
-        cancelledAt = Date.now();
-        void engine.call('runs.cancel', { id: payload.runId });
-      }
-    });
+    const { run } = await trainToEnd(
+      engine,
+      { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' },
+      (event, payload) => {
+        if (event === 'run.progress' && payload.phase === 'training' && payload.done >= 2 && !cancelledAt) {
+          cancelledAt = Date.now();
+          void engine.call('runs.cancel', { id: payload.runId });
+        }
+      },
+    );
     expect(run.status).toBe('cancelled');
     expect(Date.now() - cancelledAt).toBeLessThan(10_000);
     expect(run.epochs.length).toBeLessThan(50);
@@ -38,12 +42,16 @@ describe('runs that do not finish', () => {
   test('kill -9 of the training process: the run fails with the reason and the catalogue checks clean', async () => {
     let killed = false;
     const manager = engine.training().runs;
-    const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' }, (event, payload) => {
-      if (event === 'run.progress' && payload.phase === 'training' && !killed) {
-        killed = true;
-        manager.processOf(payload.runId)?.kill('SIGKILL');
-      }
-    });
+    const { run } = await trainToEnd(
+      engine,
+      { mode: 'scratch', epochs: 50, inputSize: 48, batchSize: 4, augment: 'none' },
+      (event, payload) => {
+        if (event === 'run.progress' && payload.phase === 'training' && !killed) {
+          killed = true;
+          manager.processOf(payload.runId)?.kill('SIGKILL');
+        }
+      },
+    );
     expect(killed).toBe(true);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/killed \(SIGKILL\): out of memory, or killed/);

@@ -3,13 +3,19 @@ import { describe, expect, test } from 'vitest';
 import { ForkLauncher } from '../../../../src/main/training/host/launcher';
 import { superviseProcess } from '../../../../src/main/training/host/supervise-process';
 
-const launch = (mode: string) => new ForkLauncher({ entry: join(__dirname, 'misbehaving-worker.mjs'), env: { FAKE_WORKER: mode } }).launch();
+const launch = (mode: string) =>
+  new ForkLauncher({ entry: join(__dirname, 'misbehaving-worker.mjs'), env: { FAKE_WORKER: mode } }).launch();
 const start = { type: 'doctor', backend: null } as const;
 
 describe('superviseProcess', () => {
   test('a process that ignores cancel is killed once the grace period ends, and counts as cancelled', async () => {
     const abort = new AbortController();
-    const end = superviseProcess(launch('stuck'), { start, signal: abort.signal, graceMs: 100, onMessage: (m) => m.type === 'ready' && abort.abort() });
+    const end = superviseProcess(launch('stuck'), {
+      start,
+      signal: abort.signal,
+      graceMs: 100,
+      onMessage: (m) => m.type === 'ready' && abort.abort(),
+    });
     expect(await end).toEqual({ code: null, signal: 'SIGKILL', cancelled: true, failure: null });
   });
 

@@ -22,8 +22,11 @@ describe('holding out validation images when the catalogue has none', () => {
   it('takes 15% of each class (stratified), chosen by seed and content, and says so', () => {
     const { manifest, holdout } = holdOutValidation(manifestOf([100, 40, 7]), 0.15, 42);
     expect(holdout).toMatchObject({ fraction: 0.15, seed: 42, perClass: [15, 6, 1], images: 22 });
-    expect(holdout?.message).toBe('no validation images in the catalogue: holding out 15% of train (22 images, stratified by class, seed 42) to measure accuracy');
-    for (const [label, n] of [15, 6, 1].entries()) expect(manifest.items.filter((i) => i.label === label && i.split === 'validation')).toHaveLength(n);
+    expect(holdout?.message).toBe(
+      'no validation images in the catalogue: holding out 15% of train (22 images, stratified by class, seed 42) to measure accuracy',
+    );
+    for (const [label, n] of [15, 6, 1].entries())
+      expect(manifest.items.filter((i) => i.label === label && i.split === 'validation')).toHaveLength(n);
     expect(manifest.items).toHaveLength(147);
 
     // Same seed, same images, whatever the order of the catalogue; another seed, others.
@@ -58,7 +61,10 @@ interface ListedRun {
   mode: string;
   valAccuracy: number | null;
   epochs: Array<{ valAcc: number | null }>;
-  config: { validationHoldout: { fraction: number; seed: number; images: number; perClass: number[] } | null; counts: Record<string, number> };
+  config: {
+    validationHoldout: { fraction: number; seed: number; images: number; perClass: number[] } | null;
+    counts: Record<string, number>;
+  };
 }
 
 async function listed(id: string): Promise<ListedRun> {
@@ -74,9 +80,24 @@ describe('a dataset whose images all sit under train/', () => {
     const advice = await lds('status', '--json');
     expect(lastJson(advice.stdout).splits).toMatchObject({ train: 28 });
 
-    const scratch = await lds('train', '--mode', 'scratch', '--epochs', '2', '--input-size', '32', '--batch', '8', '--augment', 'none', '--json');
+    const scratch = await lds(
+      'train',
+      '--mode',
+      'scratch',
+      '--epochs',
+      '2',
+      '--input-size',
+      '32',
+      '--batch',
+      '8',
+      '--augment',
+      'none',
+      '--json',
+    );
     expect(scratch.code, scratch.stderr).toBe(0);
-    expect(scratch.stderr).toMatch(/^note: no validation images in the catalogue: holding out 15% of train \(4 images, stratified by class, seed 42\) to measure accuracy$/m);
+    expect(scratch.stderr).toMatch(
+      /^note: no validation images in the catalogue: holding out 15% of train \(4 images, stratified by class, seed 42\) to measure accuracy$/m,
+    );
     expect(scratch.stderr).toMatch(/^epoch 1: .* val_acc \d+\.\d%/m);
     const scratchOut = lastJson(scratch.stdout);
     expect(scratchOut.valAccuracy).toEqual(expect.any(Number));
@@ -87,7 +108,9 @@ describe('a dataset whose images all sit under train/', () => {
 
     const auto = await lds('train', '--mode', 'auto', '--epochs', '2', '--seed', '5');
     expect(auto.code, auto.stderr).toBe(0);
-    expect(auto.stderr).toMatch(/^note: no validation images in the catalogue: holding out 15% of train \(4 images, stratified by class, seed 5\)/m);
+    expect(auto.stderr).toMatch(
+      /^note: no validation images in the catalogue: holding out 15% of train \(4 images, stratified by class, seed 5\)/m,
+    );
     expect(auto.stdout).toMatch(/validation accuracy \d+\.\d% \(on 4 images held out of train\) after 2 epochs/);
     const autoId = /^run (\S+) \(bottleneck/m.exec(auto.stdout)?.[1];
     expect(autoId).toBeDefined();

@@ -57,7 +57,10 @@ describe('feature cache', () => {
   test('augmented variants are cached per (seed, index) and differ from the plain features', async () => {
     const cache = new FeatureCache(join(tmp.dir, 'f'));
     const params = { horizontal_flip: true, rotation_range: 20 };
-    const req = [{ item: items[0] as ManifestItem, variant: 0 }, { item: items[0] as ManifestItem, variant: 1 }];
+    const req = [
+      { item: items[0] as ManifestItem, variant: 0 },
+      { item: items[0] as ManifestItem, variant: 1 },
+    ];
     const aug = await extractFeatures(ctx, backbone, cache, req, { params, seed: 5 });
     expect(aug.computed).toBe(2);
     expect((await extractFeatures(ctx, backbone, cache, req, { params, seed: 5 })).computed).toBe(0);

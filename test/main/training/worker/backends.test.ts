@@ -55,11 +55,16 @@ describe('backend selection', () => {
     const gpu = fakePackage('@tensorflow/tfjs-node-gpu', true);
     const cpuNative = fakePackage('@tensorflow/tfjs-node', false);
     const report = await selectBackend({
-      env: fakeEnv({ resolvePackage: (name) => (name.endsWith('gpu') ? gpu : cpuNative), listVersions: (base) => (base === 'libcudart.so' ? ['libcudart.so.13', 'libcudart.so'] : []) }),
+      env: fakeEnv({
+        resolvePackage: (name) => (name.endsWith('gpu') ? gpu : cpuNative),
+        listVersions: (base) => (base === 'libcudart.so' ? ['libcudart.so.13', 'libcudart.so'] : []),
+      }),
     });
     expect(report.active).toBe('wasm');
     const [g, n] = report.candidates;
-    expect(g?.reason).toMatch(/libcudart\.so\.11\.0 and libcudnn\.so\.8 not found.*\(found libcudart\.so\.13, libcudart\.so: the wrong version\).*CUDA 11\.2.*cuDNN 8\.1/);
+    expect(g?.reason).toMatch(
+      /libcudart\.so\.11\.0 and libcudnn\.so\.8 not found.*\(found libcudart\.so\.13, libcudart\.so: the wrong version\).*CUDA 11\.2.*cuDNN 8\.1/,
+    );
     expect(n?.reason).toMatch(/half-installed: its native binding .* is missing/);
     expect(n?.enable).toBe('npm rebuild @tensorflow/tfjs-node');
 
@@ -71,7 +76,10 @@ describe('backend selection', () => {
     });
     const second = await selectBackend({ env });
     expect(env.loads).toEqual(['@tensorflow/tfjs-node-gpu']);
-    expect(second.candidates[0]).toMatchObject({ state: 'failed', reason: expect.stringMatching(/failed to load: .*libtensorflow\.so\.2: cannot open shared object/) });
+    expect(second.candidates[0]).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/failed to load: .*libtensorflow\.so\.2: cannot open shared object/),
+    });
     expect(second.candidates[1]).toMatchObject({ state: 'skipped', reason: expect.stringMatching(/already tried/) });
     expect(second.active).toBe('wasm');
   });
@@ -83,7 +91,9 @@ describe('backend selection', () => {
     await expect(selectBackend({ force: 'tpu' })).rejects.toThrow('unknown backend "tpu": choose one of node-gpu, node, wasm, cpu');
     expect(parseBackendName('TensorFlow')).toBe('node');
     expect(parseBackendName(' CPU ')).toBe('cpu');
-    await expect(selectBackend({ force: 'node' })).rejects.toThrow(/backend node was forced but cannot start: node: package @tensorflow\/tfjs-node is not installed/);
+    await expect(selectBackend({ force: 'node' })).rejects.toThrow(
+      /backend node was forced but cannot start: node: package @tensorflow\/tfjs-node is not installed/,
+    );
     await selectBackend({ force: 'wasm' });
   });
 

@@ -7,18 +7,24 @@ import { decodeBatch, inputBatch, modelInput, trainingAugmentParams } from '../.
 import { SCRATCH_PREPROCESSING } from '../../../../src/main/training/worker/preprocess';
 
 const DIR = join(__dirname, '../../../../../shared/data/cats_and_dogs_filtered/train/cats');
-const items = readdirSync(DIR).sort().slice(0, 6).map((f, i) => ({ path: join(DIR, f), sha256: String(i).repeat(64), label: 0, split: 'train' as const }));
+const items = readdirSync(DIR)
+  .sort()
+  .slice(0, 6)
+  .map((f, i) => ({ path: join(DIR, f), sha256: String(i).repeat(64), label: 0, split: 'train' as const }));
 const p = SCRATCH_PREPROCESSING(40);
 const noCancel = async () => {};
 
 describe('pixels decoded once per run', () => {
-  test('the cache and the stream give decodeBatch\'s pixels, and the budget decides which is used', async () => {
+  test("the cache and the stream give decodeBatch's pixels, and the budget decides which is used", async () => {
     const before = tf.memory().numTensors;
     const cached = await decodePixels(items, p, { budgetBytes: cacheBytes(items.length, 40), checkpoint: noCancel });
     const streamed = await decodePixels(items, p, { budgetBytes: cacheBytes(items.length, 40) - 1, checkpoint: noCancel });
     expect([cached.cached, cached.bytes, streamed.cached, streamed.bytes]).toEqual([true, 6 * 40 * 40 * 3, false, 0]);
     const order = Int32Array.from([4, 1, 5]);
-    const reference = await decodeBatch([4, 1, 5].map((i) => items[i]!), p);
+    const reference = await decodeBatch(
+      [4, 1, 5].map((i) => items[i]!),
+      p,
+    );
     const fromCache = await cached.batch(order);
     const fromStream = await streamed.batch(order);
     expect(fromCache.dtype).toBe('float32');
@@ -31,7 +37,11 @@ describe('pixels decoded once per run', () => {
   test('augmenting cached pixels gives exactly what decoding each batch did (same variant, same seed)', async () => {
     const before = tf.memory().numTensors;
     const cached = await decodePixels(items, p, { budgetBytes: 1e9, checkpoint: noCancel });
-    const augment = { params: trainingAugmentParams({ horizontal_flip: true, rotation_range: 30, zoom_range: 0.2, brightness_range: [0.8, 1.2] })!, seed: 7, variant: 3 };
+    const augment = {
+      params: trainingAugmentParams({ horizontal_flip: true, rotation_range: 30, zoom_range: 0.2, brightness_range: [0.8, 1.2] })!,
+      seed: 7,
+      variant: 3,
+    };
     const pixels = await cached.batch(Int32Array.from([0, 2]));
     const viaCache = modelInput(pixels, [items[0]!, items[2]!], p, augment);
     const viaDecode = await inputBatch([items[0]!, items[2]!], p, augment);
@@ -42,10 +52,13 @@ describe('pixels decoded once per run', () => {
 
   test('filling the cache stops at a cancel', async () => {
     let calls = 0;
-    const cancelled = decodePixels(items, p, { budgetBytes: 1e9, checkpoint: async () => {
-      calls++;
-      throw new Error('cancelled');
-    } });
+    const cancelled = decodePixels(items, p, {
+      budgetBytes: 1e9,
+      checkpoint: async () => {
+        calls++;
+        throw new Error('cancelled');
+      },
+    });
     await expect(cancelled).rejects.toThrow('cancelled');
     expect(calls).toBe(1);
   });

@@ -36,7 +36,16 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
-const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET']);
+const OFFLINE_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNRESET',
+]);
 
 function errorCode(error: unknown): string | null {
   let current: unknown = error;
@@ -66,7 +75,9 @@ async function verify(file: string, options: DownloadOptions): Promise<{ sha256:
   const hashes = await hashFile(file);
   const name = basename(options.dest);
   if (options.sha256 && hashes.sha256 !== options.sha256.toLowerCase()) {
-    throw new ChecksumError(`${name}: sha256 is ${hashes.sha256}, expected ${options.sha256} (from ${options.url}); the download was discarded`);
+    throw new ChecksumError(
+      `${name}: sha256 is ${hashes.sha256}, expected ${options.sha256} (from ${options.url}); the download was discarded`,
+    );
   }
   if (options.md5 && hashes.md5 !== options.md5.toLowerCase()) {
     throw new ChecksumError(`${name}: md5 is ${hashes.md5}, expected ${options.md5} (from ${options.url}); the download was discarded`);
@@ -98,7 +109,8 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     if (signal?.aborted) throw error;
     const code = errorCode(error);
     const hint = options.offlineHint ? `. ${options.offlineHint}` : '';
-    if (code && OFFLINE_CODES.has(code)) throw new OfflineError(`cannot download ${basename(dest)} from ${url} (${code}: no network connection?)${hint}`);
+    if (code && OFFLINE_CODES.has(code))
+      throw new OfflineError(`cannot download ${basename(dest)} from ${url} (${code}: no network connection?)${hint}`);
     throw new DownloadError(`cannot download ${basename(dest)} from ${url} (${code ?? (error as Error).message})${hint}`);
   }
 
@@ -114,7 +126,9 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     if (!range || range.start !== resumedFrom) {
       await response.body?.cancel();
       rmSync(part, { force: true });
-      throw new DownloadError(`${basename(dest)}: ${url} answered a resume with an unexpected range (${response.headers.get('content-range')}); run the download again`);
+      throw new DownloadError(
+        `${basename(dest)}: ${url} answered a resume with an unexpected range (${response.headers.get('content-range')}); run the download again`,
+      );
     }
     append = true;
     total = range.total;

@@ -9,5 +9,12 @@ export {
   type DownloadProgress,
   type DownloadResult,
 } from './download';
-export { OFFICIAL_KERAS_WEIGHTS, downloadKerasWeights, manualAddHint, officialWeights, type DownloadWeightsOptions, type OfficialWeights } from './keras-weights';
+export {
+  OFFICIAL_KERAS_WEIGHTS,
+  downloadKerasWeights,
+  manualAddHint,
+  officialWeights,
+  type DownloadWeightsOptions,
+  type OfficialWeights,
+} from './keras-weights';
 export { installOfficialBackbone, type InstallOfficialOptions } from './install-official';

@@ -17,7 +17,10 @@ export interface InstallOfficialOptions extends DownloadWeightsOptions {
  * the architecture around it and store it in the registry. Offline, this throws OfflineError whose
  * message names the file, its URL and `lds backbones add <file.h5>`.
  */
-export async function installOfficialBackbone(id: string, options: InstallOfficialOptions): Promise<{ spec: BackboneSpec; backbone: BackboneJson; file: string; fileSha256: string }> {
+export async function installOfficialBackbone(
+  id: string,
+  options: InstallOfficialOptions,
+): Promise<{ spec: BackboneSpec; backbone: BackboneJson; file: string; fileSha256: string }> {
   const weights = officialWeights(id);
   const downloaded = await downloadKerasWeights(id, options.downloadsDir, options);
   options.signal?.throwIfAborted();

@@ -34,7 +34,8 @@ export async function importBackboneSource(path: string, options: BackboneSource
     const imported = await importTfjsFolder(full, { featureLayer: options.featureLayer, preprocessing: options.preprocessing });
     return { model: imported.model, info: imported.info, dispose: imported.dispose };
   }
-  if (options.featureLayer) throw new Error(`${full}: a Keras .h5 backbone's feature layer is fixed by its architecture; --feature-layer applies to TF.js folders`);
+  if (options.featureLayer)
+    throw new Error(`${full}: a Keras .h5 backbone's feature layer is fixed by its architecture; --feature-layer applies to TF.js folders`);
   const { model, info } = await importKerasH5(full, { arch: options.arch, inputSize: options.inputSize });
   if (options.preprocessing) info.preprocessing = { ...info.preprocessing, ...options.preprocessing, inputSize: info.inputSize };
   return { model, info, dispose: () => model.dispose() };
@@ -76,7 +77,9 @@ export async function addBackboneToRegistry(
     const { info } = source;
     const spec: BackboneSpec = {
       id,
-      name: options.name ?? `${ARCH_LABELS[info.arch]}${info.alpha !== null ? ` ${info.alpha}` : ''} ${info.inputSize} (${basename(info.source.path)})`,
+      name:
+        options.name ??
+        `${ARCH_LABELS[info.arch]}${info.alpha !== null ? ` ${info.alpha}` : ''} ${info.inputSize} (${basename(info.source.path)})`,
       source: info.source.path,
       dir,
       weightsSha256: backbone.weightsSha256,

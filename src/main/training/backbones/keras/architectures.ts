@@ -41,9 +41,26 @@ export function archPreprocessing(arch: ArchName, inputSize: number): Preprocess
 export function buildArchitecture(arch: ArchName, options: ArchOptions): BuiltArch {
   switch (arch) {
     case 'vgg16':
-      return vgg(options.inputSize, [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]], 'vgg16');
+      return vgg(
+        options.inputSize,
+        [
+          [64, 2],
+          [128, 2],
+          [256, 3],
+          [512, 3],
+          [512, 3],
+        ],
+        'vgg16',
+      );
     case 'vgg-mini':
-      return vgg(options.inputSize, [[4, 1], [8, 1]], 'vgg_mini');
+      return vgg(
+        options.inputSize,
+        [
+          [4, 1],
+          [8, 1],
+        ],
+        'vgg_mini',
+      );
     case 'mobilenet_v1':
       return mobilenetV1(options.inputSize, options.alpha ?? 1);
     case 'mobilenet_v2':
@@ -103,19 +120,46 @@ function relu6(name: string): tf.layers.Layer {
 function mobilenetV1(inputSize: number, alpha: number): BuiltArch {
   const inp = input(inputSize);
   // Keras 2.0/2.1 (the era of most published v1 .h5 files) used 'same' padding for strided convs.
-  let x = apply(tf.layers.conv2d({ filters: Math.trunc(32 * alpha), kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1' }), inp);
+  let x = apply(
+    tf.layers.conv2d({ filters: Math.trunc(32 * alpha), kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1' }),
+    inp,
+  );
   x = apply(bn('conv1_bn'), x);
   x = apply(relu6('conv1_relu'), x);
   const blocks: [number, number][] = [
-    [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
-    [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [1024, 2],
+    [1024, 1],
   ];
   blocks.forEach(([filters, stride], i) => {
     const id = i + 1;
-    x = apply(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', depthMultiplier: 1, useBias: false, name: `conv_dw_${id}` }), x);
+    x = apply(
+      tf.layers.depthwiseConv2d({
+        kernelSize: 3,
+        strides: stride,
+        padding: 'same',
+        depthMultiplier: 1,
+        useBias: false,
+        name: `conv_dw_${id}`,
+      }),
+      x,
+    );
     x = apply(bn(`conv_dw_${id}_bn`), x);
     x = apply(relu6(`conv_dw_${id}_relu`), x);
-    x = apply(tf.layers.conv2d({ filters: Math.trunc(filters * alpha), kernelSize: 1, padding: 'same', useBias: false, name: `conv_pw_${id}` }), x);
+    x = apply(
+      tf.layers.conv2d({ filters: Math.trunc(filters * alpha), kernelSize: 1, padding: 'same', useBias: false, name: `conv_pw_${id}` }),
+      x,
+    );
     x = apply(bn(`conv_pw_${id}_bn`), x);
     x = apply(relu6(`conv_pw_${id}_relu`), x);
   });
@@ -132,7 +176,10 @@ export function makeDivisible(v: number, divisor = 8): number {
 /** keras.applications.imagenet_utils.correct_pad for a square map of `size` and a 3x3 kernel. */
 function correctPad(size: number): [[number, number], [number, number]] {
   const adjust = 1 - (size % 2);
-  return [[1 - adjust, 1], [1 - adjust, 1]];
+  return [
+    [1 - adjust, 1],
+    [1 - adjust, 1],
+  ];
 }
 
 function spatial(x: tf.SymbolicTensor): number {
@@ -142,12 +189,30 @@ function spatial(x: tf.SymbolicTensor): number {
 function mobilenetV2(inputSize: number, alpha: number): BuiltArch {
   const inp = input(inputSize);
   let x = apply(tf.layers.zeroPadding2d({ padding: correctPad(inputSize), name: 'Conv1_pad' }), inp);
-  x = apply(tf.layers.conv2d({ filters: makeDivisible(32 * alpha), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, name: 'Conv1' }), x);
+  x = apply(
+    tf.layers.conv2d({ filters: makeDivisible(32 * alpha), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, name: 'Conv1' }),
+    x,
+  );
   x = apply(bn('bn_Conv1', 1e-3, 0.999), x);
   x = apply(relu6('Conv1_relu'), x);
   const blocks: [number, number, number][] = [
-    [16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6], [64, 1, 6],
-    [64, 1, 6], [96, 1, 6], [96, 1, 6], [96, 1, 6], [160, 2, 6], [160, 1, 6], [160, 1, 6], [320, 1, 6],
+    [16, 1, 1],
+    [24, 2, 6],
+    [24, 1, 6],
+    [32, 2, 6],
+    [32, 1, 6],
+    [32, 1, 6],
+    [64, 2, 6],
+    [64, 1, 6],
+    [64, 1, 6],
+    [64, 1, 6],
+    [96, 1, 6],
+    [96, 1, 6],
+    [96, 1, 6],
+    [160, 2, 6],
+    [160, 1, 6],
+    [160, 1, 6],
+    [320, 1, 6],
   ];
   blocks.forEach(([filters, stride, expansion], id) => {
     const inChannels = x.shape[3] as number;
@@ -155,13 +220,23 @@ function mobilenetV2(inputSize: number, alpha: number): BuiltArch {
     const prefix = id === 0 ? 'expanded_conv_' : `block_${id}_`;
     const blockInput = x;
     if (id > 0) {
-      x = apply(tf.layers.conv2d({ filters: expansion * inChannels, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}expand` }), x);
+      x = apply(
+        tf.layers.conv2d({ filters: expansion * inChannels, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}expand` }),
+        x,
+      );
       x = apply(bn(`${prefix}expand_BN`, 1e-3, 0.999), x);
       x = apply(relu6(`${prefix}expand_relu`), x);
     }
     if (stride === 2) x = apply(tf.layers.zeroPadding2d({ padding: correctPad(spatial(x)), name: `${prefix}pad` }), x);
     x = apply(
-      tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: stride === 1 ? 'same' : 'valid', depthMultiplier: 1, useBias: false, name: `${prefix}depthwise` }),
+      tf.layers.depthwiseConv2d({
+        kernelSize: 3,
+        strides: stride,
+        padding: stride === 1 ? 'same' : 'valid',
+        depthMultiplier: 1,
+        useBias: false,
+        name: `${prefix}depthwise`,
+      }),
       x,
     );
     x = apply(bn(`${prefix}depthwise_BN`, 1e-3, 0.999), x);
@@ -177,7 +252,12 @@ function mobilenetV2(inputSize: number, alpha: number): BuiltArch {
   return { model: tf.model({ inputs: inp, outputs: x, name: `mobilenetv2_${alpha}_${inputSize}` }), featureLayer: 'out_relu' };
 }
 
-const RESNET50_STAGES: [number, number][] = [[64, 3], [128, 4], [256, 6], [512, 3]];
+const RESNET50_STAGES: [number, number][] = [
+  [64, 3],
+  [128, 4],
+  [256, 6],
+  [512, 3],
+];
 
 function resnet50(inputSize: number, legacy: boolean): BuiltArch {
   const epsilon = legacy ? 1e-3 : 1.001e-5;

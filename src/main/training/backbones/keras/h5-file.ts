@@ -79,7 +79,9 @@ export function checkHdf5Header(file: string): void {
       if (!head.subarray(0, 8).equals(HDF5_SIGNATURE)) continue;
       const endOfFile = superblockEndOfFile(head);
       if (endOfFile !== null && endOfFile > size) {
-        throw new KerasH5Error(`${file}: truncated HDF5 file: it holds ${size} bytes but its header says ${endOfFile} (an interrupted download? fetch it again)`);
+        throw new KerasH5Error(
+          `${file}: truncated HDF5 file: it holds ${size} bytes but its header says ${endOfFile} (an interrupted download? fetch it again)`,
+        );
       }
       return;
     }
@@ -150,7 +152,10 @@ export async function readKerasWeightsFile(path: string): Promise<KerasWeightsFi
     }
     const layerNames = attrStrings(root, 'layer_names');
     if (!layerNames) {
-      const hint = keys.includes('layers') || keys.includes('_layer_checkpoint_dependencies') ? ' (this looks like a Keras 3 .weights.h5 file; save with tf.keras / Keras 2 instead)' : '';
+      const hint =
+        keys.includes('layers') || keys.includes('_layer_checkpoint_dependencies')
+          ? ' (this looks like a Keras 3 .weights.h5 file; save with tf.keras / Keras 2 instead)'
+          : '';
       throw new KerasH5Error(`${file}: not a Keras weights file: no layer_names attribute${hint}`);
     }
     const modelConfigText = attrString(f, 'model_config');
@@ -197,7 +202,8 @@ function readLayer(file: string, root: H5Group, name: string): H5Layer {
     else if (raw instanceof Float64Array) values = Float32Array.from(raw);
     else throw new KerasH5Error(`${file}: weight ${name}/${weightName} is ${dataset.dtype}, expected floating point`);
     const expected = shape.reduce((a, b) => a * b, 1);
-    if (values.length !== expected) throw new KerasH5Error(`${file}: weight ${name}/${weightName} holds ${values.length} values for shape [${shape}]`);
+    if (values.length !== expected)
+      throw new KerasH5Error(`${file}: weight ${name}/${weightName} holds ${values.length} values for shape [${shape}]`);
     return { name: weightName, shape, values };
   });
   return { name, weights };

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../../worker/preprocess';
-import { ARCH_NAMES, archPreprocessing, buildArchitecture, makeDivisible, modernResnetName, topBlockLayers, type ArchName } from './architectures';
+import {
+  ARCH_NAMES,
+  archPreprocessing,
+  buildArchitecture,
+  makeDivisible,
+  modernResnetName,
+  topBlockLayers,
+  type ArchName,
+} from './architectures';
 import { KerasH5Error, readKerasWeightsFile, type H5Weight, type KerasWeightsFile } from './h5-file';
 
 /** What a backbone is, whatever it was imported from; saveBackbone writes it to backbone.json. */
@@ -52,13 +60,17 @@ export async function importKerasH5(file: string, options: ImportKerasOptions = 
   const arch = options.arch ?? inferred?.arch;
   if (!arch) {
     throw new KerasH5Error(
-      `${h5.file}: cannot tell the architecture from its layer names (${h5.layers.slice(0, 4).map((l) => l.name).join(', ')}, ...); ` +
-        `name it: one of ${ARCH_NAMES.join(', ')}`,
+      `${h5.file}: cannot tell the architecture from its layer names (${h5.layers
+        .slice(0, 4)
+        .map((l) => l.name)
+        .join(', ')}, ...); ` + `name it: one of ${ARCH_NAMES.join(', ')}`,
     );
   }
-  if (options.arch && !ARCH_NAMES.includes(options.arch)) throw new KerasH5Error(`unknown architecture ${options.arch}: one of ${ARCH_NAMES.join(', ')}`);
+  if (options.arch && !ARCH_NAMES.includes(options.arch))
+    throw new KerasH5Error(`unknown architecture ${options.arch}: one of ${ARCH_NAMES.join(', ')}`);
   const legacy = arch === 'resnet50' && byLayer.has('res5c_branch2c');
-  const alpha = arch === 'mobilenet_v1' || arch === 'mobilenet_v2' ? (options.alpha ?? (inferred?.arch === arch ? inferred.alpha : null) ?? 1) : null;
+  const alpha =
+    arch === 'mobilenet_v1' || arch === 'mobilenet_v2' ? (options.alpha ?? (inferred?.arch === arch ? inferred.alpha : null) ?? 1) : null;
   const inputSize = options.inputSize ?? inputSizeFromConfig(h5.modelConfig) ?? (arch === 'vgg-mini' ? 32 : 224);
   const built = buildArchitecture(arch, { inputSize, alpha: alpha ?? undefined, legacyResnetNames: legacy });
   try {

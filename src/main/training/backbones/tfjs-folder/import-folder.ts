@@ -27,7 +27,9 @@ export async function loadTfjsFolderModel(folder: ValidatedFolder): Promise<tf.L
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    throw new TfjsFolderError(`${folder.dir}/model.json: TensorFlow.js cannot build this model (${(error as Error).message.split('\n')[0]})`);
+    throw new TfjsFolderError(
+      `${folder.dir}/model.json: TensorFlow.js cannot build this model (${(error as Error).message.split('\n')[0]})`,
+    );
   }
 }
 
@@ -113,7 +115,14 @@ export function recogniseArchitecture(model: tf.LayersModel): { arch: ArchName; 
   };
   if (names.has('block_16_project')) {
     const c = channels('block_16_project');
-    const alphas: [number, number][] = [[112, 0.35], [160, 0.5], [240, 0.75], [320, 1], [416, 1.3], [448, 1.4]];
+    const alphas: [number, number][] = [
+      [112, 0.35],
+      [160, 0.5],
+      [240, 0.75],
+      [320, 1],
+      [416, 1.3],
+      [448, 1.4],
+    ];
     return { arch: 'mobilenet_v2', alpha: alphas.find(([n]) => n === c)?.[1] ?? (c ? c / 320 : null) };
   }
   if (names.has('conv_pw_13')) {
@@ -141,15 +150,24 @@ export async function importTfjsFolder(dir: string, options: ImportFolderOptions
     const chosen = candidates.find((c) => c.name === featureLayer);
     if (!chosen) {
       throw new TfjsFolderError(
-        `${validated.dir}: no 4D layer named ${featureLayer}; choose one of ${candidates.slice(-6).map((c) => c.name).join(', ')} (default ${defaultLayer})`,
+        `${validated.dir}: no 4D layer named ${featureLayer}; choose one of ${candidates
+          .slice(-6)
+          .map((c) => c.name)
+          .join(', ')} (default ${defaultLayer})`,
       );
     }
     const inputShape = (base.inputs[0]?.shape ?? []).slice(1);
     const inputSize = Number(inputShape[0] ?? validated.teachableMachine?.imageSize ?? 224);
     if (inputShape.length !== 3 || inputShape[2] !== 3 || inputShape[0] !== inputShape[1]) {
-      throw new TfjsFolderError(`${validated.dir}: the base takes input [${inputShape.join(', ')}]; a backbone needs a square RGB image input`);
+      throw new TfjsFolderError(
+        `${validated.dir}: the base takes input [${inputShape.join(', ')}]; a backbone needs a square RGB image input`,
+      );
     }
-    const features = tf.model({ inputs: base.inputs, outputs: base.getLayer(featureLayer).output as tf.SymbolicTensor, name: `${base.name}_features` });
+    const features = tf.model({
+      inputs: base.inputs,
+      outputs: base.getLayer(featureLayer).output as tf.SymbolicTensor,
+      name: `${base.name}_features`,
+    });
     const recognised = recogniseArchitecture(base);
     const preprocessing = preprocessingSchema.parse({
       inputSize,
@@ -158,7 +176,8 @@ export async function importTfjsFolder(dir: string, options: ImportFolderOptions
       resize: 'bilinear',
       ...options.preprocessing,
     });
-    if (preprocessing.inputSize !== inputSize) throw new TfjsFolderError(`${validated.dir}: the model takes ${inputSize}px input, not ${preprocessing.inputSize}`);
+    if (preprocessing.inputSize !== inputSize)
+      throw new TfjsFolderError(`${validated.dir}: the model takes ${inputSize}px input, not ${preprocessing.inputSize}`);
     let top: string[] = [];
     if (recognised) {
       try {

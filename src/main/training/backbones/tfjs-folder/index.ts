@@ -1,4 +1,11 @@
-export { TfjsFolderError, readTeachableMachineMetadata, validateTfjsFolder, type ModelJson, type TeachableMachineMetadata, type ValidatedFolder } from './validate';
+export {
+  TfjsFolderError,
+  readTeachableMachineMetadata,
+  validateTfjsFolder,
+  type ModelJson,
+  type TeachableMachineMetadata,
+  type ValidatedFolder,
+} from './validate';
 export {
   disposeModelDeep,
   importTfjsFolder,

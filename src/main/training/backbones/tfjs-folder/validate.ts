@@ -70,14 +70,17 @@ export function validateTfjsFolder(folder: string): ValidatedFolder {
     throw new TfjsFolderError(`${modelFile}: not valid JSON (${(error as Error).message})`);
   }
   if (json.format === 'graph-model' || (json.modelTopology && 'node' in json.modelTopology)) {
-    throw new TfjsFolderError(`${modelFile}: a TF.js graph model; only layers models (tf.LayersModel, Keras converted) can be used as backbones`);
+    throw new TfjsFolderError(
+      `${modelFile}: a TF.js graph model; only layers models (tf.LayersModel, Keras converted) can be used as backbones`,
+    );
   }
   if (!json.modelTopology || typeof json.modelTopology !== 'object') throw new TfjsFolderError(`${modelFile}: no modelTopology`);
   if (!Array.isArray(json.weightsManifest)) throw new TfjsFolderError(`${modelFile}: no weightsManifest`);
   let totalBytes = 0;
   let tensorCount = 0;
   json.weightsManifest.forEach((group, g) => {
-    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new TfjsFolderError(`${modelFile}: weightsManifest[${g}] needs paths and weights`);
+    if (!Array.isArray(group.paths) || !Array.isArray(group.weights))
+      throw new TfjsFolderError(`${modelFile}: weightsManifest[${g}] needs paths and weights`);
     let actual = 0;
     for (const path of group.paths) {
       const file = join(dir, path);

@@ -30,7 +30,8 @@ interface Scope {
 }
 
 function convert(model: tf.LayersModel, options: ConvertOptions): ConvertResult {
-  if (options.batch !== undefined && options.batch !== 'dynamic') throw new UnsupportedLayer(model.name, model.getClassName(), `batch mode ${String(options.batch)}`);
+  if (options.batch !== undefined && options.batch !== 'dynamic')
+    throw new UnsupportedLayer(model.name, model.getClassName(), `batch mode ${String(options.batch)}`);
   const whole = (reason: string): UnsupportedLayer => new UnsupportedLayer(model.name, model.getClassName(), reason);
   if (model.inputs.length !== 1) throw whole(`has ${model.inputs.length} inputs; one image input is converted`);
   const input = model.inputs[0] as tf.SymbolicTensor;
@@ -73,7 +74,8 @@ function convert(model: tf.LayersModel, options: ConvertOptions): ConvertResult 
 
 function outputValue(g: Graph, model: tf.LayersModel, top: Scope, outputLayer: string | undefined): Value {
   if (outputLayer === undefined) {
-    if (model.outputs.length !== 1) throw new UnsupportedLayer(model.name, model.getClassName(), `has ${model.outputs.length} outputs; name one with outputLayer`);
+    if (model.outputs.length !== 1)
+      throw new UnsupportedLayer(model.name, model.getClassName(), `has ${model.outputs.length} outputs; name one with outputLayer`);
     return resolve(g, model.outputs[0] as tf.SymbolicTensor, top);
   }
   const path = findLayer(model, outputLayer);
@@ -123,7 +125,8 @@ function reaches(t: tf.SymbolicTensor, scope: Scope, seen = new Set<number>()): 
 /** A scope for `container`'s own graph, its inputs fed by where `model`'s graph applies it. */
 function applicationScope(g: Graph, model: tf.LayersModel, container: tf.LayersModel, outer: Scope): Scope {
   const application = findApplication(model.outputs, container, new Set());
-  if (!application) throw new UnsupportedLayer(container.name, container.getClassName(), `is not applied on the way to ${model.name}'s output`);
+  if (!application)
+    throw new UnsupportedLayer(container.name, container.getClassName(), `is not applied on the way to ${model.name}'s output`);
   const values = new Map<number, Value>();
   container.inputs.forEach((inner, i) => values.set(inner.id, resolve(g, application.inputs[i] as tf.SymbolicTensor, outer)));
   return { values };

@@ -141,7 +141,8 @@ function foldAffine(g: Graph, node: GraphNode, keep: Set<string>): boolean {
   const channels = scale.length;
   const w = weights.data;
   // Conv [Cout, Cin/group, kh, kw] and Gemm [out, in] (transB = 1): every output channel is one contiguous run.
-  if (producer.op === 'Gemm' && !('int' in (producer.attrs.transB ?? {}) && (producer.attrs.transB as { int: number }).int === 1)) return false;
+  if (producer.op === 'Gemm' && !('int' in (producer.attrs.transB ?? {}) && (producer.attrs.transB as { int: number }).int === 1))
+    return false;
   if (weights.dims[0] !== channels) return false;
   const run = w.length / channels;
   for (let c = 0; c < channels; c++) for (let k = 0; k < run; k++) w[c * run + k] = w[c * run + k]! * scale[c]!;

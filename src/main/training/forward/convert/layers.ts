@@ -31,12 +31,14 @@ function pair(v: number | number[] | null | undefined, fallback: [number, number
 }
 
 function requireChannelsLast(cfg: Config): void {
-  if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new CannotExpress(`data format ${cfg.dataFormat} (only channelsLast is converted)`);
+  if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast')
+    throw new CannotExpress(`data format ${cfg.dataFormat} (only channelsLast is converted)`);
 }
 
 function spatialSize(x: Value): [number, number] {
   const [, h, w] = x.shape;
-  if (typeof h !== 'number' || typeof w !== 'number') throw new CannotExpress('the input size is not fixed, so TensorFlow\'s padding cannot be written out');
+  if (typeof h !== 'number' || typeof w !== 'number')
+    throw new CannotExpress("the input size is not fixed, so TensorFlow's padding cannot be written out");
   return [h, w];
 }
 
@@ -96,7 +98,11 @@ function clip(call: LayerCall, x: Value, min: number, max: number, suffix = ''):
     return { name: g.node('Sub', [hi, b], `${call.layer.name}${suffix}`), shape: x.shape, layout: x.layout };
   }
   // Opset 13's Clip takes its bounds as inputs, not attributes.
-  const name = g.node('Clip', [x.name, g.scalar(`${call.layer.name}_min`, min), g.scalar(`${call.layer.name}_max`, max)], `${call.layer.name}${suffix}`);
+  const name = g.node(
+    'Clip',
+    [x.name, g.scalar(`${call.layer.name}_min`, min), g.scalar(`${call.layer.name}_max`, max)],
+    `${call.layer.name}${suffix}`,
+  );
   return { name, shape: x.shape, layout: x.layout };
 }
 
@@ -201,7 +207,14 @@ const separableConv2d: Emitter = (call, inputs) => {
     group: w[0]!.shape[2] as number,
     suffix: '_depthwise',
   });
-  const y = conv(call, dw, { kernel: convKernel(w[1]!), bias: cfg.useBias ? w[2]!.data : null, strides: [1, 1], dilations: [1, 1], padding: 'valid', group: 1 });
+  const y = conv(call, dw, {
+    kernel: convKernel(w[1]!),
+    bias: cfg.useBias ? w[2]!.data : null,
+    strides: [1, 1],
+    dilations: [1, 1],
+    padding: 'valid',
+    group: 1,
+  });
   return activation(call, y, cfg.activation, '_act');
 };
 
@@ -220,7 +233,9 @@ const dense: Emitter = (call, inputs) => {
     const transposed = new Float32Array(kernel.data.length);
     for (let i = 0; i < inputs; i++) for (let o = 0; o < units; o++) transposed[o * inputs + i] = kernel.data[i * units + o] as number;
     const weightsName = g.constant(`${call.layer.name}_W`, [units, inputs], transposed);
-    const name = g.node('Gemm', [x.name, weightsName, g.constant(`${call.layer.name}_B`, [units], bias)], call.layer.name, { transB: { int: 1 } });
+    const name = g.node('Gemm', [x.name, weightsName, g.constant(`${call.layer.name}_B`, [units], bias)], call.layer.name, {
+      transB: { int: 1 },
+    });
     y = out(call, name, 'tf');
   } else {
     // Dense on a map applies to the last (channel) axis in TF.js's layout.
@@ -263,7 +278,8 @@ const activationLayer: Emitter = (call, inputs) => activation(call, only(inputs)
 
 const leakyReLU: Emitter = (call, inputs) => unary(call, only(inputs), 'LeakyRelu', { alpha: { float: config(call.layer).alpha ?? 0.3 } });
 const elu: Emitter = (call, inputs) => unary(call, only(inputs), 'Elu', { alpha: { float: config(call.layer).alpha ?? 1 } });
-const thresholdedReLU: Emitter = (call, inputs) => unary(call, only(inputs), 'ThresholdedRelu', { alpha: { float: config(call.layer).theta ?? 1 } });
+const thresholdedReLU: Emitter = (call, inputs) =>
+  unary(call, only(inputs), 'ThresholdedRelu', { alpha: { float: config(call.layer).theta ?? 1 } });
 
 const softmax: Emitter = (call, inputs) => {
   const x = only(inputs);
@@ -325,7 +341,13 @@ const zeroPadding2d: Emitter = (call, inputs) => {
   requireChannelsLast(cfg);
   const x = call.g.toNchw(only(inputs));
   const [[top, bottom], [left, right]] = cfg.padding as [[number, number], [number, number]];
-  const name = call.g.node('ZeroPad', [x.name], call.layer.name, {}, { kind: 'zero-pad', pads: [top, left, bottom, right], size: spatialSize(x) });
+  const name = call.g.node(
+    'ZeroPad',
+    [x.name],
+    call.layer.name,
+    {},
+    { kind: 'zero-pad', pads: [top, left, bottom, right], size: spatialSize(x) },
+  );
   return out(call, name, 'nchw');
 };
 
@@ -370,7 +392,16 @@ const concatenate: Emitter = (call, inputs) => {
   const g = call.g;
   const xs = sameLayout(g, inputs);
   const axis = g.axis(xs[0]!, config(call.layer).axis ?? -1);
-  return out(call, g.node('Concat', xs.map((x) => x.name), call.layer.name, { axis: { int: axis } }), xs[0]!.layout);
+  return out(
+    call,
+    g.node(
+      'Concat',
+      xs.map((x) => x.name),
+      call.layer.name,
+      { axis: { int: axis } },
+    ),
+    xs[0]!.layout,
+  );
 };
 
 const rescaling: Emitter = (call, inputs) => {

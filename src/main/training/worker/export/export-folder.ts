@@ -60,12 +60,20 @@ export function exportMetadata(meta: ModelMetadata, options: ExportModelOptions,
 export type ExportMetadata = ReturnType<typeof exportMetadata>;
 
 export function valueRange(p: Preprocessing): string {
-  return { tf: '[-1, 1]: x / 127.5 - 1', unit: '[0, 1]: x / 255', caffe: `mean-subtracted: x - ${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])} per channel, no scaling` }[p.mode];
+  return {
+    tf: '[-1, 1]: x / 127.5 - 1',
+    unit: '[0, 1]: x / 255',
+    caffe: `mean-subtracted: x - ${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])} per channel, no scaling`,
+  }[p.mode];
 }
 
 export function preprocessingSteps(meta: ModelMetadata): string[] {
   const p = meta.preprocessing;
-  const scale = { tf: 'x / 127.5 - 1 (values in [-1, 1])', unit: 'x / 255 (values in [0, 1])', caffe: `subtract the mean ${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])} per channel, no scaling` }[p.mode];
+  const scale = {
+    tf: 'x / 127.5 - 1 (values in [-1, 1])',
+    unit: 'x / 255 (values in [0, 1])',
+    caffe: `subtract the mean ${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])} per channel, no scaling`,
+  }[p.mode];
   const kernel = `with ${p.resize} interpolation (the app uses sharp/libvips kernel "${p.resize === 'nearest' ? 'nearest' : 'linear'}" with shrink-on-load off)`;
   const resize =
     p.fit === 'centre-crop'
@@ -84,7 +92,11 @@ export function preprocessingSteps(meta: ModelMetadata): string[] {
  * Writes the folder beside the target and renames it at the end, so a failed export leaves no half
  * folder behind and a repeated one replaces the old folder whole.
  */
-export async function writeFolderAtomically(outDir: string, layout: ExportLayout, write: (dir: string) => string[] | Promise<string[]>): Promise<ExportedModel> {
+export async function writeFolderAtomically(
+  outDir: string,
+  layout: ExportLayout,
+  write: (dir: string) => string[] | Promise<string[]>,
+): Promise<ExportedModel> {
   const partial = `${outDir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });

@@ -10,7 +10,14 @@ import { convertLayersModel } from '../../forward/convert';
 import { readModelMetadata } from '../../protocol/model-metadata';
 import { loadLayersModelFromDir } from '../model-io';
 import { ensureInferenceBackend } from '../predict';
-import { exportMetadata, preprocessingSteps, valueRange, writeFolderAtomically, type ExportModelOptions, type ExportedModel } from './export-folder';
+import {
+  exportMetadata,
+  preprocessingSteps,
+  valueRange,
+  writeFolderAtomically,
+  type ExportModelOptions,
+  type ExportedModel,
+} from './export-folder';
 import { onnxReadme } from './onnx-readme';
 
 /** What each metadata_props key of an exported model.onnx holds (all values are strings). */
@@ -46,7 +53,8 @@ export async function exportOnnxModel(options: ExportModelOptions): Promise<Expo
   try {
     // OpenCV 4.6 reads ReLU6 only in this form; ONNX Runtime runs it too (a little slower than Clip).
     const converted = convertLayersModel(model, { portableRelu6: true });
-    if (!converted.ok) throw new Error(`cannot export run ${meta.runId} as ONNX: layer ${converted.layer} (${converted.className}) ${converted.reason}`);
+    if (!converted.ok)
+      throw new Error(`cannot export run ${meta.runId} as ONNX: layer ${converted.layer} (${converted.className}) ${converted.reason}`);
     bytes = converted.onnx;
   } finally {
     model.dispose();
@@ -63,7 +71,9 @@ export async function exportOnnxModel(options: ExportModelOptions): Promise<Expo
     input_layout: 'NHWC float32',
     output: 'softmax probabilities in the order of labels',
     preprocessing: JSON.stringify(p),
-    preprocessing_steps: preprocessingSteps(meta).map((s, i) => `${i + 1}. ${s}`).join('\n'),
+    preprocessing_steps: preprocessingSteps(meta)
+      .map((s, i) => `${i + 1}. ${s}`)
+      .join('\n'),
     run_id: meta.runId,
     generated_by: `Little Data Studio ${options.appVersion}`,
   };
@@ -75,7 +85,10 @@ export async function exportOnnxModel(options: ExportModelOptions): Promise<Expo
   return writeFolderAtomically(options.outDir, 'onnx', (dir) => {
     writeFileSync(join(dir, 'model.onnx'), onnxBytes);
     writeFileSync(join(dir, 'labels.txt'), `${meta.labels.join('\n')}\n`);
-    writeFileSync(join(dir, 'metadata.json'), `${JSON.stringify({ ...metadata, onnx: { file: 'model.onnx', opset: 13, input: 'input', output: 'output', metadataProps: Object.keys(props) } }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, 'metadata.json'),
+      `${JSON.stringify({ ...metadata, onnx: { file: 'model.onnx', opset: 13, input: 'input', output: 'output', metadataProps: Object.keys(props) } }, null, 2)}\n`,
+    );
     writeFileSync(join(dir, 'README.md'), onnxReadme(metadata));
     return ['model.onnx', 'labels.txt', 'metadata.json', 'README.md'];
   });

@@ -25,19 +25,31 @@ export { TM_VERSION, TM_PACKAGE, EXPORT_FORMAT, type ExportModelOptions, type Ex
  */
 export function tmInputAffine(meta: ModelMetadata): { scale: number; offset: number } {
   const p = meta.preprocessing;
-  if (p.channelOrder !== 'rgb' || p.mode === 'caffe') throw new Error(`run ${meta.runId}: a Teachable Machine export needs an RGB model scaled to [-1, 1] or [0, 1]; this one uses ${p.mode} preprocessing`);
+  if (p.channelOrder !== 'rgb' || p.mode === 'caffe')
+    throw new Error(
+      `run ${meta.runId}: a Teachable Machine export needs an RGB model scaled to [-1, 1] or [0, 1]; this one uses ${p.mode} preprocessing`,
+    );
   // TM gives t = x / 127 - 1, so x = 127 (t + 1).
   return p.mode === 'tf' ? { scale: 127 / 127.5, offset: 127 / 127.5 - 1 } : { scale: 127 / 255, offset: 127 / 255 };
 }
 
-function teachableMachineModel(model: tf.LayersModel, meta: ModelMetadata, tmLoader: boolean): { model: tf.Sequential; ownLayers: tf.layers.Layer[] } | null {
+function teachableMachineModel(
+  model: tf.LayersModel,
+  meta: ModelMetadata,
+  tmLoader: boolean,
+): { model: tf.Sequential; ownLayers: tf.layers.Layer[] } | null {
   if (!meta.backbone || !model.layers.some((l) => l.name === 'head_pool')) return null;
   const featureLayer = model.getLayer(meta.backbone.featureLayer);
   const base = tf.model({ inputs: model.inputs, outputs: featureLayer.output as tf.SymbolicTensor, name: 'backbone' });
   const size = meta.preprocessing.inputSize;
   // A 1x1 depthwise convolution is an exact per-channel affine map, and TF.js 1.3.1 (TM's) knows it.
-  const scaling = tmLoader ? tf.layers.depthwiseConv2d({ kernelSize: 1, depthMultiplier: 1, useBias: true, inputShape: [size, size, 3], name: 'tm_input_scaling' }) : null;
-  const features = tf.sequential({ name: 'sequential_1', layers: [...(scaling ? [scaling] : []), base, tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' })] });
+  const scaling = tmLoader
+    ? tf.layers.depthwiseConv2d({ kernelSize: 1, depthMultiplier: 1, useBias: true, inputShape: [size, size, 3], name: 'tm_input_scaling' })
+    : null;
+  const features = tf.sequential({
+    name: 'sequential_1',
+    layers: [...(scaling ? [scaling] : []), base, tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' })],
+  });
   if (scaling) {
     const { scale, offset } = tmInputAffine(meta);
     const weights = [tf.fill([1, 1, 3, 1], scale), tf.fill([3], offset)];
@@ -111,7 +123,10 @@ export async function exportTeachableMachineModel(options: ExportModelOptions, t
   let tm: ReturnType<typeof teachableMachineModel> = null;
   try {
     tm = teachableMachineModel(model, meta, tmLoader);
-    if (tmLoader && !tm) throw new Error(`run ${meta.runId}: a Teachable Machine export needs a backbone run (bottleneck or fine-tune); export a scratch run as tfjs or onnx`);
+    if (tmLoader && !tm)
+      throw new Error(
+        `run ${meta.runId}: a Teachable Machine export needs a backbone run (bottleneck or fine-tune); export a scratch run as tfjs or onnx`,
+      );
     const layout = tm ? 'teachable-machine' : 'as-trained';
     const shaped = tm?.model ?? model;
     return await writeFolderAtomically(options.outDir, layout, async (dir) => {
@@ -121,11 +136,14 @@ export async function exportTeachableMachineModel(options: ExportModelOptions, t
         ...(tmLoader
           ? {
               exportFormat: 'tm',
-              tmInputScaling: { ...tmInputAffine(meta), note: "the first layer maps Teachable Machine's x / 127 - 1 to this model's scaling: feed it as @teachablemachine/image does" },
+              tmInputScaling: {
+                ...tmInputAffine(meta),
+                note: "the first layer maps Teachable Machine's x / 127 - 1 to this model's scaling: feed it as @teachablemachine/image does",
+              },
               tmLoaderCrop:
                 meta.preprocessing.fit === 'centre-crop'
-                  ? 'this run was trained on centre-cropped squares, as Teachable Machine crops: its loader gives the app\'s numbers'
-                  : 'this run was trained on stretched pictures; Teachable Machine\'s loader crops the centre square instead, so its probabilities differ from the app\'s on non-square pictures',
+                  ? "this run was trained on centre-cropped squares, as Teachable Machine crops: its loader gives the app's numbers"
+                  : "this run was trained on stretched pictures; Teachable Machine's loader crops the centre square instead, so its probabilities differ from the app's on non-square pictures",
             }
           : {}),
       };

@@ -47,7 +47,13 @@ export async function layoutFeatures(features: Float32Array, n: number, d: numbe
   } else {
     const rows: number[][] = [];
     for (let i = 0; i < n; i++) rows.push(Array.from(reduced.subarray(i * dims, (i + 1) * dims)));
-    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(options.nNeighbors ?? 15, n - 1), minDist: options.minDist ?? 0.1, nEpochs: options.nEpochs ?? (n > 1000 ? 200 : undefined), random });
+    const umap = new UMAP({
+      nComponents: 2,
+      nNeighbors: Math.min(options.nNeighbors ?? 15, n - 1),
+      minDist: options.minDist ?? 0.1,
+      nEpochs: options.nEpochs ?? (n > 1000 ? 200 : undefined),
+      random,
+    });
     options.progress?.(0, 1, `neighbours of ${n} images`);
     const epochs = umap.initializeFit(rows);
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -66,13 +72,20 @@ export async function layoutFeatures(features: Float32Array, n: number, d: numbe
 export function normalise(xy: Float32Array): Float32Array {
   const n = xy.length / 2;
   if (!n) return xy;
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
-    const x = xy[i * 2]!, y = xy[i * 2 + 1]!;
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+    const x = xy[i * 2]!,
+      y = xy[i * 2 + 1]!;
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
   }
-  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+  const cx = (minX + maxX) / 2,
+    cy = (minY + maxY) / 2;
   const half = Math.max(maxX - minX, maxY - minY) / 2;
   const scale = half > 0 && Number.isFinite(half) ? 0.95 / half : 1;
   const out = new Float32Array(xy.length);

@@ -40,7 +40,11 @@ export async function dataset2dMap(options: MapJobOptions): Promise<MapResult> {
   }
   const n = options.items.length;
   const dim = n ? extraction.features.length / n : 0;
-  const layout = await layoutFeatures(extraction.features, n, dim, { seed: options.seed, progress: options.progress, checkpoint: options.checkpoint });
+  const layout = await layoutFeatures(extraction.features, n, dim, {
+    seed: options.seed,
+    progress: options.progress,
+    checkpoint: options.checkpoint,
+  });
   return {
     xy: Array.from(layout.xy),
     featuresComputed: extraction.computed,

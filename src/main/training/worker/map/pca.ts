@@ -5,7 +5,14 @@
  */
 
 /** Rows centred and projected onto k directions; returns n×k (row-major). Rows with d ≤ k come back centred only. */
-export function projectTopComponents(rows: Float32Array, n: number, d: number, k: number, random: () => number, powerIterations = 2): Float64Array {
+export function projectTopComponents(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  random: () => number,
+  powerIterations = 2,
+): Float64Array {
   if (rows.length !== n * d) throw new Error(`expected ${n}×${d} features, got ${rows.length} numbers`);
   const x = centred(rows, n, d);
   if (d <= k) return x;

@@ -53,7 +53,12 @@ export async function extractFeatures(
     cache.put(r.item.sha256, key, variantName(r.variant), row.slice());
   };
   const rate = (done: number): number => done / Math.max(1e-3, (performance.now() - started) / 1000);
-  const result = (): Extraction => ({ features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 });
+  const result = (): Extraction => ({
+    features: out,
+    computed: missing.length,
+    fromCache: requests.length - missing.length,
+    seconds: (performance.now() - started) / 1000,
+  });
   if (!missing.length) return result();
   // Opened only when something is missing: a cached run never converts or starts a session.
   const engine = forward ? await forward.open(backbone.model, backbone.spec.featureLayer) : null;
@@ -83,14 +88,25 @@ export async function extractFeatures(
       {
         signal: controller.signal,
         onProgress: (done, total) => {
-          ctx.progress('features', done, total, `features ${done}/${total} (${rate(done).toFixed(0)} img/s, ${pool.threads} workers)`, (total - done) / rate(done));
+          ctx.progress(
+            'features',
+            done,
+            total,
+            `features ${done}/${total} (${rate(done).toFixed(0)} img/s, ${pool.threads} workers)`,
+            (total - done) / rate(done),
+          );
           ctx.checkpoint().catch(() => controller.abort());
         },
       },
     );
     await ctx.checkpoint();
     missing.forEach((i, j) => store(i, result.features.subarray(j * dim, (j + 1) * dim)));
-    return { features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 };
+    return {
+      features: out,
+      computed: missing.length,
+      fromCache: requests.length - missing.length,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
   const params = trainingAugmentParams(augment.params);
   for (let b = 0; b < missing.length; b += EXTRACT_BATCH) {
@@ -113,9 +129,20 @@ export async function extractFeatures(
       part.forEach((i, j) => store(i, data.subarray(j * dim, (j + 1) * dim)));
     }
     const done = Math.min(missing.length, b + EXTRACT_BATCH);
-    ctx.progress('features', done, missing.length, `features ${done}/${missing.length} (${rate(done).toFixed(0)} img/s)`, (missing.length - done) / rate(done));
+    ctx.progress(
+      'features',
+      done,
+      missing.length,
+      `features ${done}/${missing.length} (${rate(done).toFixed(0)} img/s)`,
+      (missing.length - done) / rate(done),
+    );
   }
-  return { features: out, computed: missing.length, fromCache: requests.length - missing.length, seconds: (performance.now() - started) / 1000 };
+  return {
+    features: out,
+    computed: missing.length,
+    fromCache: requests.length - missing.length,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**
@@ -154,7 +181,13 @@ async function extractWithEngine(
         const pooled = globalAveragePool(y, to - from, engine.outputShape);
         for (let j = from; j < to; j++) store(part[j] as number, pooled.subarray((j - from) * dim, (j - from + 1) * dim));
         done += to - from;
-        ctx.progress('features', done, missing.length, `features ${done}/${missing.length} (${rate(done).toFixed(0)} img/s, ${engine.provider ?? 'tfjs'})`, (missing.length - done) / rate(done));
+        ctx.progress(
+          'features',
+          done,
+          missing.length,
+          `features ${done}/${missing.length} (${rate(done).toFixed(0)} img/s, ${engine.provider ?? 'tfjs'})`,
+          (missing.length - done) / rate(done),
+        );
       },
     });
   }
@@ -192,7 +225,15 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
       ...Array.from({ length: variants }, (_, k) => train.map((item) => ({ item, variant: k as number | null }))).flat(),
       ...validation.map((item) => ({ item, variant: null as number | null })),
     ];
-    const extraction = await extractFeatures(ctx, backbone, cache, requests, { params: config.augment, seed: config.seed }, () => poolFor(ctx, backbone, requests.length), ctx.forward);
+    const extraction = await extractFeatures(
+      ctx,
+      backbone,
+      cache,
+      requests,
+      { params: config.augment, seed: config.seed },
+      () => poolFor(ctx, backbone, requests.length),
+      ctx.forward,
+    );
     const dim = extraction.features.length / Math.max(1, requests.length);
     const trainRows = train.length * (1 + variants);
     const labels = requests.map((r) => r.item.label);
@@ -219,7 +260,9 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
         epochs: config.epochs,
         seed: config.seed,
         patience: config.patience,
-        weights: linear ? { save: () => linear.snapshot(), restore: (s) => linear.restore(s as Float32Array[]) } : variablesCheckpoint(head.variables),
+        weights: linear
+          ? { save: () => linear.snapshot(), restore: (s) => linear.restore(s as Float32Array[]) }
+          : variablesCheckpoint(head.variables),
         step: async (indices) => {
           if (linear) return linear.step(trainX, trainY, indices, config.learningRate);
           head.minimizeOn(optimizer, xTrain, yTrain, indices, stepSeed++);
@@ -242,7 +285,9 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
       }
 
       ctx.progress('saving', 0, 1, 'saving model');
-      const pooled = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(backbone.features.outputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor;
+      const pooled = tf.layers
+        .globalAveragePooling2d({ name: 'head_pool' })
+        .apply(backbone.features.outputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor;
       const model = tf.model({ inputs: backbone.features.inputs, outputs: head.toLayers(pooled), name: `lds_${start.runId}` });
       try {
         await saveLayersModelToDir(model, ctx.modelDir);
@@ -256,7 +301,13 @@ export async function runBottleneck(ctx: RunContext): Promise<ModeResult> {
         mode: 'bottleneck',
         labels: manifest.classes,
         preprocessing: start.backbone.preprocessing,
-        backbone: { id: start.backbone.id, name: start.backbone.name, weightsSha256: start.backbone.weightsSha256, featureLayer: start.backbone.featureLayer, topBlockStart: start.backbone.topBlockStart },
+        backbone: {
+          id: start.backbone.id,
+          name: start.backbone.name,
+          weightsSha256: start.backbone.weightsSha256,
+          featureLayer: start.backbone.featureLayer,
+          topBlockStart: start.backbone.topBlockStart,
+        },
         head: { hidden: config.hidden, dropout: config.dropout, pooling: 'global-average' },
       });
       return {

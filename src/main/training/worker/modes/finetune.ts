@@ -14,9 +14,11 @@ import { batchProgress, splitItems, summaryOf, type ModeResult, type RunContext 
 /** Fine-tuning needs a trained head: a random one's large gradients would wreck the pretrained weights. */
 export function checkFinetuneParent(parentModelDir: string | null): void {
   if (!parentModelDir) throw new Error('fine-tune needs a finished bottleneck run to start from (--from RUN): its trained head');
-  if (!existsSync(join(parentModelDir, 'model.json'))) throw new Error(`fine-tune: ${parentModelDir} holds no saved model: the parent run did not finish`);
+  if (!existsSync(join(parentModelDir, 'model.json')))
+    throw new Error(`fine-tune: ${parentModelDir} holds no saved model: the parent run did not finish`);
   const meta = readModelMetadata(parentModelDir);
-  if (meta.mode === 'scratch' || !meta.backbone || !meta.head) throw new Error(`fine-tune: run ${meta.runId} has no backbone with a trained head (it is a ${meta.mode} run)`);
+  if (meta.mode === 'scratch' || !meta.backbone || !meta.head)
+    throw new Error(`fine-tune: run ${meta.runId} has no backbone with a trained head (it is a ${meta.mode} run)`);
 }
 
 /** scale = gamma / sqrt(var + eps), offset = beta - mean * scale, from a BatchNormalization layer's weights. */
@@ -41,15 +43,23 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
   checkFinetuneParent(start.parentModelDir);
   const parentDir = start.parentModelDir as string;
   const meta = readModelMetadata(parentDir);
-  if (!start.backbone) throw new Error('fine-tune needs the parent run\'s backbone');
+  if (!start.backbone) throw new Error("fine-tune needs the parent run's backbone");
   if (meta.labels.join('\n') !== manifest.classes.join('\n')) {
-    throw new Error(`fine-tune: the classes changed since run ${meta.runId} (${meta.labels.join(', ')} then, ${manifest.classes.join(', ')} now): train a new bottleneck run first`);
+    throw new Error(
+      `fine-tune: the classes changed since run ${meta.runId} (${meta.labels.join(', ')} then, ${manifest.classes.join(', ')} now): train a new bottleneck run first`,
+    );
   }
   ctx.progress('loading', 0, 1, `loading run ${meta.runId}`);
   const model = await loadLayersModelFromDir(parentDir);
   const spec = { ...start.backbone, topBlockStart: meta.backbone?.topBlockStart ?? start.backbone.topBlockStart };
   const { entry, layers, forward } = topBlock(model, spec);
-  const headConfig = { inputDim: layers[layers.length - 1]!.outputShape[3] as number, numClasses: manifest.classes.length, hidden: meta.head!.hidden, dropout: meta.head!.dropout, seed: config.seed };
+  const headConfig = {
+    inputDim: layers[layers.length - 1]!.outputShape[3] as number,
+    numClasses: manifest.classes.length,
+    hidden: meta.head!.hidden,
+    dropout: meta.head!.dropout,
+    seed: config.seed,
+  };
   const head = DenseHead.fromModel(model, headConfig);
   // Batch-norm layers stay frozen and run in inference mode: their statistics from ImageNet are
   // better than any a batch of 16 could give.
@@ -81,7 +91,12 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     batchInput(items, p, params && variant !== null ? { params, seed: config.seed, variant } : null);
   /** Activations entering the unfrozen block, for items under an augmentation variant (or plain). */
   const entryOf = async (items: readonly ManifestItem[], variant: number | null): Promise<tf.Tensor4D> =>
-    tf.tensor4d(await lower.run(await inputOf(items, variant), items.length), [items.length, ...entryShape] as [number, number, number, number]);
+    tf.tensor4d(await lower.run(await inputOf(items, variant), items.length), [items.length, ...entryShape] as [
+      number,
+      number,
+      number,
+      number,
+    ]);
   const entryShape = (entry.shape as number[]).slice(1);
   const entrySize = entryShape.reduce((a, b) => a * b, 1);
   // Optional on CPU: K variants' activations kept in memory (small: e.g. 7x7x56 floats per image),
@@ -96,7 +111,12 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
       input: (from, to) => inputOf(list.slice(from, to), variant),
       output: (from, to, a) => {
         out.set(a, from * entrySize);
-        ctx.progress('features', to, list.length, `activations for the top block (${variant === null ? 'plain' : `variant ${variant}`}, ${lower.provider ?? 'tfjs'})`);
+        ctx.progress(
+          'features',
+          to,
+          list.length,
+          `activations for the top block (${variant === null ? 'plain' : `variant ${variant}`}, ${lower.provider ?? 'tfjs'})`,
+        );
       },
     });
     return out;
@@ -127,7 +147,10 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
         } else {
           a = await entryOf(items, params ? epoch : null);
         }
-        const y = tf.tensor1d(items.map((i) => i.label), 'int32');
+        const y = tf.tensor1d(
+          items.map((i) => i.label),
+          'int32',
+        );
         let correct: tf.Scalar | null = null;
         const loss = optimizer.minimize(
           () => {
@@ -151,8 +174,16 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
           await ctx.checkpoint();
           const n = Math.min(32, validation.length - b);
           const [l, c] = tf.tidy(() => {
-            const a = tf.tensor4d(valEntry.subarray(b * entrySize, (b + n) * entrySize), [n, ...entryShape] as [number, number, number, number]);
-            const y = tf.tensor1d(validation.slice(b, b + n).map((i) => i.label), 'int32');
+            const a = tf.tensor4d(valEntry.subarray(b * entrySize, (b + n) * entrySize), [n, ...entryShape] as [
+              number,
+              number,
+              number,
+              number,
+            ]);
+            const y = tf.tensor1d(
+              validation.slice(b, b + n).map((i) => i.label),
+              'int32',
+            );
             const r = lossAndCorrect(head.apply(topForward(a), false), y, numClasses);
             return [r.loss.dataSync()[0] as number, r.correct.dataSync()[0] as number];
           });
@@ -172,7 +203,14 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     headLayers.forEach((l, i) => l.setWeights([head.variables[2 * i] as tf.Variable, head.variables[2 * i + 1] as tf.Variable]));
     await saveLayersModelToDir(model, ctx.modelDir);
     writeModelMetadata(ctx.modelDir, {
-        tfjsVersion: tf.version.tfjs, runId: start.runId, mode: 'finetune', labels: manifest.classes, preprocessing: p, backbone: meta.backbone, head: meta.head });
+      tfjsVersion: tf.version.tfjs,
+      runId: start.runId,
+      mode: 'finetune',
+      labels: manifest.classes,
+      preprocessing: p,
+      backbone: meta.backbone,
+      head: meta.head,
+    });
     return {
       ...summaryOf(result.epochs, result.bestEpoch),
       stoppedEarly: result.stoppedEarly,

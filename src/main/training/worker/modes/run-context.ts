@@ -40,7 +40,10 @@ export function batchProgress(ctx: RunContext, epochs: number): (done: number, t
   };
 }
 
-export function summaryOf(epochs: EpochMetrics[], bestEpoch: number): Pick<ModeResult, 'epochs' | 'bestEpoch' | 'trainAccuracy' | 'valAccuracy' | 'valLoss' | 'secondsPerEpoch'> {
+export function summaryOf(
+  epochs: EpochMetrics[],
+  bestEpoch: number,
+): Pick<ModeResult, 'epochs' | 'bestEpoch' | 'trainAccuracy' | 'valAccuracy' | 'valLoss' | 'secondsPerEpoch'> {
   const best = epochs.find((e) => e.epoch === bestEpoch) ?? epochs[epochs.length - 1];
   return {
     epochs: epochs.length,

@@ -16,7 +16,9 @@ export function recipeCnn(inputSize: number, numClasses: number, seed: number): 
   const input = tf.input({ shape: [inputSize, inputSize, 3] });
   let x = input as tf.SymbolicTensor;
   [32, 32, 64].forEach((filters, i) => {
-    x = tf.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', kernelInitializer: init(i), name: `conv${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters, kernelSize: 3, activation: 'relu', kernelInitializer: init(i), name: `conv${i + 1}` })
+      .apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
@@ -24,7 +26,10 @@ export function recipeCnn(inputSize: number, numClasses: number, seed: number): 
   x = tf.layers.dropout({ rate: 0.5, seed, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
   const logitsOut = tf.layers.dense({ units: numClasses, kernelInitializer: init(11), name: 'logits' }).apply(x) as tf.SymbolicTensor;
   const probs = tf.layers.activation({ activation: 'softmax', name: 'probabilities' }).apply(logitsOut) as tf.SymbolicTensor;
-  return { model: tf.model({ inputs: input, outputs: probs, name: 'scratch_cnn' }), logits: tf.model({ inputs: input, outputs: logitsOut }) };
+  return {
+    model: tf.model({ inputs: input, outputs: probs, name: 'scratch_cnn' }),
+    logits: tf.model({ inputs: input, outputs: logitsOut }),
+  };
 }
 
 /**
@@ -47,7 +52,8 @@ const EVAL_BATCH = 64;
  * backend is wasm on a multi-core machine; null otherwise, or when workers cannot start.
  */
 async function gradientPool(ctx: RunContext, logits: tf.LayersModel, trainCount: number, batchSize: number): Promise<WasmPool | null> {
-  if (tf.getBackend() !== 'wasm' || availableParallelism() < 2 || batchSize < 2 || trainCount < batchSize || process.env.LDS_POOL === '0') return null;
+  if (tf.getBackend() !== 'wasm' || availableParallelism() < 2 || batchSize < 2 || trainCount < batchSize || process.env.LDS_POOL === '0')
+    return null;
   let pool: WasmPool | null = null;
   try {
     pool = await createWasmPool({ threads: availableParallelism() });
@@ -112,7 +118,11 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   const decodeProgress = (offset: number) => (done: number) => ctx.progress('loading', offset + done, decodeTotal, 'decoding pictures');
   // Each picture is decoded and resized once per run, not once per epoch.
   const trainPixels = await decodePixels(train, p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint, onProgress: decodeProgress(0) });
-  const valPixels = await decodePixels(validation, p, { budgetBytes: PIXEL_CACHE_BYTES - trainPixels.bytes, checkpoint, onProgress: decodeProgress(train.length) });
+  const valPixels = await decodePixels(validation, p, {
+    budgetBytes: PIXEL_CACHE_BYTES - trainPixels.bytes,
+    checkpoint,
+    onProgress: decodeProgress(train.length),
+  });
   const { model, logits } = recipeCnn(config.inputSize, numClasses, config.seed);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(config.learningRate);
@@ -139,9 +149,17 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
   };
   let prepared: { indices: Int32Array; x: Promise<tf.Tensor4D> } | null = null;
   try {
-    const sampleSource = sample.length && !trainPixels.cached
-      ? { pixels: await decodePixels(sample.map((i) => train[i]!), p, { budgetBytes: PIXEL_CACHE_BYTES, checkpoint }), indices: range(sample.length) }
-      : { pixels: trainPixels, indices: sample };
+    const sampleSource =
+      sample.length && !trainPixels.cached
+        ? {
+            pixels: await decodePixels(
+              sample.map((i) => train[i]!),
+              p,
+              { budgetBytes: PIXEL_CACHE_BYTES, checkpoint },
+            ),
+            indices: range(sample.length),
+          }
+        : { pixels: trainPixels, indices: sample };
     const result = await runEpochs({
       shouldStop: () => ctx.stopRequested?.() ?? false,
       trainCount: train.length,
@@ -155,7 +173,10 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         prepared = null;
         const x = await (ready ?? prepare(indices, epoch));
         const items = Array.from(indices, (i) => train[i]!);
-        const y = tf.tensor1d(items.map((i) => i.label), 'int32');
+        const y = tf.tensor1d(
+          items.map((i) => i.label),
+          'int32',
+        );
         if (pool) {
           const oneHot = tf.tidy(() => tf.oneHot(y, numClasses).toFloat());
           // gradientStep returns once this thread's share is computed and the workers' are posted:
@@ -186,10 +207,29 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
         return { loss: lossValue * items.length, correct: correctValue };
       },
       trainMetrics: sample.length
-        ? async () => evaluatePixels(forward, sampleSource.pixels, sampleSource.indices, sample.map((i) => train[i]!.label), p, numClasses, checkpoint)
+        ? async () =>
+            evaluatePixels(
+              forward,
+              sampleSource.pixels,
+              sampleSource.indices,
+              sample.map((i) => train[i]!.label),
+              p,
+              numClasses,
+              checkpoint,
+            )
         : undefined,
       validate: async () =>
-        validation.length ? evaluatePixels(forward, valPixels, range(validation.length), validation.map((i) => i.label), p, numClasses, checkpoint) : null,
+        validation.length
+          ? evaluatePixels(
+              forward,
+              valPixels,
+              range(validation.length),
+              validation.map((i) => i.label),
+              p,
+              numClasses,
+              checkpoint,
+            )
+          : null,
       onEpoch: (m) => ctx.epoch(m),
       onBatch: batchProgress(ctx, config.epochs),
       checkpoint,
@@ -197,12 +237,29 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
     ctx.progress('saving', 0, 1, 'saving model');
     await saveLayersModelToDir(model, ctx.modelDir);
     writeModelMetadata(ctx.modelDir, {
-        tfjsVersion: tf.version.tfjs, runId: start.runId, mode: 'scratch', labels: manifest.classes, preprocessing: p, backbone: null, head: null });
-    return { ...summaryOf(result.epochs, result.bestEpoch), stoppedEarly: result.stoppedEarly, featureSeconds: null, imagesPerSecond: null, featuresComputed: 0, featuresFromCache: 0 };
+      tfjsVersion: tf.version.tfjs,
+      runId: start.runId,
+      mode: 'scratch',
+      labels: manifest.classes,
+      preprocessing: p,
+      backbone: null,
+      head: null,
+    });
+    return {
+      ...summaryOf(result.epochs, result.bestEpoch),
+      stoppedEarly: result.stoppedEarly,
+      featureSeconds: null,
+      imagesPerSecond: null,
+      featuresComputed: 0,
+      featuresFromCache: 0,
+    };
   } finally {
     // A batch prepared ahead of a cancelled or failed step.
     const left = prepared as { x: Promise<tf.Tensor4D> } | null;
-    await left?.x.then((t) => t.dispose(), () => undefined);
+    await left?.x.then(
+      (t) => t.dispose(),
+      () => undefined,
+    );
     await pool?.close();
     optimizer.dispose();
     model.dispose();

@@ -9,7 +9,9 @@ export function shareGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => {
     const out = model.apply(x, { training: true }) as tf.Tensor;
-    return (loss === 'softmax-logits' ? tf.losses.softmaxCrossEntropy(y, out) : tf.mean(tf.metrics.categoricalCrossentropy(y, out))) as tf.Scalar;
+    return (
+      loss === 'softmax-logits' ? tf.losses.softmaxCrossEntropy(y, out) : tf.mean(tf.metrics.categoricalCrossentropy(y, out))
+    ) as tf.Scalar;
   }, weights);
   const lossValue = value.dataSync()[0] ?? NaN;
   value.dispose();

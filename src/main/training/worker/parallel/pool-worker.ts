@@ -28,7 +28,14 @@ function decode(job: ExtractRequest, spec: LoadedBackbone['spec']): Promise<tf.T
   const plain = job.requests.filter((r) => r.variant === null);
   const augmented = job.requests.filter((r) => r.variant !== null);
   const parts: Promise<tf.Tensor4D>[] = [];
-  if (plain.length) parts.push(inputBatch(plain.map((r) => r.item), spec.preprocessing, null));
+  if (plain.length)
+    parts.push(
+      inputBatch(
+        plain.map((r) => r.item),
+        spec.preprocessing,
+        null,
+      ),
+    );
   if (augmented.length) {
     parts.push(
       inputBatch(
@@ -47,7 +54,9 @@ function features(inputs: tf.Tensor4D[], job: ExtractRequest, features: tf.Layer
   const byOrder = pooled.dataSync() as Float32Array;
   pooled.dispose();
   // Rows back in request order (plain ones were computed first).
-  const order = [...job.requests.keys()].sort((a, b) => Number(job.requests[a]!.variant !== null) - Number(job.requests[b]!.variant !== null));
+  const order = [...job.requests.keys()].sort(
+    (a, b) => Number(job.requests[a]!.variant !== null) - Number(job.requests[b]!.variant !== null),
+  );
   const data = new Float32Array(job.requests.length * dim);
   order.forEach((requestIndex, row) => data.set(byOrder.subarray(row * dim, (row + 1) * dim), requestIndex * dim));
   return { data, dim };
@@ -128,7 +137,8 @@ async function handle(message: ToWorker): Promise<void> {
 
 function setTrainable(model: tf.LayersModel, buffers: ArrayBuffer[]): void {
   const weights = model.trainableWeights;
-  if (buffers.length !== weights.length) throw new Error(`pool worker: ${buffers.length} weight arrays for ${weights.length} trainable weights`);
+  if (buffers.length !== weights.length)
+    throw new Error(`pool worker: ${buffers.length} weight arrays for ${weights.length} trainable weights`);
   weights.forEach((w, k) => {
     const value = tf.tensor(new Float32Array(buffers[k]!), w.shape as number[]);
     w.write(value);

@@ -244,7 +244,10 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
       const remote = remoteRanges.map(([from, to], k) => {
         const xs = sliceToBuffer(x, from, to - from);
         const weights = current.map(toBuffer);
-        return trainers[k]!.request({ type: 'predict', weights, x: xs, xShape: [to - from, ...x.shape.slice(1)] }, 'outputs', [...weights, xs]);
+        return trainers[k]!.request({ type: 'predict', weights, x: xs, xShape: [to - from, ...x.shape.slice(1)] }, 'outputs', [
+          ...weights,
+          xs,
+        ]);
       });
       const local = tf.tidy(() => model.predict(tf.slice(x, 0, localSize)) as tf.Tensor);
       try {

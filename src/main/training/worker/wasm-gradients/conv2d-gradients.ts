@@ -41,7 +41,9 @@ export function conv2DBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs:
 function outputGrid(dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const [n, h, w, c] = dy.shape;
   if (h < g.outHeight || w < g.outWidth) {
-    throw new Error(`Conv2DBackpropInput: dy is ${h}x${w}, smaller than the ${g.outHeight}x${g.outWidth} output of a ${g.inHeight}x${g.inWidth} input`);
+    throw new Error(
+      `Conv2DBackpropInput: dy is ${h}x${w}, smaller than the ${g.outHeight}x${g.outWidth} output of a ${g.inHeight}x${g.inWidth} input`,
+    );
   }
   return h === g.outHeight && w === g.outWidth ? dy : tf.slice(dy, [0, 0, 0, 0], [n, g.outHeight, g.outWidth, c]);
 }

@@ -42,5 +42,13 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, att
   return tf.sum(tf.reshape(perOutputChannel, [n, h, w, inChannels, multiplier]), 4);
 }
 
-export const depthwiseBackpropFilterKernel = twoInputOpsKernel(tf.DepthwiseConv2dNativeBackpropFilter, ['x', 'dy'], depthwiseBackpropFilter);
-export const depthwiseBackpropInputKernel = twoInputOpsKernel(tf.DepthwiseConv2dNativeBackpropInput, ['dy', 'filter'], depthwiseBackpropInput);
+export const depthwiseBackpropFilterKernel = twoInputOpsKernel(
+  tf.DepthwiseConv2dNativeBackpropFilter,
+  ['x', 'dy'],
+  depthwiseBackpropFilter,
+);
+export const depthwiseBackpropInputKernel = twoInputOpsKernel(
+  tf.DepthwiseConv2dNativeBackpropInput,
+  ['dy', 'filter'],
+  depthwiseBackpropInput,
+);

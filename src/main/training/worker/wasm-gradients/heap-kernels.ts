@@ -11,7 +11,11 @@ export interface HeapBackend {
  * A fresh float32 output and views of it and of the inputs. The output is allocated first: an
  * allocation may grow the wasm memory, which detaches every view taken before it.
  */
-export function heapViews(backend: unknown, inputs: readonly tf.TensorInfo[], outShape: number[]): { out: tf.TensorInfo; outValues: Float32Array; values: Float32Array[] } {
+export function heapViews(
+  backend: unknown,
+  inputs: readonly tf.TensorInfo[],
+  outShape: number[],
+): { out: tf.TensorInfo; outValues: Float32Array; values: Float32Array[] } {
   const heap = backend as HeapBackend;
   const out = heap.makeOutput(outShape, 'float32');
   return { out, outValues: heap.typedArrayFromHeap(out), values: inputs.map((info) => heap.typedArrayFromHeap(info)) };

@@ -44,7 +44,8 @@ export function leadingAxesSumKernel(fallback: tf.KernelConfig): tf.KernelConfig
       const { x } = args.inputs as { x: tf.TensorInfo };
       const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
       const reduced = leadingAxesCount(axis, x.shape);
-      if (x.dtype !== 'float32' || reduced === 0 || tf.util.sizeFromShape(x.shape) < MIN_ELEMENTS) return fallback.kernelFunc(args) as tf.TensorInfo;
+      if (x.dtype !== 'float32' || reduced === 0 || tf.util.sizeFromShape(x.shape) < MIN_ELEMENTS)
+        return fallback.kernelFunc(args) as tf.TensorInfo;
       const kept = x.shape.slice(reduced);
       const outShape = keepDims ? [...x.shape.slice(0, reduced).map(() => 1), ...kept] : kept;
       const { out, outValues, values } = heapViews(args.backend, [x], outShape);

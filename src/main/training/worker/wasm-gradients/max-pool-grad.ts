@@ -103,7 +103,18 @@ export function tiledMaxPoolGradKernel(fallback: tf.KernelConfig): tf.KernelConf
       const info = tf.backend_util.computePool2DInfo([n, h, w, c], [fh, fw], [fh, fw], 1, attrs.pad, attrs.dimRoundingMode);
       const [, ho, wo] = dy.shape as [number, number, number, number];
       const { out, outValues, values } = heapViews(args.backend, [input, dy], [n, h, w, c]);
-      tiledMaxPoolGradValues(values[0]!, values[1]!, outValues, { n, h, w, c, ho, wo, fh, fw, top: info.padInfo.top, left: info.padInfo.left });
+      tiledMaxPoolGradValues(values[0]!, values[1]!, outValues, {
+        n,
+        h,
+        w,
+        c,
+        ho,
+        wo,
+        fh,
+        fw,
+        top: info.padInfo.top,
+        left: info.padInfo.left,
+      });
       return out;
     },
   };

@@ -16,7 +16,9 @@ export function transposedMatMulKernel(fallback: tf.KernelConfig): tf.KernelConf
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
       if (!transposeA && !transposeB) return fallback.kernelFunc(args) as tf.TensorInfo;
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      return runOpsAsKernel(args.backend, [a, b], (at, bt) => tf.matMul(transposeA ? swapLast(at!) : at!, transposeB ? swapLast(bt!) : bt!));
+      return runOpsAsKernel(args.backend, [a, b], (at, bt) =>
+        tf.matMul(transposeA ? swapLast(at!) : at!, transposeB ? swapLast(bt!) : bt!),
+      );
     },
   };
 }

@@ -77,7 +77,10 @@ class RunDetailManager {
     const seq = ++this.#sequence;
     if (!id) return;
     try {
-      const [report, classes] = await Promise.all([getApi().invoke('eval.get', { runId: id, split: this.split }), getApi().invoke('library.classes', {})]);
+      const [report, classes] = await Promise.all([
+        getApi().invoke('eval.get', { runId: id, split: this.split }),
+        getApi().invoke('library.classes', {}),
+      ]);
       if (seq !== this.#sequence) return;
       this.report = report;
       this.classes = classes;

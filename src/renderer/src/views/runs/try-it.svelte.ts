@@ -84,14 +84,20 @@ class TryItManager {
     const ignored = given.length - pictures.length;
     const taken = pictures.slice(0, TRY_MAX_PICTURES);
     const notes: string[] = [];
-    if (ignored) notes.push(`${ignored} file${ignored === 1 ? ' is' : 's are'} not a picture and ${ignored === 1 ? 'was' : 'were'} left out`);
+    if (ignored)
+      notes.push(`${ignored} file${ignored === 1 ? ' is' : 's are'} not a picture and ${ignored === 1 ? 'was' : 'were'} left out`);
     if (pictures.length > taken.length) notes.push(`only the first ${TRY_MAX_PICTURES} of ${pictures.length} pictures are tried at once`);
     this.note = notes.length ? `${notes.join('; ')}.` : null;
     if (!taken.length) {
       if (!this.note) this.note = 'No pictures found there.';
       return;
     }
-    const fresh: TryItem[] = taken.map((file) => ({ key: this.#nextKey++, name: file.webkitRelativePath || file.name, url: URL.createObjectURL(file), status: 'waiting' }));
+    const fresh: TryItem[] = taken.map((file) => ({
+      key: this.#nextKey++,
+      name: file.webkitRelativePath || file.name,
+      url: URL.createObjectURL(file),
+      status: 'waiting',
+    }));
     this.items = [...fresh, ...this.items];
     const keyed = fresh.map((item, i) => ({ key: item.key, file: taken[i] as File }));
     this.busy = true;
@@ -100,7 +106,10 @@ class TryItManager {
       let size = 0;
       for (const { key, file } of keyed) {
         if (file.size > PREDICT_BYTES_FILE_LIMIT) {
-          this.#settle(key, { status: 'skipped', reason: `larger than ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB, the most Try it sends` });
+          this.#settle(key, {
+            status: 'skipped',
+            reason: `larger than ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB, the most Try it sends`,
+          });
           continue;
         }
         if (batch.length && (size + file.size > PREDICT_BYTES_CALL_LIMIT || batch.length >= PREDICT_BYTES_MAX_FILES)) {

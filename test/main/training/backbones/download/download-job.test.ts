@@ -26,7 +26,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     ranges.push(req.headers.range);
     const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
-    const headers = { 'content-length': body.length - start, ...(start ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) };
+    const headers = {
+      'content-length': body.length - start,
+      ...(start ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    };
     res.writeHead(start ? 206 : 200, headers);
     if (cutAfter !== null && !start) {
       const n = cutAfter;
@@ -82,6 +85,8 @@ describe('backbones.download: a job with progress that resumes after an interrup
   });
 
   test('an unknown id is refused at once, naming the ones there are', async () => {
-    await expect(engine.call('backbones.download', { id: 'alexnet' })).rejects.toThrow(/unknown Keras weights alexnet: one of vgg16, mobilenet_v2_1.0_224, resnet50/);
+    await expect(engine.call('backbones.download', { id: 'alexnet' })).rejects.toThrow(
+      /unknown Keras weights alexnet: one of vgg16, mobilenet_v2_1.0_224, resnet50/,
+    );
   });
 });

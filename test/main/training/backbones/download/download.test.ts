@@ -102,13 +102,17 @@ describe('downloadFile against a local HTTP server', () => {
     const dest = join(dir, 'bad.h5');
     const wrong = '0'.repeat(64);
     await expect(downloadFile({ url: `${base}/bad.h5`, dest, sha256: wrong })).rejects.toThrow(ChecksumError);
-    await expect(downloadFile({ url: `${base}/bad.h5`, dest, sha256: wrong })).rejects.toThrow(`bad.h5: sha256 is ${SHA256}, expected ${wrong}`);
+    await expect(downloadFile({ url: `${base}/bad.h5`, dest, sha256: wrong })).rejects.toThrow(
+      `bad.h5: sha256 is ${SHA256}, expected ${wrong}`,
+    );
     expect(existsSync(dest)).toBe(false);
     expect(existsSync(`${dest}.part`)).toBe(false);
   });
 
   it('official weights are checked against the md5 Keras publishes', async () => {
-    await expect(downloadKerasWeights('vgg16', dir, { url: `${base}/vgg16.h5` })).rejects.toThrow(/md5 is [0-9a-f]{32}, expected 6d6bbae143d832006294945121d1f1fc/);
+    await expect(downloadKerasWeights('vgg16', dir, { url: `${base}/vgg16.h5` })).rejects.toThrow(
+      /md5 is [0-9a-f]{32}, expected 6d6bbae143d832006294945121d1f1fc/,
+    );
     expect(existsSync(join(dir, officialWeights('vgg16').file))).toBe(false);
   });
 
@@ -121,7 +125,9 @@ describe('downloadFile against a local HTTP server', () => {
     const attempt = downloadKerasWeights('resnet50', dir, { url: `http://127.0.0.1:${port}/resnet50.h5` });
     await expect(attempt).rejects.toThrow(OfflineError);
     await expect(downloadKerasWeights('resnet50', dir, { url: `http://127.0.0.1:${port}/resnet50.h5` })).rejects.toThrow(
-      new RegExp(`cannot download ${weights.file} .*ECONNREFUSED.*Download ${weights.file} from ${weights.url.replace(/\./g, '\\.')} .*lds backbones add ${weights.file}`),
+      new RegExp(
+        `cannot download ${weights.file} .*ECONNREFUSED.*Download ${weights.file} from ${weights.url.replace(/\./g, '\\.')} .*lds backbones add ${weights.file}`,
+      ),
     );
   });
 });

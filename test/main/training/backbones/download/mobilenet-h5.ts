@@ -17,7 +17,11 @@ export async function writeMobileNetV2KerasH5(path: string): Promise<void> {
         const values = layer.getWeights();
         return {
           name: layer.name,
-          weights: layer.weights.map((w, i) => ({ name: `${layer.name}/${w.originalName.split('/').at(-1)}:0`, shape: w.shape as number[], values: values[i]!.dataSync() as Float32Array })),
+          weights: layer.weights.map((w, i) => ({
+            name: `${layer.name}/${w.originalName.split('/').at(-1)}:0`,
+            shape: w.shape as number[],
+            values: values[i]!.dataSync() as Float32Array,
+          })),
         };
       }),
     );

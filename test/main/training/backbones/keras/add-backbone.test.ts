@@ -25,11 +25,20 @@ describe('addBackboneToRegistry', () => {
     const before = tf.memory().numTensors;
     const { spec, backbone } = await addBackboneToRegistry(join(MODELS, 'mobilenet_2_5_224_tf_no_top.h5'), registry);
     expect(backboneSpecSchema.parse(spec)).toEqual(spec);
-    expect(spec).toMatchObject({ id: 'mobilenet_v1_0.25_224', featureLayer: 'conv_pw_13_relu', topBlockStart: 'conv_dw_13', dir: join(registry, 'mobilenet_v1_0.25_224') });
+    expect(spec).toMatchObject({
+      id: 'mobilenet_v1_0.25_224',
+      featureLayer: 'conv_pw_13_relu',
+      topBlockStart: 'conv_dw_13',
+      dir: join(registry, 'mobilenet_v1_0.25_224'),
+    });
     expect(spec.preprocessing).toEqual({ inputSize: 224, channelOrder: 'rgb', mode: 'tf', resize: 'bilinear' });
     expect(readdirSync(spec.dir).sort()).toEqual(['backbone.json', 'model.json', 'weights.bin']);
     expect(spec.weightsSha256).toBe(weightsSha256(spec.dir));
-    expect(JSON.parse(readFileSync(join(spec.dir, 'backbone.json'), 'utf8'))).toMatchObject({ arch: 'mobilenet_v1', alpha: 0.25, weightsSha256: backbone.weightsSha256 });
+    expect(JSON.parse(readFileSync(join(spec.dir, 'backbone.json'), 'utf8'))).toMatchObject({
+      arch: 'mobilenet_v1',
+      alpha: 0.25,
+      weightsSha256: backbone.weightsSha256,
+    });
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -47,10 +56,24 @@ describe('addBackboneToRegistry', () => {
     await expect(addBackboneToRegistry(notH5, registry)).rejects.toThrow(/notes\.h5: not an HDF5 file/);
     const wrong = join(dir, 'wrong.h5');
     await writeKerasH5(wrong, [
-      { name: 'block1_conv1', weights: [{ name: 'block1_conv1/kernel:0', shape: [3, 3, 3, 5], values: new Float32Array(135) }, { name: 'block1_conv1/bias:0', shape: [5], values: new Float32Array(5) }] },
-      { name: 'block2_conv1', weights: [{ name: 'block2_conv1/kernel:0', shape: [3, 3, 4, 8], values: new Float32Array(288) }, { name: 'block2_conv1/bias:0', shape: [8], values: new Float32Array(8) }] },
+      {
+        name: 'block1_conv1',
+        weights: [
+          { name: 'block1_conv1/kernel:0', shape: [3, 3, 3, 5], values: new Float32Array(135) },
+          { name: 'block1_conv1/bias:0', shape: [5], values: new Float32Array(5) },
+        ],
+      },
+      {
+        name: 'block2_conv1',
+        weights: [
+          { name: 'block2_conv1/kernel:0', shape: [3, 3, 4, 8], values: new Float32Array(288) },
+          { name: 'block2_conv1/bias:0', shape: [8], values: new Float32Array(8) },
+        ],
+      },
     ]);
-    await expect(addBackboneToRegistry(wrong, registry)).rejects.toThrow(/layer block1_conv1 .*\[3, 3, 3, 5\] in the file but the model expects \[3, 3, 3, 4\]/);
+    await expect(addBackboneToRegistry(wrong, registry)).rejects.toThrow(
+      /layer block1_conv1 .*\[3, 3, 3, 5\] in the file but the model expects \[3, 3, 3, 4\]/,
+    );
     expect(listing()).toEqual(before);
   });
 });

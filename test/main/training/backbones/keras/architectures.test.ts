@@ -87,13 +87,17 @@ describe('VGG16 and ResNet50 bases', () => {
     for (const stage of [2, 3, 4, 5]) {
       for (const letter of 'abcdef') {
         for (const branch of ['1', '2a', '2b', '2c']) {
-          for (const kind of ['res', 'bn']) legacy.set(modernResnetName(`${kind}${stage}${letter}_branch${branch}`), `${kind}${stage}${letter}_branch${branch}`);
+          for (const kind of ['res', 'bn'])
+            legacy.set(modernResnetName(`${kind}${stage}${letter}_branch${branch}`), `${kind}${stage}${letter}_branch${branch}`);
         }
       }
     }
     legacy.set('conv1_conv', 'conv1').set('conv1_bn', 'bn_conv1');
     const file = join(dir, 'resnet50-legacy.h5');
-    await writeKerasH5(file, kerasLayers(built.model, (n) => legacy.get(n) ?? n));
+    await writeKerasH5(
+      file,
+      kerasLayers(built.model, (n) => legacy.get(n) ?? n),
+    );
     const { model, info } = await importKerasH5(file, { inputSize: 32 });
     expect(info).toMatchObject({ arch: 'resnet50', featureLayer: 'conv5_block3_out', outputShape: [1, 1, 2048] });
     expect(info.preprocessing.mode).toBe('caffe');

@@ -21,7 +21,9 @@ function files(split: 'train' | 'validation', first: number, count: number): { p
 async function pooledFeatures(model: tf.LayersModel, info: BackboneInfo, paths: string[]): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let i = 0; i < paths.length; i += 10) {
-    const images = await Promise.all(paths.slice(i, i + 10).map((p) => readImageRgb(p, info.inputSize, info.preprocessing.resize, { fit: 'centre-crop' })));
+    const images = await Promise.all(
+      paths.slice(i, i + 10).map((p) => readImageRgb(p, info.inputSize, info.preprocessing.resize, { fit: 'centre-crop' })),
+    );
     const pooled = tf.tidy(() => {
       const rgb = tf.stack(images.map((img) => tf.tensor3d(img.data, [img.height, img.width, 3], 'int32'))) as tf.Tensor4D;
       return tf.mean(model.predict(preprocess(rgb, info.preprocessing)) as tf.Tensor4D, [1, 2]) as tf.Tensor2D;
@@ -54,16 +56,31 @@ function nearestCentroidAccuracy(train: Float32Array[], trainLabels: number[], t
     });
     return dot / Math.sqrt(na * nb + 1e-12);
   };
-  const correct = test.filter((f, i) => (cosine(f, centroids[1] as Float64Array) > cosine(f, centroids[0] as Float64Array) ? 1 : 0) === testLabels[i]).length;
+  const correct = test.filter(
+    (f, i) => (cosine(f, centroids[1] as Float64Array) > cosine(f, centroids[0] as Float64Array) ? 1 : 0) === testLabels[i],
+  ).length;
   return correct / test.length;
 }
 
 async function bottleneckAccuracy(model: tf.LayersModel, info: BackboneInfo, perClass: number): Promise<number> {
   const train = files('train', 0, perClass);
   const validation = files('validation', 2000, perClass);
-  const trainFeatures = await pooledFeatures(model, info, train.map((f) => f.path));
-  const valFeatures = await pooledFeatures(model, info, validation.map((f) => f.path));
-  return nearestCentroidAccuracy(trainFeatures, train.map((f) => f.label), valFeatures, validation.map((f) => f.label));
+  const trainFeatures = await pooledFeatures(
+    model,
+    info,
+    train.map((f) => f.path),
+  );
+  const valFeatures = await pooledFeatures(
+    model,
+    info,
+    validation.map((f) => f.path),
+  );
+  return nearestCentroidAccuracy(
+    trainFeatures,
+    train.map((f) => f.label),
+    valFeatures,
+    validation.map((f) => f.label),
+  );
 }
 
 beforeAll(useWasmBackend);

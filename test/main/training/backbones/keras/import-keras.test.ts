@@ -20,7 +20,15 @@ function miniLayers(rand: () => number, overrides: Partial<Record<string, number
   const conv = (name: string, shape: number[]): TestLayer => ({
     name,
     weights: [
-      { name: `${name}/kernel:0`, shape, values: randomArray(shape.reduce((a, b) => a * b, 1), rand, 0.5) },
+      {
+        name: `${name}/kernel:0`,
+        shape,
+        values: randomArray(
+          shape.reduce((a, b) => a * b, 1),
+          rand,
+          0.5,
+        ),
+      },
       { name: `${name}/bias:0`, shape: [shape[3] as number], values: randomArray(shape[3] as number, rand, 0.1) },
     ],
   });
@@ -34,7 +42,15 @@ function miniLayers(rand: () => number, overrides: Partial<Record<string, number
 }
 
 /** Independent reference: 'same' 3x3 convolution + bias + ReLU, HWIO kernel, NHWC with N = 1. */
-function convRelu(x: Float32Array, h: number, w: number, cin: number, kernel: Float32Array, bias: Float32Array, cout: number): Float32Array {
+function convRelu(
+  x: Float32Array,
+  h: number,
+  w: number,
+  cin: number,
+  kernel: Float32Array,
+  bias: Float32Array,
+  cout: number,
+): Float32Array {
   const out = new Float32Array(h * w * cout);
   for (let i = 0; i < h; i++) {
     for (let j = 0; j < w; j++) {
@@ -45,7 +61,8 @@ function convRelu(x: Float32Array, h: number, w: number, cin: number, kernel: Fl
             const y = i + di - 1;
             const xx = j + dj - 1;
             if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
-            for (let c = 0; c < cin; c++) sum += (x[(y * w + xx) * cin + c] as number) * (kernel[((di * 3 + dj) * cin + c) * cout + o] as number);
+            for (let c = 0; c < cin; c++)
+              sum += (x[(y * w + xx) * cin + c] as number) * (kernel[((di * 3 + dj) * cin + c) * cout + o] as number);
           }
         }
         out[(i * w + j) * cout + o] = Math.max(0, sum);
@@ -61,7 +78,13 @@ function maxPool2(x: Float32Array, h: number, w: number, c: number): Float32Arra
     for (let j = 0; j < w / 2; j++) {
       for (let k = 0; k < c; k++) {
         let m = -Infinity;
-        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) m = Math.max(m, x[((2 * i + di) * w + 2 * j + dj) * c + k] as number);
+        for (const [di, dj] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ] as const)
+          m = Math.max(m, x[((2 * i + di) * w + 2 * j + dj) * c + k] as number);
         out[(i * (w / 2) + j) * c + k] = m;
       }
     }
@@ -107,7 +130,13 @@ describe('importKerasH5 with a written Keras-layout file', () => {
     const nested: TestLayer[] = [
       { name: 'vgg_mini', weights: layers.flatMap((l) => l.weights) },
       { name: 'flatten_1', weights: [] },
-      { name: 'dense_1', weights: [{ name: 'dense_1/kernel:0', shape: [32, 2], values: new Float32Array(64) }, { name: 'dense_1/bias:0', shape: [2], values: new Float32Array(2) }] },
+      {
+        name: 'dense_1',
+        weights: [
+          { name: 'dense_1/kernel:0', shape: [32, 2], values: new Float32Array(64) },
+          { name: 'dense_1/bias:0', shape: [2], values: new Float32Array(2) },
+        ],
+      },
     ];
     const file = join(dir, 'nested.h5');
     await writeKerasH5(file, nested, 'full-model');
@@ -123,15 +152,22 @@ describe('importKerasH5 with a written Keras-layout file', () => {
     await writeKerasH5(file, miniLayers(seeded(1), { block2_conv1: [3, 3, 4, 16] }));
     const target = join(dir, 'registry', 'wrong');
     const before = tf.memory().numTensors;
-    await expect(importKerasH5(file, { inputSize: 8 })).rejects.toThrow(/wrong-shape\.h5: layer block2_conv1 .*\[3, 3, 4, 16\] in the file but the model expects \[3, 3, 4, 8\]/);
+    await expect(importKerasH5(file, { inputSize: 8 })).rejects.toThrow(
+      /wrong-shape\.h5: layer block2_conv1 .*\[3, 3, 4, 16\] in the file but the model expects \[3, 3, 4, 8\]/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(existsSync(target)).toBe(false);
   });
 
   it('names a missing layer', async () => {
     const file = join(dir, 'missing.h5');
-    await writeKerasH5(file, miniLayers(seeded(2)).filter((l) => l.name !== 'block2_conv1'));
-    await expect(importKerasH5(file, { arch: 'vgg-mini', inputSize: 8 })).rejects.toThrow(/missing\.h5: layer block2_conv1 \(needed by vgg-mini\) is missing/);
+    await writeKerasH5(
+      file,
+      miniLayers(seeded(2)).filter((l) => l.name !== 'block2_conv1'),
+    );
+    await expect(importKerasH5(file, { arch: 'vgg-mini', inputSize: 8 })).rejects.toThrow(
+      /missing\.h5: layer block2_conv1 \(needed by vgg-mini\) is missing/,
+    );
   });
 
   it('rejects a file that is not HDF5, and a truncated one', async () => {
@@ -147,7 +183,9 @@ describe('importKerasH5 with a written Keras-layout file', () => {
   it('cannot guess an unknown architecture and says which names it accepts', async () => {
     const file = join(dir, 'odd.h5');
     await writeKerasH5(file, [{ name: 'dense_1', weights: [{ name: 'dense_1/kernel:0', shape: [2, 2], values: new Float32Array(4) }] }]);
-    await expect(importKerasH5(file)).rejects.toThrow(/odd\.h5: cannot tell the architecture .*vgg16, mobilenet_v1, mobilenet_v2, resnet50/);
+    await expect(importKerasH5(file)).rejects.toThrow(
+      /odd\.h5: cannot tell the architecture .*vgg16, mobilenet_v1, mobilenet_v2, resnet50/,
+    );
   });
 });
 
@@ -155,10 +193,23 @@ describe('the real Keras MobileNet v1 0.25 weights file', () => {
   it('imports (alpha inferred), gives [1, 7, 7, 256] and round-trips through saveBackbone', async () => {
     const before = tf.memory().numTensors;
     const { model, info } = await importKerasH5(REAL_H5);
-    expect(info).toMatchObject({ arch: 'mobilenet_v1', alpha: 0.25, featureLayer: 'conv_pw_13_relu', inputSize: 224, outputShape: [7, 7, 256] });
+    expect(info).toMatchObject({
+      arch: 'mobilenet_v1',
+      alpha: 0.25,
+      featureLayer: 'conv_pw_13_relu',
+      inputSize: 224,
+      outputShape: [7, 7, 256],
+    });
     expect(info.preprocessing).toMatchObject({ mode: 'tf', channelOrder: 'rgb' });
     expect(info.source.fileSha256).toBe('dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf');
-    expect(info.topBlockLayers).toEqual(['conv_dw_13', 'conv_dw_13_bn', 'conv_dw_13_relu', 'conv_pw_13', 'conv_pw_13_bn', 'conv_pw_13_relu']);
+    expect(info.topBlockLayers).toEqual([
+      'conv_dw_13',
+      'conv_dw_13_bn',
+      'conv_dw_13_relu',
+      'conv_pw_13',
+      'conv_pw_13_bn',
+      'conv_pw_13_relu',
+    ]);
     expect(topBlockLayers('mobilenet_v1', model)).toEqual(info.topBlockLayers);
 
     const x = tf.randomUniform([1, 224, 224, 3], -1, 1, 'float32', 3);

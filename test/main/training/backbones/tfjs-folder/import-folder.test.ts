@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveBackbone } from '../../../../../src/main/training/backbones/keras';
-import { importTfjsFolder, listFeatureLayers, loadTfjsFolderModel, validateTfjsFolder } from '../../../../../src/main/training/backbones/tfjs-folder';
+import {
+  importTfjsFolder,
+  listFeatureLayers,
+  loadTfjsFolderModel,
+  validateTfjsFolder,
+} from '../../../../../src/main/training/backbones/tfjs-folder';
 import { useWasmBackend } from '../keras/helpers';
 
 const MODELS = join(__dirname, '../../../../../../shared/data/models');
@@ -38,7 +43,9 @@ describe('validateTfjsFolder', () => {
     };
     const short = copy('short');
     truncateSync(join(short, 'weights.bin'), 1000);
-    expect(() => validateTfjsFolder(short)).toThrow(/short\/model\.json: weightsManifest\[0\] \(weights\.bin\) holds 1000 bytes but its 260 tensors need 1640832/);
+    expect(() => validateTfjsFolder(short)).toThrow(
+      /short\/model\.json: weightsManifest\[0\] \(weights\.bin\) holds 1000 bytes but its 260 tensors need 1640832/,
+    );
     const missing = copy('missing');
     unlinkSync(join(missing, 'weights.bin'));
     expect(() => validateTfjsFolder(missing)).toThrow(/missing\/model\.json: weight file weights\.bin \(weightsManifest\[0\]\) is missing/);
@@ -64,7 +71,13 @@ describe('importTfjsFolder', () => {
   it('truncates the Teachable Machine export to its MobileNet v2 base (out_relu) and saves it as a backbone', async () => {
     const before = tf.memory().numTensors;
     const tm = await importTfjsFolder(TM);
-    expect(tm.info).toMatchObject({ arch: 'mobilenet_v2', alpha: 0.35, featureLayer: 'out_relu', inputSize: 224, outputShape: [7, 7, 1280] });
+    expect(tm.info).toMatchObject({
+      arch: 'mobilenet_v2',
+      alpha: 0.35,
+      featureLayer: 'out_relu',
+      inputSize: 224,
+      outputShape: [7, 7, 1280],
+    });
     expect(tm.info.source.kind).toBe('teachable-machine');
     expect(tm.info.preprocessing).toMatchObject({ mode: 'tf', channelOrder: 'rgb', inputSize: 224 });
     expect(tm.info.topBlockLayers[0]).toBe('block_16_expand');

@@ -59,28 +59,52 @@ function kerasLayers(model: tf.LayersModel): TestLayer[] {
   });
 }
 
-describeBackbone('Keras .h5 MobileNet v1 0.25 (shared/data, Keras 2.1 \'same\' strided convs) to ONNX', async () => {
+describeBackbone("Keras .h5 MobileNet v1 0.25 (shared/data, Keras 2.1 'same' strided convs) to ONNX", async () => {
   const { model, info } = await importKerasH5(join(MODELS, 'mobilenet_2_5_224_tf_no_top.h5'));
-  return { model, reference: model, input: await realImages(3, info.preprocessing), outputShape: [7, 7, 256], dispose: () => model.dispose() };
+  return {
+    model,
+    reference: model,
+    input: await realImages(3, info.preprocessing),
+    outputShape: [7, 7, 256],
+    dispose: () => model.dispose(),
+  };
 });
 
-describeBackbone('Keras .h5 MobileNet v2 0.35 (Google\'s weights written as .h5, rebuilt at 192 px) to ONNX', async () => {
+describeBackbone("Keras .h5 MobileNet v2 0.35 (Google's weights written as .h5, rebuilt at 192 px) to ONNX", async () => {
   const source = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'mobilenet_v2_0.35_224_no_top')));
   const file = join(dir, 'mobilenet_v2_0.35.h5');
   await writeKerasH5(file, kerasLayers(source));
   source.dispose();
   const { model, info } = await importKerasH5(file, { inputSize: 192 });
-  return { model, reference: model, input: await realImages(3, info.preprocessing), outputShape: [6, 6, 1280], dispose: () => model.dispose() };
+  return {
+    model,
+    reference: model,
+    input: await realImages(3, info.preprocessing),
+    outputShape: [6, 6, 1280],
+    dispose: () => model.dispose(),
+  };
 });
 
 describeBackbone('VGG16 (architectures.ts, seeded random weights, 64 px, caffe input) to ONNX', async () => {
   const { model } = buildArchitecture('vgg16', { inputSize: 64 });
   randomizeWeights(model, 16);
-  return { model, reference: model, input: await realImages(3, archPreprocessing('vgg16', 64)), outputShape: [2, 2, 512], dispose: () => model.dispose() };
+  return {
+    model,
+    reference: model,
+    input: await realImages(3, archPreprocessing('vgg16', 64)),
+    outputShape: [2, 2, 512],
+    dispose: () => model.dispose(),
+  };
 });
 
 describeBackbone('ResNet50 (architectures.ts, seeded random weights, 64 px, caffe input) to ONNX', async () => {
   const { model } = buildArchitecture('resnet50', { inputSize: 64 });
   randomizeWeights(model, 50);
-  return { model, reference: model, input: await realImages(3, archPreprocessing('resnet50', 64)), outputShape: [2, 2, 2048], dispose: () => model.dispose() };
+  return {
+    model,
+    reference: model,
+    input: await realImages(3, archPreprocessing('resnet50', 64)),
+    outputShape: [2, 2, 2048],
+    dispose: () => model.dispose(),
+  };
 });

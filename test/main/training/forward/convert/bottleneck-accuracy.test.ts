@@ -26,7 +26,11 @@ interface Features {
 
 async function features(items: ManifestItem[], model: tf.LayersModel, session: ort.InferenceSession): Promise<Features> {
   const dim = 1280;
-  const out: Features = { tfjs: new Float32Array(items.length * dim), onnx: new Float32Array(items.length * dim), labels: Int32Array.from(items, (i) => i.label as number) };
+  const out: Features = {
+    tfjs: new Float32Array(items.length * dim),
+    onnx: new Float32Array(items.length * dim),
+    labels: Int32Array.from(items, (i) => i.label as number),
+  };
   for (let start = 0; start < items.length; start += BATCH) {
     const x = await inputBatch(items.slice(start, start + BATCH), P, null);
     const pooled = tf.tidy(() => tf.mean(model.predict(x) as tf.Tensor4D, [1, 2]).dataSync() as Float32Array);
@@ -41,7 +45,10 @@ async function features(items: ManifestItem[], model: tf.LayersModel, session: o
 function trainedAccuracy(train: Float32Array, trainLabels: Int32Array, validation: Float32Array, validationLabels: Int32Array): number {
   const head = new LinearHead(1280, 2, 0.2, 1);
   const order = Int32Array.from(trainLabels, (_, i) => i);
-  const rand = ((s: number) => () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296))(7);
+  const rand = (
+    (s: number) => () =>
+      (s = (s * 1103515245 + 12345) >>> 0) / 4294967296
+  )(7);
   for (let epoch = 0; epoch < 20; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -63,8 +70,16 @@ describe(`bottleneck features from ONNX Runtime vs TF.js on cats_and_dogs_filter
     model = await loadLayersModelFromDir(join(RESOURCES, 'backbones', 'mobilenet_v2_0.35_224'));
     session = await ort.InferenceSession.create(convertOrThrow(model).onnx, { intraOpNumThreads: 2 });
     const manifest = catsDogsManifest(TRAIN_PER_CLASS, VALIDATION_PER_CLASS);
-    train = await features(manifest.items.filter((i) => i.split === 'train'), model, session);
-    validation = await features(manifest.items.filter((i) => i.split === 'validation'), model, session);
+    train = await features(
+      manifest.items.filter((i) => i.split === 'train'),
+      model,
+      session,
+    );
+    validation = await features(
+      manifest.items.filter((i) => i.split === 'validation'),
+      model,
+      session,
+    );
   }, 1_800_000);
 
   afterAll(async () => {

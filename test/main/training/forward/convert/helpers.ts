@@ -17,7 +17,11 @@ export type Converted = Extract<ConvertResult, { ok: true }>;
 /** A few real validation photos, cats and dogs alternating, decoded and preprocessed as the app does. */
 export async function realImages(count: number, p: Preprocessing): Promise<tf.Tensor4D> {
   const items: ManifestItem[] = [];
-  const lists = ['cats', 'dogs'].map((c) => readdirSync(join(CATS_DOGS, 'validation', c)).sort().map((f) => join(CATS_DOGS, 'validation', c, f)));
+  const lists = ['cats', 'dogs'].map((c) =>
+    readdirSync(join(CATS_DOGS, 'validation', c))
+      .sort()
+      .map((f) => join(CATS_DOGS, 'validation', c, f)),
+  );
   for (let i = 0; items.length < count; i++) {
     const path = lists[i % 2]![Math.floor(i / 2)]!;
     items.push({ path, sha256: `test-${i}`, label: i % 2, split: 'validation' });
@@ -98,7 +102,9 @@ export function checkWithPython(openCvModel: Uint8Array, alsoCheck: Uint8Array[]
     });
     writeFileSync(join(dir, 'input.bin'), input.dataSync() as Float32Array);
     const outputPath = join(dir, 'output.bin');
-    const run = spawnSync(PYTHON, ['-c', CHECK_SCRIPT, join(dir, 'input.bin'), input.shape.join(','), outputPath, ...models], { encoding: 'utf8' });
+    const run = spawnSync(PYTHON, ['-c', CHECK_SCRIPT, join(dir, 'input.bin'), input.shape.join(','), outputPath, ...models], {
+      encoding: 'utf8',
+    });
     if (run.status !== 0) throw new Error(`python check failed: ${run.stderr.trim()}`);
     const line = run.stdout.trim().split('\n').at(-1) ?? '';
     const m = /^ops=(.*) out=(.*)$/.exec(line);
@@ -156,7 +162,9 @@ async function tfjsSpread(c: BackboneCase, expected: Float32Array): Promise<numb
   await tf.setBackend('cpu');
   try {
     const reference = c.reference;
-    const cpu = tf.tidy(() => (typeof reference === 'function' ? reference(c.input) : (reference.predict(c.input) as tf.Tensor)).dataSync() as Float32Array);
+    const cpu = tf.tidy(
+      () => (typeof reference === 'function' ? reference(c.input) : (reference.predict(c.input) as tf.Tensor)).dataSync() as Float32Array,
+    );
     return maxAbsDiff(cpu, expected);
   } finally {
     await tf.setBackend(previous);
@@ -188,7 +196,9 @@ export function describeBackbone(title: string, setup: () => Promise<BackboneCas
       await useWasmBackend();
       c = await setup();
       const reference = c.reference;
-      expected = tf.tidy(() => (typeof reference === 'function' ? reference(c.input) : (reference.predict(c.input) as tf.Tensor)).dataSync() as Float32Array);
+      expected = tf.tidy(
+        () => (typeof reference === 'function' ? reference(c.input) : (reference.predict(c.input) as tf.Tensor)).dataSync() as Float32Array,
+      );
       const before = tf.memory().numTensors;
       converted = convertOrThrow(c.model, c.options);
       // Conversion reads weights and creates no tensors of its own.
@@ -200,7 +210,7 @@ export function describeBackbone(title: string, setup: () => Promise<BackboneCas
       c?.dispose();
     });
 
-    it('ONNX Runtime gives TF.js\'s output on real photos (pooled ≤ 1e-4; raw ≤ 1e-4 or within TF.js\'s own wasm/cpu spread)', async () => {
+    it("ONNX Runtime gives TF.js's output on real photos (pooled ≤ 1e-4; raw ≤ 1e-4 or within TF.js's own wasm/cpu spread)", async () => {
       expect(converted.inputShape).toEqual([-1, ...c.input.shape.slice(1)]);
       expect(converted.outputShape).toEqual([-1, ...c.outputShape]);
       expect(converted.opset).toBe(13);
@@ -208,7 +218,8 @@ export function describeBackbone(title: string, setup: () => Promise<BackboneCas
       expect(out.dims).toEqual([c.input.shape[0], ...c.outputShape]);
       // A test that cannot fail is no test: the features must not be all zeros or all equal.
       expect(maxAbs(expected)).toBeGreaterThan(0.1);
-      if (c.outputShape.length === 3) expect(maxAbsDiff(poolMaps(out.data, c.outputShape), poolMaps(expected, c.outputShape))).toBeLessThanOrEqual(TOLERANCE);
+      if (c.outputShape.length === 3)
+        expect(maxAbsDiff(poolMaps(out.data, c.outputShape), poolMaps(expected, c.outputShape))).toBeLessThanOrEqual(TOLERANCE);
       const diff = maxAbsDiff(out.data, expected);
       expect(diff).toBeLessThanOrEqual(await rawBound(diff));
     });
@@ -222,7 +233,8 @@ export function describeBackbone(title: string, setup: () => Promise<BackboneCas
       expect(check.ops).not.toContain('Identity');
       expect(check.ops).not.toContain('BatchNormalization');
       expect(check.output.length).toBe(expected.length);
-      if (c.outputShape.length === 3) expect(maxAbsDiff(poolMaps(check.output, c.outputShape), poolMaps(expected, c.outputShape))).toBeLessThanOrEqual(TOLERANCE);
+      if (c.outputShape.length === 3)
+        expect(maxAbsDiff(poolMaps(check.output, c.outputShape), poolMaps(expected, c.outputShape))).toBeLessThanOrEqual(TOLERANCE);
       const sameFile = maxAbsDiff(check.output, (await runOnnx(portable, c.input)).data);
       expect(sameFile).toBeLessThanOrEqual(await rawBound(sameFile));
       // Two independent float32 implementations, each within the bound of TF.js.

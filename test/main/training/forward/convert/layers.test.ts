@@ -24,7 +24,10 @@ function seededWeights(model: tf.LayersModel, seed: number): void {
       const positive = short.startsWith('moving_variance') || short.startsWith('gamma');
       const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : 4;
       const limit = positive ? 0 : Math.sqrt(3 / fanIn);
-      return tf.tensor(Float32Array.from({ length: n }, () => (positive ? 0.5 + rand() : (rand() * 2 - 1) * limit)), shape);
+      return tf.tensor(
+        Float32Array.from({ length: n }, () => (positive ? 0.5 + rand() : (rand() * 2 - 1) * limit)),
+        shape,
+      );
     });
     if (values.length > 0) layer.setWeights(values);
     tf.dispose(values);
@@ -43,19 +46,43 @@ function layerZoo(): tf.LayersModel {
   let x = call(tf.layers.rescaling({ scale: 2, offset: -1, name: 'rescale' }), input);
   x = call(tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'stem' }), x); // 19x19
   const pw = tf.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false, name: 'shared_pw' });
-  const a = call(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', useBias: false, name: 'dw' }), x); // 10x10x16
+  const a = call(
+    tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', useBias: false, name: 'dw' }),
+    x,
+  ); // 10x10x16
   const aBn = call(tf.layers.batchNormalization({ name: 'dw_bn' }), a);
   const aAct = call(tf.layers.reLU({ maxValue: 6, name: 'dw_relu6' }), aBn);
   const b = call(tf.layers.separableConv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'elu', name: 'sep' }), x); // 10x10x16
-  const padded = call(tf.layers.zeroPadding2d({ padding: [[1, 2], [1, 1]], name: 'pad_then_conv' }), x);
-  const c = call(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'valid', dilationRate: 1, name: 'padded_conv' }), padded); // 10x10
-  const dilated = call(tf.layers.conv2d({ filters: 16, kernelSize: 3, dilationRate: 2, padding: 'same', name: 'dilated' }), call(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'max_same' }), x)); // 10x10
+  const padded = call(
+    tf.layers.zeroPadding2d({
+      padding: [
+        [1, 2],
+        [1, 1],
+      ],
+      name: 'pad_then_conv',
+    }),
+    x,
+  );
+  const c = call(
+    tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'valid', dilationRate: 1, name: 'padded_conv' }),
+    padded,
+  ); // 10x10
+  const dilated = call(
+    tf.layers.conv2d({ filters: 16, kernelSize: 3, dilationRate: 2, padding: 'same', name: 'dilated' }),
+    call(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'max_same' }), x),
+  ); // 10x10
   const sum = call(tf.layers.add({ name: 'add3' }), [aAct, b, c]);
   const normed = call(tf.layers.batchNormalization({ name: 'bn_after_add', center: false }), sum);
-  const merged = call(tf.layers.concatenate({ name: 'concat' }), [normed, call(tf.layers.leakyReLU({ alpha: 0.2, name: 'leaky' }), dilated)]); // 10x10x32
+  const merged = call(tf.layers.concatenate({ name: 'concat' }), [
+    normed,
+    call(tf.layers.leakyReLU({ alpha: 0.2, name: 'leaky' }), dilated),
+  ]); // 10x10x32
   // A sub-model applied twice (its own scope each time) and one layer shared by two branches.
   const subInput = tf.input({ shape: [10, 10, 32] });
-  const subOut = call(tf.layers.batchNormalization({ name: 'sub_bn' }), call(tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'sub_conv' }), subInput));
+  const subOut = call(
+    tf.layers.batchNormalization({ name: 'sub_bn' }),
+    call(tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'sub_conv' }), subInput),
+  );
   const sub = tf.model({ inputs: subInput, outputs: subOut, name: 'block' });
   const s1 = call(sub, merged);
   const s2 = call(sub, call(tf.layers.activation({ activation: 'tanh', name: 'tanh' }), merged));
@@ -69,12 +96,24 @@ function layerZoo(): tf.LayersModel {
   let map = call(tf.layers.concatenate({ name: 'concat2' }), [avg, mx, mn]); // 10x10x24
   map = call(tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'avg_same' }), map); // 5x5
   map = call(tf.layers.activation({ activation: 'swish', name: 'swish' }), map);
-  map = call(tf.layers.cropping2D({ cropping: [[0, 1], [1, 0]], name: 'crop' }), map); // 4x4
+  map = call(
+    tf.layers.cropping2D({
+      cropping: [
+        [0, 1],
+        [1, 0],
+      ],
+      name: 'crop',
+    }),
+    map,
+  ); // 4x4
   const softmaxMap = call(tf.layers.softmax({ axis: -1, name: 'softmax_map' }), map);
   const denseOnMap = call(tf.layers.dense({ units: 6, activation: 'softplus', name: 'dense_on_map' }), map); // 4x4x6
   const flat = call(tf.layers.flatten({ name: 'flatten' }), softmaxMap);
   const gmp = call(tf.layers.globalMaxPooling2d({ name: 'gmp' }), denseOnMap);
-  const gap = call(tf.layers.globalAveragePooling2d({ name: 'gap' }), call(tf.layers.activation({ activation: 'selu', name: 'selu' }), map));
+  const gap = call(
+    tf.layers.globalAveragePooling2d({ name: 'gap' }),
+    call(tf.layers.activation({ activation: 'selu', name: 'selu' }), map),
+  );
   let v = call(tf.layers.concatenate({ name: 'features' }), [flat, gmp, gap]);
   v = call(tf.layers.dense({ units: 12, name: 'fc1' }), v);
   v = call(tf.layers.batchNormalization({ name: 'fc1_bn' }), v);
@@ -100,7 +139,14 @@ describeBackbone('every converted layer kind in one model (odd windows, shared l
 describeBackbone('the same model cut at a 4-D map (outputLayer, answer transposed back to NHWC)', async () => {
   const model = layerZoo();
   const reference = tf.model({ inputs: model.inputs, outputs: model.getLayer('crop').output as tf.SymbolicTensor });
-  return { model, reference, input: await realImages(2, UNIT), options: { outputLayer: 'crop' }, outputShape: [4, 4, 24], dispose: () => model.dispose() };
+  return {
+    model,
+    reference,
+    input: await realImages(2, UNIT),
+    options: { outputLayer: 'crop' },
+    outputShape: [4, 4, 24],
+    dispose: () => model.dispose(),
+  };
 });
 
 describe('conversion choices', () => {
@@ -127,15 +173,63 @@ describe('conversion choices', () => {
   });
 
   it.each([
-    { size: [9, 9], padding: [[1, 1], [1, 1]], pool: 3, strides: 2, same: false },
-    { size: [8, 7], padding: [[0, 2], [1, 0]], pool: 3, strides: 2, same: false },
-    { size: [10, 10], padding: [[2, 1], [1, 2]], pool: 3, strides: 1, same: false },
-    { size: [7, 9], padding: [[1, 0], [0, 1]], pool: 2, strides: 2, same: true },
-    { size: [6, 6], padding: [[1, 1], [1, 1]], pool: 4, strides: 3, same: true },
+    {
+      size: [9, 9],
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      pool: 3,
+      strides: 2,
+      same: false,
+    },
+    {
+      size: [8, 7],
+      padding: [
+        [0, 2],
+        [1, 0],
+      ],
+      pool: 3,
+      strides: 2,
+      same: false,
+    },
+    {
+      size: [10, 10],
+      padding: [
+        [2, 1],
+        [1, 2],
+      ],
+      pool: 3,
+      strides: 1,
+      same: false,
+    },
+    {
+      size: [7, 9],
+      padding: [
+        [1, 0],
+        [0, 1],
+      ],
+      pool: 2,
+      strides: 2,
+      same: true,
+    },
+    {
+      size: [6, 6],
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      pool: 4,
+      strides: 3,
+      same: true,
+    },
   ])('zero padding then max pool on signed input ($size, pads $padding, pool $pool / $strides, same: $same) is exact', async (c) => {
     const input = tf.input({ shape: [...c.size, 2] });
     const padded = call(tf.layers.zeroPadding2d({ padding: c.padding as [[number, number], [number, number]] }), input);
-    const model = tf.model({ inputs: input, outputs: call(tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.strides, padding: c.same ? 'same' : 'valid' }), padded) });
+    const model = tf.model({
+      inputs: input,
+      outputs: call(tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.strides, padding: c.same ? 'same' : 'valid' }), padded),
+    });
     const converted = convertOrThrow(model);
     // ONNX pools ignore padded cells; the zero band comes back through a Max, never as a Pad that ONNX Runtime would fuse.
     expect(opsOf(converted.onnx)).toEqual(['Transpose', 'MaxPool', 'Max', 'Transpose']);
@@ -149,12 +243,15 @@ describe('conversion choices', () => {
   it('a max pool over zero-padded ReLU output takes the padding as plain pads (zeros never win there)', () => {
     const input = tf.input({ shape: [9, 9, 2] });
     const relu = call(tf.layers.activation({ activation: 'relu' }), input);
-    const model = tf.model({ inputs: input, outputs: call(tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }), call(tf.layers.zeroPadding2d({ padding: 1 }), relu)) });
+    const model = tf.model({
+      inputs: input,
+      outputs: call(tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }), call(tf.layers.zeroPadding2d({ padding: 1 }), relu)),
+    });
     expect(opsOf(convertOrThrow(model).onnx)).toEqual(['Relu', 'Transpose', 'MaxPool', 'Transpose']);
     model.dispose();
   });
 
-  it('writes the same bytes for the same model (cacheable), and leaves the model\'s weights untouched', () => {
+  it("writes the same bytes for the same model (cacheable), and leaves the model's weights untouched", () => {
     const model = layerZoo();
     const before = model.getWeights().map((w) => Array.from(w.dataSync()));
     const first = convertOrThrow(model).onnx;
@@ -203,7 +300,10 @@ describe('layers the converter cannot express come back as ok: false, naming the
   });
 
   it('a Conv2DTranspose deep inside a nested model', () => {
-    const inner = tf.sequential({ name: 'inner', layers: [tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, inputShape: [8, 8, 4], name: 'deconv' })] });
+    const inner = tf.sequential({
+      name: 'inner',
+      layers: [tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, inputShape: [8, 8, 4], name: 'deconv' })],
+    });
     const input = tf.input({ shape: [8, 8, 3] });
     const model = tf.model({ inputs: input, outputs: call(inner, call(tf.layers.conv2d({ filters: 4, kernelSize: 1 }), input)) });
     expect(convertLayersModel(model)).toMatchObject({ ok: false, layer: 'deconv', className: 'Conv2DTranspose' });
@@ -211,7 +311,11 @@ describe('layers the converter cannot express come back as ok: false, naming the
   });
 
   it('batch norm over a non-channel axis', () => {
-    expect(convertOne(tf.layers.batchNormalization({ axis: 1, name: 'bn_axis1' }))).toMatchObject({ ok: false, layer: 'bn_axis1', className: 'BatchNormalization' });
+    expect(convertOne(tf.layers.batchNormalization({ axis: 1, name: 'bn_axis1' }))).toMatchObject({
+      ok: false,
+      layer: 'bn_axis1',
+      className: 'BatchNormalization',
+    });
   });
 
   it('an output layer applied twice (its output is ambiguous)', () => {
@@ -226,10 +330,18 @@ describe('layers the converter cannot express come back as ok: false, naming the
   it('an output layer that does not exist, and a model without a fixed image input', () => {
     const input = tf.input({ shape: [8, 8, 3] });
     const model = tf.model({ inputs: input, outputs: call(tf.layers.conv2d({ filters: 2, kernelSize: 3 }), input), name: 'tiny' });
-    expect(convertLayersModel(model, { outputLayer: 'nope' })).toMatchObject({ ok: false, layer: 'nope', reason: 'no layer named nope in model tiny' });
+    expect(convertLayersModel(model, { outputLayer: 'nope' })).toMatchObject({
+      ok: false,
+      layer: 'nope',
+      reason: 'no layer named nope in model tiny',
+    });
     model.dispose();
     const free = tf.input({ shape: [null, null, 3] });
-    const freeModel = tf.model({ inputs: free, outputs: call(tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }), free), name: 'any_size' });
+    const freeModel = tf.model({
+      inputs: free,
+      outputs: call(tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }), free),
+      name: 'any_size',
+    });
     expect(convertLayersModel(freeModel)).toMatchObject({ ok: false, layer: 'any_size' });
     freeModel.dispose();
   });

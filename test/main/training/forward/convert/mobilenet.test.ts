@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { preprocessingPreset } from '../../../../../src/main/training/backbones/backbone-registry';
-import { disposeModelDeep, innermostBase, loadTfjsFolderModel, validateTfjsFolder } from '../../../../../src/main/training/backbones/tfjs-folder';
+import {
+  disposeModelDeep,
+  innermostBase,
+  loadTfjsFolderModel,
+  validateTfjsFolder,
+} from '../../../../../src/main/training/backbones/tfjs-folder';
 import { loadLayersModelFromDir } from '../../../../../src/main/training/worker/model-io';
 import { DATA, RESOURCES } from '../../fixtures';
 import { describeBackbone, realImages } from './helpers';
@@ -55,7 +60,7 @@ describeBackbone('Teachable Machine export up to out_relu inside its nested base
   };
 });
 
-describeBackbone('Teachable Machine export up to its nested head\'s first Dense (a sub-model applied as a layer)', async () => {
+describeBackbone("Teachable Machine export up to its nested head's first Dense (a sub-model applied as a layer)", async () => {
   const model = await loadTfjsFolderModel(validateTfjsFolder(join(MODELS, 'tm_mobilenet_v2_0.35_224')));
   const head = model.layers[1] as tf.LayersModel;
   const dense1 = head.layers.find((l) => l.getClassName() === 'Dense')!;

@@ -67,21 +67,53 @@ describe('TF.js export laid out like Teachable Machine', () => {
     expect(top.class_name).toBe('Sequential');
     const [features, head] = top.config.layers;
     expect(features.class_name).toBe('Sequential');
-    expect(features.config.layers.map((l: { class_name: string }) => l.class_name)).toEqual([expect.stringMatching(/^(Model|Functional)$/), 'GlobalAveragePooling2D']);
+    expect(features.config.layers.map((l: { class_name: string }) => l.class_name)).toEqual([
+      expect.stringMatching(/^(Model|Functional)$/),
+      'GlobalAveragePooling2D',
+    ]);
     expect(head.class_name).toBe('Sequential');
-    expect(head.config.layers.map((l: { class_name: string; config: { activation: string; units: number } }) => [l.class_name, l.config.activation, l.config.units])).toEqual([
+    expect(
+      head.config.layers.map((l: { class_name: string; config: { activation: string; units: number } }) => [
+        l.class_name,
+        l.config.activation,
+        l.config.units,
+      ]),
+    ).toEqual([
       ['Dense', 'relu', 8],
       ['Dense', 'softmax', 2],
     ]);
     const meta = JSON.parse(readFileSync(join(exportDir, 'metadata.json'), 'utf8'));
-    for (const key of ['tfjsVersion', 'tmVersion', 'packageVersion', 'packageName', 'timeStamp', 'userMetadata', 'modelName', 'labels', 'imageSize']) expect(meta).toHaveProperty(key);
-    expect(meta).toMatchObject({ labels: ['cats', 'dogs'], imageSize: 224, packageName: '@teachablemachine/image', runId, mode: 'bottleneck', preprocessing: { inputSize: 224, mode: 'tf', resize: 'bilinear' }, backbone: { id: 'mobilenet_v2_0.35_224' } });
+    for (const key of [
+      'tfjsVersion',
+      'tmVersion',
+      'packageVersion',
+      'packageName',
+      'timeStamp',
+      'userMetadata',
+      'modelName',
+      'labels',
+      'imageSize',
+    ])
+      expect(meta).toHaveProperty(key);
+    expect(meta).toMatchObject({
+      labels: ['cats', 'dogs'],
+      imageSize: 224,
+      packageName: '@teachablemachine/image',
+      runId,
+      mode: 'bottleneck',
+      preprocessing: { inputSize: 224, mode: 'tf', resize: 'bilinear' },
+      backbone: { id: 'mobilenet_v2_0.35_224' },
+    });
     expect(meta.metrics).toHaveProperty('valAccuracy');
     expect(readFileSync(join(exportDir, 'README.md'), 'utf8')).toMatch(/tf\.loadLayersModel/);
   });
 
   test('plain @tensorflow/tfjs in a fresh Node process matches the app on 20 real images', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.mjs'), exportDir, ...IMAGES], { cwd: REPO, maxBuffer: 1 << 24, timeout: 80_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.mjs'), exportDir, ...IMAGES], {
+      cwd: REPO,
+      maxBuffer: 1 << 24,
+      timeout: 80_000,
+    });
     const result = JSON.parse(stdout.trim().split('\n').at(-1) as string);
     expect(result.labels).toEqual(['cats', 'dogs']);
     expect(result.backend).toBe('cpu');
@@ -116,54 +148,79 @@ describe('TF.js export laid out like Teachable Machine', () => {
   test('the app predicts with the export folder as with the run', async () => {
     const loaded = await loadModelForPrediction(exportDir);
     try {
-      expectClose((await predictFiles(loaded, IMAGES)).map((r) => Array.from(r)), 'app on export');
+      expectClose(
+        (await predictFiles(loaded, IMAGES)).map((r) => Array.from(r)),
+        'app on export',
+      );
     } finally {
       loaded.dispose();
     }
   });
 
-  test.skipIf(!existsSync(CHROMIUM))('chromium loads the export from a minimal page on 127.0.0.1', async () => {
-    const files: Record<string, string> = { '/tf.min.js': join(REPO, 'node_modules/@tensorflow/tfjs/dist/tf.min.js') };
-    for (const f of readdirSync(exportDir)) files[`/model/${f}`] = join(exportDir, f);
-    const server: Server = createServer((req, res) => {
-      if (req.url === '/') {
-        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/tf.min.js"></script>');
-        return;
-      }
-      const file = files[req.url ?? ''];
-      if (!file) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': req.url?.endsWith('.js') ? 'text/javascript' : req.url?.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(readFileSync(file));
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const port = (server.address() as { port: number }).port;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/`);
-      // Decoded here as the metadata says (the page cannot read files); the page scales and predicts.
-      const few = IMAGES.filter((_, i) => i % 5 === 0);
-      const pixels = await Promise.all(
-        few.map(async (f) => Array.from(await sharp(f).rotate().flatten({ background: '#ffffff' }).resize(224, 224, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false }).removeAlpha().raw().toBuffer())),
-      );
-      const probs = (await page.evaluate(async (images: number[][]) => {
-        const tf = (window as unknown as { tf: typeof tfjs }).tf;
-        await tf.setBackend('cpu');
-        const model = await tf.loadLayersModel('/model/model.json');
-        const meta = await (await fetch('/model/metadata.json')).json();
-        return images.map((px) =>
-          tf.tidy(() => {
-            const x = tf.tensor4d(px, [1, meta.imageSize, meta.imageSize, 3]).div(127.5).sub(1);
-            return Array.from((model.predict(x) as tfjs.Tensor).dataSync());
-          }),
+  test.skipIf(!existsSync(CHROMIUM))(
+    'chromium loads the export from a minimal page on 127.0.0.1',
+    async () => {
+      const files: Record<string, string> = { '/tf.min.js': join(REPO, 'node_modules/@tensorflow/tfjs/dist/tf.min.js') };
+      for (const f of readdirSync(exportDir)) files[`/model/${f}`] = join(exportDir, f);
+      const server: Server = createServer((req, res) => {
+        if (req.url === '/') {
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/tf.min.js"></script>');
+          return;
+        }
+        const file = files[req.url ?? ''];
+        if (!file) return void res.writeHead(404).end();
+        res
+          .writeHead(200, {
+            'content-type': req.url?.endsWith('.js')
+              ? 'text/javascript'
+              : req.url?.endsWith('.json')
+                ? 'application/json'
+                : 'application/octet-stream',
+          })
+          .end(readFileSync(file));
+      });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      const port = (server.address() as { port: number }).port;
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${port}/`);
+        // Decoded here as the metadata says (the page cannot read files); the page scales and predicts.
+        const few = IMAGES.filter((_, i) => i % 5 === 0);
+        const pixels = await Promise.all(
+          few.map(async (f) =>
+            Array.from(
+              await sharp(f)
+                .rotate()
+                .flatten({ background: '#ffffff' })
+                .resize(224, 224, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false })
+                .removeAlpha()
+                .raw()
+                .toBuffer(),
+            ),
+          ),
         );
-      }, pixels)) as number[][];
-      const expected = appProbs.filter((_, i) => i % 5 === 0);
-      probs.forEach((row, i) => row.forEach((p, j) => expect(Math.abs(p - (expected[i]?.[j] as number))).toBeLessThan(TOLERANCE)));
-    } finally {
-      await browser.close();
-      server.close();
-    }
-  }, 60_000);
+        const probs = (await page.evaluate(async (images: number[][]) => {
+          const tf = (window as unknown as { tf: typeof tfjs }).tf;
+          await tf.setBackend('cpu');
+          const model = await tf.loadLayersModel('/model/model.json');
+          const meta = await (await fetch('/model/metadata.json')).json();
+          return images.map((px) =>
+            tf.tidy(() => {
+              const x = tf.tensor4d(px, [1, meta.imageSize, meta.imageSize, 3]).div(127.5).sub(1);
+              return Array.from((model.predict(x) as tfjs.Tensor).dataSync());
+            }),
+          );
+        }, pixels)) as number[][];
+        const expected = appProbs.filter((_, i) => i % 5 === 0);
+        probs.forEach((row, i) => row.forEach((p, j) => expect(Math.abs(p - (expected[i]?.[j] as number))).toBeLessThan(TOLERANCE)));
+      } finally {
+        await browser.close();
+        server.close();
+      }
+    },
+    60_000,
+  );
 
   test('a scratch model goes out as it was trained, and plain tfjs still matches the app', async () => {
     const { run } = await trainToEnd(engine, { mode: 'scratch', epochs: 1, inputSize: 32, batchSize: 8, augment: 'none', seed: 4 });
@@ -171,7 +228,13 @@ describe('TF.js export laid out like Teachable Machine', () => {
     const out = join(tmp.dir, 'export-scratch');
     await engine.call('export.model', { runId: run.id, outDir: out });
     const meta = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
-    expect(meta).toMatchObject({ layout: 'as-trained', mode: 'scratch', imageSize: 32, backbone: null, preprocessing: { inputSize: 32, mode: 'unit' } });
+    expect(meta).toMatchObject({
+      layout: 'as-trained',
+      mode: 'scratch',
+      imageSize: 32,
+      backbone: null,
+      preprocessing: { inputSize: 32, mode: 'unit' },
+    });
     const few = IMAGES.slice(0, 4);
     const loaded = await loadModelForPrediction(run.modelDir as string);
     let app: Float32Array[];
@@ -180,9 +243,12 @@ describe('TF.js export laid out like Teachable Machine', () => {
     } finally {
       loaded.dispose();
     }
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.mjs'), out, ...few], { cwd: REPO, maxBuffer: 1 << 24, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'plain-tfjs-predict.mjs'), out, ...few], {
+      cwd: REPO,
+      maxBuffer: 1 << 24,
+      timeout: 60_000,
+    });
     const plain = JSON.parse(stdout.trim().split('\n').at(-1) as string).probabilities as number[][];
     plain.forEach((row, i) => row.forEach((p, j) => expect(Math.abs(p - (app[i]?.[j] as number))).toBeLessThan(TOLERANCE)));
   }, 60_000);
 });
-

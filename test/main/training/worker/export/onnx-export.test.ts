@@ -115,11 +115,18 @@ describe('ONNX export of a trained run (backbone + head)', () => {
     expect(readdirSync(exportDir).sort()).toEqual(['README.md', 'labels.txt', 'metadata.json', 'model.onnx']);
     expect(readFileSync(join(exportDir, 'labels.txt'), 'utf8')).toBe(`${labels.join('\n')}\n`);
     const meta = JSON.parse(readFileSync(join(exportDir, 'metadata.json'), 'utf8'));
-    expect(meta).toMatchObject({ layout: 'onnx', labels, imageSize: 224, resizeMode: 'stretch', runId, onnx: { file: 'model.onnx', opset: 13 } });
+    expect(meta).toMatchObject({
+      layout: 'onnx',
+      labels,
+      imageSize: 224,
+      resizeMode: 'stretch',
+      runId,
+      onnx: { file: 'model.onnx', opset: 13 },
+    });
     expect(readdirSync(tmp.dir).filter((f) => f.includes('.partial'))).toEqual([]);
   });
 
-  test('ONNX Runtime (onnxruntime-node) on the app\'s pixels gives `lds predict`\'s probabilities within 1e-4', async () => {
+  test("ONNX Runtime (onnxruntime-node) on the app's pixels gives `lds predict`'s probabilities within 1e-4", async () => {
     const input = await appInput();
     const session = await ort.InferenceSession.create(join(exportDir, 'model.onnx'), { executionProviders: ['cpu'] });
     try {
@@ -135,19 +142,38 @@ describe('ONNX export of a trained run (backbone + head)', () => {
     }
   });
 
-  test('onnx.checker (full check) accepts it, its metadata_props carry labels and preprocessing, and OpenCV DNN gives `lds predict`\'s probabilities within 1e-4', async (context) => {
+  test("onnx.checker (full check) accepts it, its metadata_props carry labels and preprocessing, and OpenCV DNN gives `lds predict`'s probabilities within 1e-4", async (context) => {
     const missing = independentReadersMissing();
     if (missing) context.skip(missing);
     const input = await appInput();
     const inputPath = join(tmp.dir, 'input.bin');
     const outputPath = join(tmp.dir, 'opencv-output.bin');
     writeFileSync(inputPath, input.data);
-    const run = spawnSync(PYTHON, ['-c', CHECK_SCRIPT, join(exportDir, 'model.onnx'), inputPath, input.shape.join(','), outputPath], { encoding: 'utf8' });
+    const run = spawnSync(PYTHON, ['-c', CHECK_SCRIPT, join(exportDir, 'model.onnx'), inputPath, input.shape.join(','), outputPath], {
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { props: Record<string, string>; ops: string[]; shape: number[] };
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as {
+      props: Record<string, string>;
+      ops: string[];
+      shape: number[];
+    };
     expect(JSON.parse(report.props.labels as string)).toEqual(labels);
-    expect(report.props).toMatchObject({ input_size: '224', value_range: '[-1, 1]: x / 127.5 - 1', resize_mode: 'stretch', resize_interpolation: 'bilinear', channel_order: 'RGB', input_layout: 'NHWC float32', run_id: runId });
-    expect(JSON.parse(report.props.preprocessing as string)).toMatchObject({ inputSize: 224, mode: 'tf', channelOrder: 'rgb', resize: 'bilinear' });
+    expect(report.props).toMatchObject({
+      input_size: '224',
+      value_range: '[-1, 1]: x / 127.5 - 1',
+      resize_mode: 'stretch',
+      resize_interpolation: 'bilinear',
+      channel_order: 'RGB',
+      input_layout: 'NHWC float32',
+      run_id: runId,
+    });
+    expect(JSON.parse(report.props.preprocessing as string)).toMatchObject({
+      inputSize: 224,
+      mode: 'tf',
+      channelOrder: 'rgb',
+      resize: 'bilinear',
+    });
     expect(report.ops).toContain('Softmax');
     expect(report.ops).not.toContain('Identity');
     expect(report.shape).toEqual([IMAGES.length, labels.length]);
@@ -157,8 +183,12 @@ describe('ONNX export of a trained run (backbone + head)', () => {
   });
 
   test('a run that does not exist or a bad format is refused clearly', async () => {
-    await expect(engine.call('export.model', { runId: 'no-such-run', outDir: join(tmp.dir, 'x'), format: 'onnx' })).rejects.toThrow(/no run "no-such-run"/);
-    await expect(engine.call('export.model', { runId, outDir: join(tmp.dir, 'x'), format: 'pt' as 'onnx' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(engine.call('export.model', { runId: 'no-such-run', outDir: join(tmp.dir, 'x'), format: 'onnx' })).rejects.toThrow(
+      /no run "no-such-run"/,
+    );
+    await expect(engine.call('export.model', { runId, outDir: join(tmp.dir, 'x'), format: 'pt' as 'onnx' })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
     expect(existsSync(join(tmp.dir, 'x'))).toBe(false);
   });
 

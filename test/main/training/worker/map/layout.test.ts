@@ -87,7 +87,12 @@ describe('randomized PCA', () => {
       for (let c = 0; c < dim; c++) s += (a[i * dim + c]! - a[j * dim + c]!) ** 2;
       return Math.sqrt(s);
     };
-    for (const [i, j] of [[0, 1], [3, 17], [8, 29]] as const) expect(dist(p, i, j, 3)).toBeCloseTo(dist(rows, i, j, d), 3);
+    for (const [i, j] of [
+      [0, 1],
+      [3, 17],
+      [8, 29],
+    ] as const)
+      expect(dist(p, i, j, 3)).toBeCloseTo(dist(rows, i, j, d), 3);
   });
 
   it('names the problem when the sizes do not match', () => {

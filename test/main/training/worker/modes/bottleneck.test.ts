@@ -36,7 +36,12 @@ describe('bottleneck and fine-tune runs', () => {
     expect(run.metrics).toMatchObject({ featuresComputed: 120, featuresFromCache: 0, numTensors: 0 });
     expect(run.modelDir).not.toBeNull();
     const meta = JSON.parse(readFileSync(join(run.modelDir as string, 'metadata.json'), 'utf8'));
-    expect(meta).toMatchObject({ labels: ['cats', 'dogs'], mode: 'bottleneck', preprocessing: { inputSize: 224, mode: 'tf', resize: 'bilinear' }, backbone: { id: 'mobilenet_v2_0.35_224' } });
+    expect(meta).toMatchObject({
+      labels: ['cats', 'dogs'],
+      mode: 'bottleneck',
+      preprocessing: { inputSize: 224, mode: 'tf', resize: 'bilinear' },
+      backbone: { id: 'mobilenet_v2_0.35_224' },
+    });
     expect(existsSync(join(run.modelDir as string, 'weights.bin'))).toBe(true);
   });
 

@@ -119,14 +119,23 @@ describe('depthwise Conv2D gradients on wasm match cpu', () => {
         const dy = rand(y.shape, 7);
         const attrs = { strides: [1, 1], dilations: [2, 2], pad };
         const stuffed = (): tf.Tensor4D => {
-          const holes = tf.pad(tf.reshape(f, [3, 1, 3, 1, 3, multiplier]), [[0, 0], [0, 1], [0, 0], [0, 1], [0, 0], [0, 0]]);
+          const holes = tf.pad(tf.reshape(f, [3, 1, 3, 1, 3, multiplier]), [
+            [0, 0],
+            [0, 1],
+            [0, 0],
+            [0, 1],
+            [0, 0],
+            [0, 0],
+          ]);
           return tf.slice(tf.reshape(holes, [6, 6, 3, multiplier]), 0, [5, 5, 3, multiplier]) as tf.Tensor4D;
         };
         await compare(
           `depthwise dilation 2 ${pad} m${multiplier}`,
           () => [
             tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...attrs, filterShape: [...f.shape] }) as tf.Tensor,
-            tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: f }, { ...attrs, inputShape: [...x.shape] }) as tf.Tensor,
+            tf
+              .engine()
+              .runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: f }, { ...attrs, inputShape: [...x.shape] }) as tf.Tensor,
           ],
           () => {
             const [dx, dStuffed] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>

@@ -47,7 +47,13 @@ async function stepOn(backend: 'wasm' | 'cpu', model: tf.Sequential, initial: tf
 async function compareStep(model: tf.Sequential, size: number, batch: number): Promise<number> {
   const initial = model.getWeights().map((w) => w.clone());
   const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 3);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32'), 3);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 3),
+      'int32',
+    ),
+    3,
+  );
   const wasm = await stepOn('wasm', model, initial, x, y);
   const cpu = await stepOn('cpu', model, initial, x, y);
   await tf.setBackend('wasm');

@@ -43,7 +43,19 @@ function moduleBody(file: string): string {
     .join('\n');
 }
 
-const PARAMS = ['tf', 'describeWithFlags', 'ALL_ENVS', 'expectArraysClose', 'expectArraysEqual', 'identityPoolTest', 'describe', 'it', 'beforeEach', 'afterEach', 'expect'];
+const PARAMS = [
+  'tf',
+  'describeWithFlags',
+  'ALL_ENVS',
+  'expectArraysClose',
+  'expectArraysEqual',
+  'identityPoolTest',
+  'describe',
+  'it',
+  'beforeEach',
+  'afterEach',
+  'expect',
+];
 
 function evaluate(file: string, globals: Record<string, unknown>, tail = ''): unknown {
   const source = `(function (${PARAMS.join(', ')}) {\n'use strict';\n${moduleBody(file)}\n${tail}\n})`;
@@ -108,7 +120,8 @@ export function collectUpstreamSpecs(file: string): UpstreamSpec[] {
     afterEach: (hook: Body) => suite.afterEach.push(hook),
     expect: jasmineExpect,
   };
-  if (file === 'ops/max_pool_test.js') globals.identityPoolTest = evaluate('ops/identity_pool_test.js', globals, 'return identityPoolTest;');
+  if (file === 'ops/max_pool_test.js')
+    globals.identityPoolTest = evaluate('ops/identity_pool_test.js', globals, 'return identityPoolTest;');
   evaluate(file, globals);
   return specs;
 }

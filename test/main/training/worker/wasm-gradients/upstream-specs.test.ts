@@ -22,7 +22,7 @@ const FILES = [
  */
 const UPSTREAM_ONLY: ReadonlyArray<{ reason: string; error: RegExp; specs: readonly string[] }> = [
   {
-    reason: "the stock wasm Conv2D forward kernel has no NCHW (channelsFirst) path; our kernels refuse NCHW too (the product is NHWC only)",
+    reason: 'the stock wasm Conv2D forward kernel has no NCHW (channelsFirst) path; our kernels refuse NCHW too (the product is NHWC only)',
     error: /wasm backend Conv2D does not support dataFormat:'channelsFirst'/,
     specs: [
       'ops/conv2d_test.js > conv2d wasm > x=[2,1,2,2] f=[1,1,1,1] s=1 d=1 p=0 NCHW',
