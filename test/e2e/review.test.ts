@@ -123,7 +123,7 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
     await page.check(`[data-testid="compare-${runId}"]`);
     await page.waitForSelector('[data-testid="compare-runs"]');
     const differing = await page.$$eval('[data-testid="compare-settings"] tr.differs th', (ths) => ths.map((t) => t.textContent));
-    expect(differing).toEqual(expect.arrayContaining(['epochs', 'seed', 'hidden']));
+    expect(differing).toEqual(expect.arrayContaining(['epochs planned', 'seed', 'hidden']));
     expect(differing).not.toContain('mode');
 
     await page.fill('[data-testid="kfold-k"]', '3');

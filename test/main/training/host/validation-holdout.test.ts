@@ -111,7 +111,9 @@ describe('a dataset whose images all sit under train/', () => {
     expect(auto.stderr).toMatch(
       /^note: no validation images in the catalogue: holding out 15% of train \(4 images, stratified by class, seed 5\)/m,
     );
-    expect(auto.stdout).toMatch(/validation accuracy \d+\.\d% \(on 4 images held out of train\) after 2 epochs/);
+    expect(auto.stdout).toMatch(
+      /validation accuracy \d\.\d{3} \(\d\.\d\d–\d\.\d\d, n=4\) \(on 4 images held out of train\) .*after 2 epochs/,
+    );
     const autoId = /^run (\S+) \(bottleneck/m.exec(auto.stdout)?.[1];
     expect(autoId).toBeDefined();
     const autoRun = await listed(autoId!);
