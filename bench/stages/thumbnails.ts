@@ -117,16 +117,14 @@ function get(served: Served, path: string): Promise<{ status: number; bytes: num
  */
 async function flingPast(served: Served, screens: number[][]): Promise<void> {
   for (const ids of screens) {
-    const requests = ids
-      .slice(0, BROWSER_CONNECTIONS)
-      .map((id) =>
-        request({
-          host: '127.0.0.1',
-          port: served.port,
-          path: `/images/${id}/thumb`,
-          headers: { Cookie: served.cookie, Host: `127.0.0.1:${served.port}` },
-        }),
-      );
+    const requests = ids.slice(0, BROWSER_CONNECTIONS).map((id) =>
+      request({
+        host: '127.0.0.1',
+        port: served.port,
+        path: `/images/${id}/thumb`,
+        headers: { Cookie: served.cookie, Host: `127.0.0.1:${served.port}` },
+      }),
+    );
     for (const req of requests) {
       req.on('error', () => {});
       req.end();
