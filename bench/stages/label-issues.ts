@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '@shared/random';
 import type { BenchContext } from '../lib/context';
 import { pickNumber } from '../lib/lds';
 
@@ -35,23 +36,11 @@ export function defineLabelIssueFigures(ctx: BenchContext): void {
   });
 }
 
-/** mulberry32, as src/shared/random.ts (bench stages run as plain scripts against the built CLI). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runLabelIssues(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
   const lds = ctx.lds;
   if (!lds) return book.failUnmeasured('labelIssues', 'no imported workspace (the import stage failed or was skipped)');
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const classes = ['cats', 'dogs'];
   const flips = classes.map((cls) => {
     const dir = join(ctx.dataset, 'train', cls);

@@ -106,18 +106,31 @@ async function decodeCheck(input: string | Buffer, ends: FileEnds, sha256: strin
   try {
     // Only libjpeg patches over damaged data with a warning; other decoders' warnings (a PNG's odd
     // colour profile) say nothing about the pixels.
-    if (format === 'jpeg') {
-      damage = await decodeSmall(input, 'warning').then(
-        () => null,
-        (error: unknown) => firstLine(error),
-      );
-    }
+    if (format === 'jpeg') damage = await jpegWarning(input);
     if (format !== 'jpeg' || damage !== null) await decodeSmall(input, 'truncated');
   } catch (error) {
     return { ok: false, reason: decodeFailure(ends, error) };
   }
   const { width, height } = meta.autoOrient ?? meta;
   return { ok: true, image: { sha256, bytes: ends.size, format, width, height, damage } };
+}
+
+const GENERIC_WARNING = /treated as error due to failOn/i;
+
+/**
+ * libjpeg's warning for a JPEG that decodes only by patching over damaged data, or null. libvips keeps one
+ * error buffer per process, so a decode running beside this one can take the decoder's line and leave only
+ * sharp's generic "Warning treated as error…": ask once more, then say what is known.
+ */
+async function jpegWarning(input: string | Buffer): Promise<string | null> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const warning = await decodeSmall(input, 'warning').then(
+      () => null,
+      (error: unknown) => firstLine(error),
+    );
+    if (warning === null || !GENERIC_WARNING.test(warning)) return warning;
+  }
+  return 'Corrupt JPEG data: the decoder patched over damaged data';
 }
 
 async function decodeSmall(input: string | Buffer, failOn: FailOnOptions): Promise<void> {
@@ -161,7 +174,13 @@ async function hashFile(handle: FileHandle): Promise<{ sha256: string; bytes: nu
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? message)
+  // libvips joins its messages in the order its threads logged them, so sharp's own "Warning treated
+  // as error due to failOn setting" may come first: the decoder's line is the one that says what happened.
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return (lines.find((line) => !GENERIC_WARNING.test(line)) ?? lines[0] ?? message)
     .replace(/^Input (buffer|file) has corrupt header: /, '')
     .replace(/^(VipsJpeg|vipspng|VipsForeignLoad\w*|\w+load(_\w+)?): /i, '')
     .trim();
