@@ -97,6 +97,24 @@ export const DEVICE_OPTION: Record<'device', OptionSpec> = {
   },
 };
 
+/** Options of the commands that train a head per fold on cached features (kfold, label-issues). */
+export const FOLD_TRAINING_OPTIONS: Record<'epochs' | 'seed' | 'backbone', OptionSpec> = {
+  epochs: {
+    type: 'string',
+    value: 'N',
+    description: 'most epochs per fold',
+    default: "the bottleneck mode's",
+    allowed: 'a whole number ≥ 1',
+  },
+  seed: { type: 'string', value: 'N', description: 'seed of the folds and the training', default: '42', allowed: 'a whole number' },
+  backbone: {
+    type: 'string',
+    value: 'ID',
+    description: 'pretrained backbone (lds backbones lists them)',
+    default: 'the first installed',
+  },
+};
+
 /** The usage lines of a command: one per form, options shown as [options] when it has any. */
 export function usageLines(name: string, command: CliCommand): string[] {
   const options = Object.keys(command.options ?? {}).length ? ' [options]' : '';

@@ -1,4 +1,4 @@
-import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption, UsageError } from '../command';
+import { defineCommand, DEVICE_OPTION, FOLD_TRAINING_OPTIONS, useDeviceOption, numberOption, UsageError } from '../command';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
@@ -12,20 +12,7 @@ export default defineCommand({
       default: 'bottleneck',
     },
     k: { type: 'string', value: 'K', description: 'number of folds', default: '5', allowed: 'a whole number from 2 to 20' },
-    epochs: {
-      type: 'string',
-      value: 'N',
-      description: 'most epochs per fold',
-      default: "the bottleneck mode's",
-      allowed: 'a whole number ≥ 1',
-    },
-    seed: { type: 'string', value: 'N', description: 'seed of the folds and the training', default: '42', allowed: 'a whole number' },
-    backbone: {
-      type: 'string',
-      value: 'ID',
-      description: 'pretrained backbone (lds backbones lists them)',
-      default: 'the first installed',
-    },
+    ...FOLD_TRAINING_OPTIONS,
     ...DEVICE_OPTION,
   },
   async run(ctx) {

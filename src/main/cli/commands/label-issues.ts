@@ -1,5 +1,5 @@
 import type { LabelIssuesReport } from '@shared/contract/curation';
-import { defineCommand, DEVICE_OPTION, useDeviceOption, numberOption } from '../command';
+import { defineCommand, DEVICE_OPTION, FOLD_TRAINING_OPTIONS, useDeviceOption, numberOption } from '../command';
 
 export default defineCommand({
   options: {
@@ -10,20 +10,7 @@ export default defineCommand({
       default: '5',
       allowed: 'a whole number from 2 to 20',
     },
-    epochs: {
-      type: 'string',
-      value: 'N',
-      description: 'most epochs per fold',
-      default: "the bottleneck mode's",
-      allowed: 'a whole number ≥ 1',
-    },
-    seed: { type: 'string', value: 'N', description: 'seed of the folds and the training', default: '42', allowed: 'a whole number' },
-    backbone: {
-      type: 'string',
-      value: 'ID',
-      description: 'pretrained backbone (lds backbones lists them)',
-      default: 'the first installed',
-    },
+    ...FOLD_TRAINING_OPTIONS,
     ...DEVICE_OPTION,
   },
   async run(ctx) {
