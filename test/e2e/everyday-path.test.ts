@@ -7,16 +7,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { copySampleImages, e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
+import { copySampleImages, e2eAvailable, launchBrowser, openPage, screenshotBothThemes, startStudio, type Studio } from './helpers';
 
-/** Both themes of the same screen, for the tour (test-results/screenshots/path-*-light|dark.png). */
-async function tour(page: Page, name: string): Promise<void> {
-  await page.emulateMedia({ colorScheme: 'light' });
-  await screenshot(page, `path-${name}-light`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await screenshot(page, `path-${name}-dark`);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const tour = (page: Page, name: string): Promise<void> => screenshotBothThemes(page, `path-${name}`);
 
 describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () => {
   let studio: Studio;
