@@ -102,6 +102,8 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
     expect(phases).not.toContain('queued');
     await page.waitForSelector('[data-testid="train-eval"][data-state="ready"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid="train-eval-accuracy"]')).toMatch(/^\d+\.\d%$/);
+    // With its 95% interval and the number of images it rests on (issue 18, item 4).
+    expect(await page.textContent('[data-testid="train-eval-accuracy-interval"]')).toMatch(/^\(\d+\.\d–\d+\.\d%, n=\d+\)$/);
     expect(await page.$$eval('[data-testid="train-eval"] [data-testid="eval-confusion"] tbody tr', (r) => r.length)).toBe(3);
     expect(await page.isVisible('[data-testid="train-eval"] [data-testid="mistakes-gallery"]')).toBe(true);
     const [run] = await studio.engine.call('runs.list', {});
