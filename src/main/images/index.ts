@@ -3,6 +3,7 @@ export { ACCEPTED_FORMATS, IMAGE_EXTENSIONS, isImageFileName } from './formats';
 export { probeImageFile, sha256Of, describeFsError, PIXEL_LIMIT, type ProbeResult, type ProbedImage } from './probe';
 export { displayPath, fsPath, needsBytes, pathFromBytes, pathFromString } from './file-path';
 export { withSharpInput } from './sharp-input';
-export { thumbnail, renderFull, THUMB_SIZE, FULL_MAX_SIZE, type EncodedImage } from './render';
+export { renderFull, renderThumbnail, readCachedThumbnail, thumbnailFile, THUMB_SIZE, FULL_MAX_SIZE, type EncodedImage } from './render';
+export { ThumbnailQueue, ThumbnailAbandoned } from './thumbnail-queue';
 export { centreSquare, readImageRgb, type ReadRgbOptions, type ResizeFit, type ResizeMethod, type RgbImage } from './read-rgb';
 export { encodeJpegRgb } from './encode-rgb';
