@@ -93,9 +93,16 @@ export function parseArgs(argv: string[], root: string): BenchArgs {
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
-  // These stages work on the imported workspace.
-  if (['thumbnails', 'bottleneck', 'map', 'finetune', 'labelIssues'].some((s) => args.only.has(s as StageName)) && !argv.includes('--skip'))
-    args.only.add('import');
+  // These stages work on the imported workspace (scratch too in a full run, which trains on the whole set).
+  const onImport: StageName[] = [
+    'thumbnails',
+    'bottleneck',
+    'map',
+    'finetune',
+    'labelIssues',
+    ...(args.quick ? [] : (['scratch'] as const)),
+  ];
+  if (onImport.some((s) => args.only.has(s)) && !argv.includes('--skip')) args.only.add('import');
   return args;
 }
 

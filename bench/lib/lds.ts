@@ -31,6 +31,32 @@ export class Lds {
   }
 }
 
+/** The bench's batch: the Keras blog's and the peer's. */
+export const BENCH_BATCH = 16;
+
+/**
+ * `lds train` arguments as every bench stage passes them: a mode, its epochs, batch 16 and a backend
+ * (wasm unless the stage measures another); `from` names a fine-tune's parent, `extra` anything else.
+ */
+export function trainArgs(
+  mode: 'scratch' | 'bottleneck' | 'finetune' | 'auto',
+  epochs: number,
+  options: { from?: string; backend?: string; extra?: readonly string[] } = {},
+): string[] {
+  return [
+    '--mode',
+    mode,
+    ...(options.from ? ['--from', options.from] : []),
+    '--epochs',
+    String(epochs),
+    '--batch',
+    String(BENCH_BATCH),
+    '--backend',
+    options.backend ?? 'wasm',
+    ...(options.extra ?? []),
+  ];
+}
+
 /** Reads a number from a JSON result by the first of several key paths that holds one. */
 export function pickNumber(json: Record<string, unknown> | null | undefined, ...paths: string[]): number | null {
   for (const path of paths) {

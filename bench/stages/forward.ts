@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/context';
-import { Lds, pickNumber, pickString, type LdsResult } from '../lib/lds';
+import { Lds, pickNumber, pickString, trainArgs, type LdsResult } from '../lib/lds';
 import { largestPeak } from '../lib/proc';
 import { bytesToMiB, formatNumber } from '../lib/stats';
 import { copySubset } from './training';
-
-const BATCH = 16;
 
 /** The two forward engines, each measured in a workspace of its own (so neither reads the other's feature cache). */
 const ENGINES = [
@@ -88,22 +86,7 @@ export async function runForward(ctx: BenchContext): Promise<void> {
     if (imp.failure) return fail(imp.failure);
 
     ctx.log(`forward: bottleneck on ${e.name}`);
-    const head = await lds.run(
-      [
-        'train',
-        '--mode',
-        'bottleneck',
-        '--epochs',
-        String(ctx.settings.bottleneckEpochs),
-        '--batch',
-        String(BATCH),
-        '--backend',
-        'wasm',
-        '--seed',
-        '1',
-      ],
-      { env },
-    );
+    const head = await lds.run(['train', ...trainArgs('bottleneck', ctx.settings.bottleneckEpochs), '--seed', '1'], { env });
     if (head.failure) {
       fail(head.failure);
       continue;
@@ -125,24 +108,7 @@ export async function runForward(ctx: BenchContext): Promise<void> {
     }
 
     ctx.log(`forward: fine-tune on ${e.name}`);
-    const ft = await lds.run(
-      [
-        'train',
-        '--mode',
-        'finetune',
-        '--from',
-        parent,
-        '--epochs',
-        String(ctx.settings.finetuneEpochs),
-        '--batch',
-        String(BATCH),
-        '--backend',
-        'wasm',
-        '--seed',
-        '1',
-      ],
-      { env },
-    );
+    const ft = await lds.run(['train', ...trainArgs('finetune', ctx.settings.finetuneEpochs, { from: parent }), '--seed', '1'], { env });
     if (ft.failure) {
       fail(ft.failure);
       continue;

@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import type { BenchContext } from '../lib/context';
 import type { Curve } from '../lib/result';
 import { curveOfRun, findRun, parseEpochLines } from '../lib/curves';
-import { Lds, pickNumber, pickString, type LdsResult } from '../lib/lds';
+import { BENCH_BATCH, Lds, pickNumber, pickString, trainArgs, type LdsResult } from '../lib/lds';
 import { largestPeak } from '../lib/proc';
 import { bytesToMiB } from '../lib/stats';
 
-const BATCH = 16;
 const V1_DIR = 'models/mobilenet_v1_0.75_224';
 
 export function defineTrainingFigures(ctx: BenchContext): void {
@@ -152,7 +151,7 @@ export function defineTrainingFigures(ctx: BenchContext): void {
 }
 
 function stepsPerEpoch(trainImages: number): number {
-  return Math.ceil(trainImages / BATCH);
+  return Math.ceil(trainImages / BENCH_BATCH);
 }
 
 /** The main workspace, or a fresh one over a copied subset (quick runs keep the slow stages short). */
@@ -253,13 +252,7 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
     book.failUnmeasured('features', 'no imported workspace (the import stage failed or was skipped)');
     return book.failUnmeasured('bottleneck', 'no imported workspace (the import stage failed or was skipped)');
   }
-  const epochs = String(ctx.settings.bottleneckEpochs);
-  const first = await train(
-    ctx,
-    lds,
-    ['--mode', 'bottleneck', '--epochs', epochs, '--batch', String(BATCH), '--backend', 'wasm'],
-    'bottleneck MobileNetV2 0.35',
-  );
+  const first = await train(ctx, lds, trainArgs('bottleneck', ctx.settings.bottleneckEpochs), 'bottleneck MobileNetV2 0.35');
   if (first.result.failure) {
     book.failUnmeasured('features', first.result.failure);
     book.failUnmeasured('bottleneck', first.result.failure);
@@ -276,12 +269,7 @@ export async function runBottleneck(ctx: BenchContext): Promise<void> {
     await recordCommon(ctx, lds, first, 'bottleneck', 'bottleneck.peakRss', 'bottleneck.numTensors');
     ctx.runs.bottleneck = first.runId ?? undefined;
 
-    const second = await train(
-      ctx,
-      lds,
-      ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'wasm'],
-      'bottleneck again (cache)',
-    );
+    const second = await train(ctx, lds, trainArgs('bottleneck', 1), 'bottleneck again (cache)');
     if (second.result.failure) book.failUnmeasured('features', second.result.failure);
     else {
       book.set('features.v2.wasm.cachedSeconds', pickNumber(second.result.json, 'featureSeconds'));
@@ -322,18 +310,7 @@ async function runV1(ctx: BenchContext): Promise<void> {
   const run = await train(
     ctx,
     lds,
-    [
-      '--mode',
-      'bottleneck',
-      '--backbone',
-      id,
-      '--epochs',
-      String(ctx.settings.bottleneckEpochs),
-      '--batch',
-      String(BATCH),
-      '--backend',
-      'wasm',
-    ],
+    trainArgs('bottleneck', ctx.settings.bottleneckEpochs, { extra: ['--backbone', id] }),
     'bottleneck MobileNetV1 0.75',
   );
   if (run.result.failure) {
@@ -373,12 +350,7 @@ async function runCpuSubset(ctx: BenchContext): Promise<void> {
   const { book } = ctx;
   const ws = await workspaceFor(ctx, 'cpu', ctx.settings.cpuBackendImages);
   if ('reason' in ws) return book.fail('features.v2.cpu.ips', ws.reason);
-  const run = await train(
-    ctx,
-    ws.lds,
-    ['--mode', 'bottleneck', '--epochs', '1', '--batch', String(BATCH), '--backend', 'cpu'],
-    'bottleneck on the cpu backend',
-  );
+  const run = await train(ctx, ws.lds, trainArgs('bottleneck', 1, { backend: 'cpu' }), 'bottleneck on the cpu backend');
   if (run.result.failure) return book.fail('features.v2.cpu.ips', run.result.failure);
   book.set('features.v2.cpu.ips', pickNumber(run.result.json, 'imagesPerSecond'));
 }
@@ -392,34 +364,13 @@ export async function runFinetune(ctx: BenchContext): Promise<void> {
   let parent = subset == null ? ctx.runs.bottleneck : undefined;
   if (subset != null) {
     // Fine-tuning starts from a trained head: train one on the subset first.
-    const head = await train(
-      ctx,
-      lds,
-      ['--mode', 'bottleneck', '--epochs', String(ctx.settings.bottleneckEpochs), '--batch', String(BATCH), '--backend', 'wasm'],
-      'bottleneck head for fine-tuning (subset)',
-    );
+    const head = await train(ctx, lds, trainArgs('bottleneck', ctx.settings.bottleneckEpochs), 'bottleneck head for fine-tuning (subset)');
     if (head.result.failure) return book.failUnmeasured('finetune', `the bottleneck run to fine-tune from failed: ${head.result.failure}`);
     parent = head.runId ?? undefined;
   }
   if (!parent) return book.failUnmeasured('finetune', 'no finished bottleneck run to fine-tune from');
   ctx.finetuneTrainImages = ws.trainImages;
-  const run = await train(
-    ctx,
-    lds,
-    [
-      '--mode',
-      'finetune',
-      '--from',
-      parent,
-      '--epochs',
-      String(ctx.settings.finetuneEpochs),
-      '--batch',
-      String(BATCH),
-      '--backend',
-      'wasm',
-    ],
-    'fine-tune',
-  );
+  const run = await train(ctx, lds, trainArgs('finetune', ctx.settings.finetuneEpochs, { from: parent }), 'fine-tune');
   if (run.result.failure) return book.failUnmeasured('finetune', run.result.failure);
   const spe = pickNumber(run.result.json, 'secondsPerEpoch');
   book.set('finetune.epochSeconds', spe);
@@ -445,18 +396,7 @@ export async function runScratch(ctx: BenchContext): Promise<void> {
   const run = await train(
     ctx,
     lds,
-    [
-      '--mode',
-      'scratch',
-      '--epochs',
-      String(ctx.settings.scratchEpochs),
-      '--batch',
-      String(BATCH),
-      '--backend',
-      'wasm',
-      '--augment',
-      'keras-blog',
-    ],
+    trainArgs('scratch', ctx.settings.scratchEpochs, { extra: ['--augment', 'keras-blog'] }),
     'scratch CNN',
   );
   if (run.result.failure) return book.failUnmeasured('scratch', run.result.failure);

@@ -25,6 +25,11 @@ describe('bench command line', () => {
     expect(parseArgs(['--skip', 'scratch'], '/r').only.has('scratch')).toBe(false);
   });
 
+  it('a full scratch run brings the import it trains on; a quick one trains on its own subset', () => {
+    expect([...parseArgs(['--full', '--only', 'scratch'], '/r').only].sort()).toEqual(['import', 'scratch']);
+    expect([...parseArgs(['--quick', '--only', 'scratch'], '/r').only]).toEqual(['scratch']);
+  });
+
   it('rejects unknown arguments and stages with a clear message', () => {
     expect(() => parseArgs(['--fast'], '/r')).toThrow(/unknown argument "--fast"/);
     expect(() => parseArgs(['--only', 'import,speed'], '/r')).toThrow(/--only: unknown stage "speed"/);

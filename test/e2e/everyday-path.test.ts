@@ -7,16 +7,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { copySampleImages, e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
+import { copySampleImages, e2eAvailable, launchBrowser, openPage, screenshotBothThemes, startStudio, type Studio } from './helpers';
 
-/** Both themes of the same screen, for the tour (test-results/screenshots/path-*-light|dark.png). */
-async function tour(page: Page, name: string): Promise<void> {
-  await page.emulateMedia({ colorScheme: 'light' });
-  await screenshot(page, `path-${name}-light`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await screenshot(page, `path-${name}-dark`);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const tour = (page: Page, name: string): Promise<void> => screenshotBothThemes(page, `path-${name}`);
 
 describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () => {
   let studio: Studio;
@@ -109,6 +102,8 @@ describe.skipIf(!e2eAvailable())('the everyday path in chromium (issue 16)', () 
     expect(phases).not.toContain('queued');
     await page.waitForSelector('[data-testid="train-eval"][data-state="ready"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid="train-eval-accuracy"]')).toMatch(/^\d+\.\d%$/);
+    // With its 95% interval and the number of images it rests on (issue 18, item 4).
+    expect(await page.textContent('[data-testid="train-eval-accuracy-interval"]')).toMatch(/^\(\d+\.\d–\d+\.\d%, n=\d+\)$/);
     expect(await page.$$eval('[data-testid="train-eval"] [data-testid="eval-confusion"] tbody tr', (r) => r.length)).toBe(3);
     expect(await page.isVisible('[data-testid="train-eval"] [data-testid="mistakes-gallery"]')).toBe(true);
     const [run] = await studio.engine.call('runs.list', {});

@@ -7,17 +7,11 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { e2eAvailable, launchBrowser, openPage, REPO_ROOT, screenshot, startStudio, type Studio } from './helpers';
+import { e2eAvailable, launchBrowser, openPage, REPO_ROOT, screenshotBothThemes, startStudio, type Studio } from './helpers';
 
 const SAMPLE = join(REPO_ROOT, 'resources', 'sample', 'validation');
 
-async function tour(page: Page, name: string): Promise<void> {
-  await page.emulateMedia({ colorScheme: 'light' });
-  await screenshot(page, `path-${name}-light`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await screenshot(page, `path-${name}-dark`);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const tour = (page: Page, name: string): Promise<void> => screenshotBothThemes(page, `path-${name}`);
 
 describe.skipIf(!e2eAvailable())('Try it, export errors, review undo and k-fold progress in chromium (issue 16)', () => {
   let studio: Studio;

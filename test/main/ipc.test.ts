@@ -116,10 +116,14 @@ describe('the Electron binding of the contract', () => {
       userDataDir: join(dir, 'user2'),
       resourcesDir: join(dir, 'resources'),
       version: '0',
-      desktop: { pickFolder: pick, pickSavePath: async () => null, showItemInFolder: () => {} },
+      desktop: { pickFolder: pick, pickFile: async () => '/home/a/labels.csv', pickSavePath: async () => null, showItemInFolder: () => {} },
     });
     expect(await desktop.invoke('desktop.pickFolder', { purpose: 'new' })).toEqual({ ok: true, output: { path: '/home/a/new-project' } });
     expect(pick).toHaveBeenCalledWith({ purpose: 'new' });
+    expect(await desktop.invoke('desktop.pickFile', { filters: [{ name: 'CSV', extensions: ['csv'] }] })).toEqual({
+      ok: true,
+      output: { path: '/home/a/labels.csv' },
+    });
     expect(await desktop.invoke('desktop.pickSavePath', { filters: [{ name: 'x', extensions: ['.zip'] }] })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },

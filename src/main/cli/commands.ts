@@ -37,7 +37,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     () => import('./commands/kfold'),
   ),
   'label-issues': entry(
-    'likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first',
+    'likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first; outliers and near-duplicates with different labels',
     () => import('./commands/label-issues'),
   ),
   explain: entry(

@@ -23,6 +23,12 @@ export function desktopServices(getWindow: () => BrowserWindow | null): DesktopS
       const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    async pickFile({ title, filters }) {
+      const options: OpenDialogOptions = { title: title ?? 'Choose a file', properties: ['openFile'], ...(filters ? { filters } : {}) };
+      const win = parent();
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
     async pickSavePath({ title, defaultName, filters }) {
       const options: SaveDialogOptions = {
         title: title ?? 'Save',

@@ -6,7 +6,8 @@
  *
  * Ranking: by self-confidence (p of the given label), cleanlab's default for find_label_issues; the
  * score reported is 1 - self-confidence (higher = more likely wrong), ties broken by the normalised
- * margin. Images that reach no class's threshold fit no class well: they are the outliers.
+ * margin. Images that reach no class's threshold are left out of the joint (as cleanlab does); which
+ * images fit no class at all is judged in feature space instead (neighbours.ts).
  */
 
 export interface LabelIssueCandidate {
@@ -20,13 +21,6 @@ export interface LabelIssueCandidate {
   margin: number;
 }
 
-export interface OutlierCandidate {
-  index: number;
-  given: number;
-  /** 1 - max_j p_j / t_j: how far the best class falls short of its own threshold (higher = fits worse). */
-  score: number;
-}
-
 export interface ConfidentLearningResult {
   thresholds: number[];
   /** joint[i][j]: images labelled i confidently counted as j. */
@@ -34,7 +28,6 @@ export interface ConfidentLearningResult {
   /** The confident class of every image, or -1 where no class reaches its threshold. */
   confidentClass: number[];
   issues: LabelIssueCandidate[];
-  outliers: OutlierCandidate[];
 }
 
 // cleanlab subtracts a small epsilon so that an image exactly at the mean still counts.
@@ -90,20 +83,14 @@ export function confidentLearning(
   const joint = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const assigned: number[] = [];
   const issues: LabelIssueCandidate[] = [];
-  const outliers: OutlierCandidate[] = [];
   probs.forEach((row, index) => {
     const given = labels[index] as number;
     const j = confidentClass(row, thresholds);
     assigned.push(j);
-    if (j < 0) {
-      const fit = Math.max(...row.map((p, c) => p / Math.max(thresholds[c] as number, EPSILON)));
-      outliers.push({ index, given, score: 1 - Math.min(1, fit) });
-      return;
-    }
+    if (j < 0) return;
     (joint[given] as number[])[j] = ((joint[given] as number[])[j] as number) + 1;
     if (j !== given) issues.push({ index, given, suggested: j, score: 1 - (row[given] as number), margin: normalisedMargin(row, given) });
   });
   issues.sort((a, b) => b.score - a.score || a.margin - b.margin || a.index - b.index);
-  outliers.sort((a, b) => b.score - a.score || a.index - b.index);
-  return { thresholds, joint, confidentClass: assigned, issues, outliers };
+  return { thresholds, joint, confidentClass: assigned, issues };
 }

@@ -31,7 +31,8 @@ import type { RunManager } from '../training/host/run-manager';
 import { TrainingError } from '../training/host/supervise-process';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
 import { labelIssuesRequestSchema, type LabelIssuesReport, type LabelIssuesRequest } from '@shared/contract/curation';
-import { confidentLearning } from './confident-learning';
+import { buildLabelIssuesReport, openLabelIssues } from './label-issues-report';
+import { DUPLICATE_SIMILARITY, OUTLIER_NEIGHBOURS } from './neighbours';
 import { LabelIssuesStore } from './label-issues-store';
 
 export interface WorkContext {
@@ -328,7 +329,9 @@ export class EvaluationService {
   /**
    * Likely wrong labels over every labelled image, test split included: each image is scored by a
    * head trained on the other folds (cached features, so one extraction and k small trainings), and
-   * confident learning picks the images whose out-of-fold prediction confidently disagrees.
+   * confident learning picks the images whose out-of-fold prediction confidently disagrees. The same
+   * features give the outliers (far from their nearest neighbours) and the near-duplicates whose
+   * labels differ.
    */
   async findLabelIssues(request: LabelIssuesRequest, ctx: WorkContext): Promise<LabelIssuesReport> {
     const r = labelIssuesRequestSchema.parse(request);
@@ -368,6 +371,7 @@ export class EvaluationService {
           backend: this.#backend(),
           device: this.options.device?.() ?? null,
           outOfFold: true,
+          neighbours: { k: OUTLIER_NEIGHBOURS, minSimilarity: DUPLICATE_SIMILARITY },
         },
         ctx,
       );
@@ -380,39 +384,21 @@ export class EvaluationService {
     const oof = answer.result.outOfFold;
     if (!oof || oof.length !== rows.length)
       throw new Error(`the training process returned ${oof?.length ?? 0} out-of-fold predictions for ${rows.length} images`);
-    const cl = confidentLearning(
-      oof,
-      items.map((i) => i.label),
-      classes.length,
-    );
-    const at = (index: number): (typeof rows)[number] => rows[index] as (typeof rows)[number];
-    const report: LabelIssuesReport = {
-      issues: cl.issues.map((i) => ({
-        id: at(i.index).imageId,
-        path: at(i.index).path,
-        split: at(i.index).split,
-        given: classes[i.given] as string,
-        suggested: classes[i.suggested] as string,
-        score: i.score,
-      })),
-      outliers: cl.outliers.map((o) => ({
-        id: at(o.index).imageId,
-        path: at(o.index).path,
-        split: at(o.index).split,
-        given: classes[o.given] as string,
-        score: o.score,
-      })),
+    const neighbours = answer.result.neighbours;
+    if (!neighbours || neighbours.meanDistance.length !== rows.length)
+      throw new Error(`the training process returned no feature neighbours for ${rows.length} images`);
+    const report = buildLabelIssuesReport(rows, classes, {
+      outOfFold: oof,
+      meanDistance: neighbours.meanDistance,
+      pairs: neighbours.pairs,
+      outlierNeighbours: neighbours.k,
+      duplicateSimilarity: DUPLICATE_SIMILARITY,
       folds: r.folds,
-      images: rows.length,
-      classes,
-      thresholds: cl.thresholds,
-      joint: cl.joint,
-      kept: 0,
       featuresComputed: answer.result.featuresComputed,
       featuresFromCache: answer.result.featuresFromCache,
       seconds: answer.result.seconds,
-      createdAt: new Date().toISOString(),
-    };
+      neighbourSeconds: neighbours.seconds,
+    });
     this.labelIssuesStore.saveReport(report);
     return this.labelIssues() ?? report;
   }
@@ -421,15 +407,7 @@ export class EvaluationService {
   labelIssues(): LabelIssuesReport | null {
     const report = this.labelIssuesStore.report();
     if (!report) return null;
-    const kept = this.labelIssuesStore.keptSet();
-    const current = (id: number): string | null => this.predictions.currentClassName(id);
-    const open = report.issues.filter((i) => !kept.has(`${i.id}:${i.given}`));
-    return {
-      ...report,
-      issues: open.filter((i) => current(i.id) === i.given),
-      outliers: report.outliers.filter((o) => !kept.has(`${o.id}:${o.given}`) && current(o.id) === o.given),
-      kept: report.issues.length - open.length,
-    };
+    return openLabelIssues(report, this.labelIssuesStore.keptSet(), (id) => this.predictions.currentClassName(id));
   }
 
   /** Keeps (or stops keeping) an image's current label out of the suspected labels. */

@@ -68,12 +68,40 @@ function findByName(header: string[], names: string[], taken: Set<number>): numb
   return null;
 }
 
-/** A column the user named: exactly, else ignoring case and punctuation. */
+/** A column the user named: exactly, else ignoring case and punctuation, else by its number (1 = the first). */
 function findGiven(header: string[], given: string): number | null {
   const exact = header.indexOf(given);
   if (exact >= 0) return exact;
   const i = header.map(normalise).indexOf(normalise(given));
-  return i >= 0 ? i : null;
+  if (i >= 0) return i;
+  const numbered = /^\s*(?:column\s*)?(\d+)\s*$/i.exec(given);
+  const n = numbered ? Number(numbered[1]) : 0;
+  return n >= 1 && n <= header.length ? n - 1 : null;
+}
+
+/** Names of the columns of a file without a header row: "column 1", "column 2", … (what the pickers show). */
+const numberedColumns = (count: number): string[] => Array.from({ length: count }, (_, i) => `column ${i + 1}`);
+
+/**
+ * A file whose first row already names an image ("cat.1.jpg,cat") has no header row: that row is
+ * data, and the columns are numbered. A header cell is a column name, never a picture's file name.
+ */
+function withoutHeader(table: CsvTable): CsvTable | null {
+  if (!table.header.some((cell) => isImageFileName(cell.slice(cell.replace(/\\/g, '/').lastIndexOf('/') + 1)))) return null;
+  return { ...table, header: numberedColumns(table.header.length), rows: [{ line: table.headerLine, cells: table.header }, ...table.rows] };
+}
+
+/**
+ * In a file without a header: the column of image names holds the paths, a column whose every value
+ * is a split name holds the splits, and the first column left holds the labels.
+ */
+function chooseByContent(table: CsvTable, taken: Set<number>): { path: number | null; label: number | null; split: number | null } {
+  const values = (i: number): string[] => table.rows.map((r) => (r.cells[i] ?? '').trim()).filter(Boolean);
+  const columns = table.header.map((_, i) => i).filter((i) => !taken.has(i));
+  const path = columns.find((i) => values(i).some((v) => isImageFileName(v.slice(v.replace(/\\/g, '/').lastIndexOf('/') + 1)))) ?? null;
+  const split = columns.find((i) => i !== path && values(i).length > 0 && values(i).every((v) => splitFromFolderName(v) !== null)) ?? null;
+  const label = columns.find((i) => i !== path && i !== split) ?? null;
+  return { path, label, split };
 }
 
 interface Chosen {
@@ -88,7 +116,8 @@ interface Chosen {
  * and only one recognised, the other is the one missing (Kaggle's "id,has_cactus"); a path column
  * still missing is the first column left.
  */
-function chooseColumns(header: string[], options: Omit<CsvLabelsOptions, 'file'>): Chosen {
+function chooseColumns(table: CsvTable, options: Omit<CsvLabelsOptions, 'file'>, headerless: boolean): Chosen {
+  const { header } = table;
   const notes: string[] = [];
   const list = header.map((h) => `"${h}"`).join(', ');
   const given = (name: string | undefined, role: string): number | null => {
@@ -103,6 +132,12 @@ function chooseColumns(header: string[], options: Omit<CsvLabelsOptions, 'file'>
   let path = take(given(options.pathColumn, 'file names'));
   const splitGiven = options.splitColumn !== undefined;
   let split = take(given(options.splitColumn ?? undefined, 'splits'));
+  if (headerless) {
+    const byContent = chooseByContent(table, taken);
+    path ??= take(byContent.path);
+    if (!splitGiven) split ??= take(byContent.split);
+    label ??= take(byContent.label === path || byContent.label === split ? null : byContent.label);
+  }
   label ??= take(findByName(header, LABEL_NAMES, taken));
   path ??= take(findByName(header, PATH_NAMES, taken));
   if (!splitGiven) split ??= take(findByName(header, SPLIT_NAMES, taken));
@@ -115,7 +150,7 @@ function chooseColumns(header: string[], options: Omit<CsvLabelsOptions, 'file'>
   return { path, label, split, notes };
 }
 
-async function readTable(file: string): Promise<{ table: CsvTable; encoding: string }> {
+async function readTable(file: string): Promise<{ table: CsvTable; encoding: string; headerless: boolean }> {
   const shown = displayPath(file);
   let bytes: Buffer;
   try {
@@ -131,9 +166,10 @@ async function readTable(file: string): Promise<{ table: CsvTable; encoding: str
   const { text, encoding } = decodeCsvBytes(bytes);
   if (bytes.includes(0) && !encoding.startsWith('utf-16'))
     throw new CsvLabelsError(`cannot read labels from ${shown}: it is not a text file`);
-  const table = parseCsv(text);
-  if (table.header.length === 0) throw new CsvLabelsError(`cannot read labels from ${shown}: the file is empty`);
-  return { table, encoding };
+  const parsed = parseCsv(text);
+  if (parsed.header.length === 0) throw new CsvLabelsError(`cannot read labels from ${shown}: the file is empty`);
+  const headerless = withoutHeader(parsed);
+  return { table: headerless ?? parsed, encoding, headerless: headerless !== null };
 }
 
 /** Why these columns cannot be used (no label column, or no file column), naming the file and its columns; else null. */
@@ -151,8 +187,8 @@ function fatalOf(file: string, header: string[], chosen: Chosen, options: Omit<C
  */
 export async function readCsvColumns(options: CsvLabelsOptions): Promise<CsvColumns> {
   const path = pathFromString(resolve(options.file));
-  const { table, encoding } = await readTable(path);
-  const chosen = chooseColumns(table.header, options);
+  const { table, encoding, headerless } = await readTable(path);
+  const chosen = chooseColumns(table, options, headerless);
   const name = (i: number | null): string | null => (i === null ? null : (table.header[i] ?? null));
   return {
     file: displayPath(path),
@@ -172,8 +208,8 @@ export async function readCsvColumns(options: CsvLabelsOptions): Promise<CsvColu
  */
 export async function readCsvLabels(options: CsvLabelsOptions): Promise<CsvLabels> {
   const file = pathFromString(resolve(options.file));
-  const { table, encoding } = await readTable(file);
-  const chosen = chooseColumns(table.header, options);
+  const { table, encoding, headerless } = await readTable(file);
+  const chosen = chooseColumns(table, options, headerless);
   const fatal = fatalOf(file, table.header, chosen, options);
   if (fatal !== null || chosen.label === null || chosen.path === null) throw new CsvLabelsError(fatal ?? 'no label column');
   return { file, encoding, table, path: chosen.path, label: chosen.label, split: chosen.split, notes: chosen.notes };

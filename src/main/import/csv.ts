@@ -15,6 +15,8 @@ export interface CsvRow {
 export interface CsvTable {
   delimiter: CsvDelimiter;
   header: string[];
+  /** Line of the header row (1 unless blank lines come first). */
+  headerLine: number;
   rows: CsvRow[];
   /** Problems the reader worked round (an unterminated quote), each with its line. */
   problems: Array<{ line: number; message: string }>;
@@ -123,5 +125,5 @@ export function parseCsv(input: string, delimiter: CsvDelimiter = sniffDelimiter
     if (!blank) records.push({ line: start, cells });
   }
   const [head, ...rows] = records;
-  return { delimiter, header: head ? head.cells.map((h) => h.trim()) : [], rows, problems };
+  return { delimiter, header: head ? head.cells.map((h) => h.trim()) : [], headerLine: head?.line ?? 1, rows, problems };
 }

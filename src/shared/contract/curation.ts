@@ -24,14 +24,36 @@ export const labelIssueSchema = z.object({
 });
 export type LabelIssue = z.infer<typeof labelIssueSchema>;
 
-/** An image that reaches no class's confidence threshold: it fits no class well. */
+/**
+ * An image that fits no class well: far, in backbone features, from even its nearest neighbours.
+ * score = 1 - exp(-d / median d) over the mean cosine distance d to the k nearest images (0..1, higher
+ * = more outlying); listed when d lies above Q3 + 1.5 IQR of all images' distances.
+ */
 export const outlierSchema = z.object({ id: idSchema, path: z.string(), split: splitSchema, given: z.string(), score: z.number() });
 export type Outlier = z.infer<typeof outlierSchema>;
+
+export const nearDuplicateMemberSchema = z.object({ id: idSchema, path: z.string(), split: splitSchema, label: z.string() });
+export type NearDuplicateMember = z.infer<typeof nearDuplicateMemberSchema>;
+
+/** Distinct images whose features are near-identical (resized, re-encoded, cropped copies) yet carry different labels. */
+export const nearDuplicateGroupSchema = z.object({
+  members: z.array(nearDuplicateMemberSchema).min(2),
+  /** The lowest cosine similarity among the pairs that joined the group. */
+  similarity: z.number(),
+});
+export type NearDuplicateGroup = z.infer<typeof nearDuplicateGroupSchema>;
 
 export const labelIssuesReportSchema = z.object({
   /** Most likely mislabelled first; images the user kept or relabelled since are left out. */
   issues: z.array(labelIssueSchema),
+  /** Most outlying first. */
   outliers: z.array(outlierSchema),
+  /** Closest groups first; a group is listed while its members' current labels differ. Absent from reports before it existed. */
+  nearDuplicates: z.array(nearDuplicateGroupSchema).default([]),
+  /** Neighbours averaged for the outlier score. */
+  outlierNeighbours: z.number().int().default(0),
+  /** Cosine similarity from which two images count as near-duplicates. */
+  duplicateSimilarity: z.number().default(1),
   folds: z.number().int(),
   /** Labelled images scored (every split: each is scored by a head that never saw it). */
   images: z.number().int(),
@@ -45,6 +67,8 @@ export const labelIssuesReportSchema = z.object({
   featuresComputed: z.number().int(),
   featuresFromCache: z.number().int(),
   seconds: z.number(),
+  /** Of those seconds, the feature-space neighbour search (outliers and near-duplicates). */
+  neighbourSeconds: z.number().default(0),
   createdAt: z.string(),
 });
 export type LabelIssuesReport = z.infer<typeof labelIssuesReportSchema>;

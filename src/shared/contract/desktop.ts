@@ -22,6 +22,11 @@ export const desktopCommands = {
     z.object({ title: z.string().max(200).optional(), purpose: z.enum(['open', 'new', 'import']).default('open') }).strict(),
     pickedPathSchema,
   ),
+  /** A native picker for one existing file (a labels CSV); `path` is null when the user cancels. */
+  'desktop.pickFile': command(
+    z.object({ title: z.string().max(200).optional(), filters: z.array(fileFilterSchema).max(8).optional() }).strict(),
+    pickedPathSchema,
+  ),
   /** Reveals one of the image's files in the system file manager. */
   'desktop.showInFolder': command(z.object({ imageId: idSchema }).strict(), ok),
   /** A native save dialog; `path` is null when the user cancels. */

@@ -16,9 +16,17 @@ describe('lds doctor --bench', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout, r.stderr).not.toBe('');
     const bench = lastJson(r.stdout);
-    expect(Object.keys(bench)).toEqual(['backend', 'threads', 'featureImagesPerSecond', 'scratchStepSeconds', 'gradientCheckMaxError']);
-    expect(bench).toMatchObject({ backend: 'wasm' });
+    expect(Object.keys(bench)).toEqual([
+      'backend',
+      'threads',
+      'featureImagesPerSecond',
+      'forward',
+      'scratchStepSeconds',
+      'gradientCheckMaxError',
+    ]);
+    expect(bench).toMatchObject({ backend: 'wasm', forward: { engine: 'onnxruntime', provider: 'cpu' } });
     expect(bench.featureImagesPerSecond as number).toBeGreaterThan(0);
+    expect((bench.forward as { imagesPerSecond: number }).imagesPerSecond).toBeGreaterThan(0);
     expect(bench.gradientCheckMaxError as number).toBeLessThan(1e-3);
   });
 });

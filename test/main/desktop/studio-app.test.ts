@@ -75,6 +75,13 @@ describe('the desktop shell', () => {
     expect(await ask('desktop.pickFolder', { purpose: 'import' })).toEqual({ ok: true, output: { path: '/home/a/photos' } });
     expect(electron.dialog.showOpenDialog).toHaveBeenCalledWith(ourWindow(), expect.objectContaining({ properties: ['openDirectory'] }));
     expect(await ask('desktop.pickSavePath', { defaultName: 'model.zip' })).toEqual({ ok: true, output: { path: null } });
+    electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/a/labels.csv'] });
+    const csvFilter = [{ name: 'CSV files', extensions: ['csv', 'tsv', 'txt'] }];
+    expect(await ask('desktop.pickFile', { filters: csvFilter })).toEqual({ ok: true, output: { path: '/home/a/labels.csv' } });
+    expect(electron.dialog.showOpenDialog).toHaveBeenLastCalledWith(
+      ourWindow(),
+      expect.objectContaining({ properties: ['openFile'], filters: csvFilter }),
+    );
 
     const photos = join(scratch, 'photos', 'cats');
     mkdirSync(photos, { recursive: true });

@@ -45,12 +45,13 @@ describe('confident learning on a hand-worked example', () => {
     expect(r.issues[1]?.margin).toBeCloseTo(0.25, 12);
   });
 
-  test('images that reach no class threshold are the outliers, the worst fit first', () => {
+  test('images that reach no class threshold stay out of the joint and are no issues', () => {
     const r = confidentLearning(probs, labels, 3);
-    // f: best p/t = max(0.4/0.55, 0.3/0.7, 0.3/0.4) = 0.75; d: max(0.3/0.55, 0.6/0.7, 0.1/0.4) = 0.857
-    expect(r.outliers.map((o) => o.index)).toEqual([5, 3]);
-    expect(r.outliers[0]?.score).toBeCloseTo(0.25, 12);
-    expect(r.outliers[1]?.score).toBeCloseTo(1 - 0.6 / 0.7, 12);
+    // d (0.3 < 0.55, 0.6 < 0.7, 0.1 < 0.4) and f (0.4 < 0.55, 0.3 < 0.7, 0.3 < 0.4) fit no class confidently.
+    expect(r.confidentClass[5]).toBe(-1);
+    expect(r.confidentClass[3]).toBe(-1);
+    expect(r.issues.map((i) => i.index)).not.toContain(5);
+    expect(r.issues.map((i) => i.index)).not.toContain(3);
   });
 
   test('a clean dataset has no issues; helpers behave at the edges', () => {

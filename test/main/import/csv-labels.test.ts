@@ -195,6 +195,43 @@ describe('labels from a CSV file (issue 17, item 4)', () => {
     await expect(readCsvColumns({ file })).rejects.toThrow(/the file is empty/);
   });
 
+  it('reads a file without a header row: the first row is data, columns are numbered and found by their values', async () => {
+    const root = join(dir, 'bare');
+    await writeFlatSet(root);
+    writeFileSync(join(root, 'labels.csv'), 'cat1.jpg,train,cat\ndog3.jpeg,test,dog\n\nsub/nested.jpg,val,dog\n');
+    expect(await readCsvColumns({ file: join(root, 'labels.csv') })).toMatchObject({
+      columns: ['column 1', 'column 2', 'column 3'],
+      rows: 3,
+      detected: { path: 'column 1', label: 'column 3', split: 'column 2' },
+      error: null,
+    });
+    const result = await importFolders(catalogue, opts([root], { file: join(root, 'labels.csv') }));
+    expect(result.labels).toMatchObject({ rows: 3, labelled: 3, columns: { path: 'column 1', label: 'column 3', split: 'column 2' } });
+    expect(labelOf('cat1.jpg')).toMatchObject({ className: 'cat', split: 'train' });
+    expect(labelOf('dog3.jpeg')).toMatchObject({ className: 'dog', split: 'test' });
+    expect(labelOf('nested.jpg')).toMatchObject({ className: 'dog', split: 'validation' });
+    // Columns named by number, as a headerless file's only names: label from the second column this time.
+    writeFileSync(join(root, 'labels.csv'), 'extra.jpg,dog,x\n');
+    expect(await readCsvColumns({ file: join(root, 'labels.csv'), labelColumn: '3' })).toMatchObject({
+      detected: { path: 'column 1', label: 'column 3', split: null },
+    });
+    expect(await readCsvColumns({ file: join(root, 'labels.csv'), labelColumn: '4' })).toMatchObject({
+      notes: ['there is no column "4" for the labels (the columns are "column 1", "column 2", "column 3")'],
+    });
+  });
+
+  it('a header named like a column is still a header; a header that names a picture is not', async () => {
+    const file = join(dir, 'labels.csv');
+    writeFileSync(file, 'image,label\n1.jpg,a\n');
+    expect(await readCsvColumns({ file })).toMatchObject({ columns: ['image', 'label'], rows: 1 });
+    writeFileSync(file, '1.jpg,a\n2.png,b\n');
+    expect(await readCsvColumns({ file })).toMatchObject({
+      columns: ['column 1', 'column 2'],
+      rows: 2,
+      detected: { path: 'column 1', label: 'column 2', split: null },
+    });
+  });
+
   it('reports a name that matches files in two folders, and matches it by its relative path', async () => {
     const root = join(dir, 'two');
     for (const sub of ['x', 'y']) {

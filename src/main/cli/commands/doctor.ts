@@ -9,19 +9,32 @@ export default defineCommand({
       default: 'LDS_BACKEND, else the fastest available',
     },
     device: { ...DEVICE_OPTION.device, description: 'the forward engine device to check' },
-    bench: { type: 'boolean', description: 'also time a few forward passes in this process' },
+    bench: {
+      type: 'boolean',
+      description: 'also time feature extraction (TF.js and the forward engine), a scratch step and check the gradients',
+    },
   },
   async run(ctx) {
     if (ctx.values.bench) {
       // In this process: the bench needs the backend active here, and the training process has no bench message.
       const { benchInThisProcess } = await import('../../training/worker/doctor-bench-here');
       const backend = (ctx.values.backend as string | undefined) ?? process.env.LDS_BACKEND ?? null;
-      const bench = await benchInThisProcess(ctx.engine.options.resourcesDir, { backend, onProgress: (m) => ctx.err(`bench: ${m}`) });
+      const device = (ctx.values.device as string | undefined) ?? null;
+      const bench = await benchInThisProcess(ctx.engine.options.resourcesDir, {
+        backend,
+        device,
+        onProgress: (m) => ctx.err(`bench: ${m}`),
+      });
       if (!ctx.json) {
         ctx.err(
           `${bench.backend}, ${bench.threads} thread(s): features ${bench.featureImagesPerSecond ?? '–'} img/s, ` +
             `scratch step ${bench.scratchStepSeconds} s, gradient check max error ${bench.gradientCheckMaxError.toExponential(2)}`,
         );
+        if (bench.forward)
+          ctx.err(
+            `forward engine ${bench.forward.engine}${bench.forward.provider ? ` on ${bench.forward.provider}` : ''}: ` +
+              `${bench.forward.imagesPerSecond} img/s (batches of 16, decode excluded)`,
+          );
       }
       if (ctx.json) ctx.printJson(bench);
       else ctx.out(JSON.stringify(bench));

@@ -12,18 +12,19 @@ export default defineCommand({
     labels: {
       type: 'string',
       value: 'FILE',
-      description: 'take labels (and splits) from a CSV file: one row per image, its file name or relative path and its class',
+      description:
+        'take labels (and splits) from a CSV file: one row per image, its file name or relative path and its class; a file whose first row names an image has no header and its columns are numbered 1, 2, …',
     },
     'path-column': {
       type: 'string',
       value: 'C',
-      description: "the CSV's column of file names or relative paths",
+      description: "the CSV's column of file names or relative paths, by name or number (1 = the first)",
       default: 'found by name: file, filename, path, image, id, … else the first column',
     },
     'label-column': {
       type: 'string',
       value: 'C',
-      description: "the CSV's column of class names",
+      description: "the CSV's column of class names, by name or number",
       default: 'found by name: label, class, category, breed, …',
     },
     'split-column': {

@@ -31,22 +31,26 @@ export default defineCommand({
         folds: report.folds,
         images: report.images,
         outliers: report.outliers.map(({ id, path, given, score }) => ({ id, path, given, score })),
+        nearDuplicates: report.nearDuplicates.map((g) => ({
+          members: g.members.map(({ id, path, label }) => ({ id, path, label })),
+          similarity: g.similarity,
+        })),
         kept: report.kept,
         seconds: report.seconds,
+        neighbourSeconds: report.neighbourSeconds,
       });
       return;
     }
     if (!report.issues.length) ctx.out(`no likely label issues among ${report.images} labelled images (${folds}-fold)`);
     for (const i of report.issues) ctx.out(`${i.score.toFixed(3)}  ${i.path}  labelled ${i.given}, looks like ${i.suggested}`);
-    if (report.outliers.length)
-      ctx.out(
-        `${report.outliers.length} image(s) fit no class well; worst: ${report.outliers
-          .slice(0, 5)
-          .map((o) => o.path)
-          .join(', ')}`,
-      );
+    if (report.outliers.length) ctx.out(`\nfit no class well (far from their ${report.outlierNeighbours} nearest images in features):`);
+    for (const o of report.outliers) ctx.out(`${o.score.toFixed(3)}  ${o.path}  labelled ${o.given}`);
+    if (report.nearDuplicates.length) ctx.out('\nnear-duplicates with different labels:');
+    for (const g of report.nearDuplicates)
+      ctx.out(`similarity ${g.similarity.toFixed(3)}: ${g.members.map((m) => `${m.path} (${m.label})`).join(', ')}`);
+    if (report.outliers.length || report.nearDuplicates.length) ctx.out('');
     ctx.out(
-      `${report.issues.length} suspected label(s) among ${report.images} images (${folds}-fold, ${report.kept} kept by you), ${report.seconds.toFixed(1)} s`,
+      `${report.issues.length} suspected label(s), ${report.outliers.length} outlier(s), ${report.nearDuplicates.length} conflicting near-duplicate group(s) among ${report.images} images (${folds}-fold, ${report.kept} kept by you), ${report.seconds.toFixed(1)} s`,
     );
   },
 });

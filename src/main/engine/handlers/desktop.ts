@@ -12,6 +12,7 @@ export interface FileFilter {
 export interface DesktopServices {
   pickFolder(options: { title?: string; purpose: 'open' | 'new' | 'import' }): Promise<string | null>;
   pickSavePath(options: { title?: string; defaultName?: string; filters?: FileFilter[] }): Promise<string | null>;
+  pickFile(options: { title?: string; filters?: FileFilter[] }): Promise<string | null>;
   showItemInFolder(path: string): void;
 }
 
@@ -19,11 +20,14 @@ function unavailable(): never {
   throw new EngineError('forbidden', 'This is only available in the desktop app; type the path instead.');
 }
 
-export function desktopHandlers(engine: Engine): HandlerMap<'desktop.pickFolder' | 'desktop.showInFolder' | 'desktop.pickSavePath'> {
+export function desktopHandlers(
+  engine: Engine,
+): HandlerMap<'desktop.pickFolder' | 'desktop.pickFile' | 'desktop.showInFolder' | 'desktop.pickSavePath'> {
   const services = (): DesktopServices => engine.options.desktop ?? unavailable();
   return {
     'desktop.pickFolder': async (input) => ({ path: await services().pickFolder(input) }),
     'desktop.pickSavePath': async (input) => ({ path: await services().pickSavePath(input) }),
+    'desktop.pickFile': async (input) => ({ path: await services().pickFile(input) }),
     'desktop.showInFolder': async ({ imageId }) => {
       const desktop = services();
       const image = await engine.call('library.image', { id: imageId });

@@ -100,6 +100,8 @@ export const kfoldMessageSchema = z.object({
   device: z.string().nullable().optional(),
   /** Also answer every scored image's out-of-fold probabilities (label issues need them). */
   outOfFold: z.boolean().optional(),
+  /** Also answer the feature-space neighbours of the scored images (outliers and near-duplicates). */
+  neighbours: z.object({ k: z.number().int().min(1), minSimilarity: z.number().min(-1).max(1) }).optional(),
 });
 export type KfoldMessage = z.infer<typeof kfoldMessageSchema>;
 
@@ -247,6 +249,17 @@ export const kfoldResultSchema = kfoldReportSchema.extend({
   assignment: z.array(z.number().int()),
   /** When asked: per item, the probabilities of the head that did not see it ([] for the test split). */
   outOfFold: z.array(z.array(z.number())).optional(),
+  /** When asked: cosine neighbours of the pool's features, in item indices (null for the test split). */
+  neighbours: z
+    .object({
+      /** Mean cosine distance to the k nearest other scored images. */
+      meanDistance: z.array(z.number().nullable()),
+      /** Pairs at or above the similarity asked for: [item a, item b, similarity], a < b. */
+      pairs: z.array(z.tuple([z.number().int(), z.number().int(), z.number()])),
+      k: z.number().int(),
+      seconds: z.number(),
+    })
+    .optional(),
 });
 
 /** The answers to the compute messages, one per message type. */

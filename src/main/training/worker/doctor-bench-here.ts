@@ -12,9 +12,9 @@ import { installWasmGradients } from './wasm-gradients';
  */
 export async function benchInThisProcess(
   resourcesDir: string,
-  options: { backend?: string | null; onProgress?: (message: string) => void } = {},
+  options: { backend?: string | null; device?: string | null; onProgress?: (message: string) => void } = {},
 ): Promise<DoctorBench> {
   await selectBackend({ force: options.backend ?? null, onWasmReady: installWasmGradients });
   const backbone = existsSync(join(bundledBackboneDir(resourcesDir), 'model.json')) ? bundledBackbone(resourcesDir) : null;
-  return runDoctorBench({ backbone, onProgress: options.onProgress });
+  return runDoctorBench({ backbone, device: options.device ?? null, onProgress: options.onProgress });
 }

@@ -11,12 +11,23 @@ import { shareGradients } from './parallel/gradient-share';
 export interface DoctorBench {
   backend: string;
   threads: number;
-  /** Backbone forward + global pooling, decode and resize of PNG files included; null without a backbone. */
+  /** Backbone forward + global pooling on TF.js, decode and resize of PNG files included; null without a backbone. */
   featureImagesPerSecond: number | null;
+  /** The product's forward engine (ONNX Runtime where the backbone converts) on batches of 16; null without a backbone. */
+  forward: ForwardBench | null;
   /** One batch-16 step of the recipe's scratch CNN at 150 px (gradients + RMSprop update). */
   scratchStepSeconds: number;
   /** Largest |active - cpu| over every gradient kernel the engine provides, on small random inputs. */
   gradientCheckMaxError: number;
+}
+
+export interface ForwardBench {
+  engine: 'onnxruntime' | 'tfjs';
+  provider: string | null;
+  /** Forward pass only (input already preprocessed), batches of 16, median of a few. */
+  imagesPerSecond: number;
+  /** Why this engine and provider (the same words a run's notes use). */
+  reason: string;
 }
 
 export interface DoctorBenchOptions {
@@ -25,9 +36,13 @@ export interface DoctorBenchOptions {
   /** Worker threads for wasm; default one per core. */
   threads?: number;
   onProgress?: (message: string) => void;
+  /** --device for the forward engine (auto when null). */
+  device?: string | null;
 }
 
 const FEATURE_IMAGES = 48;
+const FORWARD_BATCH = 16;
+const FORWARD_REPEATS = 5;
 const SCRATCH_STEPS = 3;
 
 /**
@@ -43,14 +58,18 @@ export async function runDoctorBench(options: DoctorBenchOptions = {}): Promise<
   options.onProgress?.('scratch CNN step');
   const scratch = await scratchStepSeconds(backend, parallel);
   let featureImagesPerSecond: number | null = null;
+  let forward: ForwardBench | null = null;
   if (options.backbone) {
     options.onProgress?.('feature extraction');
     featureImagesPerSecond = await featureRate(options.backbone, backend, parallel);
+    options.onProgress?.('forward engine');
+    forward = await forwardRate(options.backbone, options.device ?? null);
   }
   return {
     backend,
     threads: Math.max(parallel, scratch.threads),
     featureImagesPerSecond: featureImagesPerSecond === null ? null : round(featureImagesPerSecond, 1),
+    forward,
     scratchStepSeconds: round(scratch.seconds, 3),
     gradientCheckMaxError,
   };
@@ -206,5 +225,35 @@ async function featureRate(spec: BackboneSpec, backend: string, parallel: number
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The forward engine every inference caller uses, timed the way it runs in a bottleneck run: the
+ * backbone cut at its feature layer, batches of 16, input already preprocessed (decode is timed above).
+ */
+async function forwardRate(spec: BackboneSpec, device: string | null): Promise<ForwardBench> {
+  const { loadBackbone } = await import('../backbones/backbones');
+  const { createForward } = await import('../forward');
+  const loaded = await loadBackbone(spec);
+  try {
+    const engine = await createForward({ featuresDir: null, deviceName: device }).open(loaded.model, spec.featureLayer);
+    try {
+      const size = engine.inputShape.map((d) => (d > 0 ? d : 224)).reduce((a, b) => a * b, 1);
+      const input = new Float32Array(FORWARD_BATCH * size).map((_, k) => ((k * 2654435761) % 1000) / 500 - 1);
+      await engine.run(input, FORWARD_BATCH);
+      const times: number[] = [];
+      for (let i = 0; i < FORWARD_REPEATS; i++) {
+        const started = performance.now();
+        await engine.run(input, FORWARD_BATCH);
+        times.push((performance.now() - started) / 1000);
+      }
+      const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+      return { engine: engine.engine, provider: engine.provider, imagesPerSecond: round(FORWARD_BATCH / median, 1), reason: engine.reason };
+    } finally {
+      await engine.dispose();
+    }
+  } finally {
+    loaded.dispose();
   }
 }

@@ -12,6 +12,7 @@ import { DenseHead } from './dense-head';
 import { FeatureCache } from '../protocol/feature-cache';
 import type { Forward } from '../forward';
 import { extractFeatures } from './modes/bottleneck';
+import { featureNeighbours } from './feature-neighbours';
 import type { kfoldResultSchema, ManifestItem, TrainConfig } from '../protocol/worker-protocol';
 import { runEpochs } from './train-loop';
 
@@ -28,6 +29,8 @@ export interface KfoldOptions {
   forward?: Forward;
   /** Keep every pool image's probabilities from the head that did not see it. */
   outOfFold?: boolean;
+  /** Also find the pool's feature-space neighbours (outliers and near-duplicates for label issues). */
+  neighbours?: { k: number; minSimilarity: number };
 }
 
 export type KfoldResult = z.infer<typeof kfoldResultSchema>;
@@ -126,6 +129,22 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
   } finally {
     all.dispose();
   }
+  let neighbours: KfoldResult['neighbours'];
+  if (options.neighbours) {
+    const neighboursStarted = performance.now();
+    options.progress(0, 1, `neighbours of ${pool.length} images`);
+    const scan = await featureNeighbours(extraction.features, pool.length, dim, { ...options.neighbours, checkpoint: options.checkpoint });
+    const itemOf = assignment.flatMap((f, i) => (f >= 0 ? [i] : []));
+    neighbours = {
+      meanDistance: spreadToItems(
+        assignment,
+        scan.meanDistance.map((m) => [m]),
+      ).map((row) => row[0] ?? null),
+      pairs: scan.pairs.map(([a, b, s]) => [itemOf[a] as number, itemOf[b] as number, s]),
+      k: scan.k,
+      seconds: (performance.now() - neighboursStarted) / 1000,
+    };
+  }
   return {
     mode: 'bottleneck',
     k,
@@ -140,6 +159,7 @@ export async function kfoldBottleneck(options: KfoldOptions): Promise<KfoldResul
     featuresFromCache: extraction.fromCache,
     seconds: (performance.now() - started) / 1000,
     ...(options.outOfFold ? { outOfFold: spreadToItems(assignment, outOfFold) } : {}),
+    ...(neighbours ? { neighbours } : {}),
   };
 }
 

@@ -13,6 +13,20 @@ export async function pickFolder(purpose: 'open' | 'new' | 'import', title?: str
   }
 }
 
+/** The native file picker for a labels CSV (the desktop app only); null when cancelled or absent. */
+export async function pickCsvFile(): Promise<string | null> {
+  const api = getApi();
+  if (api.transport !== 'electron') return null;
+  try {
+    const filters = [{ name: 'CSV files', extensions: ['csv', 'tsv', 'txt'] }];
+    const { path } = await api.invoke('desktop.pickFile', { title: 'Choose a labels CSV file', filters });
+    return path;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'forbidden') return null;
+    throw error;
+  }
+}
+
 export const canPickFolders = (): boolean => getApi().transport === 'electron';
 
 /** Paths of dropped files/folders; only the desktop app can see them (browsers hide paths). */
