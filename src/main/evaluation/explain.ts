@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import type { Explanation } from '@shared/contract/explain';
+import type { ExplainImagesResult, Explanation } from '@shared/contract/explain';
 import { isImageFileName, probeImageFile, renderHeatmapOverlay } from '../images';
-import { runInTrainingProcess } from '../training/host/compute-client';
+import { runInTrainingProcess, type ComputeAnswers } from '../training/host/compute-client';
 import type { TrainingProcessLauncher } from '../training/host/launcher';
 import { readModelInfo } from '../training/protocol/model-info';
 import { TrainingError } from '../training/host/supervise-process';
@@ -35,6 +35,72 @@ export function explainedClassIndex(modelDir: string, runId: string, className: 
   const index = labels.indexOf(className);
   if (index < 0) throw new TrainingError('invalid_input', `run ${runId} has no class "${className}" (its classes: ${labels.join(', ')})`);
   return index;
+}
+
+type WorkerExplanation = ComputeAnswers['explain']['explanations'][number];
+
+function explanationOf(
+  runId: string,
+  labels: readonly string[],
+  e: WorkerExplanation,
+  fit: Explanation['fit'],
+  source: { name: string; imageId: number | null },
+  size: { width: number; height: number },
+): Explanation {
+  return {
+    runId,
+    image: source.name,
+    imageId: source.imageId,
+    classes: [...labels],
+    probabilities: e.probabilities,
+    predicted: labels[argmax(e.probabilities)] as string,
+    explained: labels[e.classIndex] as string,
+    layer: e.layer,
+    gridWidth: e.gridWidth,
+    gridHeight: e.gridHeight,
+    grid: e.grid,
+    peak: e.peak,
+    fit,
+    width: size.width,
+    height: size.height,
+    overlay: null,
+  };
+}
+
+/**
+ * Many catalogue pictures in one training process (the mistakes gallery asks for a screenful): a
+ * picture that cannot be read is listed in `skipped` with why, the others are explained.
+ */
+export async function explainImages(
+  launcher: TrainingProcessLauncher,
+  request: { runId: string; modelDir: string; sources: { path: string; name: string; imageId: number }[]; className: string | null },
+  ctx: Pick<WorkContext, 'progress' | 'signal'>,
+  backend: string | null,
+): Promise<ExplainImagesResult> {
+  const info = readModelInfo(request.modelDir);
+  const classIndex = explainedClassIndex(request.modelDir, request.runId, request.className);
+  const readable: { source: (typeof request.sources)[number]; size: { width: number; height: number } }[] = [];
+  const skipped: ExplainImagesResult['skipped'] = [];
+  for (const source of request.sources) {
+    const probe = await probeImageFile(source.path);
+    if (probe.ok) readable.push({ source, size: probe.image });
+    else skipped.push({ imageId: source.imageId, reason: probe.reason });
+  }
+  if (!readable.length) return { explanations: [], skipped };
+  const answer = await runInTrainingProcess(
+    launcher,
+    { type: 'explain', modelDir: request.modelDir, paths: readable.map((r) => r.source.path), classIndex, backend },
+    { progress: ctx.progress, signal: ctx.signal },
+  );
+  if (answer.explanations.length !== readable.length)
+    throw new Error(`the training process returned ${answer.explanations.length} explanations for ${readable.length} pictures`);
+  const fit = info.preprocessing.fit ?? 'stretch';
+  return {
+    explanations: answer.explanations.map((e, i) =>
+      explanationOf(request.runId, answer.labels, e, fit, readable[i]!.source, readable[i]!.size),
+    ),
+    skipped,
+  };
 }
 
 export async function explainImage(
@@ -69,24 +135,7 @@ export async function explainImage(
     const overlay = request.overlay
       ? `data:image/png;base64,${(await renderHeatmapOverlay(path, { ...e, fit })).png.toString('base64')}`
       : null;
-    return {
-      runId: request.runId,
-      image: source.name,
-      imageId: source.imageId,
-      classes: answer.labels,
-      probabilities: e.probabilities,
-      predicted: answer.labels[argmax(e.probabilities)] as string,
-      explained: answer.labels[e.classIndex] as string,
-      layer: e.layer,
-      gridWidth: e.gridWidth,
-      gridHeight: e.gridHeight,
-      grid: e.grid,
-      peak: e.peak,
-      fit,
-      width: probe.image.width,
-      height: probe.image.height,
-      overlay,
-    };
+    return { ...explanationOf(request.runId, answer.labels, e, fit, source, probe.image), overlay };
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });
   }

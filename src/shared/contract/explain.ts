@@ -67,7 +67,25 @@ export const explanationSchema = z.object({
 });
 export type Explanation = z.infer<typeof explanationSchema>;
 
+export const explainImagesInputSchema = z
+  .object({
+    runId: z.string().min(1).max(64),
+    imageIds: z.array(idSchema).min(1).max(500),
+    className: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+/** The result of an explain.images job: `overlay` is always null here. */
+export const explainImagesResultSchema = z.object({
+  explanations: z.array(explanationSchema),
+  /** Pictures that could not be read, with why. */
+  skipped: z.array(z.object({ imageId: idSchema, reason: z.string() })),
+});
+export type ExplainImagesResult = z.infer<typeof explainImagesResultSchema>;
+
 export const explainCommands = {
   /** Grad-CAM of one picture with a finished run: a job (the model runs in a training process); its result is an Explanation. */
   'explain.image': command(explainInputSchema, jobStartedSchema),
+  /** Grad-CAM of several catalogue pictures in one training process: a job; its result is ExplainImagesResult. */
+  'explain.images': command(explainImagesInputSchema, jobStartedSchema),
 };

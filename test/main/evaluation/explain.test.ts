@@ -2,15 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import sharp from 'sharp';
-import { explanationSchema, type Explanation } from '@shared/contract';
+import { explainImagesResultSchema, explanationSchema, type Explanation } from '@shared/contract';
 import { Engine } from '../../../src/main/engine/engine';
 import { RESOURCES, tempDir, trainToEnd } from '../training/fixtures';
 import { lastJson, runLds } from './cli-capture';
 import { massInQuadrant, QUADRANT_NAMES, writeQuadrantSet, type Quadrant } from './quadrant-pictures';
 
 /** Job results arrive only with job.finished: kept from the start so no fast job is missed. */
+const results = new Map<string, unknown>();
 function explainer(engine: Engine): (input: Parameters<Engine['call']>[1] & object) => Promise<Explanation> {
-  const results = new Map<string, unknown>();
   engine.events.subscribe((event, payload) => {
     if (event === 'job.finished') results.set(payload.id, payload.result);
   });
@@ -58,41 +58,56 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
       const { run } = await trainToEnd(engine, { mode: 'bottleneck', epochs: 30, seed: 5 });
       if (run.status !== 'succeeded') throw new Error(run.error ?? 'training failed');
       runId = run.id;
-    }, 240_000);
+    }, 480_000);
     afterAll(async () => {
       await engine?.close();
       tmp?.cleanup();
     });
 
-    /** Each validation picture with a disc, explained for "disc" by the run: the share of the map in the disc's quadrant. */
+    /** Each validation picture with a disc, explained for "disc" by the run (one job): the share of the map in the disc's quadrant. */
     async function sharesOf(run: string): Promise<number[]> {
+      const discs = pictures.filter((p) => p.split === 'validation' && p.quadrant !== null);
       const ids = await idsByPath(
         engine,
-        pictures.map((p) => p.path),
+        discs.map((p) => p.path),
       );
-      const shares: number[] = [];
-      for (const p of pictures.filter((p) => p.split === 'validation' && p.quadrant !== null)) {
-        const e = await explain({ runId: run, imageId: ids.get(p.path) as number, className: 'disc' });
-        expect(e).toMatchObject({ explained: 'disc', classes: ['disc', 'plain'], gridWidth: 7, gridHeight: 7, fit: 'stretch' });
+      const { jobId } = await engine.call('explain.images', {
+        runId: run,
+        imageIds: discs.map((p) => ids.get(p.path) as number),
+        className: 'disc',
+      });
+      const job = await engine.jobs.wait(jobId);
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      const result = explainImagesResultSchema.parse(results.get(jobId));
+      expect(result.skipped).toEqual([]);
+      expect(result.explanations).toHaveLength(4);
+      return discs.map((p) => {
+        const e = result.explanations.find((x) => x.imageId === ids.get(p.path))!;
+        expect(e).toMatchObject({
+          explained: 'disc',
+          classes: ['disc', 'plain'],
+          gridWidth: 7,
+          gridHeight: 7,
+          fit: 'stretch',
+          overlay: null,
+        });
         const share = massInQuadrant(e, p.quadrant as Quadrant);
         expect(share, `${p.path}: disc ${QUADRANT_NAMES[p.quadrant as Quadrant]}`).toBeGreaterThan(0.5);
-        shares.push(share);
-      }
-      expect(shares).toHaveLength(4);
-      return shares;
+        return share;
+      });
     }
     const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
     test('for every validation picture with a disc, most of the heatmap lies in the disc’s quadrant', async () => {
       // A uniform map would put a quarter there.
       expect(mean(await sharesOf(runId))).toBeGreaterThan(0.7);
-    });
+    }, 180_000);
 
     test('a fine-tune run from it is explained with its own retrained weights, and still finds the disc', async () => {
       const { run } = await trainToEnd(engine, { mode: 'finetune', from: runId, epochs: 1, seed: 5, augment: 'none' });
       expect(run.status, run.error ?? '').toBe('succeeded');
       expect(mean(await sharesOf(run.id))).toBeGreaterThan(0.7);
-    }, 180_000);
+    }, 300_000);
 
     test('by path and by bytes the same picture gets the same map; the predicted class is explained unless another is named', async () => {
       const p = pictures.find((q) => q.split === 'validation' && q.quadrant === 3)!;
@@ -107,7 +122,7 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
       const other = await explain({ runId, path: p.path, className: 'plain' });
       expect(other.explained).toBe('plain');
       expect(other.predicted).toBe('disc');
-    });
+    }, 180_000);
 
     test('overlay: a PNG of the picture’s own size, coloured where the disc is', async () => {
       const p = pictures.find((q) => q.split === 'validation' && q.quadrant === 0)!;
@@ -126,7 +141,7 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
         return sum / 64 / 64;
       };
       expect(warmth(0, 0)).toBeGreaterThan(warmth(64, 64) + 20);
-    });
+    }, 120_000);
 
     test('lds explain <run> <image> --out heat.png writes the picture with its map; --json ends with one object', async () => {
       const p = pictures.find((q) => q.split === 'validation' && q.quadrant === 1)!;
@@ -154,7 +169,7 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
       const missing = await runLds(tmp.dir, ['explain', runId, 'no-such.png']);
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/no such file: .*no-such\.png/);
-    });
+    }, 180_000);
 
     test('bad input is refused by name before any work: unknown class, image, run; two pictures at once; not a picture', async () => {
       const p = pictures[0]!;
@@ -193,26 +208,35 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
       const { run } = await trainToEnd(engine, { mode: 'scratch', inputSize: 96, epochs: 15, seed: 2, augment: 'none' });
       if (run.status !== 'succeeded') throw new Error(run.error ?? 'training failed');
       runId = run.id;
-    }, 240_000);
+    }, 480_000);
     afterAll(async () => {
       await engine?.close();
       tmp?.cleanup();
     });
 
-    test('each picture’s map, for its own class, lies mostly in the quadrant of its disc (the last convolution, 10x10 at 96 px)', async () => {
+    test('each picture’s map lies mostly in the quadrant of its disc (the last convolution, 20x20 at 96 px)', async () => {
+      const discs = pictures.filter((p) => p.split === 'validation' && p.quadrant !== null);
       const ids = await idsByPath(
         engine,
-        pictures.map((p) => p.path),
+        discs.map((p) => p.path),
       );
-      const shares: number[] = [];
-      for (const p of pictures.filter((p) => p.split === 'validation' && p.quadrant !== null)) {
-        const e = await explain({ runId, imageId: ids.get(p.path) as number, className: 'disc' });
-        expect(e).toMatchObject({ layer: 'conv3', gridWidth: 10, gridHeight: 10 });
+      const { jobId } = await engine.call('explain.images', {
+        runId,
+        imageIds: discs.map((p) => ids.get(p.path) as number),
+        className: 'disc',
+      });
+      const job = await engine.jobs.wait(jobId);
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      const { explanations } = explainImagesResultSchema.parse(results.get(jobId));
+      const shares = discs.map((p) => {
+        const e = explanations.find((x) => x.imageId === ids.get(p.path))!;
+        expect(e).toMatchObject({ layer: 'conv3', gridWidth: 20, gridHeight: 20 });
         const share = massInQuadrant(e, p.quadrant as Quadrant);
         expect(share, `${p.path}: disc ${QUADRANT_NAMES[p.quadrant as Quadrant]}`).toBeGreaterThan(0.5);
-        shares.push(share);
-      }
+        return share;
+      });
+      expect(shares).toHaveLength(4);
       expect(shares.reduce((a, b) => a + b, 0) / shares.length).toBeGreaterThan(0.7);
-    });
+    }, 180_000);
   });
 });

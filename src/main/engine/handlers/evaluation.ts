@@ -7,7 +7,7 @@ import type { EvaluationService, WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
 import { predictBytes, predictFiles } from '../../evaluation/predict-files';
 import { displayPath } from '../../images';
-import { explainedClassIndex, explainImage, type ExplainSource } from '../../evaluation/explain';
+import { explainedClassIndex, explainImage, explainImages, type ExplainSource } from '../../evaluation/explain';
 import { describeExportError, exportFolderProblem } from '../../evaluation/export-folder';
 import { readModelInfo } from '../../training/protocol/model-info';
 import { TrainingError } from '../../training/host/supervise-process';
@@ -28,7 +28,8 @@ type EvaluationCommand =
   | 'labelIssues.find'
   | 'labelIssues.get'
   | 'labelIssues.keep'
-  | 'explain.image';
+  | 'explain.image'
+  | 'explain.images';
 
 export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
   /** A job on the open project that keeps its catalogue open until it ends. */
@@ -171,6 +172,31 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
               explainImage(
                 engine.launcher,
                 { runId, modelDir, source, className: className ?? null, overlay },
+                ctx,
+                process.env.LDS_BACKEND ?? null,
+              ),
+          }),
+        };
+      }),
+    'explain.images': ({ runId, imageIds, className }) =>
+      mapTrainingErrors(() => {
+        const ws = engine.projects.require();
+        const modelDir = engine.training().evaluation.modelDir(runId);
+        explainedClassIndex(modelDir, runId, className ?? null);
+        const sources = [...new Set(imageIds)].map((imageId) => {
+          const found = ws.catalogue.images.source(imageId);
+          if (!found) throw new EngineError('not_found', `no image with id ${imageId}`);
+          if (!found.path) throw new EngineError('not_found', `image ${imageId} has no file on disk (missing)`);
+          return { path: found.path, name: displayPath(found.path), imageId };
+        });
+        return {
+          jobId: engine.jobs.start({
+            kind: 'explain',
+            label: `Explaining ${sources.length} picture${sources.length === 1 ? '' : 's'} with ${runId}`,
+            run: (ctx) =>
+              explainImages(
+                engine.launcher,
+                { runId, modelDir, sources, className: className ?? null },
                 ctx,
                 process.env.LDS_BACKEND ?? null,
               ),
