@@ -190,7 +190,6 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
   describe('scratch CNN: "disc" vs "plain", the disc in a different quadrant per picture', () => {
     let tmp: ReturnType<typeof tempDir>;
     let engine: Engine;
-    let explain: ReturnType<typeof explainer>;
     let pictures: Awaited<ReturnType<typeof writeQuadrantSet>>;
     let runId = '';
 
@@ -204,7 +203,8 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
         23,
       );
       engine = await openWithPictures(tmp.dir, join(tmp.dir, 'photos'));
-      explain = explainer(engine);
+      // Keeps job results (explain.images answers with job.finished).
+      explainer(engine);
       const { run } = await trainToEnd(engine, { mode: 'scratch', inputSize: 96, epochs: 15, seed: 2, augment: 'none' });
       if (run.status !== 'succeeded') throw new Error(run.error ?? 'training failed');
       runId = run.id;
