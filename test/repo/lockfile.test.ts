@@ -12,16 +12,22 @@ type Deps = Record<string, string>;
 interface PackageJson {
   name: string;
   version: string;
+  workspaces?: string[];
   dependencies?: Deps;
   devDependencies?: Deps;
   optionalDependencies?: Deps;
   peerDependencies?: Deps;
 }
 interface LockRoot extends PackageJson {
-  packages: Record<string, PackageJson & { optional?: boolean; dev?: boolean }>;
+  packages: Record<string, PackageJson & { optional?: boolean; dev?: boolean; resolved?: string; link?: boolean }>;
 }
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+/** Workspaces (test/e2e/tm-harness: Teachable Machine's library and the TF.js it pins, for one e2e test). */
+const workspaces = (pkg.workspaces ?? []).map((dir) => ({
+  dir,
+  pkg: JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as PackageJson,
+}));
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as LockRoot;
 const KINDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
 
@@ -32,6 +38,26 @@ describe('package-lock.json is what a fresh npm install writes', () => {
     expect({ name: lock.name, version: lock.version }).toEqual({ name: pkg.name, version: pkg.version });
     // The old lock listed the optional tfjs-node packages as plain dependencies; npm install rewrote it.
     for (const kind of KINDS) expect(root?.[kind] ?? {}, kind).toEqual(pkg[kind] ?? {});
+    expect(root?.workspaces ?? [], 'workspaces').toEqual(pkg.workspaces ?? []);
+  });
+
+  it("each workspace's entry declares what its package.json declares, and is linked under its name", () => {
+    expect(workspaces.map((w) => w.dir)).toContain('test/e2e/tm-harness');
+    for (const { dir, pkg: ws } of workspaces) {
+      for (const kind of KINDS) expect(lock.packages[dir]?.[kind] ?? {}, `${dir} ${kind}`).toEqual(ws[kind] ?? {});
+      expect(lock.packages[`node_modules/${ws.name}`], ws.name).toMatchObject({ resolved: dir, link: true });
+    }
+  });
+
+  it('workspace packages are pinned to exact versions, and the lock installs those versions beside the app’s own', () => {
+    for (const { dir, pkg: ws } of workspaces) {
+      for (const [name, version] of Object.entries({ ...ws.dependencies, ...ws.devDependencies })) {
+        expect(version, `${dir}: ${name}`).toMatch(/^\d+\.\d+\.\d+$/);
+        // npm resolves from the workspace's own node_modules first, then the root's.
+        const entry = lock.packages[`${dir}/node_modules/${name}`] ?? lock.packages[`node_modules/${name}`];
+        expect(entry?.version, `${dir}: ${name}`).toBe(version);
+      }
+    }
   });
 
   it('every declared package is locked', () => {

@@ -11,6 +11,10 @@ export function encodePngRgb(pixels: ArrayLike<number>, width: number, height: n
   for (let r = 0; r < height; r++) {
     const rowStart = r * (stride + 1);
     raw[rowStart] = 0; // filter: none
+    if (pixels instanceof Uint8Array) {
+      raw.set(pixels.subarray(r * stride, (r + 1) * stride), rowStart + 1);
+      continue;
+    }
     for (let i = 0; i < stride; i++) {
       const v = Math.round(pixels[r * stride + i]!);
       raw[rowStart + 1 + i] = v < 0 ? 0 : v > 255 ? 255 : v;

@@ -25,12 +25,22 @@ export function resamplePixels(
 
   for (let b = 0; b < batch; b++) {
     const m = matrices[b]!;
+    // Locals, not m[i] per pixel: the loop below runs for every pixel of every variant training draws.
+    const m0 = m[0];
+    const m1 = m[1];
+    const m2 = m[2];
+    const m3 = m[3];
+    const m4 = m[4];
+    const m5 = m[5];
     const base = b * perImage;
     let o = base;
     for (let r = 0; r < height; r++) {
+      const m0r = m0 * r;
+      const m3r = m3 * r;
       for (let c = 0; c < width; c++, o += channels) {
-        const sr = snap(m[0] * r + m[1] * c + m[2]);
-        const sc = snap(m[3] * r + m[4] * c + m[5]);
+        // The same sums in the same order as m[0] * r + m[1] * c + m[2]: results do not move by a bit.
+        const sr = snap(m0r + m1 * c + m2);
+        const sc = snap(m3r + m4 * c + m5);
         if (constant && (sr < 0 || sr > height - 1 || sc < 0 || sc > width - 1)) {
           // `kkkk|abcd|kkkk`: outside the input there is only cval, no blending into the edge.
           for (let ch = 0; ch < channels; ch++) out[o + ch] = cval;
@@ -40,17 +50,28 @@ export function resamplePixels(
         const c0 = Math.floor(sc);
         const fr = sr - r0;
         const fc = sc - c0;
-        const rowA = base + mapRow(r0) * rowStride;
-        const rowB = base + mapRow(r0 + 1) * rowStride;
-        const colA = mapCol(c0) * channels;
-        const colB = mapCol(c0 + 1) * channels;
+        // Inside the picture every fill mode reads the pixel itself: skip the mappers (most pixels).
+        const inside = r0 >= 0 && r0 < height - 1 && c0 >= 0 && c0 < width - 1;
+        const rowA = base + (inside ? r0 : mapRow(r0)) * rowStride;
+        const rowB = base + (inside ? r0 + 1 : mapRow(r0 + 1)) * rowStride;
+        const colA = (inside ? c0 : mapCol(c0)) * channels;
+        const colB = (inside ? c0 + 1 : mapCol(c0 + 1)) * channels;
         const w00 = (1 - fr) * (1 - fc);
         const w01 = (1 - fr) * fc;
         const w10 = fr * (1 - fc);
         const w11 = fr * fc;
+        const a = rowA + colA;
+        const bb = rowA + colB;
+        const cc = rowB + colA;
+        const d = rowB + colB;
+        if (channels === 3) {
+          out[o] = w00 * src[a]! + w01 * src[bb]! + w10 * src[cc]! + w11 * src[d]!;
+          out[o + 1] = w00 * src[a + 1]! + w01 * src[bb + 1]! + w10 * src[cc + 1]! + w11 * src[d + 1]!;
+          out[o + 2] = w00 * src[a + 2]! + w01 * src[bb + 2]! + w10 * src[cc + 2]! + w11 * src[d + 2]!;
+          continue;
+        }
         for (let ch = 0; ch < channels; ch++) {
-          out[o + ch] =
-            w00 * src[rowA + colA + ch]! + w01 * src[rowA + colB + ch]! + w10 * src[rowB + colA + ch]! + w11 * src[rowB + colB + ch]!;
+          out[o + ch] = w00 * src[a + ch]! + w01 * src[bb + ch]! + w10 * src[cc + ch]! + w11 * src[d + ch]!;
         }
       }
     }

@@ -6,3 +6,4 @@ export { withSharpInput } from './sharp-input';
 export { thumbnail, renderFull, THUMB_SIZE, FULL_MAX_SIZE, type EncodedImage } from './render';
 export { centreSquare, readImageRgb, type ReadRgbOptions, type ResizeFit, type ResizeMethod, type RgbImage } from './read-rgb';
 export { renderHeatmapOverlay } from './heatmap';
+export { encodeJpegRgb } from './encode-rgb';

@@ -134,6 +134,13 @@ export const augmentPreviewInputSchema = z
       .default(0),
     /** Square model input size (what training sees), or 'source' for the image's own resolution. */
     size: z.union([z.number().int().min(16).max(1024), z.literal('source')]).default(224),
+    /** 'png': the exact pixels (what `lds augment preview` writes); 'jpeg': small and quick, for the Augment view's grid. */
+    format: z.enum(['png', 'jpeg']).default('png'),
+    /**
+     * A key of the caller's choosing (one per view): a later request under the same key makes the engine
+     * drop this one at its next step, answering conflict, so a slider drag never waits for stale pictures.
+     */
+    supersede: z.string().min(1).max(64).optional(),
   })
   .strict()
   .refine((v) => !(v.params && v.preset), { message: 'give params or preset, not both' })
@@ -144,7 +151,7 @@ export const augmentPreviewImageSchema = z.object({
   imageId: idSchema.nullable(),
   width: z.number().int(),
   height: z.number().int(),
-  /** PNG data URLs. */
+  /** Data URLs in the asked format (PNG by default). */
   original: z.string(),
   variants: z.array(z.string()),
 });

@@ -135,6 +135,42 @@ describe('electron-builder.yml', () => {
     expect(npmrc).toContain('onnxruntime-node-install=skip');
   });
 
+  it("leaves the e2e workspace out of the app: electron-builder's own collector takes no tm-harness, Teachable Machine or TF.js 1.3.1", async () => {
+    interface Collected {
+      name: string;
+      version: string;
+      dir: string;
+      dependencies?: Collected[];
+    }
+    const collectors = require('app-builder-lib/out/node-module-collector') as {
+      PM: { NPM: string };
+      getCollectorByPackageManager(
+        pm: string,
+        rootDir: string,
+        tmp: unknown,
+      ): { getNodeModules(o: { packageName: string }): Promise<{ nodeModules: Collected[] }> };
+    };
+    const { TmpDir } = require('temp-file') as { TmpDir: new () => { cleanup(): Promise<void> } };
+    const tmp = new TmpDir();
+    try {
+      // What `npm run dist` packs: npm's production tree (`npm list --omit dev`), as electron-builder reads it.
+      const collector = collectors.getCollectorByPackageManager(collectors.PM.NPM, root, tmp);
+      const { nodeModules } = await collector.getNodeModules({ packageName: 'little-data-studio' });
+      const flat = (modules: Collected[]): Collected[] => modules.flatMap((m) => [m, ...flat(m.dependencies ?? [])]);
+      const packed = flat(nodeModules);
+      // The check can fail: the app's own production dependencies are there.
+      expect(packed.map((m) => m.name)).toEqual(
+        expect.arrayContaining(['better-sqlite3', 'sharp', '@tensorflow/tfjs', 'onnxruntime-node']),
+      );
+      expect(
+        packed.filter((m) => m.name === 'tm-harness' || m.name.startsWith('@teachablemachine/') || m.dir.includes('tm-harness')),
+      ).toEqual([]);
+      expect(packed.filter((m) => m.name === '@tensorflow/tfjs').map((m) => m.version)).toEqual(['4.22.0']);
+    } finally {
+      await tmp.cleanup();
+    }
+  }, 60_000);
+
   it("rebuilds native modules for Electron's ABI from prebuilt binaries", () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);

@@ -98,7 +98,9 @@ describe('resize mode, chosen when a project is made', () => {
     await engine.call('export.model', { runId: run.id, outDir: tmDir, format: 'tm' });
     const tmMeta = JSON.parse(readFileSync(join(tmDir, 'metadata.json'), 'utf8'));
     expect(tmMeta).toMatchObject({ exportFormat: 'tm', resizeMode: 'centre-crop', tmInputScaling: { scale: 127 / 127.5 } });
-    expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(/its loader gives the app's numbers/);
+    expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(
+      /as Teachable Machine crops; its loader resizes the square with the browser's canvas/,
+    );
     const model = await tf.loadLayersModel(tf.io.fromMemory(readModelArtifacts(tmDir)));
     try {
       const pixels = await decodeBatch(

@@ -3,14 +3,11 @@ import { resolve } from 'node:path';
 import type { AugmentParams, AugmentPreviewResult, CommandName } from '@shared/contract';
 import {
   AugmentParamsError,
+  AugmentPreviewService,
   builtinPreset,
-  decodeForPreview,
-  displayPixels,
-  encodePngRgb,
   PresetError,
   PresetService,
-  pngDataUrl,
-  previewVariants,
+  PreviewSuperseded,
   readyForAugment,
   type PreviewSource,
 } from '../../augment';
@@ -23,6 +20,8 @@ import type { HandlerMap } from '../handler';
 type AugmentCommand = Extract<CommandName, `augment.${string}`>;
 
 export function augmentHandlers(engine: Engine): HandlerMap<AugmentCommand> {
+  // One per engine: the decoded samples and encoded tiles of the Augment view's recent previews.
+  const previews = new AugmentPreviewService();
   const presets = (): PresetService => new PresetService(engine.projects.require().catalogue.repo(PresetsRepository));
   return {
     'augment.presets': () => guard(() => presets().list()),
@@ -34,42 +33,40 @@ export function augmentHandlers(engine: Engine): HandlerMap<AugmentCommand> {
         presets().delete(name);
         return { ok: true as const };
       }),
-    'augment.preview': async ({ imageIds, paths, n, first, params, preset, seed, size }) => {
+    'augment.preview': async ({ imageIds, paths, n, first, params, preset, seed, size, format, supersede }) => {
+      // Claimed before any await: a newer request under this key must overtake this one from here on.
+      const isCurrent = previews.claim(supersede);
       const name = preset ?? 'none';
       // Built-in presets need no project: `lds augment preview photo.jpg` works anywhere.
       const chosen: AugmentParams = params ?? builtinPreset(name)?.params ?? guard(() => presets().get(name).params);
       await readyForAugment();
-      const result: AugmentPreviewResult = { params: chosen, seed, images: [], augmentMs: 0 };
       // The open project's resize mode, as its training decodes; without a project, stretch.
       const fit = engine.projects.current()?.resizeMode ?? 'stretch';
-      const preview = async (imageId: number | null, source: PreviewSource): Promise<void> => {
-        const decoded = await decodeForPreview(source, size, fit).catch((error: Error) => {
-          throw new EngineError('failed', error.message);
-        });
-        const started = performance.now();
-        const pixels = previewVariants(decoded, source.sha256, n, chosen, seed, first);
-        result.augmentMs += performance.now() - started;
-        const png = (data: ArrayLike<number>): string => pngDataUrl(encodePngRgb(data, pixels.width, pixels.height));
-        result.images.push({
-          imageId,
-          width: pixels.width,
-          height: pixels.height,
-          original: png(pixels.original),
-          variants: pixels.variants.map((v) => png(displayPixels(v, chosen))),
-        });
+      const options = { size, fit, n, first, params: chosen, seed, format };
+      const run = async (sources: { imageId: number | null; source: PreviewSource }[]): Promise<AugmentPreviewResult> => {
+        try {
+          const { images, augmentMs } = await previews.previewAll(sources, options, isCurrent);
+          return { params: chosen, seed, images, augmentMs };
+        } catch (error) {
+          if (error instanceof PreviewSuperseded) throw new EngineError('conflict', error.message);
+          throw new EngineError('failed', (error as Error).message);
+        }
       };
-      for (const path of paths ?? []) await preview(null, await probedSource(resolve(path)));
-      if (!imageIds) return result;
+      if (paths) {
+        const sources = [];
+        for (const path of paths) sources.push({ imageId: null, source: await probedSource(resolve(path)) });
+        return run(sources);
+      }
       const ws = engine.projects.require();
       return ws.use(async () => {
-        for (const imageId of imageIds) {
+        const sources = (imageIds ?? []).map((imageId) => {
           const detail = ws.catalogue.images.detail(imageId);
           const source = ws.catalogue.images.source(imageId);
           if (!detail || !source) throw new EngineError('not_found', `no image with id ${imageId}`);
           if (!source.path) throw new EngineError('not_found', `image ${imageId} has no file on disk (missing)`);
-          await preview(imageId, { sha256: source.sha256, path: source.path, width: detail.width, height: detail.height });
-        }
-        return result;
+          return { imageId, source: { sha256: source.sha256, path: source.path, width: detail.width, height: detail.height } };
+        });
+        return run(sources);
       });
     },
   };

@@ -6,6 +6,7 @@ import {
   type AugmentPreviewResult,
   type ImageItem,
 } from '@shared/contract';
+import { untrack } from 'svelte';
 import { getApi } from '../lib/api';
 import { plural } from '../lib/format';
 import { library } from './library.svelte';
@@ -16,10 +17,37 @@ import { project } from './project.svelte';
 export const MAX_SAMPLES = 4;
 export const DEFAULT_MODEL_SIZE = 224;
 /**
- * Slider moves within this window become one preview request: short enough that the preview lands
- * within ~300 ms of the pointer stopping, long enough that a drag sends nothing until it pauses.
+ * Keyboard steps and typed values within this window become one preview request. A pointer drag
+ * is not debounced: its release asks for the full set at once.
  */
 export const DEBOUNCE_MS = 80;
+/** While a slider is dragged, each sample's first variants follow it (the rest when it is let go). */
+export const DRAFT_VARIANTS = 3;
+/** At most one draft per this many ms during a drag, and never two in flight. */
+export const DRAFT_INTERVAL_MS = 100;
+/** The engine drops an earlier request of this view's when a later one arrives. */
+const SUPERSEDE_KEY = `augment-view-${Math.random().toString(36).slice(2, 10)}`;
+
+/** What the view keeps per project, as Train keeps its settings: switching back finds it as it was. */
+interface ProjectAugmentState {
+  presetName: string | null;
+  params: AugmentParams;
+  seed: number;
+  n: number;
+  sourceResolution: boolean;
+  modelSize: number;
+  sampleIds: number[];
+  sampleOrigin: AugmentManager['sampleOrigin'];
+  sampleNote: string;
+  sampleInfo: Map<number, SampleInfo>;
+  selectionOffset: number;
+  preview: AugmentPreviewResult | null;
+  shownParams: AugmentParams | null;
+  latencyMs: number | null;
+  fieldErrors: Partial<Record<keyof AugmentParams, string>>;
+}
+
+type RequestKind = 'draft' | 'full';
 
 /** A picture being previewed, as its title names it. */
 export interface SampleInfo {
@@ -60,25 +88,110 @@ class AugmentManager {
   problem = $state<string | null>(null);
   /** Per parameter, why the value typed into its field was refused (shown at that field). */
   fieldErrors = $state.raw<Partial<Record<keyof AugmentParams, string>>>({});
-  /** Preview requests sent to the engine; a drag that pauses once sends one, not one per pixel. */
+  /** Full preview requests sent to the engine; a drag sends one when it is let go, not one per move. */
   requestsSent = $state(0);
-  /** A preview request is waiting for the debounce or for the one in flight. */
+  /** Drafts (each sample's first DRAFT_VARIANTS variants) sent while a slider was dragged. */
+  draftsSent = $state(0);
+  /** A preview request is waiting for its debounce or draft slot. */
   queued = $state(false);
+  /** The grid shows a drag's draft: only each sample's first `freshVariants` tiles follow the parameters. */
+  draft = $state(false);
   /** The pictures do not show the parameters as they stand (an update is coming, or a field is invalid). */
-  readonly stale = $derived(this.queued || this.loading || Object.keys(this.fieldErrors).length > 0);
+  readonly stale = $derived(this.queued || this.loading || this.draft || Object.keys(this.fieldErrors).length > 0);
+  /** How many leading variants of each sample show the newest parameters drawn (the rest are dimmed). */
+  readonly freshVariants = $derived(this.draft ? DRAFT_VARIANTS : this.stale ? 0 : this.n);
 
   readonly currentPreset = $derived(this.presets.find((p) => p.name === this.presetName) ?? null);
 
   #sequence = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
-  #inFlight = false;
-  /** A newer request arrived while one was in flight: only the latest parameters go out after it. */
-  #again = false;
+  #timerKind: RequestKind | null = null;
+  /** Requests in flight (a full one never waits for a draft: the engine drops the overtaken one). */
+  #inFlight = 0;
+  #draftInFlight = false;
+  #lastDraftAt = 0;
+  #projectDir: string | null = null;
+  #started = false;
+  readonly #byProject = new Map<string, ProjectAugmentState>();
 
-  async start(): Promise<void> {
+  constructor() {
+    // Samples, parameters and pictures belong to one project: switching keeps each project's own.
+    $effect.root(() => {
+      $effect(() => {
+        const dir = project.project?.dir ?? null;
+        untrack(() => this.#switchProject(dir));
+      });
+    });
+  }
+
+  /** The view shows: the first time in a project, load its presets and pick samples. */
+  async show(): Promise<void> {
+    this.#switchProject(project.project?.dir ?? null);
+    if (this.#started || !project.project) return;
+    this.#started = true;
     await this.loadPresets();
     if (this.currentPreset) this.params = structuredClone(this.currentPreset.params);
     await this.pickSamples();
+  }
+
+  #switchProject(dir: string | null): void {
+    if (dir === this.#projectDir) return;
+    if (this.#projectDir !== null) this.#byProject.set(this.#projectDir, this.#snapshot());
+    this.#projectDir = dir;
+    // Whatever was in flight or queued belongs to the other project's pictures.
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerKind = null;
+    this.#sequence++;
+    this.queued = false;
+    this.loading = false;
+    this.draft = false;
+    this.problem = null;
+    const saved = dir === null ? undefined : this.#byProject.get(dir);
+    this.#restore(saved ?? defaultState());
+    this.#started = saved !== undefined;
+    // User presets live in the project: the other project's list is not this one's.
+    this.presets = [];
+    if (dir !== null) void this.loadPresets();
+  }
+
+  #snapshot(): ProjectAugmentState {
+    return {
+      presetName: this.presetName,
+      params: $state.snapshot(this.params) as AugmentParams,
+      seed: this.seed,
+      n: this.n,
+      sourceResolution: this.sourceResolution,
+      modelSize: this.modelSize,
+      sampleIds: this.sampleIds,
+      sampleOrigin: this.sampleOrigin,
+      sampleNote: this.sampleNote,
+      sampleInfo: this.sampleInfo,
+      selectionOffset: this.#selectionOffset,
+      // A draft on screen is not a finished preview: keep the last full one's state.
+      preview: this.preview,
+      shownParams: this.shownParams,
+      latencyMs: this.latencyMs,
+      fieldErrors: this.fieldErrors,
+    };
+  }
+
+  #restore(state: ProjectAugmentState): void {
+    this.presetName = state.presetName;
+    this.params = state.params;
+    this.seed = state.seed;
+    this.n = state.n;
+    this.sourceResolution = state.sourceResolution;
+    this.modelSize = state.modelSize;
+    this.sampleIds = state.sampleIds;
+    this.sampleOrigin = state.sampleOrigin;
+    this.sampleNote = state.sampleNote;
+    this.sampleInfo = state.sampleInfo;
+    this.#selectionOffset = state.selectionOffset;
+    this.preview = state.preview;
+    this.shownParams = state.shownParams;
+    this.latencyMs = state.latencyMs;
+    this.fieldErrors = state.fieldErrors;
   }
 
   async loadPresets(): Promise<void> {
@@ -99,8 +212,11 @@ class AugmentManager {
     this.refresh(0);
   }
 
-  /** Every edit goes through here: validated like the engine will, then a debounced preview. */
-  update(patch: Partial<AugmentParams>): void {
+  /**
+   * Every edit goes through here: validated like the engine will, then a preview. `moving`: a slider
+   * is being dragged, so only a draft goes out now; the release (moving false) asks for the full set at once.
+   */
+  update(patch: Partial<AugmentParams>, moving = false): void {
     const next = { ...$state.snapshot(this.params), ...patch } as AugmentParams;
     const parsed = augmentParamsSchema.safeParse(next);
     const errors = { ...this.fieldErrors };
@@ -121,8 +237,13 @@ class AugmentManager {
     this.problem = null;
     this.params = parsed.data;
     this.presetName = null;
-    this.refresh();
+    if (moving) this.#draftSoon();
+    else this.refresh(this.#dragged ? 0 : DEBOUNCE_MS);
+    this.#dragged = moving;
   }
+
+  /** The last edit came from a drag: the one that ends it (the release) goes out without a debounce. */
+  #dragged = false;
 
   reseed(): void {
     this.seed = (Math.floor(Math.random() * 2 ** 31) + 1) >>> 0;
@@ -141,6 +262,7 @@ class AugmentManager {
    */
   async pickSamples(next = false): Promise<void> {
     if (!project.project) return;
+    const dir = this.#projectDir;
     let images: ImageItem[];
     try {
       images = await getApi().invoke('library.list', {});
@@ -148,6 +270,8 @@ class AugmentManager {
       notices.error(error);
       return;
     }
+    // Another project opened meanwhile: these images are not its samples.
+    if (dir !== this.#projectDir) return;
     const byId = new Map(images.map((image) => [image.id, image]));
     const selection = [...library.selection].filter((id) => byId.get(id)?.status === 'ok');
     const showingSelection = this.sampleOrigin === 'selection';
@@ -190,58 +314,96 @@ class AugmentManager {
     this.refresh(0);
   }
 
+  /** A full preview after `delay` ms (later edits restart the wait); it overtakes any draft. */
   refresh(delay = DEBOUNCE_MS): void {
+    this.#schedule('full', delay);
+  }
+
+  /** A drag moved: a draft in the next free slot (one in flight at most, DRAFT_INTERVAL_MS apart). */
+  #draftSoon(): void {
+    if (this.#timerKind === 'full') return;
+    if (this.#draftInFlight) {
+      this.queued = true;
+      this.#draftWaiting = true;
+      return;
+    }
+    const wait = Math.max(0, this.#lastDraftAt + DRAFT_INTERVAL_MS - performance.now());
+    if (this.#timerKind === 'draft') return;
+    this.#schedule('draft', wait);
+  }
+
+  /** A drag moved while a draft was in flight: the newest parameters go out when it returns. */
+  #draftWaiting = false;
+
+  #schedule(kind: RequestKind, delay: number): void {
     if (this.#timer) clearTimeout(this.#timer);
+    if (kind === 'full') this.#draftWaiting = false;
     this.queued = true;
+    this.#timerKind = kind;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.#fetch();
+      this.#timerKind = null;
+      void this.#fetch(kind);
     }, delay);
   }
 
   /**
-   * One request in flight at a time: the engine works through requests in order, so sending every
-   * pause of a drag would queue stale work ahead of the one that matters. A request asked for while
-   * one runs goes out when it returns, with the parameters as they are then; the answer to a request
-   * overtaken that way is dropped, not drawn.
+   * Requests go out at once, each under this view's supersede key: the engine stops an overtaken
+   * request at its next step, and its answer (or refusal) is not drawn here. A full answer replaces
+   * the grid; a draft answer replaces each sample's first variants and leaves the rest dimmed.
    */
-  async #fetch(): Promise<void> {
-    if (this.#inFlight) {
-      this.#again = true;
-      return;
-    }
-    this.queued = false;
+  async #fetch(kind: RequestKind): Promise<void> {
+    this.queued = this.#timer !== null;
     if (!this.sampleIds.length) {
       this.preview = null;
+      this.draft = false;
       return;
     }
     const sequence = ++this.#sequence;
     const started = performance.now();
+    const dir = this.#projectDir;
     this.loading = true;
-    this.#inFlight = true;
-    this.requestsSent++;
+    this.#inFlight++;
+    if (kind === 'draft') {
+      this.#draftInFlight = true;
+      this.#lastDraftAt = started;
+      this.draftsSent++;
+    } else {
+      this.requestsSent++;
+    }
     const params = $state.snapshot(this.params) as AugmentParams;
+    const n = kind === 'draft' ? Math.min(DRAFT_VARIANTS, this.n) : this.n;
     try {
       const result = await getApi().invoke('augment.preview', {
         imageIds: this.sampleIds,
-        n: this.n,
+        n,
         params,
         seed: this.seed,
         size: this.sourceResolution ? 'source' : this.modelSize,
+        format: 'jpeg',
+        supersede: SUPERSEDE_KEY,
       });
-      if (sequence !== this.#sequence || this.#again) return;
-      this.preview = result;
-      this.shownParams = params;
-      this.latencyMs = performance.now() - started;
+      if (sequence !== this.#sequence || dir !== this.#projectDir) return;
+      if (kind === 'full') {
+        this.preview = result;
+        this.shownParams = params;
+        this.draft = false;
+        this.latencyMs = performance.now() - started;
+      } else {
+        this.preview = mergeDraft(this.preview, result);
+        this.draft = true;
+      }
     } catch (error) {
-      if (sequence === this.#sequence && !this.#again) notices.error(error);
+      if (sequence === this.#sequence && dir === this.#projectDir) notices.error(error);
     } finally {
-      this.#inFlight = false;
-      if (this.#again) {
-        this.#again = false;
-        void this.#fetch();
-      } else if (sequence === this.#sequence) {
-        this.loading = false;
+      this.#inFlight--;
+      if (kind === 'draft') this.#draftInFlight = false;
+      if (dir === this.#projectDir) {
+        if (this.#inFlight === 0) this.loading = false;
+        if (kind === 'draft' && this.#draftWaiting) {
+          this.#draftWaiting = false;
+          this.#draftSoon();
+        }
       }
     }
   }
@@ -286,6 +448,42 @@ class AugmentManager {
 }
 
 export const augment = new AugmentManager();
+
+function defaultState(): ProjectAugmentState {
+  return {
+    presetName: 'keras-blog',
+    params: augmentParamsSchema.parse({}),
+    seed: 1,
+    n: 9,
+    sourceResolution: false,
+    modelSize: DEFAULT_MODEL_SIZE,
+    sampleIds: [],
+    sampleOrigin: 'none',
+    sampleNote: '',
+    sampleInfo: new Map(),
+    selectionOffset: 0,
+    preview: null,
+    shownParams: null,
+    latencyMs: null,
+    fieldErrors: {},
+  };
+}
+
+/**
+ * A drag's draft over the preview on screen: each sample's first variants (and original) from the
+ * draft, the rest kept from before (dimmed by the grid until the full set lands).
+ */
+export function mergeDraft(shown: AugmentPreviewResult | null, draft: AugmentPreviewResult): AugmentPreviewResult {
+  if (!shown) return draft;
+  return {
+    ...draft,
+    images: draft.images.map((image) => {
+      const old = shown.images.find((o) => o.imageId === image.imageId);
+      if (!old || old.width !== image.width || old.height !== image.height) return image;
+      return { ...image, variants: [...image.variants, ...old.variants.slice(image.variants.length)] };
+    }),
+  };
+}
 
 /** Round-robin over the classes (unlabelled last), a random image from each in turn, so a two-class
  * project still shows MAX_SAMPLES pictures and every class is represented. */

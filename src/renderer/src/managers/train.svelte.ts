@@ -1,4 +1,3 @@
-import { untrack } from 'svelte';
 import type {
   BackboneInfo,
   DoctorReport,
@@ -13,7 +12,6 @@ import { BACKEND_CHOICES } from '@shared/contract';
 import { ApiError, getApi } from '../lib/api';
 import { augment } from './augment.svelte';
 import { notices } from './notices.svelte';
-import { project } from './project.svelte';
 import { runs } from './runs.svelte';
 import { runDetail } from '../views/runs/run-detail.svelte';
 
@@ -104,26 +102,14 @@ class TrainManager {
   #projectDir: string | null = null;
   readonly #byProject = new Map<string, ProjectTrainState>();
 
-  constructor() {
-    // Whenever the open project changes (whichever view is showing), the Augment preview of the
-    // project before it stops counting as "the preset being previewed".
-    $effect.root(() => {
-      $effect(() => {
-        void project.project?.dir;
-        untrack(() => (this.#stalePreview = augment.preview));
-      });
-    });
-  }
-
   /** The mode a run would train in now (auto resolved by the advice). */
   readonly effectiveMode = $derived<RunMode | null>(this.mode === 'auto' ? (this.advice?.recommended ?? null) : this.mode);
   readonly defaults = $derived<ModeDefaults | null>(this.effectiveMode ? (this.advice?.defaults?.[this.effectiveMode] ?? null) : null);
-  /** A preview made before the project changed belongs to the other project's pictures: not carried over. */
-  #stalePreview = $state.raw<unknown>(null);
-  /** The preset being previewed in Augment for this project (its parameters edited by hand: custom). */
-  readonly augmentPreviewed = $derived<string | null>(
-    augment.preview && augment.preview !== this.#stalePreview ? (augment.presetName ?? CUSTOM_AUGMENT) : null,
-  );
+  /**
+   * The preset being previewed in Augment for this project (its parameters edited by hand: custom).
+   * The Augment view's state is per project, so another project's preview never shows here.
+   */
+  readonly augmentPreviewed = $derived<string | null>(augment.preview ? (augment.presetName ?? CUSTOM_AUGMENT) : null);
 
   /** Called when the Train view shows a project: settings and the watched run are per project. */
   async show(dir: string | null): Promise<void> {

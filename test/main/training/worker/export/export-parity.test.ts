@@ -120,6 +120,16 @@ describe('TF.js export laid out like Teachable Machine', () => {
     expectClose(result.probabilities, 'node child');
   }, 90_000);
 
+  test("a --format tm export of this stretch run says plainly that Teachable Machine's loader will crop", async () => {
+    const out = join(tmp.dir, 'export-tm-stretch');
+    await engine.call('export.model', { runId, outDir: out, format: 'tm' });
+    const meta = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
+    expect(meta).toMatchObject({ exportFormat: 'tm', resizeMode: 'stretch', preprocessing: { inputSize: 224 } });
+    expect(meta.preprocessing.fit ?? 'stretch').toBe('stretch');
+    expect(meta.tmLoaderCrop).toMatch(/trained on stretched pictures; Teachable Machine's loader crops the centre square instead/);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(`Note: ${meta.tmLoaderCrop}.`);
+  });
+
   test('exporting again leaks no tensors and replaces the folder whole', async () => {
     const before = tf.memory().numTensors;
     const again = await engine.call('export.model', { runId, outDir: join(tmp.dir, 'export-2') });
