@@ -6,4 +6,5 @@ export { withSharpInput } from './sharp-input';
 export { renderFull, renderThumbnail, readCachedThumbnail, thumbnailFile, THUMB_SIZE, FULL_MAX_SIZE, type EncodedImage } from './render';
 export { ThumbnailQueue, ThumbnailAbandoned } from './thumbnail-queue';
 export { centreSquare, readImageRgb, type ReadRgbOptions, type ResizeFit, type ResizeMethod, type RgbImage } from './read-rgb';
+export { renderHeatmapOverlay } from './heatmap';
 export { encodeJpegRgb } from './encode-rgb';
