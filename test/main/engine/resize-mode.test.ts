@@ -110,6 +110,10 @@ describe('resize mode, chosen when a project is made', () => {
     });
     expect(tmMeta.preprocessingSteps).toContain("x / 127 - 1 (values in [-1, 1.008], as Teachable Machine's loader scales)");
     expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(/x = x\.div\(127\)\.sub\(1\);/);
+    // Its snippets crop the centre square before resizing, and the page's script parses.
+    const html = readFileSync(join(tmDir, 'example.html'), 'utf8');
+    expect(html).toMatch(/px\.slice\(\[Math\.floor\(\(px\.shape\[0\] - side\) \/ 2\)/);
+    expect(() => new Function(html.split('<script>')[1]!.split('</script>')[0]!)).not.toThrow();
     expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(
       /as Teachable Machine crops; its loader resizes the square with the browser's canvas/,
     );

@@ -20,6 +20,16 @@ function scalingJs(m: SnippetMetadata): string {
   return `${bgr}x = x.sub(tf.tensor1d(${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])}));`;
 }
 
+/** The picture as a float tensor `x` of the model's size: the centre square first for a centre-crop run. */
+function resizeJs(m: SnippetMetadata): string {
+  const size = `[${m.imageSize}, ${m.imageSize}]`;
+  if (m.preprocessing.fit !== 'centre-crop') return `let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), ${size}).toFloat();`;
+  return `const px = tf.browser.fromPixels(img);
+      const side = Math.min(px.shape[0], px.shape[1]);
+      const square = px.slice([Math.floor((px.shape[0] - side) / 2), Math.floor((px.shape[1] - side) / 2), 0], [side, side, 3]);
+      let x = tf.image.resizeBilinear(square, ${size}).toFloat();`;
+}
+
 /** How Teachable Machine's own loader and ml5 relate to this folder's contract. */
 function teachableMachineNote(m: SnippetMetadata): string {
   if (m.preprocessing.mode === 'tm')
@@ -54,7 +64,7 @@ ${teachableMachineNote(m)}
     const model = await tf.loadLayersModel('model.json');
     const metadata = await (await fetch('metadata.json')).json();
     const probs = tf.tidy(() => {
-      let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), [${m.imageSize}, ${m.imageSize}]).toFloat();
+      ${resizeJs(m)}
       ${scalingJs(m)}
       return model.predict(x.expandDims(0)).dataSync();
     });
@@ -104,7 +114,7 @@ export function exampleHtml(m: SnippetMetadata): string {
     await img.decode();
     const [model, metadata] = await Promise.all([modelReady, metadataReady]);
     const probs = tf.tidy(() => {
-      let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), [${m.imageSize}, ${m.imageSize}]).toFloat();
+      ${resizeJs(m)}
       ${scalingJs(m)}
       return model.predict(x.expandDims(0)).dataSync();
     });
