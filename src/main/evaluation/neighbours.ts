@@ -125,16 +125,17 @@ export function outlierScores(meanDistance: readonly number[]): number[] {
   return meanDistance.map((d) => 1 - Math.exp(-d / scale));
 }
 
-/**
- * Tukey's upper fence, Q3 + 1.5 IQR, over the mean neighbour distances: the images beyond it are the
- * ones worth a look. A data-set's own spread decides, so a tight set of product shots and a loose set
- * of snapshots each list their odd ones out.
- */
+/** cleanlab Datalab's default for features: threshold 0.37037, an IQR scale of 1 / 0.37037 - 1 = 1.7. */
+export const FENCE_IQR_SCALE = 1.7;
+/** The share of the most outlying images listed even when none passes the fence. */
+export const OUTLIER_SHARE = 0.01;
+
+/** The upper fence Q3 + 1.7 IQR over mean neighbour distances, above which cleanlab's Datalab flags an outlier. */
 export function outlierFence(meanDistance: readonly number[]): number {
   const sorted = [...meanDistance].sort((a, b) => a - b);
   const q1 = quantile(sorted, 0.25);
   const q3 = quantile(sorted, 0.75);
-  return q3 + 1.5 * (q3 - q1);
+  return q3 + FENCE_IQR_SCALE * (q3 - q1);
 }
 
 export interface OutlierRank {
@@ -142,14 +143,21 @@ export interface OutlierRank {
   score: number;
 }
 
-/** The images beyond the fence, most outlying first (ties by index). Fewer than 3 images have no outliers. */
+/**
+ * The most outlying images, most outlying first (ties by index): every image beyond cleanlab's fence,
+ * and never fewer than the top 1% (at least one). On a few dozen images the quartiles spread so wide
+ * that a drawing among photos stays inside the fence while it still ranks first, so the top of the
+ * ranking is always shown; on thousands the fence decides when many images are odd. Fewer than 3
+ * images have no outliers.
+ */
 export function rankOutliers(meanDistance: readonly number[]): OutlierRank[] {
-  if (meanDistance.length < 3) return [];
+  const n = meanDistance.length;
+  if (n < 3) return [];
   const scores = outlierScores(meanDistance);
   const fence = outlierFence(meanDistance);
-  return meanDistance
-    .flatMap((d, index) => (d > fence ? [{ index, score: scores[index] as number }] : []))
-    .sort((a, b) => b.score - a.score || a.index - b.index);
+  const ranked = meanDistance.map((d, index) => ({ index, d, score: scores[index] as number })).sort((a, b) => b.d - a.d || a.index - b.index);
+  const beyond = ranked.filter((r) => r.d > fence).length;
+  return ranked.slice(0, Math.max(beyond, Math.ceil(n * OUTLIER_SHARE))).map(({ index, score }) => ({ index, score }));
 }
 
 export interface DuplicateGroup {

@@ -27,7 +27,7 @@ export type LabelIssue = z.infer<typeof labelIssueSchema>;
 /**
  * An image that fits no class well: far, in backbone features, from even its nearest neighbours.
  * score = 1 - exp(-d / median d) over the mean cosine distance d to the k nearest images (0..1, higher
- * = more outlying); listed when d lies above Q3 + 1.5 IQR of all images' distances.
+ * = more outlying). Listed: every image with d above Q3 + 1.7 IQR (cleanlab's fence), at least the top 1%.
  */
 export const outlierSchema = z.object({ id: idSchema, path: z.string(), split: splitSchema, given: z.string(), score: z.number() });
 export type Outlier = z.infer<typeof outlierSchema>;

@@ -42,27 +42,37 @@ afterAll(async () => {
 describe('presets', () => {
   test('built-ins are listed with Keras names and the blog values', async () => {
     const presets = await engine.call('augment.presets', {});
-    expect(presets.map((p) => p.name)).toEqual(['none', 'light', 'keras-blog']);
+    expect(presets.map((p) => p.name)).toEqual(['none', 'light', 'keras-blog', 'strong']);
+    // The blog's train_datagen (what its ~0.80 was trained with), shear in degrees.
     const blog = presets.find((p) => p.name === 'keras-blog')!;
     expect(blog.builtin).toBe(true);
     expect(blog.params).toMatchObject({
+      rotation_range: 0,
+      width_shift_range: 0,
+      height_shift_range: 0,
+      shear_range: 11.46,
+      zoom_range: 0.2,
+      horizontal_flip: true,
+      fill_mode: 'nearest',
+    });
+    // Its illustration generator.
+    expect(presets.find((p) => p.name === 'strong')!.params).toMatchObject({
       rotation_range: 40,
       width_shift_range: 0.2,
       height_shift_range: 0.2,
       shear_range: 11.46,
       zoom_range: 0.2,
       horizontal_flip: true,
-      fill_mode: 'nearest',
     });
   });
 
   test('user presets: create, rename, duplicate, delete; built-ins are read-only', async () => {
     await engine.call('augment.savePreset', { name: 'mine', params: augmentParamsSchema.parse({ rotation_range: 5 }) });
     await engine.call('augment.renamePreset', { from: 'mine', to: 'ours' });
-    const copy = await engine.call('augment.duplicatePreset', { from: 'keras-blog', to: 'blog copy' });
+    const copy = await engine.call('augment.duplicatePreset', { from: 'strong', to: 'blog copy' });
     expect(copy).toMatchObject({ name: 'blog copy', builtin: false, params: { rotation_range: 40 } });
     let names = (await engine.call('augment.presets', {})).map((p) => p.name);
-    expect(names).toEqual(['none', 'light', 'keras-blog', 'blog copy', 'ours']);
+    expect(names).toEqual(['none', 'light', 'keras-blog', 'strong', 'blog copy', 'ours']);
     await expect(engine.call('augment.deletePreset', { name: 'light' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(engine.call('augment.renamePreset', { from: 'keras-blog', to: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(engine.call('augment.savePreset', { name: 'none', params: augmentParamsSchema.parse({}) })).rejects.toMatchObject({
@@ -73,7 +83,7 @@ describe('presets', () => {
     await engine.call('augment.deletePreset', { name: 'ours' });
     await engine.call('augment.deletePreset', { name: 'blog copy' });
     names = (await engine.call('augment.presets', {})).map((p) => p.name);
-    expect(names).toEqual(['none', 'light', 'keras-blog']);
+    expect(names).toEqual(['none', 'light', 'keras-blog', 'strong']);
   });
 
   test('bad parameters are refused with a message naming the field', async () => {

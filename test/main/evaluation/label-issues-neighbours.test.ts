@@ -70,7 +70,7 @@ describe('outliers and conflicting near-duplicates in the label-issues report (r
       expect(s).toBeGreaterThan(0);
       expect(s).toBeLessThan(1);
     }
-    // Tukey's fence keeps the list short: the odd ones out, not a ranking of everything.
+    // The fence (or the top 1%) keeps the list short: the odd ones out, not a ranking of everything.
     expect(json.outliers.length).toBeLessThanOrEqual(5);
   });
 

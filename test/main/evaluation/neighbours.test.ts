@@ -71,13 +71,25 @@ describe('outlier scores', () => {
     expect(outlierScores([0, 0, 0])).toEqual([0, 0, 0]);
   });
 
-  test("Tukey's fence Q3 + 1.5 IQR lists the far ones, most outlying first", () => {
+  test("every image beyond cleanlab's fence Q3 + 1.7 IQR is listed, most outlying first", () => {
     const d = [0.3, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37, 0.6, 0.9];
-    // Q1 = 0.3225, Q3 = 0.3675, fence = 0.3675 + 1.5 * 0.045 = 0.435
-    expect(outlierFence(d)).toBeCloseTo(0.435, 12);
+    // Q1 = 0.3225, Q3 = 0.3675, fence = 0.3675 + 1.7 * 0.045 = 0.444
+    expect(outlierFence(d)).toBeCloseTo(0.444, 12);
     expect(rankOutliers(d).map((o) => o.index)).toEqual([9, 8]);
-    expect(rankOutliers(d.slice(0, 8))).toEqual([]);
+    const s = outlierScores(d);
+    expect(rankOutliers(d).map((o) => o.score)).toEqual([s[9], s[8]]);
     expect(rankOutliers([0.1, 0.9])).toEqual([]);
+  });
+
+  test('inside the fence the top 1% is still listed (at least one image); ties go to the lower index', () => {
+    // 26 images, as spread as a small set's are: the odd one (0.70) stays under the fence
+    // (Q1 0.4625, Q3 0.5875: 0.5875 + 1.7 * 0.125 = 0.80) yet ranks first.
+    const d = Array.from({ length: 25 }, (_, i) => 0.4 + i * 0.01);
+    d.splice(8, 0, 0.7);
+    expect(outlierFence(d)).toBeCloseTo(0.8, 9);
+    expect(rankOutliers(d).map((o) => o.index)).toEqual([8]);
+    // 250 equal distances: the top 1% is 3 images, all tied, by index.
+    expect(rankOutliers(new Array<number>(250).fill(0.4)).map((o) => o.index)).toEqual([0, 1, 2]);
   });
 });
 
