@@ -10,6 +10,7 @@ import { curationCommands } from './contract/curation';
 import type { CommandSpec } from './contract/define';
 import { desktopCommands, desktopEvents } from './contract/desktop';
 import { evaluationCommands } from './contract/evaluation';
+import { explainCommands } from './contract/explain';
 import { jobCommands, jobEvents } from './contract/jobs';
 import { libraryCommands } from './contract/library';
 import { mapCommands } from './contract/map';
@@ -22,6 +23,7 @@ export * from './contract/common';
 export * from './contract/curation';
 export * from './contract/desktop';
 export * from './contract/evaluation';
+export * from './contract/explain';
 export * from './contract/jobs';
 export * from './contract/library';
 export * from './contract/map';
@@ -36,6 +38,7 @@ export const commands = {
   ...augmentCommands,
   ...trainingCommands,
   ...evaluationCommands,
+  ...explainCommands,
   ...curationCommands,
   ...cacheCommands,
   ...mapCommands,

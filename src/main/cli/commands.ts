@@ -40,6 +40,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     'likely wrong labels over every labelled image (confident learning on k-fold heads), most likely first; outliers and near-duplicates with different labels',
     () => import('./commands/label-issues'),
   ),
+  explain: entry(
+    'what the model looks at: a Grad-CAM heatmap of a picture for a run, as a PNG over the picture (--out)',
+    () => import('./commands/explain'),
+  ),
   map: entry(
     'lay out every image in 2-D by its backbone features (PCA, then seeded UMAP) for the Map place',
     () => import('./commands/map'),

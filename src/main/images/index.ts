@@ -5,4 +5,5 @@ export { displayPath, fsPath, needsBytes, pathFromBytes, pathFromString } from '
 export { withSharpInput } from './sharp-input';
 export { thumbnail, renderFull, THUMB_SIZE, FULL_MAX_SIZE, type EncodedImage } from './render';
 export { centreSquare, readImageRgb, type ReadRgbOptions, type ResizeFit, type ResizeMethod, type RgbImage } from './read-rgb';
+export { renderHeatmapOverlay } from './heatmap';
 export { encodeJpegRgb } from './encode-rgb';

@@ -6,6 +6,8 @@ import type { HandlerMap } from '../handler';
 import type { EvaluationService, WorkContext } from '../../evaluation/service';
 import { dataHealth, imbalance } from '../../evaluation/data-health';
 import { predictBytes, predictFiles } from '../../evaluation/predict-files';
+import { displayPath } from '../../images';
+import { explainedClassIndex, explainImage, explainImages, type ExplainSource } from '../../evaluation/explain';
 import { describeExportError, exportFolderProblem } from '../../evaluation/export-folder';
 import { readModelInfo } from '../../training/protocol/model-info';
 import { TrainingError } from '../../training/host/supervise-process';
@@ -25,7 +27,9 @@ type EvaluationCommand =
   | 'health.imbalance'
   | 'labelIssues.find'
   | 'labelIssues.get'
-  | 'labelIssues.keep';
+  | 'labelIssues.keep'
+  | 'explain.image'
+  | 'explain.images';
 
 export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand> {
   /** A job on the open project that keeps its catalogue open until it ends. */
@@ -140,5 +144,64 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
       ),
     'labelIssues.get': () => mapTrainingErrors(() => engine.training().evaluation.labelIssues()),
     'labelIssues.keep': ({ imageId, keep }) => mapTrainingErrors(() => engine.training().evaluation.keepLabel(imageId, keep)),
+    'explain.image': ({ runId, imageId, path, file, className, overlay }) =>
+      mapTrainingErrors(() => {
+        const ws = engine.projects.require();
+        const modelDir = engine.training().evaluation.modelDir(runId);
+        explainedClassIndex(modelDir, runId, className ?? null);
+        let source: ExplainSource;
+        if (imageId !== undefined) {
+          const found = ws.catalogue.images.source(imageId);
+          if (!found) throw new EngineError('not_found', `no image with id ${imageId}`);
+          if (!found.path) throw new EngineError('not_found', `image ${imageId} has no file on disk (missing)`);
+          source = { path: found.path, name: displayPath(found.path), imageId };
+        } else if (path !== undefined) {
+          const full = resolve(path);
+          if (!existsSync(full)) throw new EngineError('invalid_input', `${full}: no such file`);
+          source = { path: full, name: displayPath(full), imageId: null };
+        } else {
+          const given = file as { name: string; data: string };
+          source = { bytes: Buffer.from(given.data, 'base64'), name: given.name, imageId: null };
+        }
+        const label = `Explaining ${imageId !== undefined ? `image ${imageId}` : source.name} with ${runId}`.slice(0, 120);
+        return {
+          jobId: engine.jobs.start({
+            kind: 'explain',
+            label,
+            run: (ctx) =>
+              explainImage(
+                engine.launcher,
+                { runId, modelDir, source, className: className ?? null, overlay },
+                ctx,
+                process.env.LDS_BACKEND ?? null,
+              ),
+          }),
+        };
+      }),
+    'explain.images': ({ runId, imageIds, className }) =>
+      mapTrainingErrors(() => {
+        const ws = engine.projects.require();
+        const modelDir = engine.training().evaluation.modelDir(runId);
+        explainedClassIndex(modelDir, runId, className ?? null);
+        const sources = [...new Set(imageIds)].map((imageId) => {
+          const found = ws.catalogue.images.source(imageId);
+          if (!found) throw new EngineError('not_found', `no image with id ${imageId}`);
+          if (!found.path) throw new EngineError('not_found', `image ${imageId} has no file on disk (missing)`);
+          return { path: found.path, name: displayPath(found.path), imageId };
+        });
+        return {
+          jobId: engine.jobs.start({
+            kind: 'explain',
+            label: `Explaining ${sources.length} picture${sources.length === 1 ? '' : 's'} with ${runId}`,
+            run: (ctx) =>
+              explainImages(
+                engine.launcher,
+                { runId, modelDir, sources, className: className ?? null },
+                ctx,
+                process.env.LDS_BACKEND ?? null,
+              ),
+          }),
+        };
+      }),
   };
 }

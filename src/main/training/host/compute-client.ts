@@ -13,12 +13,14 @@ export interface ComputeAnswers {
   kfold: Extract<ComputeResult, { type: 'kfold-done' }>;
   export: Extract<ComputeResult, { type: 'exported' }>;
   map: Extract<ComputeResult, { type: 'map-done' }>;
+  explain: Extract<ComputeResult, { type: 'explained' }>;
 }
 const ANSWER: { [K in keyof ComputeAnswers]: ComputeAnswers[K]['type'] } = {
   predict: 'predicted',
   kfold: 'kfold-done',
   export: 'exported',
   map: 'map-done',
+  explain: 'explained',
 };
 
 export interface ComputeOptions {

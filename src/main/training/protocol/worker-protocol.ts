@@ -139,7 +139,28 @@ export const mapResultSchema = z.object({
 });
 export type MapResult = z.infer<typeof mapResultSchema>;
 
-export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage | MapMessage;
+/** Grad-CAM maps for pictures with a saved model (explain.ts in the worker). */
+export const explainMessageSchema = z.object({
+  type: z.literal('explain'),
+  modelDir: z.string(),
+  paths: z.array(z.string()).min(1),
+  /** The class to explain for every picture; null = each picture's own top class. */
+  classIndex: z.number().int().nonnegative().nullable(),
+  backend: z.string().nullable(),
+});
+export type ExplainMessage = z.infer<typeof explainMessageSchema>;
+
+export const imageExplanationSchema = z.object({
+  layer: z.string(),
+  gridWidth: z.number().int().positive(),
+  gridHeight: z.number().int().positive(),
+  grid: z.array(z.number()),
+  peak: z.number(),
+  probabilities: z.array(z.number()),
+  classIndex: z.number().int().nonnegative(),
+});
+
+export type ComputeMessage = PredictMessage | KfoldMessage | ExportMessage | MapMessage | ExplainMessage;
 
 /** Which backend and forward engine a fresh process would use; with a backbone, whether it converts to ONNX. */
 export const doctorMessageSchema = z.object({
@@ -157,6 +178,7 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   kfoldMessageSchema,
   exportMessageSchema,
   mapMessageSchema,
+  explainMessageSchema,
   z.object({ type: z.literal('cancel') }),
   /** Stop training after this epoch and save the best weights so far (the run succeeds). */
   z.object({ type: z.literal('stop') }),
@@ -251,6 +273,7 @@ export const computeResultSchema = z.discriminatedUnion('type', [
     layout: z.enum(['teachable-machine', 'as-trained', 'onnx']),
   }),
   z.object({ type: z.literal('map-done'), result: mapResultSchema }),
+  z.object({ type: z.literal('explained'), labels: z.array(z.string()), explanations: z.array(imageExplanationSchema) }),
 ]);
 export type ComputeResult = z.infer<typeof computeResultSchema>;
 

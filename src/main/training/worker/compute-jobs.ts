@@ -6,6 +6,7 @@
 import { exportOnnxModel } from './export/onnx-export';
 import { exportTeachableMachineModel } from './export/tfjs-export';
 import type { Forward } from '../forward';
+import { explainFiles } from './explain';
 import { kfoldBottleneck } from './kfold-bottleneck';
 import { dataset2dMap } from './map/map-job';
 import { ensureInferenceBackend, loadModelForPrediction, predictFiles, predictWithFeatureCache } from './predict';
@@ -52,6 +53,18 @@ export async function runComputeJob(message: ComputeMessage, ctx: ComputeContext
       const result =
         message.format === 'onnx' ? await exportOnnxModel(options) : await exportTeachableMachineModel(options, message.format === 'tm');
       return { type: 'exported', ...result };
+    }
+    case 'explain': {
+      const loaded = await loadModelForPrediction(message.modelDir);
+      try {
+        const explanations = await explainFiles(loaded, message.paths, message.classIndex, {
+          onProgress: (done, total) => ctx.progress(done, total, `explaining ${done}/${total}`),
+          checkpoint: ctx.checkpoint,
+        });
+        return { type: 'explained', labels: loaded.info.labels, explanations };
+      } finally {
+        loaded.dispose();
+      }
     }
     case 'map': {
       const result = await dataset2dMap({ ...message, progress: ctx.progress, checkpoint: ctx.checkpoint, forward: ctx.forward });

@@ -39,6 +39,7 @@ export const LIBRARY_SHORTCUTS: ShortcutGroup[] = [
     group: 'View',
     items: [
       { keys: ['Space'], text: 'Large preview (arrows move, Space or Esc closes)' },
+      { keys: ['H'], text: 'In the preview: heatmap of what the newest run looks at' },
       { keys: ['?'], text: 'This list' },
     ],
   },
@@ -108,6 +109,7 @@ export const RUNS_SHORTCUTS: ShortcutGroup[] = [
     items: [
       { keys: ['1', '…', '9'], text: 'Relabel it in place' },
       { keys: ['L'], text: 'Open it in the Library (also Enter)' },
+      { keys: ['H'], text: 'Heatmaps on or off: what the run looks at (also in Try it)' },
     ],
   },
 ];

@@ -24,7 +24,7 @@ export function isPictureFile(file: File): boolean {
   return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
 }
 
-function base64Of(buffer: ArrayBuffer): string {
+export function base64Of(buffer: ArrayBuffer): string {
   const bytes = new Uint8Array(buffer);
   let binary = '';
   const CHUNK = 0x8000;
@@ -64,9 +64,17 @@ class TryItManager {
   note = $state<string | null>(null);
   #nextKey = 1;
   #runId: string | null = null;
+  /** The files tried, by item key (their heatmaps send the bytes again). */
+  #files = new Map<number, File>();
+
+  /** The file behind a tried picture, while it is listed. */
+  fileOf(key: number): File | undefined {
+    return this.#files.get(key);
+  }
 
   clear(): void {
     for (const item of this.items) if (item.url) URL.revokeObjectURL(item.url);
+    this.#files.clear();
     this.items = [];
     this.note = null;
   }
@@ -100,6 +108,7 @@ class TryItManager {
     }));
     this.items = [...fresh, ...this.items];
     const keyed = fresh.map((item, i) => ({ key: item.key, file: taken[i] as File }));
+    for (const { key, file } of keyed) this.#files.set(key, file);
     this.busy = true;
     try {
       let batch: { key: number; name: string; data: string }[] = [];
