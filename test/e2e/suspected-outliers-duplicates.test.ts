@@ -26,7 +26,9 @@ describe.skipIf(!e2eAvailable())('the Outliers and Conflicting near-duplicates l
     const extra = join(studio.root, 'extra');
     mkdirSync(join(extra, 'cats'), { recursive: true });
     mkdirSync(join(extra, 'dogs'), { recursive: true });
-    await sharp(Buffer.from(DIAGRAM)).png().toFile(join(extra, 'cats', 'diagram.png'));
+    await sharp(Buffer.from(DIAGRAM))
+      .png()
+      .toFile(join(extra, 'cats', 'diagram.png'));
     const original = join(studio.sourceDir, 'cats', 'cat.1.jpg');
     const { width, height } = await sharp(original).metadata();
     const [dx, dy] = [Math.round(width! * 0.03), Math.round(height! * 0.03)];

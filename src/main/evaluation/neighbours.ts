@@ -155,7 +155,9 @@ export function rankOutliers(meanDistance: readonly number[]): OutlierRank[] {
   if (n < 3) return [];
   const scores = outlierScores(meanDistance);
   const fence = outlierFence(meanDistance);
-  const ranked = meanDistance.map((d, index) => ({ index, d, score: scores[index] as number })).sort((a, b) => b.d - a.d || a.index - b.index);
+  const ranked = meanDistance
+    .map((d, index) => ({ index, d, score: scores[index] as number }))
+    .sort((a, b) => b.d - a.d || a.index - b.index);
   const beyond = ranked.filter((r) => r.d > fence).length;
   return ranked.slice(0, Math.max(beyond, Math.ceil(n * OUTLIER_SHARE))).map(({ index, score }) => ({ index, score }));
 }
