@@ -59,19 +59,23 @@ describe('resize mode, chosen when a project is made', () => {
 
     // `lds predict` decodes with the crop: the exported model fed cropped pixels gives its numbers, stretched ones do not.
     const images = ['cats', 'dogs'].map((c) => join(photos, 'validation', c)).flatMap((d) => [join(d, readdirSync(d).sort()[0]!)]);
-    let result: unknown = null;
-    let predictJob = '';
-    const off = engine.events.subscribe((event, payload) => {
-      if (event === 'job.finished' && (payload as { id: string }).id === predictJob) result = (payload as { result: unknown }).result;
-    });
-    try {
-      predictJob = (await engine.call('predict.files', { runId: run.id, paths: images })).jobId;
-      expect((await engine.jobs.wait(predictJob)).status).toBe('succeeded');
-    } finally {
-      off();
-    }
-    const rows = (result as { predictions: { path: string; probabilities: Record<string, number> }[] }).predictions;
-    const app = images.flatMap((p) => meta.labels.map((l) => rows.find((r) => r.path === p)!.probabilities[l]!));
+    /** `lds predict` (predict.files) on images, flattened in label order. */
+    const predict = async (source: { runId: string } | { modelDir: string }): Promise<number[]> => {
+      let result: unknown = null;
+      let predictJob = '';
+      const off = engine.events.subscribe((event, payload) => {
+        if (event === 'job.finished' && (payload as { id: string }).id === predictJob) result = (payload as { result: unknown }).result;
+      });
+      try {
+        predictJob = (await engine.call('predict.files', { ...source, paths: images })).jobId;
+        expect((await engine.jobs.wait(predictJob)).status).toBe('succeeded');
+      } finally {
+        off();
+      }
+      const rows = (result as { predictions: { path: string; probabilities: Record<string, number> }[] }).predictions;
+      return images.flatMap((p) => meta.labels.map((l) => rows.find((r) => r.path === p)!.probabilities[l]!));
+    };
+    const app = await predict({ runId: run.id });
     await tf.setBackend('cpu');
     const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
     try {
@@ -97,7 +101,19 @@ describe('resize mode, chosen when a project is made', () => {
     const tmDir = join(tmp.dir, 'crop-tm');
     await engine.call('export.model', { runId: run.id, outDir: tmDir, format: 'tm' });
     const tmMeta = JSON.parse(readFileSync(join(tmDir, 'metadata.json'), 'utf8'));
-    expect(tmMeta).toMatchObject({ exportFormat: 'tm', resizeMode: 'centre-crop', tmInputScaling: { scale: 127 / 127.5 } });
+    expect(tmMeta).toMatchObject({
+      exportFormat: 'tm',
+      resizeMode: 'centre-crop',
+      tmInputScaling: { scale: 127 / 127.5 },
+      // The folder's contract is its model's input: TM's scaling, which the first layer turns into the backbone's.
+      preprocessing: { mode: 'tm', fit: 'centre-crop', channelOrder: 'rgb' },
+    });
+    expect(tmMeta.preprocessingSteps).toContain("x / 127 - 1 (values in [-1, 1.008], as Teachable Machine's loader scales)");
+    expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(/x = x\.div\(127\)\.sub\(1\);/);
+    // Its snippets crop the centre square before resizing, and the page's script parses.
+    const html = readFileSync(join(tmDir, 'example.html'), 'utf8');
+    expect(html).toMatch(/px\.slice\(\[Math\.floor\(\(px\.shape\[0\] - side\) \/ 2\)/);
+    expect(() => new Function(html.split('<script>')[1]!.split('</script>')[0]!)).not.toThrow();
     expect(readFileSync(join(tmDir, 'README.md'), 'utf8')).toMatch(
       /as Teachable Machine crops; its loader resizes the square with the browser's canvas/,
     );
@@ -113,5 +129,8 @@ describe('resize mode, chosen when a project is made', () => {
     } finally {
       model.dispose();
     }
+    // `lds predict <folder>` reads the folder's contract: the TM folder gives the run's numbers too.
+    const viaFolder = await predict({ modelDir: tmDir });
+    expect(Math.max(...app.map((p, i) => Math.abs(p - viaFolder[i]!)))).toBeLessThanOrEqual(1e-4);
   }, 180_000);
 });

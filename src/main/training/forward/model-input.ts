@@ -8,7 +8,7 @@ import type { ManifestItem } from '../protocol/worker-protocol';
 /**
  * preprocess() (preprocess.ts) for 8-bit RGB rows straight into a float32 batch, without tensors:
  * the forward engine's plain batches skip TF.js entirely. Same float32 operations in the same order
- * (reverse channels, then x/127.5 − 1, x/255 or x − mean), so the values are bit-identical; the test
+ * (reverse channels, then x/127.5 − 1, x/127 − 1, x/255 or x − mean), so the values are bit-identical; the test
  * compares it with preprocess() on every contract.
  */
 export function preprocessRgbInto(rgb: Uint8Array, p: Preprocessing, out: Float32Array, offset: number): void {
@@ -20,6 +20,7 @@ export function preprocessRgbInto(rgb: Uint8Array, p: Preprocessing, out: Float3
       const v = rgb[i + (bgr ? 2 - c : c)] as number;
       let x: number;
       if (p.mode === 'tf') x = f(f(v / 127.5) - 1);
+      else if (p.mode === 'tm') x = f(f(v / 127) - 1);
       else if (p.mode === 'unit') x = f(v / 255);
       else x = f(v - mean[c]!);
       out[offset + i + c] = x;

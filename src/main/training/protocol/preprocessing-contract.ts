@@ -10,8 +10,11 @@ import { RESIZE_MODES } from '@shared/contract/project';
 export const preprocessingSchema = z.object({
   inputSize: z.number().int().min(16).max(1024),
   channelOrder: z.enum(['rgb', 'bgr']),
-  /** tf: x/127.5-1 → [-1,1]; unit: x/255 → [0,1]; caffe: BGR mean subtraction, no scaling. */
-  mode: z.enum(['tf', 'unit', 'caffe']),
+  /**
+   * tf: x/127.5-1 → [-1,1]; unit: x/255 → [0,1]; caffe: BGR mean subtraction, no scaling; tm: x/127-1,
+   * Teachable Machine's loader (only `--format tm` exports, whose first layer takes it to the backbone's).
+   */
+  mode: z.enum(['tf', 'unit', 'caffe', 'tm']),
   /** Per-channel mean in channelOrder, only for caffe mode. */
   mean: z.array(z.number()).length(3).optional(),
   /** Interpolation when the decoded picture (or its centre square) is resized to inputSize x inputSize. */

@@ -21,6 +21,9 @@ export function preprocess<T extends tf.Tensor3D | tf.Tensor4D>(rgb: T, p: Prepr
       case 'caffe':
         x = x.sub(tf.tensor1d(p.mean ?? [103.939, 116.779, 123.68]));
         break;
+      case 'tm':
+        x = x.div(127).sub(1);
+        break;
     }
     return x as T;
   });

@@ -245,6 +245,7 @@ describe('model input without tensors', () => {
   const contracts: Preprocessing[] = [
     { inputSize: 4, channelOrder: 'rgb', mode: 'tf', resize: 'bilinear' },
     { inputSize: 4, channelOrder: 'rgb', mode: 'unit', resize: 'bilinear' },
+    { inputSize: 4, channelOrder: 'rgb', mode: 'tm', resize: 'bilinear' },
     { inputSize: 4, channelOrder: 'bgr', mode: 'caffe', mean: [103.939, 116.779, 123.68], resize: 'bilinear' },
     { inputSize: 4, channelOrder: 'bgr', mode: 'caffe', resize: 'nearest' },
   ];

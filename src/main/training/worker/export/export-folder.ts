@@ -62,6 +62,7 @@ export type ExportMetadata = ReturnType<typeof exportMetadata>;
 export function valueRange(p: Preprocessing): string {
   return {
     tf: '[-1, 1]: x / 127.5 - 1',
+    tm: "[-1, 1.008]: x / 127 - 1 (Teachable Machine's loader)",
     unit: '[0, 1]: x / 255',
     caffe: `mean-subtracted: x - ${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])} per channel, no scaling`,
   }[p.mode];
@@ -71,6 +72,7 @@ export function preprocessingSteps(meta: ModelMetadata): string[] {
   const p = meta.preprocessing;
   const scale = {
     tf: 'x / 127.5 - 1 (values in [-1, 1])',
+    tm: "x / 127 - 1 (values in [-1, 1.008], as Teachable Machine's loader scales)",
     unit: 'x / 255 (values in [0, 1])',
     caffe: `subtract the mean ${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])} per channel, no scaling`,
   }[p.mode];

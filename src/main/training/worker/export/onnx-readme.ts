@@ -5,6 +5,7 @@ function numpyScaling(m: ExportMetadata): string {
   const p = m.preprocessing;
   const bgr = p.channelOrder === 'bgr' ? 'x = x[..., ::-1]\n' : '';
   if (p.mode === 'tf') return `${bgr}x = x / 127.5 - 1`;
+  if (p.mode === 'tm') return `${bgr}x = x / 127 - 1`;
   if (p.mode === 'unit') return `${bgr}x = x / 255`;
   return `${bgr}x = x - np.array(${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])}, dtype=np.float32)`;
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readModelMetadata, type ModelMetadata } from '../../protocol/model-metadata';
 import { loadLayersModelFromDir } from '../model-io';
 import { ensureInferenceBackend } from '../predict';
-import { exportMetadata, writeFolderAtomically, type ExportModelOptions, type ExportedModel } from './export-folder';
+import { exportMetadata, valueRange, writeFolderAtomically, type ExportModelOptions, type ExportedModel } from './export-folder';
 import { exportReadme, exampleHtml } from './usage-snippet';
 
 /** tfjs-converter's default shard size: browsers fetch and cache shards of this size well. */
@@ -30,6 +30,7 @@ export function tmInputAffine(meta: ModelMetadata): { scale: number; offset: num
       `run ${meta.runId}: a Teachable Machine export needs an RGB model scaled to [-1, 1] or [0, 1]; this one uses ${p.mode} preprocessing`,
     );
   // TM gives t = x / 127 - 1, so x = 127 (t + 1).
+  if (p.mode === 'tm') return { scale: 1, offset: 0 };
   return p.mode === 'tf' ? { scale: 127 / 127.5, offset: 127 / 127.5 - 1 } : { scale: 127 / 255, offset: 127 / 255 };
 }
 
@@ -129,16 +130,18 @@ export async function exportTeachableMachineModel(options: ExportModelOptions, t
       );
     const layout = tm ? 'teachable-machine' : 'as-trained';
     const shaped = tm?.model ?? model;
+    // The folder's contract is what its model takes: for TM's loader, TM's scaling (the first layer does the rest).
+    const contract = tmLoader ? { ...meta, preprocessing: { ...meta.preprocessing, mode: 'tm' as const } } : meta;
     return await writeFolderAtomically(options.outDir, layout, async (dir) => {
       const files = await writeLayersModel(shaped, dir);
       const metadata = {
-        ...exportMetadata(meta, options, layout),
+        ...exportMetadata(contract, options, layout),
         ...(tmLoader
           ? {
               exportFormat: 'tm',
               tmInputScaling: {
                 ...tmInputAffine(meta),
-                note: "the first layer maps Teachable Machine's x / 127 - 1 to this model's scaling: feed it as @teachablemachine/image does",
+                note: `the first layer maps Teachable Machine's x / 127 - 1 to the backbone's ${valueRange(meta.preprocessing)}: feed it as @teachablemachine/image does`,
               },
               tmLoaderCrop:
                 meta.preprocessing.fit === 'centre-crop'

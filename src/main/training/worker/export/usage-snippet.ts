@@ -4,7 +4,7 @@ interface SnippetMetadata {
   modelName: string;
   labels: string[];
   imageSize: number;
-  preprocessing: { mode: 'tf' | 'unit' | 'caffe'; channelOrder: 'rgb' | 'bgr'; mean?: number[] };
+  preprocessing: { mode: 'tf' | 'unit' | 'caffe' | 'tm'; channelOrder: 'rgb' | 'bgr'; mean?: number[]; fit?: 'stretch' | 'centre-crop' };
   preprocessingSteps: string[];
   appVersion: string;
   date: string;
@@ -15,8 +15,31 @@ function scalingJs(m: SnippetMetadata): string {
   const p = m.preprocessing;
   const bgr = p.channelOrder === 'bgr' ? 'x = tf.reverse(x, -1);\n      ' : '';
   if (p.mode === 'tf') return `${bgr}x = x.div(127.5).sub(1);`;
+  if (p.mode === 'tm') return `${bgr}x = x.div(127).sub(1);`;
   if (p.mode === 'unit') return `${bgr}x = x.div(255);`;
   return `${bgr}x = x.sub(tf.tensor1d(${JSON.stringify(p.mean ?? [103.939, 116.779, 123.68])}));`;
+}
+
+/** The picture as a float tensor `x` of the model's size: the centre square first for a centre-crop run. */
+function resizeJs(m: SnippetMetadata): string {
+  const size = `[${m.imageSize}, ${m.imageSize}]`;
+  if (m.preprocessing.fit !== 'centre-crop') return `let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), ${size}).toFloat();`;
+  return `const px = tf.browser.fromPixels(img);
+      const side = Math.min(px.shape[0], px.shape[1]);
+      const square = px.slice([Math.floor((px.shape[0] - side) / 2), Math.floor((px.shape[1] - side) / 2), 0], [side, side, 3]);
+      let x = tf.image.resizeBilinear(square, ${size}).toFloat();`;
+}
+
+/** How Teachable Machine's own loader and ml5 relate to this folder's contract. */
+function teachableMachineNote(m: SnippetMetadata): string {
+  if (m.preprocessing.mode === 'tm')
+    return `This folder is for Teachable Machine's own library (\`@teachablemachine/image\`): it scales with
+x / 127 - 1 as that loader does, and the model's first layer turns that into the backbone's scaling.
+The snippets below scale the same way.`;
+  const match = m.preprocessing.fit === 'centre-crop' ? 'Crop, resize' : 'Resize the whole picture';
+  return `Teachable Machine's own library (\`@teachablemachine/image\`) and ml5 centre-crop to a square and
+scale with x / 127 - 1; with this model that gives close but not identical probabilities (\`lds export
+--format tm\` writes a folder for their loader). ${match} and scale as above to match the app.`;
 }
 
 export function exportReadme(m: SnippetMetadata): string {
@@ -31,9 +54,7 @@ Files: \`model.json\` (topology + weights manifest), the weight file(s) it lists
 ## Preprocessing (do exactly this to get the app's numbers)
 ${m.preprocessingSteps.map((s, i) => `${i + 1}. ${s}`).join('\n')}
 
-Teachable Machine's own library (\`@teachablemachine/image\`) and ml5 centre-crop to a square and
-scale with x / 127 - 1; with this model that gives close but not identical probabilities. Resize the
-whole picture and scale as above to match the app.
+${teachableMachineNote(m)}
 
 ## Browser (TF.js)
 \`\`\`html
@@ -43,7 +64,7 @@ whole picture and scale as above to match the app.
     const model = await tf.loadLayersModel('model.json');
     const metadata = await (await fetch('metadata.json')).json();
     const probs = tf.tidy(() => {
-      let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), [${m.imageSize}, ${m.imageSize}]).toFloat();
+      ${resizeJs(m)}
       ${scalingJs(m)}
       return model.predict(x.expandDims(0)).dataSync();
     });
@@ -93,7 +114,7 @@ export function exampleHtml(m: SnippetMetadata): string {
     await img.decode();
     const [model, metadata] = await Promise.all([modelReady, metadataReady]);
     const probs = tf.tidy(() => {
-      let x = tf.image.resizeBilinear(tf.browser.fromPixels(img), [${m.imageSize}, ${m.imageSize}]).toFloat();
+      ${resizeJs(m)}
       ${scalingJs(m)}
       return model.predict(x.expandDims(0)).dataSync();
     });

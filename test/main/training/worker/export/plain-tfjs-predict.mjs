@@ -35,6 +35,7 @@ async function main() {
       let x = tf.tensor4d(new Int32Array(pixels), [1, size, size, 3], 'int32').toFloat();
       if (p.channelOrder === 'bgr') x = tf.reverse(x, -1);
       if (p.mode === 'tf') x = x.div(127.5).sub(1);
+      else if (p.mode === 'tm') x = x.div(127).sub(1);
       else if (p.mode === 'unit') x = x.div(255);
       else x = x.sub(tf.tensor1d(p.mean));
       return Array.from(model.predict(x).dataSync());
