@@ -146,11 +146,13 @@ describe.skipIf(!e2eAvailable())('augment polish in chromium (browser mode)', ()
     const images = copySampleImages(join(studio.root, 'augment-other-images'), { perClass: 1, layout: 'classes' });
     const { jobId } = await studio.engine.call('library.import', { paths: [images] });
     await studio.engine.jobs.wait(jobId);
-    await expect.poll(() => page.inputValue('#rotation_range'), { timeout: 20_000 }).toBe('40');
+    const blog = (await studio.engine.call('augment.presets', {})).find((p) => p.name === 'keras-blog')!;
+    const blogRotation = String(blog.params.rotation_range);
+    await expect.poll(() => page.inputValue('#rotation_range'), { timeout: 20_000 }).toBe(blogRotation);
     expect(await page.inputValue('#augment-preset')).toBe('keras-blog');
     await expect.poll(async () => (await titles(page)).length, { timeout: 30_000 }).toBe(2);
     await settled(page);
-    expect(await page.getAttribute('[data-testid="augment-grid"]', 'data-rotation')).toBe('40');
+    expect(await page.getAttribute('[data-testid="augment-grid"]', 'data-rotation')).toBe(blogRotation);
 
     await studio.engine.call('project.open', { dir: studio.workspace });
     await expect.poll(() => page.inputValue('#rotation_range'), { timeout: 20_000 }).toBe('77');
