@@ -50,7 +50,7 @@ describe.skipIf(!e2eAvailable())('Grad-CAM heatmaps in chromium (issue 18, item 
     await studio?.close();
   });
 
-  it('the ? help of the Library and of Runs lists H', async () => {
+  it('the Library’s ? help lists H', async () => {
     await page.click('.rail button:has-text("Library")');
     await page.waitForSelector('[data-image-id]');
     await page.keyboard.press('?');
