@@ -59,6 +59,9 @@ describe.skipIf(!e2eAvailable())('labels from a CSV in the import dialog (browse
 
     await page.click('[data-testid="import-panel"] button[type="submit"]');
     const report = await page.waitForSelector('[data-testid="import-csv-report"]');
+    // The counts have landed with the report, the dialog still open: the grid says 6, not "All images 0".
+    expect(await page.textContent('[data-testid="shown-count"]')).toBe('6');
+    expect(await page.textContent('[data-testid="filter-all"] .count')).toBe('6');
     expect(await report.textContent()).toMatch(/Labels from labels\.csv: 4 images labelled, 2 images without a row\./);
     const details = (await page.textContent('[data-testid="import-report"]')) ?? '';
     expect(details).toContain('1 row of the CSV not used, and why');

@@ -75,6 +75,7 @@ describe.skipIf(!e2eAvailable())('augment polish in chromium (browser mode)', ()
     const firstTile = page.locator('[data-testid="augment-grid"] section').first().locator('figure');
     expect(await firstTile.nth(1).getAttribute('class')).not.toMatch(/\bold\b/);
     expect(await firstTile.nth(4).getAttribute('class')).toMatch(/\bold\b/);
+    await screenshot(page, 'augment-drag-draft');
     for (let i = moves / 2 + 1; i <= moves; i++) await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / moves, y);
     const released = Date.now();
     await page.mouse.up();

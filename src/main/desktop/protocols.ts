@@ -37,12 +37,12 @@ function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
-export async function handleImageRequest(url: string, readImage: ReadImage, allowOrigin: string): Promise<Response> {
+export async function handleImageRequest(url: string, readImage: ReadImage, allowOrigin: string, signal?: AbortSignal): Promise<Response> {
   const target = parseImageUrl(url);
   if (!target) return notFound();
   let bytes: ImageBytes;
   try {
-    bytes = await readImage(target.id, target.size);
+    bytes = await readImage(target.id, target.size, signal);
   } catch (error) {
     const code = errorCode(error);
     // Unknown ids, no open project and missing files are all simply "no such image" to the page.
@@ -93,5 +93,5 @@ export interface ProtocolOptions {
 /** Must run after app 'ready', on the session the window uses. */
 export function handleProtocols(protocol: Protocol, options: ProtocolOptions): void {
   protocol.handle(APP_SCHEME, (request) => handleAppRequest(request.url, options.rendererDir, options.csp));
-  protocol.handle(IMAGE_SCHEME, (request) => handleImageRequest(request.url, options.readImage, options.appOrigin));
+  protocol.handle(IMAGE_SCHEME, (request) => handleImageRequest(request.url, options.readImage, options.appOrigin, request.signal));
 }

@@ -36,7 +36,7 @@ function argvSkip(): number {
 }
 
 function imageReader(engine: Engine): ReadImage {
-  return (id, size) => engine.projects.readImage(id, size);
+  return (id, size, signal) => engine.projects.readImage(id, size, signal);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProjectInfo, ResizeMode } from '@shared/contract';
-import { renderFull, thumbnail, type EncodedImage } from '../images';
+import { renderFull, ThumbnailAbandoned, ThumbnailQueue, type EncodedImage } from '../images';
 import { importFolders } from '../import';
 import { recoverInterruptedRuns } from '../training/host/interrupted-runs';
 import type { EngineOptions } from './engine';
@@ -15,6 +15,8 @@ export const SAMPLE_DIR_NAME = 'sample-project';
 /** Owns the open workspace (one at a time) and the recent-projects list. */
 export class ProjectService {
   readonly recent: RecentProjects;
+  /** The grid's thumbnails: newest request first, abandoned requests dropped. */
+  readonly thumbnails = new ThumbnailQueue();
   #workspace: Workspace | null = null;
   /** Opens run one after another: a slow open finishing last must not replace a later one. */
   #opening: Promise<unknown> = Promise.resolve();
@@ -93,8 +95,9 @@ export class ProjectService {
    * Bytes for the image routes of the Electron protocol and browser mode, by id only: 'thumb' is
    * the cached WebP thumbnail, 'full' the EXIF-rotated picture as JPEG (PNG with transparency), at
    * most 2048 px. Throws EngineError not_found for an unknown id or an image with no file on disk.
+   * `signal`: the client went away (a tile scrolled off screen); a thumbnail not yet started is not made.
    */
-  async readImage(id: number, size: 'thumb' | 'full'): Promise<EncodedImage> {
+  async readImage(id: number, size: 'thumb' | 'full', signal?: AbortSignal): Promise<EncodedImage> {
     const ws = this.require();
     return ws.use(async () => {
       const source = ws.catalogue.images.source(id);
@@ -102,9 +105,11 @@ export class ProjectService {
       if (!source.path) throw new EngineError('not_found', `image ${id} has no file on disk (missing)`);
       const path = source.path;
       try {
-        if (size === 'thumb') return { data: await thumbnail(path, source.sha256, ws.thumbsDir), contentType: 'image/webp' };
+        if (size === 'thumb')
+          return { data: await this.thumbnails.get(path, source.sha256, ws.thumbsDir, signal), contentType: 'image/webp' };
         return await renderFull(path);
       } catch (error) {
+        if (error instanceof ThumbnailAbandoned) throw new EngineError('failed', `image ${id}: ${error.message}`);
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') throw new EngineError('not_found', `image ${id}: file gone: ${path}`);
         throw new EngineError('failed', `cannot read image ${path}: ${(error as Error).message.split('\n')[0]}`);

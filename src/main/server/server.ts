@@ -118,10 +118,16 @@ export async function startServer(engine: ServerEngine, options: ServerOptions):
   async function serveImage(res: ServerResponse, id: number, size: ImageSize, headOnly: boolean): Promise<void> {
     // The grid drops tiles that scroll past; their requests are abandoned, so skip decoding for nobody.
     if (res.destroyed || res.socket?.destroyed) return;
+    // A tile that scrolls away closes its connection: a thumbnail still queued for it is dropped.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
     let image: { data: Buffer; contentType: string };
     try {
-      image = imageBody(await engine.projects.readImage(id, size));
+      image = imageBody(await engine.projects.readImage(id, size, gone.signal));
     } catch (error) {
+      if (gone.signal.aborted || res.destroyed) return;
       const contractError = toContractError(error);
       return reply(res, statusForError(contractError), contractError.message);
     }

@@ -8,8 +8,11 @@ import { extname, resolve, sep } from 'node:path';
 export type ImageSize = 'thumb' | 'full';
 /** What the engine's image reader hands back: raw bytes, or bytes with their type. */
 export type ImageBytes = Uint8Array | { data: Uint8Array; contentType?: string; mime?: string };
-/** The engine's image reader: throws (EngineError not_found / no_project) for ids it cannot serve. */
-export type ReadImage = (id: number, size: ImageSize) => Promise<ImageBytes>;
+/**
+ * The engine's image reader: throws (EngineError not_found / no_project) for ids it cannot serve.
+ * `signal` aborts when the asker went away, so a thumbnail still queued is not made for nobody.
+ */
+export type ReadImage = (id: number, size: ImageSize, signal?: AbortSignal) => Promise<ImageBytes>;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -55,6 +55,26 @@ describe('evaluation of a finished run', () => {
     expect((view as { relabelled: number }).relabelled).toBe(0);
   });
 
+  test('a second evaluation of a run while one runs joins it (one job); another split waits for it', async () => {
+    const evalJobs = () => engine.jobs.list().filter((j) => j.kind === 'eval' && j.label.includes(runId));
+    const before = evalJobs().length;
+    // The result screen's evaluate-on-finish and the Runs view's own, back to back.
+    const first = await engine.call('eval.start', { runId, split: 'validation' });
+    const second = await engine.call('eval.start', { runId, split: 'validation' });
+    expect(second.jobId).toBe(first.jobId);
+    const test = await engine.call('eval.start', { runId, split: 'test' });
+    expect(test.jobId).not.toBe(first.jobId);
+    expect(evalJobs().length - before).toBe(2);
+    const [a, b] = await Promise.all([engine.jobs.wait(first.jobId), engine.jobs.wait(test.jobId)]);
+    expect(a.status).toBe('succeeded');
+    // This fixture has no test images: the test split's job ran (after the validation one) and says so.
+    expect(b.error).toMatch(/test split has no labelled images/);
+    // Once it has finished, asking again evaluates again.
+    const again = await engine.call('eval.start', { runId, split: 'validation' });
+    expect(again.jobId).not.toBe(first.jobId);
+    expect((await engine.jobs.wait(again.jobId)).status).toBe('succeeded');
+  });
+
   test('the feature-cache shortcut gives the full model’s probabilities', async () => {
     const loaded = await loadModelForPrediction((await engine.call('runs.get', { id: runId })).modelDir as string);
     try {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLimiter, probeImageFile, readImageRgb, renderFull, thumbnail } from '../../../src/main/images';
+import { createLimiter, probeImageFile, readImageRgb, renderFull, ThumbnailQueue } from '../../../src/main/images';
 import { writeAwkwardSet } from '../../fixtures/images';
 
 let root: string;
@@ -89,10 +89,13 @@ describe('readImageRgb', () => {
 describe('thumbnails and full renders', () => {
   it('makes a thumbnail once and then serves it from the cache', async () => {
     const thumbs = join(root, 'thumbs');
+    const queue = new ThumbnailQueue();
+    const thumbnail = (path: string, sha: string, dir: string) => queue.get(path, sha, dir);
     const [a, b] = await Promise.all([
       thumbnail(file('rotated.jpg'), 'f'.repeat(64), thumbs),
       thumbnail(file('rotated.jpg'), 'f'.repeat(64), thumbs),
     ]);
+    expect(queue.stats.rendered).toBe(1);
     expect(a.equals(b)).toBe(true);
     expect(readdirSync(thumbs)).toEqual([`${'f'.repeat(64)}.webp`]);
     const mtime = statSync(join(thumbs, `${'f'.repeat(64)}.webp`)).mtimeMs;

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../../src/shared/contract';
 import { Catalogue } from '../../../src/main/catalogue';
-import { readImageRgb, thumbnail } from '../../../src/main/images';
+import { readImageRgb, ThumbnailQueue } from '../../../src/main/images';
 import { perceptualHash } from '../../../src/main/images/phash';
 import { importFolders, rescanCatalogue } from '../../../src/main/import';
 import { noisyJpeg, tinyBmp } from '../../fixtures/images';
@@ -204,7 +204,7 @@ describe('the bad-input corpus', () => {
     expect(catalogue.images.detail(id)?.paths).toEqual([join(root, 'caf\uFFFD', 'na\uFFFDve.jpg')]);
     const source = catalogue.images.source(id);
     const path = source?.path as string;
-    const thumb = await thumbnail(path, source?.sha256 as string, join(dir, 'thumbs'));
+    const thumb = await new ThumbnailQueue().get(path, source?.sha256 as string, join(dir, 'thumbs'));
     expect((await sharp(thumb).metadata()).format).toBe('webp');
     expect((await readImageRgb(path, 8)).data).toHaveLength(8 * 8 * 3);
     expect((await perceptualHash(path)).phash).toMatch(/^[0-9a-f]{16}$/);

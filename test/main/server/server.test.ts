@@ -196,6 +196,33 @@ describe('browser-mode images', () => {
       await engine.call('project.close', {});
     }
   });
+  it('a client that goes away before its picture is ready aborts the read (a queued thumbnail is not made)', async () => {
+    const projects = engine.projects;
+    const original = projects.readImage.bind(projects);
+    let seen: AbortSignal | undefined;
+    projects.readImage = (_id, _size, signal) => {
+      seen = signal;
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('abandoned'))));
+    };
+    try {
+      const req = request({
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/images/7/thumb',
+        headers: { host: `127.0.0.1:${server.port}`, cookie: cookie() },
+      });
+      req.on('error', () => {});
+      req.end();
+      await expect.poll(() => seen).toBeDefined();
+      expect(seen!.aborted).toBe(false);
+      req.destroy();
+      await expect.poll(() => seen!.aborted).toBe(true);
+      // The server is still fine for the next asker.
+      expect((await get('/images/x/thumb', { cookie: cookie() })).status).toBe(404);
+    } finally {
+      projects.readImage = original;
+    }
+  });
 });
 
 describe('browser-mode WebSocket', () => {

@@ -62,11 +62,30 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
     return { jobId };
   };
 
+  /**
+   * One evaluation per run at a time: the result screen evaluates a finished run while the Runs view
+   * may ask too. A request for the split being evaluated joins that job; another split waits its turn.
+   */
+  const evaluating = new Map<string, { split: string; jobId: string }>();
+
   return {
     'eval.start': ({ runId, split }) =>
       mapTrainingErrors(() => {
         engine.training().evaluation.modelDir(runId);
-        return startJob('eval', `Evaluating ${runId} on ${split}`, (s, ctx) => s.evaluate(runId, split, ctx));
+        const current = evaluating.get(runId);
+        if (current?.split === split && engine.jobs.get(current.jobId)?.status === 'running') return { jobId: current.jobId };
+        const before = current ? engine.jobs.wait(current.jobId).catch(() => undefined) : Promise.resolve(undefined);
+        const started = startJob('eval', `Evaluating ${runId} on ${split}`, async (s, ctx) => {
+          await before;
+          ctx.throwIfCancelled();
+          try {
+            return await s.evaluate(runId, split, ctx);
+          } finally {
+            if (evaluating.get(runId)?.jobId === started.jobId) evaluating.delete(runId);
+          }
+        });
+        evaluating.set(runId, { split, jobId: started.jobId });
+        return started;
       }),
     'eval.get': ({ runId, split }) => mapTrainingErrors(() => engine.training().evaluation.report(runId, split)),
     'predict.prelabel': ({ runId }) =>

@@ -2,7 +2,9 @@ import { importResultSchema, type CsvColumns, type CsvLabelsOptions, type Import
 import { getApi } from '../lib/api';
 import { formatCount, plural } from '../lib/format';
 import { jobs } from './jobs.svelte';
+import { library } from './library.svelte';
 import { notices } from './notices.svelte';
+import { project } from './project.svelte';
 
 /** One import at a time from the UI: start it, follow its job, keep its report until dismissed. */
 class ImportManager {
@@ -38,6 +40,9 @@ class ImportManager {
       const { jobId } = await getApi().invoke('library.import', { paths: clean, ...(labels ? { labels } : {}) });
       this.jobId = jobId;
       const finished = await jobs.whenFinished(jobId);
+      // The grid and its counts show what landed before the report does (not "All images 0" beside
+      // "Imported: 6 new images" while a debounced reload is still to come).
+      await Promise.all([library.load(), project.refreshStatus()]);
       if (finished.status === 'failed') {
         this.failure = finished.error ?? 'the import failed';
         return;
