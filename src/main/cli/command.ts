@@ -1,4 +1,4 @@
-import { EXECUTION_PROVIDER_CHOICES, type ProjectInfo } from '@shared/contract';
+import { EXECUTION_PROVIDER_CHOICES, type ProjectInfo, type ResizeMode } from '@shared/contract';
 import type { Engine } from '../engine/engine';
 import { UsageError, type OptionSpec, type OptionTable, type OptionValues } from './options';
 
@@ -27,7 +27,7 @@ export interface CliContext {
   err(line: string): void;
   /** With --json: prints the one JSON object as the last line of stdout. */
   printJson(value: unknown): void;
-  openProject(options?: { create?: boolean }): Promise<ProjectInfo>;
+  openProject(options?: { create?: boolean; resizeMode?: ResizeMode }): Promise<ProjectInfo>;
   /**
    * For commands that need no project but use one when it is there (doctor, backbones download):
    * opens the workspace if it holds a catalogue, else resolves null and creates nothing.

@@ -3,7 +3,7 @@
  * uses. Built by electron-vite into out/main/cli.js; bin/lds.js calls main().
  */
 import { join, resolve } from 'node:path';
-import type { ProjectInfo } from '@shared/contract';
+import type { ProjectInfo, ResizeMode } from '@shared/contract';
 import { CATALOGUE_FILE } from '../catalogue';
 import { Engine } from '../engine/engine';
 import { EngineError } from '../engine/errors';
@@ -163,8 +163,12 @@ export async function main(argv: string[] = process.argv.slice(2), io: Partial<C
   const workspace = resolve(cwd, workspaceArg ?? '.');
 
   const engine = new Engine({ userDataDir: defaultUserDataDir(env), resourcesDir, version: appVersion(resourcesDir) });
-  const openProject = (options: { create?: boolean } = {}): Promise<ProjectInfo> =>
-    engine.call('project.open', { dir: workspace, create: options.create ?? false });
+  const openProject = (options: { create?: boolean; resizeMode?: ResizeMode } = {}): Promise<ProjectInfo> =>
+    engine.call('project.open', {
+      dir: workspace,
+      create: options.create ?? false,
+      ...(options.resizeMode ? { resizeMode: options.resizeMode } : {}),
+    });
   const ctx: CliContext = {
     engine,
     workspace,

@@ -117,6 +117,8 @@ describe('Grad-CAM sanity: a disc in one quadrant decides the class, and the hea
       expect(byPath.predicted).toBe('disc');
       expect(byBytes.image).toBe('my picture.png');
       expect(byBytes.imageId).toBeNull();
+      // A file the catalogue knows keeps its id.
+      expect(byPath.imageId).toBe((await engine.call('library.imageIdsByPath', { paths: [p.path] }))[0]);
       byPath.grid.forEach((v, i) => expect(byBytes.grid[i]).toBeCloseTo(v, 5));
       expect(byPath.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
       const other = await explain({ runId, path: p.path, className: 'plain' });

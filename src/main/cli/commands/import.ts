@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { CsvLabelsOptions, CsvLabelsReport, ImportResult } from '@shared/contract';
+import { RESIZE_MODES, type CsvLabelsOptions, type CsvLabelsReport, type ImportResult, type ResizeMode } from '@shared/contract';
 import { EngineError } from '../../engine/errors';
 import { checkUserPath, statBounded } from '../../engine/user-paths';
 import { defineCommand, numberOption, UsageError, type OptionValues } from '../command';
@@ -54,6 +54,14 @@ export default defineCommand({
       default: '42',
       allowed: 'a whole number ≥ 0',
     },
+    'resize-mode': {
+      type: 'string',
+      value: 'MODE',
+      description:
+        'how pictures become the model input, chosen when the project is created: stretch the whole picture (Keras) or crop its centre square (Teachable Machine, torchvision)',
+      default: 'stretch',
+      allowed: RESIZE_MODES.join(', '),
+    },
   },
   notes: [
     'Sub-folders become classes; folders named train, validation (val, valid) and test become splits.',
@@ -81,7 +89,13 @@ export default defineCommand({
       await checkUserPath(path, 'import');
       if (!(await statBounded(path))) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
     }
-    const project = await ctx.openProject({ create: true });
+    const resizeMode = resizeModeOption(ctx.values);
+    const project = await ctx.openProject({ create: true, ...(resizeMode ? { resizeMode } : {}) });
+    if (resizeMode && project.resizeMode !== resizeMode)
+      throw new EngineError(
+        'invalid_input',
+        `${project.dir} was created with --resize-mode ${project.resizeMode}; a project keeps the mode its runs were trained with (import into a new workspace for ${resizeMode})`,
+      );
     ctx.err(`importing into ${project.dir}`);
     const job = await ctx.runJob(() =>
       ctx.engine.call('library.import', { paths, valFraction, testFraction, seed, ...(labels ? { labels } : {}) }),
@@ -102,6 +116,14 @@ export default defineCommand({
     return result.cancelled ? 130 : 0;
   },
 });
+
+function resizeModeOption(values: OptionValues): ResizeMode | undefined {
+  const value = values['resize-mode'];
+  if (value === undefined) return undefined;
+  if (!(RESIZE_MODES as readonly unknown[]).includes(value))
+    throw new UsageError(`--resize-mode: "${String(value)}" is not one of ${RESIZE_MODES.join(', ')}`);
+  return value as ResizeMode;
+}
 
 function labelsOption(values: OptionValues, cwd: string): CsvLabelsOptions | undefined {
   const file = values.labels;

@@ -177,7 +177,8 @@ export function evaluationHandlers(engine: Engine): HandlerMap<EvaluationCommand
         } else if (path !== undefined) {
           const full = resolve(path);
           if (!existsSync(full)) throw new EngineError('invalid_input', `${full}: no such file`);
-          source = { path: full, name: displayPath(full), imageId: null };
+          // A file the catalogue knows keeps its id, so the answer can be matched to the picture.
+          source = { path: full, name: displayPath(full), imageId: ws.catalogue.images.fileByPath(full)?.imageId ?? null };
         } else {
           const given = file as { name: string; data: string };
           source = { bytes: Buffer.from(given.data, 'base64'), name: given.name, imageId: null };
