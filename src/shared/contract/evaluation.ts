@@ -147,28 +147,26 @@ export const PREDICT_BYTES_CALL_LIMIT = 9 * 1024 * 1024;
 export const PREDICT_BYTES_MAX_FILES = 64;
 const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
+/** A picture sent as its bytes (Try it, browser mode: no paths), for predict.bytes and explain.image. */
+export const uploadedPictureSchema = z
+  .object({
+    /** The file's name as the user sees it (shown back with its answer). */
+    name: z.string().min(1).max(255),
+    /** The file's bytes, base64. */
+    data: z
+      .string()
+      .min(1)
+      .max(base64Length(PREDICT_BYTES_FILE_LIMIT), {
+        message: `a picture may be at most ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB`,
+      })
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'data must be base64' }),
+  })
+  .strict();
+
 export const predictBytesInputSchema = z
   .object({
     runId: z.string().min(1).max(64),
-    files: z
-      .array(
-        z
-          .object({
-            /** The file's name as the user sees it (shown back with its prediction). */
-            name: z.string().min(1).max(255),
-            /** The file's bytes, base64. */
-            data: z
-              .string()
-              .min(1)
-              .max(base64Length(PREDICT_BYTES_FILE_LIMIT), {
-                message: `a picture may be at most ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB`,
-              })
-              .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'data must be base64' }),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(PREDICT_BYTES_MAX_FILES),
+    files: z.array(uploadedPictureSchema).min(1).max(PREDICT_BYTES_MAX_FILES),
   })
   .strict()
   .refine((v) => v.files.reduce((sum, f) => sum + f.data.length, 0) <= base64Length(PREDICT_BYTES_CALL_LIMIT), {

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { command } from './define';
 import { idSchema, jobStartedSchema } from './common';
-import { PREDICT_BYTES_FILE_LIMIT } from './evaluation';
+import { uploadedPictureSchema } from './evaluation';
 import { RESIZE_MODES } from './project';
-
-const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
 /** Which picture to explain: a catalogue image, a file, or bytes (Try it in browser mode has no paths). */
 export const explainInputSchema = z
@@ -13,19 +11,7 @@ export const explainInputSchema = z
     imageId: idSchema.optional(),
     /** An absolute image file, in the project or not. */
     path: z.string().min(1).max(4096).optional(),
-    file: z
-      .object({
-        name: z.string().min(1).max(255),
-        data: z
-          .string()
-          .min(1)
-          .max(base64Length(PREDICT_BYTES_FILE_LIMIT), {
-            message: `a picture may be at most ${PREDICT_BYTES_FILE_LIMIT / 1024 / 1024} MiB`,
-          })
-          .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'data must be base64' }),
-      })
-      .strict()
-      .optional(),
+    file: uploadedPictureSchema.optional(),
     /** The class whose evidence is shown; absent = the class the run predicts for the picture. */
     className: z.string().min(1).max(200).optional(),
     /** Also render the picture with the map blended over it (a PNG data URL in `overlay`). */
