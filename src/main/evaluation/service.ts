@@ -30,7 +30,7 @@ import type { WorkspaceBackbones } from '../training/backbones/workspace-backbon
 import type { RunManager } from '../training/host/run-manager';
 import { TrainingError } from '../training/host/supervise-process';
 import { argmax, evaluatePredictions, sampleLoss } from './metrics';
-import { labelIssuesRequestSchema, type LabelIssuesReport, type LabelIssuesRequest } from '@shared/contract/curation';
+import { LABEL_ISSUE_EPOCHS, labelIssuesRequestSchema, type LabelIssuesReport, type LabelIssuesRequest } from '@shared/contract/curation';
 import { buildLabelIssuesReport, openLabelIssues } from './label-issues-report';
 import { DUPLICATE_SIMILARITY, OUTLIER_NEIGHBOURS } from './neighbours';
 import { LabelIssuesStore } from './label-issues-store';
@@ -349,7 +349,7 @@ export class EvaluationService {
           ? `no backbone ${r.backbone} is installed`
           : 'no backbone is installed: the bundled MobileNet is missing from resources/backbones',
       );
-    const config = resolveConfig('bottleneck', { epochs: r.epochs, seed: r.seed }, () => null);
+    const config = resolveConfig('bottleneck', { epochs: r.epochs ?? LABEL_ISSUE_EPOCHS, seed: r.seed }, () => null);
     // Every split takes part here: a wrong label in test misleads as much as one in train.
     const items = rows.map((row) => ({
       path: row.path,

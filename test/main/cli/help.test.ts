@@ -29,6 +29,12 @@ describe('lds help (issue 17, item 5)', () => {
     expect(stdout).toMatch(/global options:\n.*--workspace DIR/);
   });
 
+  it("lds label-issues --help gives its own fold-head epochs, kfold the bottleneck mode's", async () => {
+    const oneLine = async (name: string): Promise<string> => (await runCli(dir, [name, '--help'])).stdout.replace(/\n {20,}/g, ' ');
+    expect(await oneLine('label-issues')).toMatch(/--epochs N +most epochs per fold .*default: 10\)/);
+    expect(await oneLine('kfold')).toMatch(/--epochs N +most epochs per fold .*default: the bottleneck mode's\)/);
+  });
+
   it('every command has help: its forms and a line for every option it parses', async () => {
     for (const [name, entry] of Object.entries(COMMANDS)) {
       const viaFlag = await runCli(dir, [name, '--help']);

@@ -1,4 +1,4 @@
-import type { LabelIssuesReport } from '@shared/contract/curation';
+import { LABEL_ISSUE_EPOCHS, type LabelIssuesReport } from '@shared/contract/curation';
 import { defineCommand, DEVICE_OPTION, FOLD_TRAINING_OPTIONS, useDeviceOption, numberOption } from '../command';
 
 export default defineCommand({
@@ -11,6 +11,7 @@ export default defineCommand({
       allowed: 'a whole number from 2 to 20',
     },
     ...FOLD_TRAINING_OPTIONS,
+    epochs: { ...FOLD_TRAINING_OPTIONS.epochs, default: String(LABEL_ISSUE_EPOCHS) },
     ...DEVICE_OPTION,
   },
   async run(ctx) {
