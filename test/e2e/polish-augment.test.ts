@@ -143,12 +143,13 @@ describe.skipIf(!e2eAvailable())('augment polish in chromium (browser mode)', ()
     // Another project with one cat and one dog; the page follows the engine's project.changed.
     const other = join(studio.root, 'augment-other-project');
     await studio.engine.call('project.open', { dir: other, create: true });
+    const blog = (await studio.engine.call('augment.presets', {})).find((p) => p.name === 'keras-blog')!;
+    const blogRotation = String(blog.params.rotation_range);
+    // The view shows the new project while it is still empty; its samples come when the import lands.
+    await expect.poll(() => page.inputValue('#rotation_range'), { timeout: 20_000 }).toBe(blogRotation);
     const images = copySampleImages(join(studio.root, 'augment-other-images'), { perClass: 1, layout: 'classes' });
     const { jobId } = await studio.engine.call('library.import', { paths: [images] });
     await studio.engine.jobs.wait(jobId);
-    const blog = (await studio.engine.call('augment.presets', {})).find((p) => p.name === 'keras-blog')!;
-    const blogRotation = String(blog.params.rotation_range);
-    await expect.poll(() => page.inputValue('#rotation_range'), { timeout: 20_000 }).toBe(blogRotation);
     expect(await page.inputValue('#augment-preset')).toBe('keras-blog');
     await expect.poll(async () => (await titles(page)).length, { timeout: 30_000 }).toBe(2);
     await settled(page);
