@@ -40,7 +40,7 @@ describe('lds import --resize-mode (issue 17, item 1: chosen at project creation
     const ws = join(dir, 'typo');
     const r = await runCli(dir, ['--workspace', ws, 'import', join(dir, 'photos'), '--resize-mode', 'crop']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--resize-mode: "crop" is not one of stretch, centre-crop/);
+    expect(r.stderr).toMatch(/--resize-mode must be one of stretch, centre-crop, got "crop"/);
     expect(existsSync(ws)).toBe(false);
   });
 });

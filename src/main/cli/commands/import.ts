@@ -60,7 +60,7 @@ export default defineCommand({
       description:
         'how pictures become the model input, chosen when the project is created: stretch the whole picture (Keras) or crop its centre square (Teachable Machine, torchvision)',
       default: 'stretch',
-      allowed: RESIZE_MODES.join(', '),
+      choices: RESIZE_MODES,
     },
   },
   notes: [
@@ -89,7 +89,8 @@ export default defineCommand({
       await checkUserPath(path, 'import');
       if (!(await statBounded(path))) throw new EngineError('invalid_input', `cannot import ${path}: no such folder or file`);
     }
-    const resizeMode = resizeModeOption(ctx.values);
+    // The parser already refused a value outside RESIZE_MODES.
+    const resizeMode = ctx.values['resize-mode'] as ResizeMode | undefined;
     const project = await ctx.openProject({ create: true, ...(resizeMode ? { resizeMode } : {}) });
     if (resizeMode && project.resizeMode !== resizeMode)
       throw new EngineError(
@@ -116,14 +117,6 @@ export default defineCommand({
     return result.cancelled ? 130 : 0;
   },
 });
-
-function resizeModeOption(values: OptionValues): ResizeMode | undefined {
-  const value = values['resize-mode'];
-  if (value === undefined) return undefined;
-  if (!(RESIZE_MODES as readonly unknown[]).includes(value))
-    throw new UsageError(`--resize-mode: "${String(value)}" is not one of ${RESIZE_MODES.join(', ')}`);
-  return value as ResizeMode;
-}
 
 function labelsOption(values: OptionValues, cwd: string): CsvLabelsOptions | undefined {
   const file = values.labels;
