@@ -12,20 +12,41 @@ import type { ManifestItem } from '../protocol/worker-protocol';
  * compares it with preprocess() on every contract.
  */
 export function preprocessRgbInto(rgb: Uint8Array, p: Preprocessing, out: Float32Array, offset: number): void {
-  const f = Math.fround;
-  const bgr = p.channelOrder === 'bgr';
-  const mean = (p.mean ?? [103.939, 116.779, 123.68]).map(f) as [number, number, number];
+  const table = channelTables(p);
+  const [r, g, b] = [table.subarray(0, 256), table.subarray(256, 512), table.subarray(512, 768)];
+  // An 8-bit input has 256 values per channel: a table lookup gives the same float32 as the arithmetic,
+  // at a quarter of its cost (it ran on the thread that feeds the forward engine).
+  // Output channel c reads input channel c, or 2 − c where the contract wants BGR.
+  const [s0, s2] = p.channelOrder === 'bgr' ? [2, 0] : [0, 2];
   for (let i = 0; i < rgb.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      const v = rgb[i + (bgr ? 2 - c : c)] as number;
+    out[offset + i] = r[rgb[i + s0] as number] as number;
+    out[offset + i + 1] = g[rgb[i + 1] as number] as number;
+    out[offset + i + 2] = b[rgb[i + s2] as number] as number;
+  }
+}
+
+const tables = new Map<string, Float32Array>();
+
+/** 3 × 256 model-input values: output channel c, input byte v → table[c * 256 + v]. */
+function channelTables(p: Preprocessing): Float32Array {
+  const key = `${p.mode}|${p.channelOrder}|${(p.mean ?? []).join(',')}`;
+  let table = tables.get(key);
+  if (table) return table;
+  const f = Math.fround;
+  const mean = (p.mean ?? [103.939, 116.779, 123.68]).map(f) as [number, number, number];
+  table = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    for (let v = 0; v < 256; v++) {
       let x: number;
       if (p.mode === 'tf') x = f(f(v / 127.5) - 1);
       else if (p.mode === 'tm') x = f(f(v / 127) - 1);
       else if (p.mode === 'unit') x = f(v / 255);
       else x = f(v - mean[c]!);
-      out[offset + i + c] = x;
+      table[c * 256 + v] = x;
     }
   }
+  tables.set(key, table);
+  return table;
 }
 
 /**

@@ -156,11 +156,18 @@ export function headOnFeatures(model: tf.LayersModel, features: Float32Array, co
 function applyLayers(layers: readonly tf.layers.Layer[], features: Float32Array, count: number): Float32Array[] {
   if (!count) return [];
   const dim = features.length / count;
-  const data = tf.tidy(() => {
+  // The tensor, not its data, leaves tidy: tidy walks a returned typed array element by element.
+  const out = tf.tidy(() => {
     let h: tf.Tensor = tf.tensor2d(features, [count, dim]);
     for (const layer of layers) h = layer.apply(h, { training: false }) as tf.Tensor;
-    return h.dataSync() as Float32Array;
+    return h;
   });
+  let data: Float32Array;
+  try {
+    data = out.dataSync() as Float32Array;
+  } finally {
+    out.dispose();
+  }
   const n = data.length / count;
   return Array.from({ length: count }, (_, i) => data.slice(i * n, (i + 1) * n));
 }
