@@ -396,7 +396,8 @@ export async function runScratch(ctx: BenchContext): Promise<void> {
   const run = await train(
     ctx,
     lds,
-    trainArgs('scratch', ctx.settings.scratchEpochs, { extra: ['--augment', 'keras-blog'] }),
+    // The recipe's protocol: the blog's training augmentation and all its epochs (it does not stop early).
+    trainArgs('scratch', ctx.settings.scratchEpochs, { extra: ['--augment', 'keras-blog', '--patience', '0'] }),
     'scratch CNN',
   );
   if (run.result.failure) return book.failUnmeasured('scratch', run.result.failure);
