@@ -16,6 +16,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           'training-worker': resolve(__dirname, 'src/main/training/worker/training-worker.ts'),
           'wasm-pool-worker': resolve(__dirname, 'src/main/training/worker/parallel/pool-worker.ts'),
+          'ort-worker': resolve(__dirname, 'src/main/training/forward/ort-thread/ort-worker.ts'),
         },
       },
     },

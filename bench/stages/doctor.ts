@@ -11,6 +11,12 @@ export function defineDoctorFigures(ctx: BenchContext): void {
     better: 'higher',
     target: { op: '>=', value: 120 },
   });
+  book.define('doctor', 'doctor.forwardIps', {
+    label: 'forward.imagesPerSecond (the forward engine, batches of 16, decode excluded)',
+    unit: 'img/s',
+    better: 'higher',
+    detail: "the engine and provider doctor chose are in the notes; compare with the peer's forward-only figure",
+  });
   book.define('doctor', 'doctor.scratchStep', {
     label: 'scratchStepSeconds (batch 16, 150 px)',
     unit: 's',
@@ -66,10 +72,16 @@ export async function runDoctorBench(ctx: BenchContext): Promise<void> {
     );
   }
   book.set('doctor.featureIps', pickNumber(j, 'featureImagesPerSecond', 'bench.featureImagesPerSecond'));
+  book.set('doctor.forwardIps', pickNumber(j, 'forward.imagesPerSecond', 'bench.forward.imagesPerSecond'));
   book.set('doctor.scratchStep', pickNumber(j, 'scratchStepSeconds', 'bench.scratchStepSeconds'));
   book.set('doctor.gradErr', pickNumber(j, 'gradientCheckMaxError', 'bench.gradientCheckMaxError'));
   book.set('doctor.seconds', run.seconds);
   const backend = pickString(j, 'backend', 'bench.backend');
   const threads = pickNumber(j, 'threads', 'bench.threads');
   if (backend) ctx.notes.push(`\`lds doctor --bench\` ran on ${backend} with ${threads ?? '?'} thread(s).`);
+  const engine = pickString(j, 'forward.engine', 'bench.forward.engine');
+  if (engine) {
+    const provider = pickString(j, 'forward.provider', 'bench.forward.provider');
+    ctx.notes.push(`\`lds doctor --bench\` timed the forward engine ${engine}${provider ? ` on ${provider}` : ''}.`);
+  }
 }

@@ -9,6 +9,8 @@ import { join, relative, resolve } from 'node:path';
 import { Minimatch } from 'minimatch';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { ORT_WORKER_BUNDLE } from '../../../src/main/training/forward/ort-thread/ort-thread';
+import { POOL_WORKER_BUNDLE } from '../../../src/main/training/worker/parallel/worker-entry';
 
 const root = resolve(__dirname, '../../..');
 const require = createRequire(__filename);
@@ -126,6 +128,14 @@ describe('electron-builder.yml', () => {
     expect(matchesAny('node_modules/onnxruntime-node/bin/napi-v6/win32/x64/DirectML.dll', config.asarUnpack)).toBe(true);
     // The JavaScript beside the binding stays packed: the check can fail.
     expect(matchesAny('node_modules/onnxruntime-node/dist/index.js', config.asarUnpack)).toBe(false);
+  });
+
+  it('unpacks every worker_threads bundle, which Node loads from disk, not from the archive', () => {
+    for (const bundle of [POOL_WORKER_BUNDLE, ORT_WORKER_BUNDLE]) {
+      expect(matchesAny(`out/main/${bundle}`, config.asarUnpack), bundle).toBe(true);
+    }
+    // The training process itself runs as a utilityProcess, which reads the archive: it stays packed.
+    expect(matchesAny('out/main/training-worker.js', config.asarUnpack)).toBe(false);
   });
 
   it("keeps npm install offline-safe: .npmrc skips onnxruntime-node's CUDA download", () => {

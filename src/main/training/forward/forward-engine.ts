@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
-import type { InferenceSession } from 'onnxruntime-node';
 import { defaultConverter, type ConvertResult, type LayersModelConverter } from './converter';
 import {
   fallBackToCpu,
@@ -12,6 +11,8 @@ import {
 } from './execution-provider';
 import { modelContentKey, OnnxCache, type OnnxMeta } from './onnx-cache';
 import { loadOrtRuntime, probeProviders } from './ort-probe';
+import { OrtThreadSession } from './ort-thread/ort-thread';
+import type { OrtThreadOptions } from './ort-thread/protocol';
 
 /**
  * The backbone's forward pass, on ONNX Runtime where the model converts and TF.js otherwise. Every
@@ -30,8 +31,16 @@ export interface ForwardEngine {
   readonly inputShape: number[];
   /** Shape of one output row, e.g. [7, 7, 1280]. */
   readonly outputShape: number[];
-  run(input: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * The output rows for `count` inputs. With `transfer`, the caller gives the input away: its buffer
+   * may move to ONNX Runtime's thread (detached here) instead of being copied.
+   */
+  run(input: Float32Array, count: number, options?: RunOptions): Promise<Float32Array>;
   dispose(): Promise<void>;
+}
+
+export interface RunOptions {
+  transfer?: boolean;
 }
 
 export interface ForwardSettings {
@@ -105,25 +114,44 @@ class TfjsForward implements ForwardEngine {
   }
 }
 
+/** An ONNX Runtime session: on a thread of its own (the default), or on the calling thread. */
+interface OrtSession {
+  run(input: Float32Array, dims: number[], transfer: boolean): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** The session on the calling thread: where worker threads cannot start (LDS_ORT_THREAD=0 forces it). */
+async function inThreadSession(
+  ort: typeof Ort,
+  onnx: Uint8Array,
+  options: OrtThreadOptions,
+  names: { inputName: string; outputName: string },
+): Promise<OrtSession> {
+  const session = await ort.InferenceSession.create(onnx, options as Ort.InferenceSession.SessionOptions);
+  return {
+    async run(input, dims) {
+      const out = await session.run({ [names.inputName]: new ort.Tensor('float32', input, dims) });
+      const y = out[names.outputName];
+      if (!y || y.type !== 'float32') throw new Error(`onnxruntime: no float32 output ${names.outputName}`);
+      return y.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
+
 class OrtForward implements ForwardEngine {
   readonly engine = 'onnxruntime' as const;
 
   constructor(
-    private readonly ort: typeof Ort,
-    private readonly session: InferenceSession,
-    private readonly meta: Pick<OnnxMeta, 'inputName' | 'outputName'>,
+    private readonly session: OrtSession,
     readonly provider: ExecutionProviderName,
     readonly reason: string,
     readonly inputShape: number[],
     readonly outputShape: number[],
   ) {}
 
-  async run(input: Float32Array, count: number): Promise<Float32Array> {
-    const x = new this.ort.Tensor('float32', input, batchShape(input, count, this.inputShape));
-    const out = await this.session.run({ [this.meta.inputName]: x });
-    const y = out[this.meta.outputName];
-    if (!y || y.type !== 'float32') throw new Error(`onnxruntime: no float32 output ${this.meta.outputName}`);
-    return y.data as Float32Array;
+  run(input: Float32Array, count: number, options: RunOptions = {}): Promise<Float32Array> {
+    return this.session.run(input, batchShape(input, count, this.inputShape), options.transfer === true);
   }
 
   async dispose(): Promise<void> {
@@ -230,8 +258,9 @@ export async function openForward(
   }
   const graph = cached ?? (fresh as { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> });
 
-  const create = (provider: ExecutionProviderName): Promise<InferenceSession> =>
-    ort.InferenceSession.create(graph.onnx, {
+  const names = { inputName: graph.meta.inputName, outputName: graph.meta.outputName };
+  const create = async (provider: ExecutionProviderName): Promise<OrtSession> => {
+    const options: OrtThreadOptions = {
       executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
       intraOpNumThreads: settings.threads ?? availableParallelism(),
       interOpNumThreads: 1,
@@ -239,7 +268,10 @@ export async function openForward(
       // Spin-waiting threads take the cores the overlapped decodes need (and collapse on a busy
       // machine: 2-3x slower at load 15 here); LDS_ORT_SPIN=1 turns spinning back on for comparisons.
       extra: { session: { intra_op: { allow_spinning: process.env.LDS_ORT_SPIN === '1' ? '1' : '0' } } },
-    });
+    };
+    if (process.env.LDS_ORT_THREAD === '0') return inThreadSession(ort, graph.onnx, options, names);
+    return OrtThreadSession.open(graph.onnx, options, names);
+  };
   const refused = async (error: unknown): Promise<{ engine: ForwardEngine; report: ForwardChoiceReport }> => {
     // A damaged file in the cache (a disk error, a foreign writer) is converted again, once.
     if (cached && retry) {
@@ -248,7 +280,7 @@ export async function openForward(
     }
     return fallback(`TF.js: ONNX Runtime refused the converted graph (${(error as Error).message.split('\n')[0]})`, versionInfo);
   };
-  let session: InferenceSession;
+  let session: OrtSession;
   try {
     session = await create(choice.provider);
   } catch (error) {
@@ -263,9 +295,7 @@ export async function openForward(
   const inputShape = shapeOf(cut.inputs);
   const outputShape = shapeOf(cut.outputs);
   const engine = new OrtForward(
-    ort,
     session,
-    graph.meta,
     choice.provider,
     `onnxruntime ${runtime.version} on ${choice.provider}: ${choice.reason}`,
     inputShape,

@@ -39,7 +39,8 @@ export async function runPipelined(engine: ForwardEngine, options: PipelineOptio
       const x = await (pending.get(b) as Promise<Float32Array>);
       pending.delete(b);
       const [from, to] = range(b);
-      const y = await engine.run(x, to - from);
+      // The batch was made for this run: its buffer moves to the engine's thread, no copy.
+      const y = await engine.run(x, to - from, { transfer: true });
       await options.output(from, to, y);
     }
   } finally {

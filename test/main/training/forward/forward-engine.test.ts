@@ -89,6 +89,54 @@ describe('forward engine on the bundled MobileNet v2', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('runs ONNX Runtime on a thread of its own: the event loop turns during a batch; LDS_ORT_THREAD=0 runs it here, same answer', async () => {
+    const open = () =>
+      createForward({ featuresDir: tmp.dir, converter: counting, converterVersion: 'test' }).open(
+        backbone.model,
+        backbone.spec.featureLayer,
+      );
+    const big = new Float32Array(8 * input.length);
+    for (let k = 0; k < 8; k++) big.set(input, k * input.length);
+    /** Timer turns while a batch runs: none when the run holds this thread. */
+    const turnsDuring = async (engine: Awaited<ReturnType<typeof open>>, x: Float32Array, transfer: boolean) => {
+      let turns = 0;
+      const timer = setInterval(() => turns++, 1);
+      try {
+        // Past the first turn, so the count covers the batch alone.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        turns = 0;
+        const y = await engine.run(x, 8 * count, { transfer });
+        return { y, turns };
+      } finally {
+        clearInterval(timer);
+      }
+    };
+    const threaded = await open();
+    let viaThread: { y: Float32Array; turns: number };
+    try {
+      const kept = await turnsDuring(threaded, big, false);
+      expect(big.length).toBe(8 * input.length); // copied, not taken
+      const given = big.slice();
+      viaThread = await turnsDuring(threaded, given, true);
+      expect(given.length).toBe(0); // its buffer moved to the thread
+      expect(maxAbsDiff(kept.y, viaThread.y)).toBe(0);
+    } finally {
+      await threaded.dispose();
+    }
+    process.env.LDS_ORT_THREAD = '0';
+    const here = await open().finally(() => delete process.env.LDS_ORT_THREAD);
+    try {
+      const inThread = await turnsDuring(here, big.slice(), true);
+      expect(maxAbsDiff(inThread.y, viaThread.y)).toBe(0);
+      // 48 pictures take tens of milliseconds: a 1 ms timer turns many times beside a thread, at
+      // most once or twice while the run holds this one.
+      expect(viaThread.turns).toBeGreaterThanOrEqual(5);
+      expect(inThread.turns).toBeLessThan(viaThread.turns / 2);
+    } finally {
+      await here.dispose();
+    }
+  });
+
   it('caches the converted graph on disk by content and converts only once', async () => {
     const dir = join(tmp.dir, 'onnx');
     const files = readdirSync(dir);

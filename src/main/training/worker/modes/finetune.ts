@@ -91,7 +91,7 @@ export async function runFinetune(ctx: RunContext): Promise<ModeResult> {
     batchInput(items, p, params && variant !== null ? { params, seed: config.seed, variant } : null);
   /** Activations entering the unfrozen block, for items under an augmentation variant (or plain). */
   const entryOf = async (items: readonly ManifestItem[], variant: number | null): Promise<tf.Tensor4D> =>
-    tf.tensor4d(await lower.run(await inputOf(items, variant), items.length), [items.length, ...entryShape] as [
+    tf.tensor4d(await lower.run(await inputOf(items, variant), items.length, { transfer: true }), [items.length, ...entryShape] as [
       number,
       number,
       number,
