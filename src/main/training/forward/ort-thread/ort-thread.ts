@@ -69,8 +69,8 @@ export class OrtThreadSession {
    * spans its whole buffer) its buffer moves there and is detached here.
    */
   run(input: Float32Array, dims: number[], transfer = false): Promise<Float32Array> {
-    if (this.failure) return Promise.reject(this.failure);
     if (this.released) return Promise.reject(new Error('onnxruntime session already released'));
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<Float32Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
