@@ -302,6 +302,19 @@ describe('each parameter does what it says', () => {
   });
 });
 
+test('an int32 batch (decoded pixels) gives the same pixels as its float32 copy, and leaks nothing', () => {
+  const floats = patternImages(tf, 4, 32, 32);
+  const ints = tf.cast(floats, 'int32') as tfType.Tensor4D;
+  const copy = tf.cast(ints, 'float32') as tfType.Tensor4D;
+  const before = tf.memory().numTensors;
+  const a = augmentVariants(ints, KEYS.slice(0, 4), [3, 3, 3, 3], KERAS_BLOG, 1);
+  const b = augmentVariants(copy, KEYS.slice(0, 4), [3, 3, 3, 3], KERAS_BLOG, 1);
+  expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+  tf.dispose([a, b]);
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose([floats, ints, copy]);
+});
+
 test('no tensors leak over an epoch of batches', () => {
   const before = tf.memory().numTensors;
   const images = patternImages(tf, 8, 32, 32);
