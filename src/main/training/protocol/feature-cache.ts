@@ -19,8 +19,16 @@ export class FeatureCache {
     return variant ? `aug-s${variant.seed}-k${variant.index}` : 'plain';
   }
 
+  /** Key hashes and folders already made: a put runs per picture, on the thread that feeds the forward engine. */
+  readonly #keyHashes = new Map<string, string>();
+  readonly #made = new Set<string>();
+
   #dir(backboneKey: string, variant: string): string {
-    const keyHash = createHash('sha256').update(backboneKey).digest('hex').slice(0, 20);
+    let keyHash = this.#keyHashes.get(backboneKey);
+    if (!keyHash) {
+      keyHash = createHash('sha256').update(backboneKey).digest('hex').slice(0, 20);
+      this.#keyHashes.set(backboneKey, keyHash);
+    }
     return join(this.root, keyHash, variant);
   }
 
@@ -52,13 +60,26 @@ export class FeatureCache {
   put(sha256: string, backboneKey: string, variant: string, data: Float32Array): void {
     const file = this.#file(sha256, backboneKey, variant);
     const dir = join(file, '..');
-    mkdirSync(dir, { recursive: true });
-    const keyFile = join(this.#dir(backboneKey, variant), '..', 'key.txt');
-    if (!existsSync(keyFile)) writeFileSync(keyFile, `${backboneKey}\n`);
-    // Write then rename: a crash mid-write leaves a temp file, never a short feature file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    renameSync(tmp, file);
+    const write = (): void => {
+      if (!this.#made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        const keyFile = join(this.#dir(backboneKey, variant), '..', 'key.txt');
+        if (!existsSync(keyFile)) writeFileSync(keyFile, `${backboneKey}\n`);
+        this.#made.add(dir);
+      }
+      // Write then rename: a crash mid-write leaves a temp file, never a short feature file.
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      renameSync(tmp, file);
+    };
+    try {
+      write();
+    } catch (error) {
+      // The cache was cleared under a running job (Settings → clear): make the folders again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.#made.clear();
+      write();
+    }
     this.writes++;
   }
 

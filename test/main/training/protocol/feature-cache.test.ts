@@ -82,3 +82,18 @@ describe('feature cache', () => {
     expect(existsSync(root)).toBe(false);
   });
 });
+
+describe('feature cache writes', () => {
+  test('a cache cleared under a running job is written again, not a failed run', () => {
+    const root = join(tmp.dir, 'cleared');
+    const cache = new FeatureCache(root);
+    const sha = 'ab'.repeat(32);
+    const row = Float32Array.from([1, 2, 3]);
+    cache.put(sha, 'key', 'plain', row);
+    FeatureCache.clear(root);
+    expect(existsSync(root)).toBe(false);
+    cache.put(sha, 'key', 'plain', row);
+    expect(Array.from(new FeatureCache(root).get(sha, 'key', 'plain', 3) ?? [])).toEqual([1, 2, 3]);
+    expect(cache.writes).toBe(2);
+  });
+});
