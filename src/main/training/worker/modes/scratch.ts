@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { decodePixels, type DecodedPixels } from '../decoded-pixels';
+import { setDropoutSeed, stepDropoutSeed } from '../dropout-seed';
 import { modelInput, trainingAugmentParams } from '../image-batches';
 import { writeModelMetadata } from '../../protocol/model-metadata';
 import { saveLayersModelToDir } from '../model-io';
@@ -148,6 +149,8 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
     }
   };
   let prepared: { indices: Int32Array; x: Promise<tf.Tensor4D> } | null = null;
+  // Steps taken so far: each step's dropout masks come from (seed, step), new every step, reproducible.
+  let steps = 0;
   try {
     const sampleSource =
       sample.length && !trainPixels.cached
@@ -181,7 +184,8 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
           const oneHot = tf.tidy(() => tf.oneHot(y, numClasses).toFloat());
           // gradientStep returns once this thread's share is computed and the workers' are posted:
           // the next batch is augmented while they finish.
-          const stepped = pool.gradientStep(logits, x, oneHot);
+          const step = steps++;
+          const stepped = pool.gradientStep(logits, x, oneHot, (share) => stepDropoutSeed(config.seed, step, share));
           if (next) {
             const nextX = prepare(next, epoch);
             nextX.catch(() => undefined); // a failure surfaces when the next step awaits it
@@ -192,6 +196,7 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
           tf.dispose([x, y, oneHot, ...Object.values(grads)]);
           return { loss: loss * items.length, correct: 0 };
         }
+        setDropoutSeed(logits, stepDropoutSeed(config.seed, steps++));
         let correct: tf.Scalar | null = null;
         const loss = optimizer.minimize(
           () => {
@@ -235,6 +240,8 @@ export async function runScratch(ctx: RunContext): Promise<ModeResult> {
       checkpoint,
     });
     ctx.progress('saving', 0, 1, 'saving model');
+    // The saved config keeps the layer's own seed, not the last step's.
+    setDropoutSeed(model, config.seed);
     await saveLayersModelToDir(model, ctx.modelDir);
     writeModelMetadata(ctx.modelDir, {
       tfjsVersion: tf.version.tfjs,

@@ -1,11 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
+import { setDropoutSeed } from '../dropout-seed';
 import type { PoolLoss } from './pool-protocol';
 
 /**
  * Loss and gradients of one batch share, for the model's trainable weights in order. The same
  * function runs on the main thread and in every worker, so the shares add up to the full batch.
  */
-export function shareGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: PoolLoss): { loss: number; grads: tf.Tensor[] } {
+export function shareGradients(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  loss: PoolLoss,
+  dropoutSeed?: number,
+): { loss: number; grads: tf.Tensor[] } {
+  // Each share draws its own dropout mask (see dropout-seed.ts).
+  if (dropoutSeed !== undefined) setDropoutSeed(model, dropoutSeed);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => {
     const out = model.apply(x, { training: true }) as tf.Tensor;

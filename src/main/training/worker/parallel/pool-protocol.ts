@@ -14,7 +14,17 @@ export type ToWorker =
   | { id: number; type: 'loadBackbone'; spec: BackboneSpec }
   | { id: number; type: 'extract'; job: ExtractRequest }
   | { id: number; type: 'loadTrainingModel'; topology: string; weights: ArrayBuffer[]; shapes: number[][]; loss: PoolLoss }
-  | { id: number; type: 'gradients'; weights: ArrayBuffer[]; x: ArrayBuffer; xShape: number[]; y: ArrayBuffer; yShape: number[] }
+  | {
+      id: number;
+      type: 'gradients';
+      weights: ArrayBuffer[];
+      x: ArrayBuffer;
+      xShape: number[];
+      y: ArrayBuffer;
+      yShape: number[];
+      /** This share's dropout seed (a new mask every step and share). */
+      dropoutSeed?: number;
+    }
   | { id: number; type: 'predict'; weights: ArrayBuffer[]; x: ArrayBuffer; xShape: number[] }
   | { id: number; type: 'memory' };
 

@@ -106,7 +106,7 @@ async function handle(message: ToWorker): Promise<void> {
       const x = tf.tensor(new Float32Array(message.x), message.xShape);
       const y = tf.tensor(new Float32Array(message.y), message.yShape);
       try {
-        const share = shareGradients(model, x, y, loss);
+        const share = shareGradients(model, x, y, loss, message.dropoutSeed);
         const grads = share.grads.map(toBuffer);
         tf.dispose(share.grads);
         send({ id: message.id, type: 'gradients', loss: share.loss, grads }, grads);

@@ -35,7 +35,16 @@ export interface WasmPool {
    * workers compute the others from the current trainable weights; gradients are averaged by
    * share size, so they equal the full batch's. Apply them with optimizer.applyGradients.
    */
-  gradientStep(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<{ loss: number; grads: tf.NamedTensorMap }>;
+  /**
+   * `dropoutSeeds(share)` gives each share's dropout seed (share 0 is this thread's): a seeded
+   * Dropout layer otherwise draws the same mask every step.
+   */
+  gradientStep(
+    model: tf.LayersModel,
+    x: tf.Tensor,
+    y: tf.Tensor,
+    dropoutSeeds?: (share: number) => number,
+  ): Promise<{ loss: number; grads: tf.NamedTensorMap }>;
   /**
    * Inference outputs of the training model for a batch, split like gradientStep (this thread plus
    * the workers, with the current trainable weights): [N, ...] rows in order. Only for models whose
@@ -198,7 +207,7 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
       );
     },
 
-    async gradientStep(model, x, y) {
+    async gradientStep(model, x, y, dropoutSeeds) {
       if (!trainingLoss) throw new Error('gradientStep before loadTrainingModel');
       const loss = trainingLoss;
       const batch = x.shape[0]!;
@@ -212,11 +221,15 @@ export async function createWasmPool(options: WasmPoolOptions = {}): Promise<Was
         const xShape = [to - from, ...x.shape.slice(1)];
         const yShape = [to - from, ...y.shape.slice(1)];
         return worker
-          .request({ type: 'gradients', weights, x: xs, xShape, y: ys, yShape }, 'gradients', [...weights, xs, ys])
+          .request({ type: 'gradients', weights, x: xs, xShape, y: ys, yShape, dropoutSeed: dropoutSeeds?.(k + 1) }, 'gradients', [
+            ...weights,
+            xs,
+            ys,
+          ])
           .then((reply) => ({ ...reply, size: to - from }));
       });
       const local = tf.tidy(() => {
-        const share = shareGradients(model, tf.slice(x, 0, localSize), tf.slice(y, 0, localSize), loss);
+        const share = shareGradients(model, tf.slice(x, 0, localSize), tf.slice(y, 0, localSize), loss, dropoutSeeds?.(0));
         return { loss: share.loss, grads: share.grads.map((g) => tf.keep(g)) };
       });
       const replies = await Promise.all(remote);
