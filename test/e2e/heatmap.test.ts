@@ -6,7 +6,17 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { CATS_AND_DOGS, e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
+import {
+  CATS_AND_DOGS,
+  e2eAvailable,
+  launchBrowser,
+  openPage,
+  screenshot,
+  splitFirstPerClass,
+  startStudio,
+  trainRun,
+  type Studio,
+} from './helpers';
 
 /** Pixels of a drawn heatmap canvas that are not transparent, and how many of them lean red. */
 const painted = (page: Page, selector: string): Promise<{ opaque: number; warm: number; total: number }> =>
@@ -30,17 +40,9 @@ describe.skipIf(!e2eAvailable())('Grad-CAM heatmaps in chromium (issue 18, item 
 
   beforeAll(async () => {
     studio = await startStudio({ images: 8, layout: 'classes' });
-    const entries: { imageId: number; split: 'train' | 'validation' }[] = [];
-    for (const c of await studio.engine.call('library.classes', {})) {
-      const images = await studio.engine.call('library.list', { classId: c.id });
-      images.forEach((im, i) => entries.push({ imageId: im.id, split: i < 3 ? 'validation' : 'train' }));
-    }
-    await studio.engine.call('library.applySplits', { entries });
+    await splitFirstPerClass(studio, 3);
     // One epoch: an unsure model, so the mistakes gallery has pictures to show.
-    const started = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 1, seed: 3 });
-    const job = await studio.engine.jobs.wait(started.jobId);
-    if (job.status !== 'succeeded') throw new Error(`training ${job.status}: ${job.error ?? ''}`);
-    runId = started.runId;
+    runId = await trainRun(studio, { mode: 'bottleneck', epochs: 1, seed: 3 });
     browser = await launchBrowser();
     page = await openPage(browser, studio.url);
   }, 180_000);

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Engine } from '../../src/main/engine/engine';
 import { startServer, type RunningServer } from '../../src/main/server';
+import type { TrainRequest } from '../../src/shared/contract';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
@@ -117,6 +118,24 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Puts the first `perClass` images of every class in validation and the rest in train (a fixed split). */
+export async function splitFirstPerClass(studio: Studio, perClass: number): Promise<void> {
+  const entries: { imageId: number; split: 'train' | 'validation' }[] = [];
+  for (const c of await studio.engine.call('library.classes', {})) {
+    const images = await studio.engine.call('library.list', { classId: c.id });
+    images.forEach((im, i) => entries.push({ imageId: im.id, split: i < perClass ? 'validation' : 'train' }));
+  }
+  await studio.engine.call('library.applySplits', { entries });
+}
+
+/** Trains a run to the end through the engine; throws unless it succeeded. Returns the run's id. */
+export async function trainRun(studio: Studio, request: TrainRequest): Promise<string> {
+  const started = await studio.engine.call('train.start', request);
+  const job = await studio.engine.jobs.wait(started.jobId);
+  if (job.status !== 'succeeded') throw new Error(`training ${job.status}: ${job.error ?? ''}`);
+  return started.runId;
 }
 
 /** Headless Debian chromium with a fresh profile (playwright makes a temp user-data-dir per launch). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
+import { e2eAvailable, launchBrowser, openPage, screenshot, splitFirstPerClass, startStudio, trainRun, type Studio } from './helpers';
 
 /** "x0,x1;y0,y1" from a chart's data-range. */
 async function ranges(page: Page, testid: string): Promise<{ x: number[]; y: number[] } | null> {
@@ -20,17 +20,9 @@ describe.skipIf(!e2eAvailable())('train and runs polish in chromium (browser mod
 
   beforeAll(async () => {
     studio = await startStudio({ images: 8, layout: 'classes' });
-    const entries: { imageId: number; split: 'train' | 'validation' }[] = [];
-    for (const c of await studio.engine.call('library.classes', {})) {
-      const images = await studio.engine.call('library.list', { classId: c.id });
-      images.forEach((im, i) => entries.push({ imageId: im.id, split: i < 3 ? 'validation' : 'train' }));
-    }
-    await studio.engine.call('library.applySplits', { entries });
+    await splitFirstPerClass(studio, 3);
     for (const learningRate of [0.001, 0.003]) {
-      const started = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 4, seed: 3, learningRate });
-      const job = await studio.engine.jobs.wait(started.jobId);
-      if (job.status !== 'succeeded') throw new Error(`training ${job.status}: ${job.error ?? ''}`);
-      finished.push(started.runId);
+      finished.push(await trainRun(studio, { mode: 'bottleneck', epochs: 4, seed: 3, learningRate }));
     }
     const doomed = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 50, seed: 4 });
     await studio.engine.call('jobs.cancel', { id: doomed.jobId });

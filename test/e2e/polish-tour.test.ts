@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
+import { e2eAvailable, launchBrowser, openPage, screenshot, splitFirstPerClass, startStudio, trainRun, type Studio } from './helpers';
 
 const PLACES = ['Library', 'Augment', 'Train', 'Runs', 'Settings'] as const;
 
@@ -12,14 +12,8 @@ describe.skipIf(!e2eAvailable())('screenshot tour of every place in both themes'
 
   beforeAll(async () => {
     studio = await startStudio({ images: 6, layout: 'classes' });
-    const entries: { imageId: number; split: 'train' | 'validation' }[] = [];
-    for (const c of await studio.engine.call('library.classes', {})) {
-      const images = await studio.engine.call('library.list', { classId: c.id });
-      images.forEach((im, i) => entries.push({ imageId: im.id, split: i < 2 ? 'validation' : 'train' }));
-    }
-    await studio.engine.call('library.applySplits', { entries });
-    const started = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 3, seed: 5 });
-    await studio.engine.jobs.wait(started.jobId);
+    await splitFirstPerClass(studio, 2);
+    await trainRun(studio, { mode: 'bottleneck', epochs: 3, seed: 5 });
     browser = await launchBrowser();
   }, 300_000);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { e2eAvailable, launchBrowser, openPage, screenshot, startStudio, type Studio } from './helpers';
+import { e2eAvailable, launchBrowser, openPage, screenshot, splitFirstPerClass, startStudio, trainRun, type Studio } from './helpers';
 
 // 8 labelled cats and dogs each (folder layout, 3 of each in validation), a short bottleneck run,
 // then 4 images made unlabelled for the model to pre-label.
@@ -13,16 +13,8 @@ describe.skipIf(!e2eAvailable())('pre-label, review queue and mistakes gallery i
   beforeAll(async () => {
     studio = await startStudio({ images: 8, layout: 'classes' });
     // Three validation images per class whatever the seeded split drew, so ROC has both classes.
-    const entries: { imageId: number; split: 'train' | 'validation' }[] = [];
-    for (const c of await studio.engine.call('library.classes', {})) {
-      const images = await studio.engine.call('library.list', { classId: c.id });
-      images.forEach((im, i) => entries.push({ imageId: im.id, split: i < 3 ? 'validation' : 'train' }));
-    }
-    await studio.engine.call('library.applySplits', { entries });
-    const started = await studio.engine.call('train.start', { mode: 'bottleneck', epochs: 4, seed: 3 });
-    const job = await studio.engine.jobs.wait(started.jobId);
-    if (job.status !== 'succeeded') throw new Error(`training ${job.status}: ${job.error ?? ''}`);
-    runId = started.runId;
+    await splitFirstPerClass(studio, 3);
+    runId = await trainRun(studio, { mode: 'bottleneck', epochs: 4, seed: 3 });
     const train = await studio.engine.call('library.list', { split: 'train' });
     unlabelled = [train[0]!.id, train[1]!.id, train.at(-1)!.id, train.at(-2)!.id];
     await studio.engine.call('library.applyLabels', { entries: unlabelled.map((imageId) => ({ imageId, classId: null })) });
