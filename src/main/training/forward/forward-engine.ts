@@ -13,6 +13,7 @@ import { modelContentKey, OnnxCache, type OnnxMeta } from './onnx-cache';
 import { loadOrtRuntime, probeProviders } from './ort-probe';
 import { OrtThreadSession } from './ort-thread/ort-thread';
 import type { OrtThreadOptions } from './ort-thread/protocol';
+import { runSession, type IoNames } from './ort-thread/run-session';
 
 /**
  * The backbone's forward pass, on ONNX Runtime where the model converts and TF.js otherwise. Every
@@ -121,20 +122,10 @@ interface OrtSession {
 }
 
 /** The session on the calling thread: where worker threads cannot start (LDS_ORT_THREAD=0 forces it). */
-async function inThreadSession(
-  ort: typeof Ort,
-  onnx: Uint8Array,
-  options: OrtThreadOptions,
-  names: { inputName: string; outputName: string },
-): Promise<OrtSession> {
+async function inThreadSession(ort: typeof Ort, onnx: Uint8Array, options: OrtThreadOptions, names: IoNames): Promise<OrtSession> {
   const session = await ort.InferenceSession.create(onnx, options as Ort.InferenceSession.SessionOptions);
   return {
-    async run(input, dims) {
-      const out = await session.run({ [names.inputName]: new ort.Tensor('float32', input, dims) });
-      const y = out[names.outputName];
-      if (!y || y.type !== 'float32') throw new Error(`onnxruntime: no float32 output ${names.outputName}`);
-      return y.data as Float32Array;
-    },
+    run: (input, dims) => runSession(ort, session, names, input, dims),
     release: () => session.release(),
   };
 }
@@ -258,7 +249,7 @@ export async function openForward(
   }
   const graph = cached ?? (fresh as { onnx: Uint8Array; meta: Omit<OnnxMeta, 'onnxSha256'> });
 
-  const names = { inputName: graph.meta.inputName, outputName: graph.meta.outputName };
+  const names: IoNames = { inputName: graph.meta.inputName, outputName: graph.meta.outputName };
   const create = async (provider: ExecutionProviderName): Promise<OrtSession> => {
     const options: OrtThreadOptions = {
       executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],

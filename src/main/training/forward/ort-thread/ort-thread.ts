@@ -1,9 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorkerThread } from '../../threads/start-worker';
 import type { FromOrtThread, OrtThreadOptions, ToOrtThread } from './protocol';
+import type { IoNames } from './run-session';
 
 /** File name of the worker bundle electron-vite emits next to the main bundles (see electron.vite.config.ts). */
 export const ORT_WORKER_BUNDLE = 'ort-worker.js';
+
+/** What a thread that died says, while opening or afterwards. */
+const threadFailed = (error: Error): Error => new Error(`onnxruntime thread failed: ${error.message}`);
+const threadExited = (code: number): Error => new Error(`onnxruntime thread exited (code ${code})`);
 
 /**
  * An ONNX Runtime session on a worker thread of its own. ONNX Runtime's run() holds the thread that
@@ -17,10 +22,7 @@ export class OrtThreadSession {
   private failure: Error | null = null;
   private released: Promise<void> | null = null;
 
-  private constructor(
-    private readonly worker: Worker,
-    private readonly names: { inputName: string; outputName: string },
-  ) {
+  private constructor(private readonly worker: Worker) {
     worker.on('message', (message: FromOrtThread) => {
       if (message.type === 'output') this.settle(message.id)?.resolve(message.data);
       else if (message.type === 'run-failed') this.settle(message.id)?.reject(new Error(message.message));
@@ -30,16 +32,12 @@ export class OrtThreadSession {
       for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
     };
-    worker.on('error', (error) => fail(new Error(`onnxruntime thread failed: ${error.message}`)));
-    worker.on('exit', (code) => fail(new Error(`onnxruntime thread exited (code ${code})`)));
+    worker.on('error', (error) => fail(threadFailed(error)));
+    worker.on('exit', (code) => fail(threadExited(code)));
   }
 
   /** Starts the thread and opens the graph there; rejects with ONNX Runtime's message when it refuses. */
-  static async open(
-    onnx: Uint8Array,
-    options: OrtThreadOptions,
-    names: { inputName: string; outputName: string },
-  ): Promise<OrtThreadSession> {
+  static async open(onnx: Uint8Array, options: OrtThreadOptions, names: IoNames): Promise<OrtThreadSession> {
     const worker = startWorkerThread({ bundle: ORT_WORKER_BUNDLE, source: 'forward/ort-thread/ort-worker.ts' });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -47,21 +45,21 @@ export class OrtThreadSession {
           if (message.type === 'opened') done(resolve);
           else if (message.type === 'open-failed') done(() => reject(new Error(message.message)));
         };
-        const onError = (error: Error): void => done(() => reject(new Error(`onnxruntime thread failed: ${error.message}`)));
-        const onExit = (code: number): void => done(() => reject(new Error(`onnxruntime thread exited (code ${code})`)));
+        const onError = (error: Error): void => done(() => reject(threadFailed(error)));
+        const onExit = (code: number): void => done(() => reject(threadExited(code)));
         const done = (settle: () => void): void => {
           worker.off('message', onMessage).off('error', onError).off('exit', onExit);
           settle();
         };
         worker.on('message', onMessage).on('error', onError).on('exit', onExit);
         // A copy goes over: the caller keeps its bytes (the graph cache writes them after the check).
-        worker.postMessage({ type: 'open', onnx, options } satisfies ToOrtThread);
+        worker.postMessage({ type: 'open', onnx, options, names } satisfies ToOrtThread);
       });
     } catch (error) {
       await worker.terminate();
       throw error;
     }
-    return new OrtThreadSession(worker, names);
+    return new OrtThreadSession(worker);
   }
 
   /**
@@ -76,10 +74,7 @@ export class OrtThreadSession {
       this.pending.set(id, { resolve, reject });
       const whole =
         transfer && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength && input.buffer instanceof ArrayBuffer;
-      this.worker.postMessage(
-        { type: 'run', id, input, dims, ...this.names } satisfies ToOrtThread,
-        whole ? [input.buffer as ArrayBuffer] : [],
-      );
+      this.worker.postMessage({ type: 'run', id, input, dims } satisfies ToOrtThread, whole ? [input.buffer as ArrayBuffer] : []);
     });
   }
 

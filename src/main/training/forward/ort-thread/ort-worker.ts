@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type * as Ort from 'onnxruntime-node';
 import type { FromOrtThread, ToOrtThread } from './protocol';
+import { runSession, type IoNames } from './run-session';
 
 /**
  * One ONNX Runtime session on its own thread. Its run() blocks the thread it is called on: here it
@@ -15,6 +16,7 @@ const firstLine = (error: unknown): string => ((error as Error)?.message ?? Stri
 
 let ort: typeof Ort | null = null;
 let session: Ort.InferenceSession | null = null;
+let names: IoNames | null = null;
 
 // One message at a time: a release must not free the session under a run still waiting for its turn.
 let queue: Promise<void> = Promise.resolve();
@@ -28,17 +30,15 @@ async function handle(message: ToOrtThread): Promise<void> {
       // Required, not imported: a binding that cannot load is an answer, not a dead thread.
       ort ??= createRequire(__filename)('onnxruntime-node') as typeof Ort;
       session = await ort.InferenceSession.create(message.onnx, message.options as Ort.InferenceSession.SessionOptions);
+      names = message.names;
       post({ type: 'opened' });
     } catch (error) {
       post({ type: 'open-failed', message: firstLine(error) });
     }
   } else if (message.type === 'run') {
     try {
-      if (!ort || !session) throw new Error('run before open');
-      const out = await session.run({ [message.inputName]: new ort.Tensor('float32', message.input, message.dims) });
-      const y = out[message.outputName];
-      if (!y || y.type !== 'float32') throw new Error(`onnxruntime: no float32 output ${message.outputName}`);
-      const data = y.data as Float32Array;
+      if (!ort || !session || !names) throw new Error('run before open');
+      const data = await runSession(ort, session, names, message.input, message.dims);
       post(
         { type: 'output', id: message.id, data },
         data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer as ArrayBuffer] : [],

@@ -1,3 +1,5 @@
+import type { IoNames } from './run-session';
+
 /** Session options that cross the thread boundary (plain data: ONNX Runtime's own option object). */
 export interface OrtThreadOptions {
   executionProviders: string[];
@@ -8,8 +10,8 @@ export interface OrtThreadOptions {
 }
 
 export type ToOrtThread =
-  | { type: 'open'; onnx: Uint8Array; options: OrtThreadOptions }
-  | { type: 'run'; id: number; input: Float32Array; dims: number[]; inputName: string; outputName: string }
+  | { type: 'open'; onnx: Uint8Array; options: OrtThreadOptions; names: IoNames }
+  | { type: 'run'; id: number; input: Float32Array; dims: number[] }
   | { type: 'release' };
 
 export type FromOrtThread =
